@@ -1,0 +1,138 @@
+"""The canonical table of position reports (ARCHITECTURE §2) and reader results.
+
+Every reader returns a :class:`ReadResult`: the rows it could read as an Arrow
+table with exactly :data:`POSITION_SCHEMA`, plus one :class:`Reject` per record
+it could not use. ``records == table.num_rows + len(rejects)`` always holds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+TIME_TYPE = pa.timestamp("ns", tz="UTC")
+
+POSITION_SCHEMA = pa.schema(
+    [
+        pa.field("track_id", pa.string(), nullable=False),
+        pa.field("time", TIME_TYPE, nullable=False),
+        pa.field("lon", pa.float64(), nullable=False),
+        pa.field("lat", pa.float64(), nullable=False),
+        pa.field("alt_m", pa.float64()),
+        pa.field("alt_kind", pa.string()),
+        pa.field("ground_speed_mps", pa.float64()),
+        pa.field("track_deg", pa.float64()),
+        pa.field("vrate_mps", pa.float64()),
+        pa.field("callsign", pa.string()),
+        pa.field("source", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("source_file", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("source_record", pa.int64(), nullable=False),
+    ]
+)
+
+# Unit conversions, applied by readers at the edge.
+FT_TO_M = 0.3048
+KT_TO_MPS = 1852.0 / 3600.0
+FPM_TO_MPS = 0.3048 / 60.0
+
+# Reject reasons that are part of normal data rather than damage: counted and
+# reported, but ``--strict`` does not fail on them.
+BENIGN_REASONS = frozenset({"no position"})
+
+
+@dataclass(frozen=True, order=True)
+class Reject:
+    """One input record that is not in the table, and why."""
+
+    file: str
+    record: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.record}: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    """What a reader returns: the accepted rows and every rejected record."""
+
+    table: pa.Table
+    rejects: list[Reject] = field(default_factory=list)
+    format: str = ""
+
+    @property
+    def records(self) -> int:
+        return self.table.num_rows + len(self.rejects)
+
+    def reject_counts(self) -> Counter[str]:
+        return Counter(r.reason for r in self.rejects)
+
+
+def empty_table() -> pa.Table:
+    return POSITION_SCHEMA.empty_table()
+
+
+def make_table(
+    columns: Mapping[str, Sequence | np.ndarray | pa.Array],
+    *,
+    source: str,
+    source_file: str,
+) -> pa.Table:
+    """Build a canonical table from whatever columns a reader has.
+
+    ``track_id, time, lon, lat, source_record`` are required; every other
+    column of :data:`POSITION_SCHEMA` is filled with nulls when absent.
+    ``time`` may be datetime64 values (taken as UTC), an Arrow timestamp
+    array, or integer nanoseconds since the epoch.
+    """
+    missing = {"track_id", "time", "lon", "lat", "source_record"} - set(columns)
+    if missing:
+        raise ValueError(f"make_table: missing required columns {sorted(missing)}")
+    n = len(columns["lon"])
+    arrays = []
+    for f in POSITION_SCHEMA:
+        if f.name == "source":
+            arr = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, dtype=np.int32)), pa.array([source])
+            )
+        elif f.name == "source_file":
+            arr = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, dtype=np.int32)), pa.array([source_file])
+            )
+        elif f.name in columns:
+            arr = _to_arrow(columns[f.name], f.type)
+        else:
+            arr = pa.nulls(n, type=f.type)
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, schema=POSITION_SCHEMA)
+
+
+def _to_arrow(values: Sequence | np.ndarray | pa.Array, typ: pa.DataType) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if typ == TIME_TYPE:
+        if isinstance(values, pa.Array):
+            if pa.types.is_timestamp(values.type):
+                return values.cast(pa.timestamp(values.type.unit, tz="UTC")).cast(TIME_TYPE)
+            return values.cast(pa.int64()).cast(TIME_TYPE)
+        arr = np.asarray(values)
+        if np.issubdtype(arr.dtype, np.datetime64):
+            arr = arr.astype("datetime64[ns]").view(np.int64)
+        return pa.array(arr.astype(np.int64), type=pa.int64()).cast(TIME_TYPE)
+    if isinstance(values, pa.Array):
+        return values.cast(typ)
+    if pa.types.is_floating(typ):
+        arr = np.asarray(values, dtype=np.float64)
+        return pa.array(arr, type=typ, from_pandas=True)  # NaN -> null
+    return pa.array(values, type=typ)
+
+
+def concat(tables: Sequence[pa.Table]) -> pa.Table:
+    """Concatenate canonical tables, unifying their dictionaries."""
+    if not tables:
+        return empty_table()
+    return pa.concat_tables(tables).unify_dictionaries().combine_chunks()
