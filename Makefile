@@ -1,0 +1,47 @@
+# Set-up and everyday jobs. `make demo` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: .venv dev demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e ".[dev]"
+	touch $@ $(VENV)/.run-installed
+
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e ".[dev,bench]"
+	touch $@ $(VENV)/.run-installed $(VENV)/.dev-installed
+
+# The package with everything every CLI command needs.
+.venv: $(VENV)/.run-installed
+
+dev: $(VENV)/.dev-installed
+
+DEMO_INPUTS := examples/caucasus/opensky_states.csv examples/caucasus/drones.gpx \
+	examples/caucasus/helicopter.kml $(wildcard examples/traffic/*.json.gz)
+
+demo: .venv
+	$(BIN)/airwitness crossings $(DEMO_INPUTS) --table
+
+lint: dev
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+test: dev
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python bench/label.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

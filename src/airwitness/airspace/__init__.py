@@ -1,0 +1,126 @@
+"""Sovereign airspace: boundary sets and exact, fast point labelling (ARCHITECTURE §3).
+
+>>> from airwitness import Airspace
+>>> sky = Airspace.builtin()
+>>> sky.label([49.87, 0.0], [40.41, -30.0]).tolist()  # Baku, mid-Atlantic
+['AZE', 'INTL']
+"""
+
+from __future__ import annotations
+
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from airwitness.airspace.boundaries import BoundarySet, load_builtin, load_file
+from airwitness.airspace.kernel import LabelIndex
+
+INTL = "INTL"
+CHUNK_VERTICES = 16  # boundary pieces small enough that a bbox query is selective
+
+__all__ = ["INTL", "Airspace", "BoundarySet"]
+
+
+class Airspace:
+    """A set of airspaces, each a code with one or more polygons.
+
+    Build it once (the index is built on first use) and label as many points as
+    you like. Codes are the set's own (``ADM0_A3`` for the built-in set);
+    points outside every polygon are ``INTL``.
+    """
+
+    def __init__(self, boundaries: BoundarySet) -> None:
+        self.boundaries = boundaries
+        #: Sorted distinct codes; a label id is an index into this list, -1 = INTL.
+        self.code_names: list[str] = sorted(set(boundaries.codes))
+        position = {c: i for i, c in enumerate(self.code_names)}
+        self._code_of_geom = np.array([position[c] for c in boundaries.codes], dtype=np.int32)
+
+    @classmethod
+    def builtin(cls) -> Airspace:
+        """Natural Earth 5.1.1 countries plus the 12 NM territorial sea."""
+        return _builtin()
+
+    @classmethod
+    def from_file(cls, path: str | Path, code_field: str) -> Airspace:
+        """A user set: GeoJSON, GeoPackage or Shapefile with a code property."""
+        return cls(load_file(path, code_field))
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return dict(self.boundaries.provenance)
+
+    @cached_property
+    def index(self) -> LabelIndex:
+        return LabelIndex.build(self.boundaries.geoms)
+
+    def label_ids(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """int32 code ids (index into :attr:`code_names`), -1 for INTL."""
+        lon = np.ascontiguousarray(lon, dtype=np.float64)
+        lat = np.ascontiguousarray(lat, dtype=np.float64)
+        geom = self.index.lookup(lon, lat)
+        return np.where(geom >= 0, self._code_of_geom[np.maximum(geom, 0)], -1).astype(np.int32)
+
+    def label(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Airspace code of each point (``INTL`` outside all), as a numpy str array.
+
+        Exact: the same answer as a plain point-in-polygon test against the
+        set's polygons, in lon/lat degrees (WGS-84).
+        """
+        names = np.array([*self.code_names, INTL])
+        return names[self.label_ids(lon, lat)]
+
+    def has_code(self, code: str) -> bool:
+        return code == INTL or code in self.code_names
+
+    def boundary_index(self) -> tuple[shapely.STRtree, np.ndarray]:
+        """An STRtree of short boundary pieces (linestrings) and the pieces."""
+        return self._boundary_index
+
+    @cached_property
+    def _boundary_index(self) -> tuple[shapely.STRtree, np.ndarray]:
+        rings = shapely.get_rings(shapely.get_parts(np.asarray(self.boundaries.geoms)))
+        coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+        pieces = _chunk_ids(ring_of, CHUNK_VERTICES)
+        # Each piece shares its last vertex with the next piece of the same ring.
+        same_ring_next = np.zeros(len(ring_of), dtype=bool)
+        same_ring_next[:-1] = ring_of[1:] == ring_of[:-1]
+        boundary = np.flatnonzero(same_ring_next[:-1] & (pieces[1:] != pieces[:-1]))
+        dup = boundary + 1
+        coords = np.concatenate([coords, coords[dup]])
+        ids = np.concatenate([pieces, pieces[boundary]])
+        order = np.argsort(ids, kind="stable")
+        chunks = shapely.linestrings(coords[order], indices=ids[order])
+        return shapely.STRtree(chunks), chunks
+
+    def info(self) -> dict[str, Any]:
+        """What `airwitness airspace info` prints."""
+        geoms = np.asarray(self.boundaries.geoms)
+        return {
+            "provenance": self.provenance,
+            "codes": len(self.code_names),
+            "polygons": int(shapely.get_num_geometries(geoms).sum()),
+            "vertices": int(shapely.get_num_coordinates(geoms).sum()),
+            "zones": sorted(set(self.boundaries.zones)),
+        }
+
+
+def _chunk_ids(ring_of: np.ndarray, size: int) -> np.ndarray:
+    """Number consecutive vertices into pieces of ``size`` edges within each ring."""
+    n = len(ring_of)
+    start = np.ones(n, dtype=bool)
+    start[1:] = ring_of[1:] != ring_of[:-1]
+    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    pos = np.arange(n) - first
+    end = np.ones(n, dtype=bool)
+    end[:-1] = start[1:]
+    new_piece = start | ((pos % size == 0) & (pos > 0) & ~end)  # never a one-vertex piece
+    return np.cumsum(new_piece) - 1
+
+
+@cache
+def _builtin() -> Airspace:
+    return Airspace(load_builtin())

@@ -1,0 +1,265 @@
+"""The ``airwitness`` command: a thin shell over :mod:`airwitness.pipeline`.
+
+Exit codes (ARCHITECTURE §5): 0 success whatever was found, 2 usage error,
+3 unreadable or invalid input (one line naming the file and the record).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from airwitness import __version__
+from airwitness.errors import InputError, UsageError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="airwitness",
+    help="Which aircraft or drones crossed from one country's airspace into another's, "
+    "when and where, and how sure can we be.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+airspace_app = typer.Typer(help="Inspect airspace boundary sets.", no_args_is_help=True)
+app.add_typer(airspace_app, name="airspace")
+
+Inputs = Annotated[list[Path], typer.Argument(help="Input files (format detected; .gz accepted).")]
+Output = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Write here; the extension picks the format "
+                 "(.jsonl .csv .geojson .parquet .kml). Default: JSON Lines on stdout."),
+]
+Format = Annotated[str | None, typer.Option("--format", help="Force the input format.")]
+Boundaries = Annotated[
+    Path | None,
+    typer.Option("--boundaries", help="Boundary set (GeoJSON, GeoPackage, Shapefile) "
+                 "instead of the built-in countries."),
+]
+CodeField = Annotated[str | None, typer.Option("--code-field", help="Code property of --boundaries.")]
+MaxGap = Annotated[float, typer.Option("--max-gap", help="Split tracks on gaps above S seconds.")]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 3 if any record is rejected.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+AsTable = Annotated[bool, typer.Option("--table", help="Print a table instead of JSON Lines.")]
+
+
+def _guarded(body: Callable[[], T]) -> T:
+    """Run a command body, turning bad input into one line and an exit code."""
+    try:
+        return body()
+    except InputError as exc:
+        typer.echo(f"airwitness: error: {exc}", err=True)
+        raise typer.Exit(3) from None
+    except UsageError as exc:
+        typer.echo(f"airwitness: usage error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _airspace(boundaries: Path | None, code_field: str | None):
+    from airwitness.airspace import Airspace
+
+    if boundaries is None:
+        if code_field:
+            raise UsageError("--code-field needs --boundaries")
+        return Airspace.builtin()
+    if not code_field:
+        raise UsageError("--boundaries needs --code-field (the property holding each code)")
+    return Airspace.from_file(boundaries, code_field)
+
+
+def _finish(summary, rejects, *, strict: bool, quiet: bool) -> None:
+    """Print the summary; with --strict, fail on the first harmful reject."""
+    if not quiet:
+        for line in summary.lines():
+            typer.echo(line, err=True)
+    if strict and summary.harmful_rejects():
+        from airwitness.schema import BENIGN_REASONS
+
+        first = next(r for r in sorted(rejects) if r.reason not in BENIGN_REASONS)
+        typer.echo(f"airwitness: error (--strict): {first}", err=True)
+        raise typer.Exit(3)
+
+
+def _emit(table, output: Path | None, as_table: bool, title: str) -> None:
+    from airwitness.report.tables import format_for, write_table
+
+    if output is not None:
+        try:
+            format_for(output)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if as_table and output is None:
+        from airwitness.report.console import print_table
+
+        print_table(table, title)
+    else:
+        write_table(table, output)
+
+
+@app.command()
+def crossings(
+    inputs: Inputs,
+    output: Output = None,
+    from_codes: Annotated[
+        list[str] | None, typer.Option("--from", help="Only crossings out of CODE (repeatable).")
+    ] = None,
+    into_codes: Annotated[
+        list[str] | None, typer.Option("--into", help="Only crossings into CODE (repeatable).")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="From this UTC date or datetime.")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Up to this UTC datetime (a date covers the whole day).")
+    ] = None,
+    track: Annotated[list[str] | None, typer.Option(help="Only this track_id (repeatable).")] = None,
+    boundaries: Boundaries = None,
+    code_field: CodeField = None,
+    observed_gap: Annotated[
+        float, typer.Option(help="Crossings bracketed by reports at most S s apart are observed.")
+    ] = 60.0,
+    max_gap: MaxGap = 1800.0,
+    format: Format = None,
+    strict: Strict = False,
+    quiet: Quiet = False,
+    as_table: AsTable = False,
+) -> None:
+    """Every crossing between airspaces in the input tracks.
+
+    Example: airwitness crossings states.csv.gz drones.gpx --into IRN --since 2025-06-13 -o x.csv
+    """
+
+    def body() -> None:
+        from airwitness.crossings import CrossingFilter
+        from airwitness.pipeline import check_codes, run_crossings
+        from airwitness.timeparse import parse_utc_ns
+
+        if observed_gap < 0 or max_gap <= 0:
+            raise UsageError("--observed-gap must be >= 0 and --max-gap > 0")
+        sky = _airspace(boundaries, code_field)
+        unknown = check_codes(sky, [*(from_codes or []), *(into_codes or [])])
+        if unknown:
+            raise UsageError(f"unknown airspace code(s) {', '.join(unknown)} in this set")
+        try:
+            since_ns = parse_utc_ns(since) if since else None
+            until_ns = parse_utc_ns(until, end_of_day=True) if until else None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if since_ns is not None and until_ns is not None and until_ns < since_ns:
+            raise UsageError("--until is before --since")
+        where = CrossingFilter(
+            from_codes=from_codes or (), into_codes=into_codes or (),
+            since_ns=since_ns, until_ns=until_ns, tracks=track or (),
+        )
+        run = run_crossings(
+            inputs, sky, format=format, max_gap_s=max_gap, observed_gap_s=observed_gap,
+            where=where,
+        )
+        rejects = run.inputs.rejects + run.prepared.rejects
+        _finish(run.summary, rejects, strict=strict, quiet=quiet)
+        _emit(run.crossings, output, as_table, "Crossings")
+
+    _guarded(body)
+
+
+@app.command()
+def label(
+    inputs: Inputs,
+    output: Output = None,
+    boundaries: Boundaries = None,
+    code_field: CodeField = None,
+    format: Format = None,
+    strict: Strict = False,
+    quiet: Quiet = False,
+) -> None:
+    """Each input report with the code of the airspace it lies in.
+
+    Example: airwitness label states.csv -o labelled.parquet
+    """
+
+    def body() -> None:
+        from airwitness.pipeline import label_reports, read_inputs, summarize
+
+        sky = _airspace(boundaries, code_field)
+        inputs_read = read_inputs(inputs, format=format)
+        labelled = label_reports(inputs_read.table, sky)
+        summary = summarize(inputs_read, None, labelled.num_rows, "labelled reports")
+        _finish(summary, inputs_read.rejects, strict=strict, quiet=quiet)
+        _emit(labelled, output, False, "Labels")
+
+    _guarded(body)
+
+
+@app.command()
+def tracks(
+    inputs: Inputs,
+    output: Output = None,
+    boundaries: Boundaries = None,
+    code_field: CodeField = None,
+    max_gap: MaxGap = 1800.0,
+    format: Format = None,
+    strict: Strict = False,
+    quiet: Quiet = False,
+    as_table: AsTable = False,
+) -> None:
+    """Per track: first and last seen, airspaces in order, reports, segments, rejects.
+
+    Example: airwitness tracks flights.json.gz --table
+    """
+
+    def body() -> None:
+        from airwitness.pipeline import read_inputs, summarize, track_summaries
+        from airwitness.tracks import prepare_tracks
+
+        if max_gap <= 0:
+            raise UsageError("--max-gap must be > 0")
+        sky = _airspace(boundaries, code_field)
+        inputs_read = read_inputs(inputs, format=format)
+        prepared = prepare_tracks(inputs_read.table, max_gap_s=max_gap)
+        table = track_summaries(prepared, sky)
+        summary = summarize(inputs_read, prepared, table.num_rows, "tracks listed")
+        _finish(summary, inputs_read.rejects + prepared.rejects, strict=strict, quiet=quiet)
+        _emit(table, output, as_table, "Tracks")
+
+    _guarded(body)
+
+
+@airspace_app.command("info")
+def airspace_info(
+    boundaries: Boundaries = None,
+    code_field: CodeField = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Where the boundary set comes from and what it holds.
+
+    Example: airwitness airspace info --json
+    """
+
+    def body() -> None:
+        info = _airspace(boundaries, code_field).info()
+        if as_json:
+            typer.echo(json.dumps(info, indent=2, sort_keys=True))
+            return
+        for key, value in info["provenance"].items():
+            typer.echo(f"{key}: {value}")
+        for key in ("codes", "polygons", "vertices", "zones"):
+            typer.echo(f"{key}: {info[key]}")
+
+    _guarded(body)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"airwitness {__version__}")
+        raise typer.Exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,374 @@
+"""Entry and exit events between airspaces (ARCHITECTURE §4).
+
+For every two consecutive accepted reports of one track segment, the
+great-circle path between them is intersected with the airspace boundaries.
+The points where it meets a boundary cut the path into intervals; each
+interval is labelled by the exact labelling kernel at its midpoint, and every
+change of label is one crossing. So a path that clips a thin sliver gives two
+crossings, a path that only touches a vertex gives none, and a report lying
+exactly on a boundary gives a crossing at that report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+
+from airwitness.geodesy import haversine_m, slerp
+from airwitness.tracks import track_starts
+
+if TYPE_CHECKING:
+    from airwitness.airspace import Airspace
+
+DEFAULT_OBSERVED_GAP_S = 60.0
+PIECE_M = 10_000.0  # chord length used to follow a great circle in lon/lat
+_T_EPS = 1e-12
+_BISECT_STEPS = 60
+
+CROSSING_SCHEMA = pa.schema(
+    [
+        pa.field("track_id", pa.string(), nullable=False),
+        pa.field("segment", pa.int32(), nullable=False),
+        pa.field("time", pa.timestamp("ns", tz="UTC"), nullable=False),
+        pa.field("lon", pa.float64(), nullable=False),
+        pa.field("lat", pa.float64(), nullable=False),
+        pa.field("alt_m", pa.float64()),
+        pa.field("from", pa.string(), nullable=False),
+        pa.field("to", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("gap_s", pa.float64(), nullable=False),
+        pa.field("before", pa.string(), nullable=False),
+        pa.field("after", pa.string(), nullable=False),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class CrossingFilter:
+    """Which crossings to keep. Codes are airspace codes (``INTL`` allowed);
+    times are UTC nanoseconds since the epoch, ``until`` inclusive."""
+
+    from_codes: Sequence[str] = ()
+    into_codes: Sequence[str] = ()
+    since_ns: int | None = None
+    until_ns: int | None = None
+    tracks: Sequence[str] = ()
+
+
+def find_crossings(
+    tracks: pa.Table,
+    airspace: Airspace,
+    *,
+    observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
+    where: CrossingFilter | None = None,
+) -> pa.Table:
+    """Every change of airspace along prepared tracks.
+
+    ``tracks`` is the table of :func:`airwitness.tracks.prepare_tracks`
+    (sorted by track and time, with a ``segment`` column). Returns a table of
+    :data:`CROSSING_SCHEMA`, sorted by track, time and position along the path.
+    """
+    where = where or CrossingFilter()
+    if where.tracks:
+        tracks = tracks.filter(pc.is_in(tracks["track_id"], pa.array(list(where.tracks))))
+    n = tracks.num_rows
+    if n < 2:
+        return CROSSING_SCHEMA.empty_table()
+
+    lon = tracks["lon"].to_numpy()
+    lat = tracks["lat"].to_numpy()
+    t_ns = np.asarray(tracks["time"].combine_chunks().cast(pa.int64()).to_numpy())
+    seg = tracks["segment"].to_numpy()
+    label = airspace.label_ids(lon, lat)
+
+    start = track_starts(tracks["track_id"])
+    i0 = np.flatnonzero(~start[1:] & (seg[1:] == seg[:-1]))
+    i1 = i0 + 1
+
+    events = _events(lon, lat, label, i0, i1, airspace)
+    return _event_table(tracks, events, t_ns, airspace, observed_gap_s, where)
+
+
+@dataclass
+class _Events:
+    pair: np.ndarray  # index into i0/i1 of the pair the event lies on
+    i0: np.ndarray  # report before
+    i1: np.ndarray  # report after
+    frac: np.ndarray  # fraction of the way along the great circle
+    lon: np.ndarray
+    lat: np.ndarray
+    from_id: np.ndarray
+    to_id: np.ndarray
+
+
+def _events(lon, lat, label, i0, i1, airspace: Airspace) -> _Events:
+    tree, chunks = airspace.boundary_index()
+    changed = label[i0] != label[i1]
+
+    # Cheap filter: a pair whose bounding box meets no boundary piece and whose
+    # ends share a label cannot cross anything.
+    near = _pairs_near_boundary(lon, lat, i0, i1, tree)
+    cand = np.flatnonzero(changed | near)
+
+    bp_pair, bp_t, bp_lon, bp_lat = _breakpoints(lon, lat, i0[cand], i1[cand], tree, chunks)
+    bp_pair = cand[bp_pair]
+
+    found = np.zeros(len(i0), dtype=bool)
+    found[bp_pair] = True
+    lost = np.flatnonzero(changed & ~found)
+    if lost.size:  # numerically missed intersections: find the change by bisection
+        t_b, lon_b, lat_b = _bisect(lon, lat, i0[lost], i1[lost], label, airspace)
+        bp_pair = np.concatenate([bp_pair, lost])
+        bp_t = np.concatenate([bp_t, t_b])
+        bp_lon = np.concatenate([bp_lon, lon_b])
+        bp_lat = np.concatenate([bp_lat, lat_b])
+
+    return _label_changes(lon, lat, label, i0, i1, bp_pair, bp_t, bp_lon, bp_lat, airspace)
+
+
+def _pairs_near_boundary(lon, lat, i0, i1, tree: shapely.STRtree) -> np.ndarray:
+    lo0, la0, lo1, la1 = lon[i0], lat[i0], lon[i1], lat[i1]
+    wraps = np.abs(lo1 - lo0) > 180.0
+    # Great circles bulge poleward of the straight lon/lat line: the box takes
+    # in the arc's midpoint and a margin of a fifth of the bulge.
+    mlon, mlat = slerp(lo0, la0, lo1, la1, 0.5)
+    bulge = np.abs(mlat - (la0 + la1) / 2) * 0.2 + 1e-9
+    boxes = shapely.box(
+        np.minimum(np.minimum(lo0, lo1), mlon) - bulge,
+        np.minimum(np.minimum(la0, la1), mlat) - bulge,
+        np.maximum(np.maximum(lo0, lo1), mlon) + bulge,
+        np.maximum(np.maximum(la0, la1), mlat) + bulge,
+    )
+    hit = np.zeros(len(i0), dtype=bool)
+    if len(boxes):
+        idx, _ = tree.query(boxes)
+        hit[idx] = True
+    hit |= wraps  # across the antimeridian the box is meaningless: test exactly
+    return hit
+
+
+def _paths(lon, lat, i0, i1) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Great-circle paths as lon/lat linestrings, unwrapped across ±180.
+
+    Returns the path geometries, the pair each belongs to (a path crossing the
+    antimeridian appears twice, once shifted by 360°), and each path's vertex
+    fractions along the arc.
+    """
+    dist = haversine_m(lon[i0], lat[i0], lon[i1], lat[i1])
+    pieces = np.maximum(1, np.ceil(dist / PIECE_M).astype(np.int64))
+    owner = np.repeat(np.arange(len(i0)), pieces + 1)
+    first = np.concatenate([[0], np.cumsum(pieces + 1)[:-1]])
+    k = np.arange(len(owner)) - np.repeat(first, pieces + 1)
+    frac = k / np.repeat(pieces, pieces + 1)
+    plon, plat = slerp(lon[i0][owner], lat[i0][owner], lon[i1][owner], lat[i1][owner], frac)
+    # Unwrap longitudes so each path is continuous.
+    step = np.diff(plon, prepend=plon[:1])
+    step[k == 0] = 0.0
+    step = (step + 180.0) % 360.0 - 180.0
+    base = np.repeat(plon[first], pieces + 1)
+    cum = np.cumsum(step)
+    plon = base + cum - np.repeat(cum[first], pieces + 1)
+
+    geoms = shapely.linestrings(plon, plat, indices=owner)
+    pair = np.arange(len(i0))
+    pmin = np.minimum.reduceat(plon, first)
+    pmax = np.maximum.reduceat(plon, first)
+    extra, extra_pairs = [], []
+    for shifted, shift in (
+        (np.flatnonzero(pmax > 180.0), -360.0),
+        (np.flatnonzero(pmin < -180.0), 360.0),
+    ):
+        if shifted.size:
+            sel = np.isin(owner, shifted)
+            extra.append(shapely.linestrings(plon[sel] + shift, plat[sel], indices=owner[sel]))
+            extra_pairs.append(shifted)
+    fracs = np.split(frac, first[1:])
+    if extra:
+        geoms = np.concatenate([geoms, *extra])
+        pair = np.concatenate([pair, *extra_pairs])
+    return geoms, pair, fracs
+
+
+def _breakpoints(lon, lat, i0, i1, tree: shapely.STRtree, chunks: np.ndarray):
+    """Where each candidate path meets a boundary: (pair, frac, lon, lat)."""
+    empty = np.zeros(0)
+    if len(i0) == 0:
+        return np.zeros(0, dtype=np.int64), empty, empty, empty
+    geoms, pair, fracs = _paths(lon, lat, i0, i1)
+    gi, ci = tree.query(geoms, predicate="intersects")
+    if gi.size == 0:
+        return np.zeros(0, dtype=np.int64), empty, empty, empty
+    inter = shapely.intersection(geoms[gi], chunks[ci])
+    coords, which = shapely.get_coordinates(inter, return_index=True)
+    if coords.size == 0:
+        return np.zeros(0, dtype=np.int64), empty, empty, empty
+    path_of = gi[which]
+    dist = shapely.line_locate_point(geoms[path_of], shapely.points(coords))
+    # Planar distance along the chord path -> fraction along the arc.
+    t = np.empty(len(dist))
+    for p in np.unique(path_of):
+        sel = path_of == p
+        cum = np.concatenate([[0.0], np.cumsum(_segment_lengths(geoms[p]))])
+        f = fracs[pair[p]]
+        t[sel] = np.interp(dist[sel], cum, f)
+    out_lon = (coords[:, 0] + 180.0) % 360.0 - 180.0
+    return pair[path_of], np.clip(t, 0.0, 1.0), out_lon, coords[:, 1]
+
+
+def _segment_lengths(line: shapely.LineString) -> np.ndarray:
+    c = shapely.get_coordinates(line)
+    return np.hypot(np.diff(c[:, 0]), np.diff(c[:, 1]))
+
+
+def _bisect(lon, lat, i0, i1, label, airspace: Airspace):
+    lo = np.zeros(len(i0))
+    hi = np.ones(len(i0))
+    l0 = label[i0]
+    for _ in range(_BISECT_STEPS):
+        mid = (lo + hi) / 2
+        mlon, mlat = slerp(lon[i0], lat[i0], lon[i1], lat[i1], mid)
+        same = airspace.label_ids(mlon, mlat) == l0
+        lo = np.where(same, mid, lo)
+        hi = np.where(same, hi, mid)
+    blon, blat = slerp(lon[i0], lat[i0], lon[i1], lat[i1], hi)
+    return hi, blon, blat
+
+
+def _label_changes(lon, lat, label, i0, i1, bp_pair, bp_t, bp_lon, bp_lat, airspace) -> _Events:
+    """Walk each track segment as one sequence of states and emit a row per change.
+
+    States, in order along the segment: each report, then the intervals its
+    path to the next report is cut into by breakpoints. A report lying exactly
+    on a boundary (a breakpoint at its own position) has no state of its own:
+    its label is ambiguous, and the intervals on either side decide.
+    """
+    order = np.lexsort((bp_t, bp_pair))
+    bp_pair, bp_t, bp_lon, bp_lat = bp_pair[order], bp_t[order], bp_lon[order], bp_lat[order]
+    keep = np.ones(len(bp_t), dtype=bool)
+    keep[1:] = ~((bp_pair[1:] == bp_pair[:-1]) & (bp_t[1:] - bp_t[:-1] <= _T_EPS))
+    bp_pair, bp_t, bp_lon, bp_lat = bp_pair[keep], bp_t[keep], bp_lon[keep], bp_lat[keep]
+
+    n = len(label)
+    first_of_pair = np.ones(len(bp_t), dtype=bool)
+    first_of_pair[1:] = bp_pair[1:] != bp_pair[:-1]
+    last_of_pair = np.ones(len(bp_t), dtype=bool)
+    last_of_pair[:-1] = first_of_pair[1:]
+    # Interval states: one before each pair's first breakpoint, one after each breakpoint.
+    head = np.flatnonzero(first_of_pair)
+    iv_pair = np.concatenate([bp_pair[head], bp_pair])
+    iv_lo = np.concatenate([np.zeros(head.size), bp_t])
+    iv_hi = np.concatenate([bp_t[head], np.where(last_of_pair, 1.0, np.roll(bp_t, -1))])
+    iv_lon = np.concatenate([lon[i0[bp_pair[head]]], bp_lon])  # where the interval starts
+    iv_lat = np.concatenate([lat[i0[bp_pair[head]]], bp_lat])
+    nonempty = iv_hi - iv_lo > _T_EPS
+    iv_pair, iv_lo, iv_hi, iv_lon, iv_lat = (
+        x[nonempty] for x in (iv_pair, iv_lo, iv_hi, iv_lon, iv_lat)
+    )
+    p0, p1 = i0[iv_pair], i1[iv_pair]
+    mlon, mlat = slerp(lon[p0], lat[p0], lon[p1], lat[p1], (iv_lo + iv_hi) / 2)
+    iv_label = airspace.label_ids(mlon, mlat)
+
+    # Reports on a boundary: a breakpoint at t=0 of the pair after, or t=1 of the one before.
+    on_boundary = np.zeros(n, dtype=bool)
+    on_boundary[i0[bp_pair[bp_t <= _T_EPS]]] = True
+    on_boundary[i1[bp_pair[bp_t >= 1.0 - _T_EPS]]] = True
+    rows = np.flatnonzero(~on_boundary)
+
+    # All states; sort by (row the state starts from, position, reports first).
+    st_row = np.concatenate([rows, i0[iv_pair]])
+    st_t = np.concatenate([np.zeros(rows.size), iv_lo])
+    st_rank = np.concatenate([np.zeros(rows.size), np.ones(iv_pair.size)])
+    st_label = np.concatenate([label[rows], iv_label])
+    st_pair = np.concatenate([np.full(rows.size, -1), iv_pair])  # -1: a report state
+    st_lon = np.concatenate([lon[rows], iv_lon])
+    st_lat = np.concatenate([lat[rows], iv_lat])
+    order = np.lexsort((st_rank, st_t, st_row))
+    st_row, st_t, st_label, st_pair, st_lon, st_lat = (
+        x[order] for x in (st_row, st_t, st_label, st_pair, st_lon, st_lat)
+    )
+
+    # Rows r and r+1 belong to one segment exactly when (r, r+1) is a pair.
+    linked = np.zeros(n, dtype=bool)
+    linked[i0] = True
+    run = np.cumsum(np.r_[True, ~linked[:-1]])  # segment-run number of each row
+    change = np.zeros(len(st_row), dtype=bool)
+    change[1:] = (run[st_row[1:]] == run[st_row[:-1]]) & (st_label[1:] != st_label[:-1])
+    idx = np.flatnonzero(change)
+
+    # A change at an interval belongs to its pair; at a report, to the pair ending there.
+    pair_of = np.full(n, -1)
+    pair_of[i1] = np.arange(len(i1))
+    is_report = st_pair[idx] < 0
+    pair = np.where(is_report, pair_of[st_row[idx]], st_pair[idx])
+    frac = np.where(is_report, 1.0, st_t[idx])
+    return _Events(
+        pair=pair,
+        i0=i0[pair],
+        i1=i1[pair],
+        frac=frac,
+        lon=st_lon[idx],
+        lat=st_lat[idx],
+        from_id=st_label[idx - 1],
+        to_id=st_label[idx],
+    )
+
+
+def _event_table(tracks, ev: _Events, t_ns, airspace, observed_gap_s, where) -> pa.Table:
+    order = np.lexsort((ev.frac, ev.i0))
+    ev = _Events(*(getattr(ev, f)[order] for f in ev.__dataclass_fields__))
+    t0, t1 = t_ns[ev.i0], t_ns[ev.i1]
+    gap_ns = t1 - t0
+    time_ns = t0 + np.round(ev.frac * gap_ns).astype(np.int64)
+    alt = tracks["alt_m"].to_numpy(zero_copy_only=False).astype(np.float64)
+    alt_x = alt[ev.i0] + ev.frac * (alt[ev.i1] - alt[ev.i0])  # NaN when either is unknown
+    gap_s = gap_ns / 1e9
+    names = np.asarray([*airspace.code_names, "INTL"], dtype=object)
+    from_code = names[ev.from_id]  # -1 indexes the trailing INTL
+    to_code = names[ev.to_id]
+    table = pa.table(
+        {
+            "track_id": tracks["track_id"].take(pa.array(ev.i0)),
+            "segment": tracks["segment"].take(pa.array(ev.i0)),
+            "time": pa.array(time_ns, type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")),
+            "lon": pa.array(ev.lon, type=pa.float64()),
+            "lat": pa.array(ev.lat, type=pa.float64()),
+            "alt_m": pa.array(alt_x, type=pa.float64(), from_pandas=True),
+            "from": pa.array(from_code.tolist(), type=pa.string()),
+            "to": pa.array(to_code.tolist(), type=pa.string()),
+            "kind": pa.array(
+                np.where(gap_s <= observed_gap_s, "observed", "inferred").tolist(), type=pa.string()
+            ),
+            "gap_s": pa.array(gap_s, type=pa.float64()),
+            "before": pa.array(_record_refs(tracks, ev.i0), type=pa.string()),
+            "after": pa.array(_record_refs(tracks, ev.i1), type=pa.string()),
+        },
+        schema=CROSSING_SCHEMA,
+    )
+    return _apply_filter(table, time_ns, where)
+
+
+def _record_refs(tracks: pa.Table, rows: np.ndarray) -> list[str]:
+    """``source_file:source_record`` of the given rows."""
+    idx = pa.array(rows)
+    files = pc.cast(tracks["source_file"].take(idx), pa.string()).to_pylist()
+    recs = tracks["source_record"].take(idx).to_pylist()
+    return [f"{f}:{r}" for f, r in zip(files, recs, strict=True)]
+
+
+def _apply_filter(table: pa.Table, time_ns: np.ndarray, where: CrossingFilter) -> pa.Table:
+    mask = np.ones(table.num_rows, dtype=bool)
+    if where.from_codes:
+        mask &= np.isin(np.asarray(table["from"].to_pylist(), dtype=object), list(where.from_codes))
+    if where.into_codes:
+        mask &= np.isin(np.asarray(table["to"].to_pylist(), dtype=object), list(where.into_codes))
+    if where.since_ns is not None:
+        mask &= time_ns >= where.since_ns
+    if where.until_ns is not None:
+        mask &= time_ns <= where.until_ns
+    return table.filter(pa.array(mask))

@@ -1,0 +1,211 @@
+"""The core pipeline as one API: read → tracks → label → crossings, with a summary.
+
+The CLI, the web app and the engines call these functions; they hold no
+logic of their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from airwitness import io as readers
+from airwitness.airspace import INTL, Airspace
+from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter, find_crossings
+from airwitness.schema import BENIGN_REASONS, Reject, concat
+from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule, PreparedTracks, prepare_tracks
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    path: str
+    format: str
+    records: int
+    accepted: int
+    rejects: dict[str, int]
+
+
+@dataclass
+class Inputs:
+    """Everything read from the input files, before any cleaning."""
+
+    table: pa.Table
+    rejects: list[Reject]
+    files: list[FileSummary]
+
+
+@dataclass
+class Summary:
+    """Counts that reconcile: records = reports kept + every reject."""
+
+    files: int = 0
+    records: int = 0
+    reports: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    tracks: int = 0
+    segments: int = 0
+    results: int = 0
+    result_name: str = "results"
+
+    def lines(self) -> list[str]:
+        out = [
+            f"files: {self.files}",
+            f"records read: {self.records}",
+            f"reports kept: {self.reports}",
+            f"rejected: {sum(self.rejects.values())}",
+        ]
+        out += [f"  {reason}: {n}" for reason, n in sorted(self.rejects.items())]
+        out += [
+            f"tracks: {self.tracks} ({self.segments} segments)",
+            f"{self.result_name}: {self.results}",
+        ]
+        return out
+
+    def harmful_rejects(self) -> int:
+        return sum(n for r, n in self.rejects.items() if r not in BENIGN_REASONS)
+
+
+def read_inputs(paths: Sequence[str | Path], *, format: str | None = None) -> Inputs:
+    """Read every file; an unreadable file raises :class:`~airwitness.errors.InputError`."""
+    tables, rejects, files = [], [], []
+    for path in paths:
+        result = readers.read(path, format=format)
+        tables.append(result.table)
+        rejects.extend(result.rejects)
+        files.append(
+            FileSummary(
+                path=str(path),
+                format=result.format,
+                records=result.records,
+                accepted=result.table.num_rows,
+                rejects=dict(sorted(result.reject_counts().items())),
+            )
+        )
+    return Inputs(table=concat(tables), rejects=rejects, files=files)
+
+
+def summarize(
+    inputs: Inputs, prepared: PreparedTracks | None, results: int, name: str
+) -> Summary:
+    """Counts for the stderr summary; without ``prepared``, of the raw reports."""
+    rejects = Counter(r.reason for r in inputs.rejects)
+    table = inputs.table
+    n_segments = None
+    if prepared is not None:
+        rejects.update(r.reason for r in prepared.rejects)
+        table = prepared.table
+    n_tracks = pc.count_distinct(table["track_id"]).as_py() if table.num_rows else 0
+    if prepared is not None and table.num_rows:
+        keys = pa.table({"t": table["track_id"], "s": table["segment"]})
+        n_segments = keys.group_by(["t", "s"]).aggregate([]).num_rows
+    return Summary(
+        files=len(inputs.files),
+        records=sum(f.records for f in inputs.files),
+        reports=table.num_rows,
+        rejects=rejects,
+        tracks=n_tracks,
+        segments=n_tracks if n_segments is None else n_segments,
+        results=results,
+        result_name=name,
+    )
+
+
+@dataclass
+class CrossingsRun:
+    crossings: pa.Table
+    prepared: PreparedTracks
+    inputs: Inputs
+    summary: Summary
+
+
+def run_crossings(
+    paths: Sequence[str | Path],
+    airspace: Airspace,
+    *,
+    format: str | None = None,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
+    outliers: OutlierRule | None = None,
+    where: CrossingFilter | None = None,
+) -> CrossingsRun:
+    """Every crossing in the given files."""
+    inputs = read_inputs(paths, format=format)
+    prepared = prepare_tracks(inputs.table, max_gap_s=max_gap_s, outliers=outliers)
+    crossings = find_crossings(prepared.table, airspace, observed_gap_s=observed_gap_s, where=where)
+    summary = summarize(inputs, prepared, crossings.num_rows, "crossings")
+    return CrossingsRun(crossings, prepared, inputs, summary)
+
+
+def label_reports(table: pa.Table, airspace: Airspace) -> pa.Table:
+    """The reports with an ``airspace`` column holding each one's code."""
+    codes = airspace.label(table["lon"].to_numpy(), table["lat"].to_numpy())
+    return table.append_column("airspace", pa.array(codes.tolist(), type=pa.string()))
+
+
+def track_summaries(prepared: PreparedTracks, airspace: Airspace) -> pa.Table:
+    """One row per track: first/last seen, airspaces in order, reports, segments, rejects."""
+    table = prepared.table
+    rejected = Counter(prepared.rejected_tracks)
+    columns: dict[str, list] = {
+        "track_id": [],
+        "first_seen": [],
+        "last_seen": [],
+        "reports": [],
+        "segments": [],
+        "rejects": [],
+        "airspaces": [],
+        "callsign": [],
+    }
+    if table.num_rows:
+        ids = np.asarray(table["track_id"].to_pylist(), dtype=object)
+        times = table["time"].combine_chunks().cast(pa.int64()).to_numpy()
+        codes = airspace.label(table["lon"].to_numpy(), table["lat"].to_numpy())
+        seg = table["segment"].to_numpy()
+        calls = table["callsign"].to_pylist()
+        bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+        for a, b in itertools.pairwise(bounds):
+            tid = ids[a]
+            columns["track_id"].append(tid)
+            columns["first_seen"].append(int(times[a]))
+            columns["last_seen"].append(int(times[b - 1]))
+            columns["reports"].append(int(b - a))
+            columns["segments"].append(int(seg[a:b].max()) + 1)
+            columns["rejects"].append(rejected.get(tid, 0))
+            columns["airspaces"].append(" > ".join(_runs(codes[a:b])))
+            columns["callsign"].append(next((c for c in calls[a:b] if c), None))
+    return pa.table(
+        {
+            "track_id": pa.array(columns["track_id"], type=pa.string()),
+            "first_seen": _timestamps(columns["first_seen"]),
+            "last_seen": _timestamps(columns["last_seen"]),
+            "reports": pa.array(columns["reports"], type=pa.int64()),
+            "segments": pa.array(columns["segments"], type=pa.int64()),
+            "rejects": pa.array(columns["rejects"], type=pa.int64()),
+            "airspaces": pa.array(columns["airspaces"], type=pa.string()),
+            "callsign": pa.array(columns["callsign"], type=pa.string()),
+        }
+    )
+
+
+def _timestamps(ns: list[int]) -> pa.Array:
+    return pa.array(ns, type=pa.int64()).cast(pa.timestamp("ns", tz="UTC"))
+
+
+def _runs(codes: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for c in codes:
+        if not out or out[-1] != c:
+            out.append(c)
+    return out
+
+
+def check_codes(airspace: Airspace, codes: Iterable[str]) -> list[str]:
+    """The codes that the airspace set does not know (``INTL`` is always known)."""
+    return [c for c in codes if c != INTL and not airspace.has_code(c)]

@@ -1,0 +1,1 @@
+"""Writers for results: tables (JSON Lines, CSV, GeoJSON, Parquet, KML) and reports."""
