@@ -1,0 +1,30 @@
+"""Shared helpers for the reader tests (imported by the test modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from airwitness.schema import POSITION_SCHEMA, ReadResult
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+TRAFFIC = DATA / "traffic"
+
+
+def reconcile(result: ReadResult, expected: Iterable[int]) -> None:
+    """Every input record is either a row or a reject, exactly once."""
+    assert result.table.schema == POSITION_SCHEMA
+    seen = result.table["source_record"].to_pylist() + [r.record for r in result.rejects]
+    assert sorted(seen) == sorted(expected)
+    assert result.records == len(seen)
+
+
+def by_record(result: ReadResult) -> dict[int, str]:
+    return {r.record: r.reason for r in result.rejects}
+
+
+def utc_ns(iso: str) -> int:
+    """ISO-8601 UTC (``...Z``) -> integer ns since the epoch, for exact comparisons."""
+    return int(np.datetime64(iso.replace("Z", ""), "ns").astype("int64"))
