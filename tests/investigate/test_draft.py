@@ -1,0 +1,365 @@
+"""`airwitness case draft`: short reports written for these tests, with the exact draft expected.
+
+Each report asserts the parsed YAML values and which fields carry a ``# CHECK`` comment, so a
+change to a rule shows up as a changed expectation here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from airwitness.errors import InputError
+from airwitness.investigate.draft import draft_case, find_countries, find_dates, read_text_file
+
+ALWAYS_CHECKED = {"title", "evidence"}  # a draft's title and evidence are always the analyst's
+
+
+def checked(draft: str) -> set[str]:
+    """Keys whose line carries a CHECK comment, minus those that always do."""
+    keys = set()
+    for line in draft.splitlines():
+        m = re.match(r"\s*(\w+): .*#\s*CHECK:", line)
+        if m:
+            keys.add(m.group(1))
+    assert keys >= ALWAYS_CHECKED
+    return keys - ALWAYS_CHECKED
+
+
+def comment(draft: str, key: str) -> str:
+    line = next(x for x in draft.splitlines() if re.match(rf"\s*{key}: ", x))
+    return line.split("#", 1)[1] if "#" in line else ""
+
+
+def parse(draft: str) -> dict:
+    case = yaml.safe_load(draft)
+    assert set(case) == {"title", "allegation", "evidence", "airspace"}
+    assert case["evidence"] == []
+    assert case["airspace"] == "countries"
+    return case
+
+
+def test_iran_azerbaijan_june_without_year() -> None:
+    text = (
+        "Iran's foreign ministry has asked Azerbaijan to examine claims that Israeli drones "
+        "entered Iranian airspace through Azerbaijan's territory between 13 and 24 June. "
+        "Baku has not replied."
+    )
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": "IRN",
+        "via": "AZE",
+        "since": "????-06-13",
+        "until": "????-06-24",
+        "aircraft": ["uav"],
+        "operator": "ISR",
+    }
+    assert case["title"].startswith("Iran's foreign ministry has asked Azerbaijan")
+    assert len(case["title"]) <= 100
+    assert checked(draft) == {"since", "until"}
+    assert "year not stated" in comment(draft, "since")
+    assert comment(draft, "into") == ' from "entered Iranian airspace"'
+    assert comment(draft, "via") == ' from "through Azerbaijan\'s territory"'
+    assert 'since: "????-06-13"  # CHECK: year not stated' in draft
+
+
+def test_poland_belarus_drones_with_headline_and_full_dates() -> None:
+    text = (
+        "Drones over Poland\n\n"
+        "The Polish army said that Russian drones entered Polish airspace from Belarus "
+        "on the night of 9–10 September 2025. Several were shot down near Lublin."
+    )
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["title"] == "Drones over Poland"
+    assert case["allegation"] == {
+        "into": "POL",
+        "via": "BLR",
+        "since": date(2025, 9, 9),
+        "until": date(2025, 9, 10),
+        "aircraft": ["uav"],
+        "operator": "RUS",
+    }
+    assert checked(draft) == set()
+    assert "since: 2025-09-09  #" in draft  # written as a hand-written case file would be
+
+
+def test_lithuania_belarus_balloons_weak_route_and_one_date() -> None:
+    text = (
+        "Vilnius airport closed again after balloons from Belarus crossed into Lithuanian "
+        "airspace on 24 October 2025."
+    )
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": "LTU",
+        "via": "BLR",
+        "since": date(2025, 10, 24),
+        "until": date(2025, 10, 24),
+        "aircraft": ["unknown"],
+        "operator": None,
+    }
+    assert checked(draft) == {"via", "since", "until", "aircraft", "operator"}
+    assert 'role guessed from "from Belarus"' in comment(draft, "via")
+    assert "window is that day only" in comment(draft, "since")
+    assert "balloons" in comment(draft, "aircraft")
+
+
+def test_text_without_dates() -> None:
+    text = (
+        "Georgian border guards said a Russian helicopter violated Georgia's airspace "
+        "near the administrative boundary line."
+    )
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": "GEO",
+        "via": None,
+        "since": None,
+        "until": None,
+        "aircraft": ["helicopter"],
+        "operator": "RUS",
+    }
+    assert checked(draft) == {"via", "since", "until"}
+    assert comment(draft, "since") == " CHECK: no date in the text"
+    assert "no country named as the route (countries named: GEO, RUS)" in comment(draft, "via")
+
+
+def test_text_without_year_and_relative_words() -> None:
+    text = (
+        "Ukraine said Belarusian territory was used by Shahed drones on 3 and 4 July; "
+        "more were heard last night."
+    )
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": "UKR",
+        "via": "BLR",
+        "since": "????-07-03",
+        "until": "????-07-04",
+        "aircraft": ["uav"],
+        "operator": None,
+    }
+    assert checked(draft) == {"into", "since", "until", "operator"}
+    assert 'role guessed from "Ukraine said"' in comment(draft, "into")
+    assert comment(draft, "via") == ' from "Belarusian territory was used"'
+    assert "relative date" in comment(draft, "since")
+
+
+def test_full_dates_with_year_and_model_name() -> None:
+    text = (
+        "Radar logs show an Israeli Hermes 900 drone flew from Azerbaijani airspace into Iran "
+        "between June 13 and June 24, 2025."
+    )
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": "IRN",
+        "via": "AZE",
+        "since": date(2025, 6, 13),
+        "until": date(2025, 6, 24),
+        "aircraft": ["uav"],
+        "operator": "ISR",
+    }
+    assert checked(draft) == set()
+    assert comment(draft, "since") == ' from "June 13 and June 24, 2025"'
+
+
+def test_two_countries_without_roles() -> None:
+    text = (
+        "Armenian and Azerbaijani officials traded accusations over drone flights near the "
+        "border on 2 May 2024."
+    )
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": None,
+        "via": None,
+        "since": date(2024, 5, 2),
+        "until": date(2024, 5, 2),
+        "aircraft": ["uav"],
+        "operator": None,
+    }
+    assert checked(draft) == {"into", "via", "since", "until", "operator"}
+    assert "countries named: ARM, AZE" in comment(draft, "into")
+
+
+def test_capitals_only() -> None:
+    text = "Tehran accused Baku on 21 June of letting drones sent by Tel Aviv use its airspace."
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": "IRN",
+        "via": "AZE",
+        "since": "????-06-21",
+        "until": "????-06-21",
+        "aircraft": ["uav"],
+        "operator": "ISR",
+    }
+    assert checked(draft) == {"into", "via", "since", "until"}
+    assert 'role guessed from "Tehran accused"' in comment(draft, "into")
+    assert "its airspace" in comment(draft, "via")
+    assert comment(draft, "operator") == ' from "sent by Tel Aviv"'
+
+
+def test_no_country_at_all() -> None:
+    text = "Unidentified drones were seen over an airfield on the night of 3 to 4 March."
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": None,
+        "via": None,
+        "since": "????-03-03",
+        "until": "????-03-04",
+        "aircraft": ["uav"],
+        "operator": None,
+    }
+    assert checked(draft) == {"into", "via", "since", "until", "operator"}
+    assert "no country named in the text" in comment(draft, "into")
+
+
+def test_no_aircraft_type_numeric_dates_and_codes() -> None:
+    text = (
+        "Lithuania said objects from Belarus violated its airspace on 13/10/2025. "
+        "An investigation into Belarus's role has begun."
+    )
+    draft = draft_case(text, codes={"LTU", "POL"})
+    case = parse(draft)
+    assert case["allegation"] == {
+        "into": "LTU",
+        "via": "BLR",
+        "since": date(2025, 10, 13),
+        "until": date(2025, 10, 13),
+        "aircraft": "any",
+        "operator": None,
+    }
+    assert checked(draft) == {"into", "via", "since", "until", "aircraft", "operator"}
+    assert "BLR is not a code of the airspace set" in comment(draft, "via")
+    assert "no aircraft type named" in comment(draft, "aircraft")
+
+
+def test_maker_is_not_operator_and_defenders_are_not_operator() -> None:
+    text = "Iranian-made drones flew over Ukraine on 5 March 2024. Polish jets were scrambled."
+    draft = draft_case(text)
+    case = parse(draft)
+    assert case["allegation"]["into"] == "UKR"
+    assert case["allegation"]["operator"] == "IRN"
+    assert case["allegation"]["aircraft"] == ["jet", "uav"]
+    assert checked(draft) == {"into", "via", "since", "until", "operator", "aircraft"}
+    assert "not necessarily operator" in comment(draft, "operator")
+
+
+def test_gazetteer_codes_are_natural_earth() -> None:
+    text = "Kosovo, South Sudan, Palestinian, Türkiye, Kiev, the Kremlin, the US, us, polish."
+    assert [(m.surface, m.code) for m in find_countries(text)] == [
+        ("Kosovo", "KOS"),
+        ("South Sudan", "SDS"),
+        ("Palestinian", "PSX"),
+        ("Türkiye", "TUR"),
+        ("Kiev", "UKR"),
+        ("Kremlin", "RUS"),
+        ("US", "USA"),
+    ]
+    assert find_countries("Drones over New Mexico and the Gulf of Oman.") == []
+
+
+def test_deterministic_and_never_today() -> None:
+    text = "Drones were seen over Minsk on 1 May. Drones were seen yesterday too."
+    first = draft_case(text)
+    assert first == draft_case(text)
+    assert str(date.today().year) not in first  # noqa: DTZ011 - only the year, for the check
+    assert parse(first)["allegation"]["since"] == "????-05-01"
+
+
+def test_empty_text() -> None:
+    case = parse(draft_case(""))
+    assert case["title"] is None
+    assert case["allegation"]["into"] is None
+    assert case["allegation"]["since"] is None
+
+
+def test_read_text_file(tmp_path: Path) -> None:
+    good = tmp_path / "report.txt"
+    good.write_bytes("\ufeffDrones entered Iran’s airspace.".encode())
+    assert read_text_file(good) == "Drones entered Iran’s airspace."
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Drohnen über Polen".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_text_file(bad)
+    with pytest.raises(InputError, match="cannot read"):
+        read_text_file(tmp_path / "missing.txt")
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        "Iran",
+        "Azerbaijani airspace",
+        " into ",
+        " through ",
+        " from ",
+        "Israeli drones",
+        "its airspace",
+        " said ",
+        "13 June",
+        " and ",
+        "24 June 2025",
+        "June 13–24",
+        "13/06/2025",
+        "yesterday",
+        ". ",
+        "\n",
+        "#",
+        ": ",
+        "- ",
+        "'",
+        '"',
+        "????",
+        "Tehran",
+        "Kosovo",
+        "\ue000N0\ue001",
+        "\x07",
+        "\u2028",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=12)), max_size=14).map("".join))
+def test_any_text_gives_valid_deterministic_yaml(text: str) -> None:
+    draft = draft_case(text)
+    assert draft == draft_case(text)
+    case = parse(draft)
+    assert set(case["allegation"]) == {"into", "via", "since", "until", "aircraft", "operator"}
+    for key in ("since", "until"):
+        value = case["allegation"][key]
+        assert value is None or isinstance(value, date) or re.fullmatch(r"\?{4}-\d\d-\d\d", value)
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("from 13 to 24 June 2025", (2025, 6, 13), (2025, 6, 24)),
+        ("between 13 and 24 June", (None, 6, 13), (None, 6, 24)),
+        ("on 13 June", (None, 6, 13), (None, 6, 13)),
+        ("June 13–24", (None, 6, 13), (None, 6, 24)),
+        ("June 13 to June 24, 2025", (2025, 6, 13), (2025, 6, 24)),
+        ("from 30 June to 2 July", (None, 6, 30), (None, 7, 2)),
+        ("31 December 2024 to 2 January 2025", (2024, 12, 31), (2025, 1, 2)),
+        ("on the 13th of June 2025", (2025, 6, 13), (2025, 6, 13)),
+        ("on 2025-06-13", (2025, 6, 13), (2025, 6, 13)),
+        ("on 13.06.2025", (2025, 6, 13), (2025, 6, 13)),
+        ("on 13 Jun 25", (None, 6, 13), (None, 6, 13)),  # a two-digit year is not taken
+        ("throughout June 2025", (2025, 6, 1), (2025, 6, 30)),
+    ],
+)
+def test_date_forms(text: str, first: tuple, last: tuple) -> None:
+    (mention,), notes = find_dates(text)
+    assert (mention.first, mention.last) == (first, last)
+    assert notes == []
