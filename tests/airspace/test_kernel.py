@@ -1,0 +1,313 @@
+"""The labelling kernel gives exactly the answer of a plain shapely point-in-polygon."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import airwitness
+from airwitness.airspace import kernel
+from airwitness.airspace.kernel import LabelIndex, reference_lookup, wrap_lon
+
+COUNTRIES = Path(airwitness.__file__).parent / "data" / "countries.parquet"
+
+
+def label(geoms, lon, lat) -> list[int]:
+    idx = LabelIndex.build(geoms)
+    return idx.lookup(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)).tolist()
+
+
+def on_boundary(geoms, x, y) -> np.ndarray:
+    """Points on some geometry's boundary, where shapely says False by definition."""
+    hit = np.zeros(len(x), dtype=bool)
+    for g in geoms:
+        hit |= shapely.intersects_xy(shapely.boundary(g), x, y)
+    return hit
+
+
+def assert_matches_reference(geoms, x, y, *, skip_boundary=True) -> LabelIndex:
+    idx = LabelIndex.build(geoms)
+    got = idx.lookup(x, y)
+    want = reference_lookup(geoms, x, y)
+    ok = got == want
+    if skip_boundary:
+        ok |= on_boundary(geoms, wrap_lon(x), y)
+    bad = np.flatnonzero(~ok)
+    assert len(bad) == 0, f"{len(bad)} differ, first at ({x[bad[0]]!r}, {y[bad[0]]!r}): " \
+        f"kernel {got[bad[0]]}, shapely {want[bad[0]]}"
+    return idx
+
+
+# --------------------------------------------------------------------------- hand-built
+
+
+def test_unit_square_inside_outside_and_boundary_rule():
+    sq = [shapely.box(0, 0, 1, 1)]
+    assert label(sq, [0.5, 1.5, -0.5, 0.5], [0.5, 0.5, 0.5, -1e-300]) == [0, -1, -1, -1]
+    # Boundary points take the label of the point just north, then just east:
+    # bottom and left edges are in, top and right edges are out.
+    lon = [0.5, 0.5, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+    lat = [0.0, 1.0, 0.5, 0.5, 0.0, 0.0, 1.0, 1.0]
+    assert label(sq, lon, lat) == [0, -1, 0, -1, 0, -1, -1, -1]
+
+
+def test_polygon_with_hole():
+    ring = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(3, 3), (7, 3), (7, 7), (3, 7)]])
+    lon = [1.0, 5.0, 8.0, 5.0, 5.0, 3.0, 7.0]
+    lat = [1.0, 5.0, 8.0, 3.0, 7.0, 5.0, 5.0]
+    # hole's bottom edge: north of it is the hole; its top edge: north is the polygon;
+    # its left edge: east is the hole; its right edge: east is the polygon.
+    assert label([ring], lon, lat) == [0, -1, 0, -1, 0, -1, 0]
+
+
+def test_two_polygons_sharing_an_edge():
+    west, east = shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)
+    north = shapely.box(0, 1, 1, 2)
+    geoms = [west, east, north]
+    lon = [0.5, 1.5, 1.0, 0.5, 1.0, 0.5]
+    lat = [0.5, 0.5, 0.5, 1.0, 1.0, 1.5]
+    assert label(geoms, lon, lat) == [0, 1, 1, 2, -1, 2]
+    rng = np.random.default_rng(1)
+    x, y = rng.uniform(-0.5, 2.5, 20_000), rng.uniform(-0.5, 2.5, 20_000)
+    assert_matches_reference(geoms, x, y)
+
+
+def test_overlapping_polygons_lowest_index_wins():
+    a, b = shapely.box(0, 0, 2, 2), shapely.box(1, 1, 3, 3)
+    lon, lat = [0.5, 1.5, 2.5], [0.5, 1.5, 2.5]
+    assert label([a, b], lon, lat) == [0, 0, 1]
+    assert label([b, a], lon, lat) == [1, 0, 0]
+    # a polygon fully inside another, listed first or second
+    inner = shapely.box(0.5, 0.5, 0.6, 0.6)
+    assert label([a, inner], [0.55], [0.55]) == [0]
+    assert label([inner, a], [0.55], [0.55]) == [0]
+
+
+def test_thin_sliver():
+    # 1e-9° wide at its base, 5° long: far thinner than any cell.
+    sliver = shapely.Polygon([(10.0, 20.0), (15.0, 23.0), (10.0, 20.000000001)])
+    rng = np.random.default_rng(2)
+    t = rng.uniform(0, 1, 20_000)
+    s = rng.uniform(-1.5, 2.5, 20_000)
+    x = 10.0 + 5.0 * t
+    y = 20.0 + 3.0 * t + 1e-9 * (1 - t) * s  # about half inside, the rest just outside
+    idx = assert_matches_reference([sliver], x, y)
+    assert 0 < (idx.lookup(x, y) == 0).sum() < len(x)
+
+
+def test_points_on_grid_lines_and_near_cell_corners():
+    geoms = [shapely.Polygon([(0.1, 0.2), (3.3, 0.15), (2.9, 2.7), (0.4, 2.2)]),
+             shapely.box(1.0, 1.0, 2.0, 2.0)]
+    idx = LabelIndex.build(geoms)
+    x0, y0, w = idx.meta["x0"], idx.meta["y0"], idx.meta["w"]
+    step = w / kernel.FINE_MAX
+    gx = x0 + np.arange(int((0 - x0) / step), int((4 - x0) / step)) * step  # lattice lines
+    gy = y0 + np.arange(int((0 - y0) / step), int((3 - y0) / step)) * step
+    X, Y = np.meshgrid(gx, gy)  # every fine-cell corner
+    rng = np.random.default_rng(3)
+    x = np.concatenate([X.ravel(), np.repeat(gx, 20), rng.uniform(0, 4, len(gy) * 20)])
+    y = np.concatenate([Y.ravel(), rng.uniform(0, 3, len(gx) * 20), np.repeat(gy, 20)])
+    # and points a few ulps around each corner
+    for d in (1e-15, 1e-12, 1e-10):
+        x = np.concatenate([x, X.ravel() + d, X.ravel() - d, X.ravel()])
+        y = np.concatenate([y, Y.ravel() - d, Y.ravel() + d, Y.ravel() - d])
+    assert_matches_reference(geoms, x, y)
+
+
+def test_edge_passing_near_and_exactly_through_a_grid_corner():
+    vx = np.array([0.0])
+    x0, y0 = kernel._grid_origin(vx, vx, 0)
+    cx, cy = x0 + 201.0, y0 + 111.0  # a coarse-cell corner (lon ~21, lat ~21)
+    d = np.ldexp(np.round(np.ldexp(np.array([0.3, 0.7]), 40)), -40)  # exact offsets
+    exact = shapely.Polygon([(cx - d[0], cy - d[1]), (cx + d[0], cy + d[1]),
+                             (cx - 1.3, cy + 0.9)])
+    near = shapely.Polygon([(cx - d[0], cy - d[1] + 1e-13), (cx + d[0], cy + d[1]),
+                            (cx + 1.3, cy - 0.9)])
+    rng = np.random.default_rng(4)
+    for geoms in ([exact], [near], [exact, near]):
+        x = np.concatenate([cx + rng.normal(0, 1e-11, 5000), cx + rng.uniform(-1, 1, 20000)])
+        y = np.concatenate([cy + rng.normal(0, 1e-11, 5000), cy + rng.uniform(-1, 1, 20000)])
+        assert_matches_reference(geoms, x, y)
+    # the edge through the corner made the build move the grid
+    assert LabelIndex.build([exact]).meta["x0"] != x0
+
+
+def test_vertex_on_grid_line_moves_the_grid():
+    vx = np.array([0.0])
+    x0, _ = kernel._grid_origin(vx, vx, 0)
+    lattice_x = x0 + 185.0 + 0.25  # lon ~5, on a lattice line of the first grid
+    poly = shapely.Polygon([(lattice_x, 1.1), (7.3, 1.2), (6.1, 3.4)])
+    idx = LabelIndex.build([poly])
+    assert idx.meta["x0"] != x0
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(4.5, 7.5, 20_000), rng.uniform(1, 3.5, 20_000)
+    x[:100] = lattice_x
+    assert_matches_reference([poly], x, y)
+
+
+def test_longitude_wrap_nan_and_poles():
+    geoms = [shapely.box(-175, -10, -165, 10), shapely.box(165, -10, 175, 10),
+             shapely.box(-180, -90, 180, -80)]
+    lon = [190.0, -190.0, 190.0 + 720, -170.0, np.nan, 0.0, 0.0, np.inf, 0.0, 0.0, 170.0]
+    lat = [0.0, 0.0, 0.0, 0.0, 0.0, np.nan, -90.5, 0.0, -85.0, 90.0, 90.1]
+    assert label(geoms, lon, lat) == [0, 1, 0, 0, -1, -1, -1, -1, 2, -1, -1]
+    wrapped = wrap_lon(np.array([180.0, -180.0, 359.0, 10.1])).tolist()
+    assert wrapped == [-180.0, -180.0, -1.0, 10.1]
+    assert reference_lookup(geoms, np.array(lon), np.array(lat)).tolist() == \
+        [0, 1, 0, 0, -1, -1, -1, -1, 2, -1, -1]
+
+
+def test_shapes_empty_input_and_bad_geometry():
+    idx = LabelIndex.build([shapely.box(0, 0, 1, 1)])
+    out = idx.lookup(np.full((2, 3), 0.5), np.full((2, 3), 0.5))
+    assert out.shape == (2, 3) and out.dtype == np.int32 and (out == 0).all()
+    assert LabelIndex.build([]).lookup(np.array([0.0]), np.array([0.0])).tolist() == [-1]
+    empty = LabelIndex.build([shapely.Polygon(), shapely.box(0, 0, 1, 1)])
+    assert empty.lookup(np.array([0.5]), np.array([0.5])).tolist() == [1]
+    with pytest.raises(ValueError, match="Polygon or MultiPolygon"):
+        LabelIndex.build([shapely.LineString([(0, 0), (1, 1)])])
+    with pytest.raises(ValueError, match="shape"):
+        idx.lookup(np.zeros(2), np.zeros(3))
+
+
+def test_bytes_round_trip():
+    geoms = [shapely.box(0, 0, 10, 10).difference(shapely.box(2, 2, 3, 3)),
+             shapely.MultiPolygon([shapely.box(20, 20, 21, 21), shapely.box(30, 30, 31, 32)])]
+    idx = LabelIndex.build(geoms)
+    again = LabelIndex.from_bytes(idx.to_bytes())
+    rng = np.random.default_rng(6)
+    x, y = rng.uniform(-1, 35, 50_000), rng.uniform(-1, 35, 50_000)
+    assert np.array_equal(idx.lookup(x, y), again.lookup(x, y))
+    for k, v in idx.arrays.items():
+        assert np.array_equal(v, again.arrays[k]) and v.dtype == again.arrays[k].dtype, k
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-8, 1e-14])
+def test_orientation_is_exact(scale):
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        ax, ay, bx, by = rng.uniform(-180, 180, 4)
+        t = rng.uniform(-0.5, 1.5)
+        # a point within a few ulps of the line through a and b
+        cx = ax + t * (bx - ax) + rng.normal(0, scale) * (rng.random() < 0.8)
+        cy = ay + t * (by - ay)
+        f = [Fraction(v) for v in (ax, ay, bx, by, cx, cy)]
+        det = (f[2] - f[0]) * (f[5] - f[1]) - (f[3] - f[1]) * (f[4] - f[0])
+        want = (det > 0) - (det < 0)
+        assert kernel._orient(ax, ay, bx, by, cx, cy) == want
+        assert kernel._orient_exact(ax, ay, bx, by, cx, cy) == want
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def star(rng: np.random.Generator, cx: float, cy: float, r: float, n: int) -> np.ndarray:
+    angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+    radii = r * rng.uniform(0.3, 1.0, n)
+    return np.column_stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)])
+
+
+@st.composite
+def polygon_sets(draw):
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    n_polys = draw(st.integers(1, 6))
+    geoms = []
+    for _ in range(n_polys):
+        cx = draw(st.floats(-179.0, 179.0))
+        cy = draw(st.floats(-89.0, 89.0))
+        r = draw(st.sampled_from([1e-6, 0.01, 0.3, 1.0, 4.0]))
+        n = draw(st.integers(3, 60))
+        outer = star(rng, cx, cy, r, n)
+        holes = [star(rng, cx, cy, 0.25 * r, 7)] if draw(st.booleans()) else []
+        g = shapely.Polygon(outer, holes)
+        if draw(st.booleans()):  # a second part far away: MultiPolygon
+            g = shapely.MultiPolygon([g, shapely.Polygon(star(rng, -cx, -cy, r, n))])
+        geoms.append(shapely.make_valid(g) if not g.is_valid else g)
+    geoms = [g for g in geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+    return seed, geoms
+
+
+@settings(max_examples=60, deadline=None)
+@given(polygon_sets(), st.lists(st.tuples(st.floats(-200, 200), st.floats(-91, 91)),
+                                max_size=20))
+def test_lookup_equals_reference_on_random_polygons(case, extra):
+    seed, geoms = case
+    rng = np.random.default_rng(seed)
+    xs, ys = [np.array([p[0] for p in extra])], [np.array([p[1] for p in extra])]
+    for g in geoms:
+        x0, y0, x1, y1 = shapely.bounds(g)
+        pad = 0.1 * max(x1 - x0, y1 - y0)
+        xs.append(rng.uniform(x0 - pad, x1 + pad, 3000))
+        ys.append(rng.uniform(y0 - pad, y1 + pad, 3000))
+        c = shapely.get_coordinates(g)  # right next to the vertices
+        j = rng.normal(0, 1e-9 * max(x1 - x0, 1e-6), c.shape)
+        xs.append(c[:, 0] + j[:, 0])
+        ys.append(c[:, 1] + j[:, 1])
+        # on a vertex's parallel or meridian (the degenerate cases of a ray test)
+        xs.append(np.concatenate([rng.uniform(x0 - pad, x1 + pad, len(c)), c[:, 0]]))
+        ys.append(np.concatenate([c[:, 1], rng.uniform(y0 - pad, y1 + pad, len(c))]))
+    assert_matches_reference(geoms, np.concatenate(xs), np.concatenate(ys))
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.mark.skipif(not COUNTRIES.exists(), reason=f"{COUNTRIES} not built yet")
+def test_natural_earth_countries_worldwide():
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(COUNTRIES, columns=["geometry"])
+    geoms = list(shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False)))
+    rng = np.random.default_rng(2024)
+    n = 200_000
+    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))  # uniform on the sphere
+    lon = rng.uniform(-180, 180, n)
+    # plus 50,000 points within ~1 m to 1 km of a boundary vertex
+    c = np.concatenate([shapely.get_coordinates(g) for g in geoms])
+    pick = c[rng.integers(0, len(c), 50_000)]
+    jitter = rng.normal(0, 1, (50_000, 2)) * 10.0 ** rng.uniform(-5, -2, (50_000, 1))
+    lon = np.concatenate([lon, pick[:, 0] + jitter[:, 0]])
+    lat = np.concatenate([lat, np.clip(pick[:, 1] + jitter[:, 1], -90, 90)])
+    idx = LabelIndex.build(geoms)
+    got = idx.lookup(lon, lat)
+    want = reference_lookup(geoms, lon, lat)
+    assert np.array_equal(got, want), f"{int((got != want).sum())} points differ"
+    assert (want >= 0).sum() > n // 4  # land and territorial sea were hit
+
+
+def test_reference_is_first_containing_geometry():
+    rng = np.random.default_rng(8)
+    geoms = [shapely.Polygon(star(rng, rng.uniform(-5, 5), rng.uniform(-5, 5), 4.0, 20))
+             for _ in range(8)]
+    x, y = rng.uniform(-10, 10, 5000), rng.uniform(-10, 10, 5000)
+    inside = np.array([shapely.contains_xy(g, x, y) for g in geoms])
+    naive = np.where(inside.any(axis=0), inside.argmax(axis=0), -1)
+    assert np.array_equal(reference_lookup(geoms, x, y), naive)
+
+
+def test_boundary_points_follow_the_north_then_east_rule():
+    """On boundaries, lookup(p) is shapely's answer at p + (δ, ε), 0 < δ ≪ ε."""
+    rng = np.random.default_rng(9)
+    q = np.arange(-7, 7.01, 0.25)  # the polygons' vertices all lie on this lattice
+    x, y = (a.ravel() for a in np.meshgrid(q, q))
+    checked = 0
+    for _ in range(30):
+        boxes = []
+        for _ in range(rng.integers(2, 6)):
+            x0, y0 = rng.integers(-6, 6, 2) * 0.5
+            w, h = rng.integers(1, 5, 2) * 0.5
+            boxes.append(shapely.box(x0, y0, x0 + w, y0 + h))
+        geoms = [shapely.union_all(boxes[:2]), shapely.union_all(boxes[2:])]
+        edge = on_boundary(geoms, x, y)
+        got = LabelIndex.build(geoms).lookup(x[edge], y[edge])
+        want = reference_lookup(geoms, x[edge] + 1e-9, y[edge] + 1e-6)
+        assert np.array_equal(got, want)
+        checked += int(edge.sum())
+    assert checked > 1000

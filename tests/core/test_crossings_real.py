@@ -1,0 +1,76 @@
+"""Real recorded flights through the whole pipeline, checked against a slow reference.
+
+The reference is independent of the kernel and of the boundary intersection:
+it walks every great-circle path between consecutive reports in steps of at
+most 20 m, labels every step with plain shapely ``contains_xy`` against the
+built-in polygons, and notes each change of label.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from airwitness.airspace import Airspace
+from airwitness.geodesy import haversine_m, slerp
+from airwitness.pipeline import run_crossings
+
+DATA = Path(__file__).resolve().parents[2] / "examples" / "traffic"
+STEP_M = 20.0
+
+
+def reference_crossings(table, sky: Airspace) -> list[tuple[str, int, str, str, float, float]]:
+    lon = table["lon"].to_numpy()
+    lat = table["lat"].to_numpy()
+    ids = table["track_id"].to_pylist()
+    seg = table["segment"].to_numpy()
+    box = shapely.box(lon.min() - 1, lat.min() - 1, lon.max() + 1, lat.max() + 1)
+    geoms = np.asarray(sky.boundaries.geoms)
+    near = np.flatnonzero(shapely.intersects(geoms, box))
+    for g in geoms[near]:
+        shapely.prepare(g)
+    names = [sky.boundaries.codes[i] for i in near]
+
+    def labels(x, y):
+        out = np.full(len(x), "INTL", dtype=object)
+        for g, name in zip(geoms[near], names, strict=True):
+            inside = shapely.contains_xy(g, x, y)
+            out[inside & (out == "INTL")] = name
+        return out
+
+    found = []
+    for i in range(len(lon) - 1):
+        if ids[i] != ids[i + 1] or seg[i] != seg[i + 1]:
+            continue
+        d = float(haversine_m(lon[i], lat[i], lon[i + 1], lat[i + 1]))
+        n = max(2, int(np.ceil(d / STEP_M)) + 1)
+        x, y = slerp(lon[i], lat[i], lon[i + 1], lat[i + 1], np.linspace(0.0, 1.0, n))
+        lab = labels(x, y)
+        for k in np.flatnonzero(lab[1:] != lab[:-1]):
+            found.append((ids[i], int(seg[i]), lab[k], lab[k + 1], x[k], y[k]))
+    return found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "alto_adige.json.gz",
+        "franconia.json.gz",
+        "mecsek_mountains.json.gz",
+        "ign_mercantour.json.gz",
+    ],
+)
+def test_real_flights_match_the_slow_reference(name):
+    sky = Airspace.builtin()
+    run = run_crossings([DATA / name], sky)
+    got = run.crossings.to_pylist()
+    want = reference_crossings(run.prepared.table, sky)
+    assert len(want) > 0, "sample chosen because it crosses a border"
+    assert [(r["track_id"], r["segment"], r["from"], r["to"]) for r in got] == [
+        w[:4] for w in want
+    ]
+    for r, w in zip(got, want, strict=True):
+        assert float(haversine_m(r["lon"], r["lat"], w[4], w[5])) <= 2 * STEP_M
