@@ -33,16 +33,24 @@ app.add_typer(airspace_app, name="airspace")
 Inputs = Annotated[list[Path], typer.Argument(help="Input files (format detected; .gz accepted).")]
 Output = Annotated[
     Path | None,
-    typer.Option("-o", "--output", help="Write here; the extension picks the format "
-                 "(.jsonl .csv .geojson .parquet .kml). Default: JSON Lines on stdout."),
+    typer.Option(
+        "-o",
+        "--output",
+        help="Write here; the extension picks the format "
+        "(.jsonl .csv .geojson .parquet .kml). Default: JSON Lines on stdout.",
+    ),
 ]
 Format = Annotated[str | None, typer.Option("--format", help="Force the input format.")]
 Boundaries = Annotated[
     Path | None,
-    typer.Option("--boundaries", help="Boundary set (GeoJSON, GeoPackage, Shapefile) "
-                 "instead of the built-in countries."),
+    typer.Option(
+        "--boundaries",
+        help="Boundary set (GeoJSON, GeoPackage, Shapefile) instead of the built-in countries.",
+    ),
 ]
-CodeField = Annotated[str | None, typer.Option("--code-field", help="Code property of --boundaries.")]
+CodeField = Annotated[
+    str | None, typer.Option("--code-field", help="Code property of --boundaries.")
+]
 MaxGap = Annotated[float, typer.Option("--max-gap", help="Split tracks on gaps above S seconds.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 3 if any record is rejected.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
@@ -116,7 +124,9 @@ def crossings(
     until: Annotated[
         str | None, typer.Option(help="Up to this UTC datetime (a date covers the whole day).")
     ] = None,
-    track: Annotated[list[str] | None, typer.Option(help="Only this track_id (repeatable).")] = None,
+    track: Annotated[
+        list[str] | None, typer.Option(help="Only this track_id (repeatable).")
+    ] = None,
     boundaries: Boundaries = None,
     code_field: CodeField = None,
     observed_gap: Annotated[
@@ -152,11 +162,18 @@ def crossings(
         if since_ns is not None and until_ns is not None and until_ns < since_ns:
             raise UsageError("--until is before --since")
         where = CrossingFilter(
-            from_codes=from_codes or (), into_codes=into_codes or (),
-            since_ns=since_ns, until_ns=until_ns, tracks=track or (),
+            from_codes=from_codes or (),
+            into_codes=into_codes or (),
+            since_ns=since_ns,
+            until_ns=until_ns,
+            tracks=track or (),
         )
         run = run_crossings(
-            inputs, sky, format=format, max_gap_s=max_gap, observed_gap_s=observed_gap,
+            inputs,
+            sky,
+            format=format,
+            max_gap_s=max_gap,
+            observed_gap_s=observed_gap,
             where=where,
         )
         rejects = run.inputs.rejects + run.prepared.rejects

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from airwitness import io as readers
 from airwitness.airspace import INTL, Airspace
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter, find_crossings
+from airwitness.errors import InputError
 from airwitness.schema import BENIGN_REASONS, Reject, concat
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule, PreparedTracks, prepare_tracks
 
@@ -72,16 +73,26 @@ class Summary:
         return sum(n for r, n in self.rejects.items() if r not in BENIGN_REASONS)
 
 
-def read_inputs(paths: Sequence[str | Path], *, format: str | None = None) -> Inputs:
-    """Read every file; an unreadable file raises :class:`~airwitness.errors.InputError`."""
+def read_inputs(
+    paths: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    names: Sequence[str] | None = None,
+) -> Inputs:
+    """Read every file; an unreadable file raises :class:`~airwitness.errors.InputError`.
+
+    ``names``, when given, is what each file is called in the table and in
+    rejects (e.g. a path relative to a case file), instead of the path itself.
+    """
     tables, rejects, files = [], [], []
-    for path in paths:
-        result = readers.read(path, format=format)
+    for k, path in enumerate(paths):
+        name = str(path) if names is None else names[k]
+        result = _read_one(path, name, format)
         tables.append(result.table)
         rejects.extend(result.rejects)
         files.append(
             FileSummary(
-                path=str(path),
+                path=name,
                 format=result.format,
                 records=result.records,
                 accepted=result.table.num_rows,
@@ -91,9 +102,17 @@ def read_inputs(paths: Sequence[str | Path], *, format: str | None = None) -> In
     return Inputs(table=concat(tables), rejects=rejects, files=files)
 
 
-def summarize(
-    inputs: Inputs, prepared: PreparedTracks | None, results: int, name: str
-) -> Summary:
+def _read_one(path: str | Path, name: str, format: str | None):
+    if name == str(path):
+        return readers.read(path, format=format)
+    try:
+        with open(path, "rb") as stream:
+            return readers.read(name, format=format, stream=stream)
+    except OSError as exc:
+        raise InputError(name, f"cannot open ({exc.strerror or exc.__class__.__name__})") from None
+
+
+def summarize(inputs: Inputs, prepared: PreparedTracks | None, results: int, name: str) -> Summary:
     """Counts for the stderr summary; without ``prepared``, of the raw reports."""
     rejects = Counter(r.reason for r in inputs.rejects)
     table = inputs.table

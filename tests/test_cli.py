@@ -1,0 +1,161 @@
+"""The `airwitness` command: exit codes, summaries, output formats."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from airwitness.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+CAUCASUS = ROOT / "examples" / "caucasus"
+STATES = str(CAUCASUS / "opensky_states.csv")
+DRONES = str(CAUCASUS / "drones.gpx")
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_crossings_jsonl_on_stdout_and_summary_on_stderr():
+    result = run("crossings", STATES, DRONES, "--into", "IRN")
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {r["to"] for r in rows} == {"IRN"}
+    uav1 = [r for r in rows if r["track_id"] == "UAV-1"]
+    assert [(r["from"], r["kind"], r["time"][:19]) for r in uav1] == [
+        ("AZE", "observed", "2025-06-14T02:39:09")
+    ]
+    assert "records read: 4549" in result.stderr
+    assert "  no position: 5" in result.stderr
+    assert "  duplicate: 4" in result.stderr
+    assert "  position outlier: 1" in result.stderr
+
+
+def test_filters_since_until_from(tmp_path):
+    out = tmp_path / "x.csv"
+    result = run(
+        "crossings",
+        STATES,
+        "--from",
+        "AZE",
+        "--since",
+        "2025-06-13",
+        "--until",
+        "2025-06-13",
+        "-o",
+        str(out),
+        "-q",
+    )
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = out.read_text().splitlines()
+    # header + AHY71 over the Aras at 04:40 and AHY72 at Julfa at 06:39, both on the 13th
+    assert len(lines) == 3
+    assert all('"600a1c"' in line and '"AZE","IRN"' in line for line in lines[1:])
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".csv", ".geojson", ".parquet", ".kml"])
+def test_every_output_format_is_written_and_deterministic(tmp_path, ext):
+    a, b = tmp_path / f"a{ext}", tmp_path / f"b{ext}"
+    assert run("crossings", DRONES, "-o", str(a), "-q").exit_code == 0
+    assert run("crossings", DRONES, "-o", str(b), "-q").exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    if ext == ".parquet":
+        assert pq.read_table(a).num_rows == 2
+    if ext == ".geojson":
+        doc = json.loads(a.read_text())
+        assert [f["properties"]["to"] for f in doc["features"]] == ["IRN", "IRN"]
+
+
+def test_unreadable_file_exits_3_with_one_line(tmp_path):
+    missing = tmp_path / "nope.csv"
+    result = run("crossings", str(missing))
+    assert result.exit_code == 3
+    assert result.stderr.strip().count("\n") == 0
+    assert "nope.csv" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_undetectable_format_exits_3(tmp_path):
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello,world\n1,2\n")
+    result = run("crossings", str(junk))
+    assert result.exit_code == 3 and "junk.txt" in result.stderr
+
+
+def test_bad_records_are_counted_and_strict_fails_on_them(tmp_path):
+    path = tmp_path / "t.csv.gz"
+    with gzip.open(path, "wt") as fh:
+        fh.write("track_id,time,lat,lon\n")
+        fh.write("a,2025-06-14T00:00:00Z,39.6,47.4\n")
+        fh.write("a,not-a-time,39.5,47.4\n")
+        fh.write("a,2025-06-14T00:01:00Z,39.3,47.4\n")
+    ok = run("crossings", str(path))
+    assert ok.exit_code == 0
+    assert "  bad time: 1" in ok.stderr
+    assert [json.loads(x)["to"] for x in ok.stdout.splitlines()] == ["IRN"]
+    strict = run("crossings", str(path), "--strict")
+    assert strict.exit_code == 3
+    assert f"{path}:3: bad time" in strict.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run("crossings", STATES, "--into", "XXX").exit_code == 2
+    assert run("crossings", STATES, "--since", "13/06/2025").exit_code == 2
+    assert run("crossings", STATES, "--since", "2025-06-20", "--until", "2025-06-13").exit_code == 2
+    assert run("crossings", STATES, "--code-field", "X").exit_code == 2
+    assert run("crossings", STATES, "-o", "out.xlsx").exit_code == 2
+
+
+def test_user_boundaries(tmp_path):
+    geo = tmp_path / "zones.geojson"
+    square = [[[47.0, 39.4], [48.0, 39.4], [48.0, 40.0], [47.0, 40.0], [47.0, 39.4]]]
+    geo.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "NORTH"},
+                        "geometry": {"type": "Polygon", "coordinates": square},
+                    }
+                ],
+            }
+        )
+    )
+    result = run(
+        "crossings", DRONES, "--boundaries", str(geo), "--code-field", "name", "--track", "UAV-1"
+    )
+    assert result.exit_code == 0
+    assert [(json.loads(x)["from"], json.loads(x)["to"]) for x in result.stdout.splitlines()] == [
+        ("NORTH", "INTL")
+    ]
+
+
+def test_label_and_tracks(tmp_path):
+    out = tmp_path / "labels.parquet"
+    assert run("label", DRONES, "-o", str(out), "-q").exit_code == 0
+    labels = pq.read_table(out)
+    assert labels.num_rows == 1565
+    assert set(labels["airspace"].to_pylist()) == {"AZE", "IRN"}
+    result = run("tracks", DRONES, "-q")
+    rows = {r["track_id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert rows["UAV-1"]["airspaces"] == "AZE > IRN"
+    assert rows["UAV-2"]["airspaces"] == "AZE"
+    assert rows["UAV-1"]["reports"] == 506
+
+
+def test_airspace_info():
+    result = run("airspace", "info", "--json")
+    info = json.loads(result.stdout)
+    assert info["provenance"]["version"] == "5.1.1"
+    assert info["provenance"]["territorial_sea_m"] == 22224
+    assert "AZE" not in info  # codes are counted, not listed
+    assert info["codes"] == 250
