@@ -1,0 +1,196 @@
+"""Boundary sets: the built-in countries + territorial sea, or a user's file (ARCHITECTURE §3).
+
+A boundary set is parallel tuples of code, zone (``land`` or ``sea``) and
+polygon, plus its provenance (what it is, where it came from, SHA-256), so a
+report can say exactly which boundaries it used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyogrio
+import pyogrio.errors
+import pyproj
+import shapely
+from shapely import Geometry
+
+from airwitness.airspace.territorial import polygonal
+from airwitness.errors import InputError
+
+BUILTIN_FILE = "countries.parquet"
+METADATA_KEY = b"airwitness.provenance"
+ZONES = ("land", "sea")
+_POLYGONAL = {"Polygon", "MultiPolygon"}
+
+
+@dataclass(frozen=True)
+class BoundarySet:
+    """Polygons with a code each; ``geoms[i]`` is zone ``zones[i]`` of ``codes[i]``.
+
+    Geometries are valid (Multi)Polygons in lon/lat degrees (WGS-84).
+    """
+
+    codes: tuple[str, ...]
+    zones: tuple[str, ...]
+    geoms: tuple[Geometry, ...]
+    provenance: dict[str, Any] = field(compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if not len(self.codes) == len(self.zones) == len(self.geoms):
+            raise ValueError("codes, zones and geoms must have the same length")
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def load_builtin() -> BoundarySet:
+    """Natural Earth 5.1.1 admin-0 countries (DEU view) plus the 12 NM territorial sea.
+
+    Built by ``scripts/build_airspace.py``; the provenance it recorded is
+    returned with the SHA-256 of the shipped file added.
+    """
+    data = (resources.files("airwitness") / "data" / BUILTIN_FILE).read_bytes()
+    return _from_parquet(data, BUILTIN_FILE)
+
+
+def _from_parquet(data: bytes, name: str) -> BoundarySet:
+    table = pq.read_table(pa.BufferReader(data))
+    meta = table.schema.metadata or {}
+    provenance = json.loads(meta[METADATA_KEY]) if METADATA_KEY in meta else {}
+    provenance["name"] = Path(name).stem
+    provenance["file"] = name
+    provenance["sha256"] = hashlib.sha256(data).hexdigest()
+    geoms = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+    return BoundarySet(
+        codes=tuple(table.column("code").to_pylist()),
+        zones=tuple(table.column("zone").to_pylist()),
+        geoms=tuple(geoms.tolist()),
+        provenance=provenance,
+    )
+
+
+def load_file(path: str | Path, code_field: str, layer: str | int | None = None) -> BoundarySet:
+    """A user's boundary set: GeoJSON, GeoPackage or Shapefile, one polygon feature per row.
+
+    Each feature's ``code_field`` property is its code; every row is zone
+    ``land`` (a user set is taken as drawn: no territorial sea is added).
+    Coordinates in another CRS are transformed to lon/lat. Polygons are
+    repaired with :func:`shapely.make_valid`.
+
+    Raises :class:`~airwitness.errors.InputError` (naming the file, and the
+    1-based feature number where one feature is at fault) for an unreadable
+    file, a missing code field (the message lists the fields there are), an
+    empty code, a missing or non-polygon geometry, or lon/lat out of range.
+    """
+    name = str(path)
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(name, "no such file")
+    try:
+        info = pyogrio.read_info(p, layer=layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InputError(name, f"cannot read boundary file: {exc}") from exc
+    fields = [str(f) for f in info["fields"]]
+    if code_field not in fields:
+        available = ", ".join(fields) if fields else "none"
+        raise InputError(name, f"no field {code_field!r}; available fields: {available}")
+    try:
+        meta, _, wkb, values = pyogrio.raw.read(p, layer=layer, columns=[code_field], force_2d=True)
+    except pyogrio.errors.DataSourceError as exc:  # pragma: no cover - read_info passed
+        raise InputError(name, f"cannot read boundary file: {exc}") from exc
+    if len(wkb) == 0:
+        raise InputError(name, "no features")
+    to_lonlat = _to_lonlat(meta.get("crs"), name)
+    codes: list[str] = []
+    geoms: list[Geometry] = []
+    for i, (blob, value) in enumerate(zip(wkb, values[0], strict=True)):
+        record = i + 1
+        code = _code(value)
+        if code is None:
+            raise InputError(name, f"feature has no {code_field!r} value", record)
+        if blob is None:
+            raise InputError(name, "feature has no geometry", record)
+        geom = shapely.from_wkb(blob)
+        if geom.geom_type not in _POLYGONAL:
+            raise InputError(name, f"{geom.geom_type} is not a polygon", record)
+        if to_lonlat is not None:
+            geom = shapely.transform(geom, to_lonlat)
+        _check_range(geom, name, record)
+        geom = polygonal(geom)
+        if geom.is_empty:
+            raise InputError(name, "polygon has no area", record)
+        codes.append(code)
+        geoms.append(geom)
+    provenance = {
+        "name": p.stem,
+        "path": name,
+        "sha256": _sha256(p),
+        "code_field": code_field,
+        "features": len(geoms),
+        "layer": info.get("layer_name", layer),
+        "driver": info.get("driver"),
+        "crs": meta.get("crs"),
+    }
+    return BoundarySet(tuple(codes), ("land",) * len(codes), tuple(geoms), provenance)
+
+
+def _code(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _to_lonlat(crs: str | None, name: str) -> Any:
+    """A coordinate transform to WGS-84 lon/lat, or None when the data is already so."""
+    if not crs:
+        return None
+    try:
+        src = pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise InputError(name, f"unknown coordinate reference system {crs!r}") from exc
+    wgs84 = pyproj.CRS.from_epsg(4326)
+    if src.is_geographic and src.equals(wgs84, ignore_axis_order=True):
+        return None
+    transformer = pyproj.Transformer.from_crs(src, wgs84, always_xy=True)
+
+    def transform(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return transform
+
+
+def _check_range(geom: Geometry, name: str, record: int) -> None:
+    xy = shapely.get_coordinates(geom)
+    if not np.isfinite(xy).all():
+        raise InputError(name, "coordinates are not finite", record)
+    x0, y0 = xy.min(axis=0)
+    x1, y1 = xy.max(axis=0)
+    if x0 < -180 or x1 > 180 or y0 < -90 or y1 > 90:
+        raise InputError(
+            name,
+            f"coordinates out of lon/lat range (lon {x0:g}..{x1:g}, lat {y0:g}..{y1:g}); "
+            "boundaries must be in WGS-84 degrees or declare their CRS",
+            record,
+        )
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
