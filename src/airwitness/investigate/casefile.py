@@ -1,0 +1,240 @@
+"""The case file (YAML): an allegation, the evidence, and the options to test it with.
+
+Everything wrong with a case file is found before any evidence is read, and
+reported as a :class:`CaseError` naming the key (the CLI exits 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from airwitness.timeparse import parse_utc_ns
+
+CLASSES = ("jet", "propeller", "helicopter", "uav", "unknown")
+
+_TOP_KEYS = {"title", "allegation", "evidence", "airspace", "options"}
+_ALLEGATION_KEYS = {"into", "via", "since", "until", "aircraft", "operator"}
+_EVIDENCE_KEYS = {"path", "sensor", "format"}
+_AIRSPACE_KEYS = {"file", "code_field"}
+_OPTION_DEFAULTS: dict[str, float] = {
+    "observed_gap_s": 60.0,
+    "max_gap_s": 1800.0,
+    "coverage_stretch_km": 10.0,
+    "coverage_bin_min": 10.0,
+    "coverage_radius_km": 30.0,
+    "coverage_threshold": 0.9,
+}
+
+
+class CaseError(ValueError):
+    """The case file is invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    pattern: str  # as written in the case file
+    paths: tuple[Path, ...]  # what it expanded to, sorted
+    sensor: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    title: str
+    into: str
+    via: str
+    since_ns: int
+    until_ns: int  # inclusive
+    since_text: str
+    until_text: str
+    aircraft: tuple[str, ...]  # empty = any
+    operator: str | None
+    evidence: tuple[Evidence, ...]
+    airspace_file: Path | None  # None = the built-in countries
+    code_field: str | None
+    options: Mapping[str, float] = field(default_factory=dict)
+    base_dir: Path = Path(".")
+
+    def option(self, name: str) -> float:
+        return float(self.options.get(name, _OPTION_DEFAULTS[name]))
+
+    @property
+    def input_paths(self) -> list[Path]:
+        return [p for ev in self.evidence for p in ev.paths]
+
+
+def load_case(path: str | Path) -> Case:
+    """Parse and check a case file; raises :class:`CaseError`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseError(f"{path}: cannot read the case file ({exc.__class__.__name__})") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise CaseError(f"{path}:{where}: not valid YAML") from None
+    return parse_case(doc, base_dir=path.parent, name=str(path))
+
+
+def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
+    if not isinstance(doc, dict):
+        raise CaseError(f"{name}: the case file must be a mapping with keys {sorted(_TOP_KEYS)}")
+    _no_unknown(doc, _TOP_KEYS, "")
+    alleg = doc.get("allegation")
+    if not isinstance(alleg, dict):
+        raise CaseError("allegation: required, a mapping with into, via, since, until")
+    _no_unknown(alleg, _ALLEGATION_KEYS, "allegation.")
+    into = _code(alleg, "into")
+    via = _code(alleg, "via")
+    if into == via:
+        raise CaseError(f"allegation.via: the same airspace as allegation.into ({into})")
+    since_text, since_ns = _when(alleg, "since", end_of_day=False)
+    until_text, until_ns = _when(alleg, "until", end_of_day=True)
+    if until_ns < since_ns:
+        raise CaseError(f"allegation.until: {until_text} is before allegation.since {since_text}")
+    aircraft = _aircraft(alleg.get("aircraft", "any"))
+    operator = alleg.get("operator")
+    if operator is not None and not isinstance(operator, str):
+        raise CaseError("allegation.operator: must be text, e.g. ISR")
+
+    evidence = _evidence(doc.get("evidence"), base_dir)
+    airspace_file, code_field = _airspace(doc.get("airspace", "countries"), base_dir)
+    options = _options(doc.get("options") or {})
+    title = doc.get("title") or "Untitled case"
+    if not isinstance(title, str):
+        raise CaseError("title: must be text")
+    return Case(
+        title=title,
+        into=into,
+        via=via,
+        since_ns=since_ns,
+        until_ns=until_ns,
+        since_text=since_text,
+        until_text=until_text,
+        aircraft=aircraft,
+        operator=operator,
+        evidence=evidence,
+        airspace_file=airspace_file,
+        code_field=code_field,
+        options=options,
+        base_dir=base_dir,
+    )
+
+
+def _no_unknown(mapping: dict, known: set[str], prefix: str) -> None:
+    unknown = sorted(str(k) for k in mapping if k not in known)
+    if unknown:
+        raise CaseError(
+            f"{prefix}{unknown[0]}: unknown key (expected one of {', '.join(sorted(known))})"
+        )
+
+
+def _code(alleg: dict, key: str) -> str:
+    value = alleg.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CaseError(f"allegation.{key}: required, an airspace code such as IRN")
+    return value.strip().upper()
+
+
+def _when(alleg: dict, key: str, *, end_of_day: bool) -> tuple[str, int]:
+    value = alleg.get(key)
+    if value is None:
+        raise CaseError(f"allegation.{key}: required, a date (2025-06-13) or datetime")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        text = value.isoformat()
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    try:
+        return text, parse_utc_ns(text, end_of_day=end_of_day)
+    except ValueError as exc:
+        raise CaseError(f"allegation.{key}: {exc}") from None
+
+
+def _aircraft(value: Any) -> tuple[str, ...]:
+    if value in (None, "any"):
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+        raise CaseError(f"allegation.aircraft: 'any' or a list of {', '.join(CLASSES)}")
+    bad = [v for v in items if v not in CLASSES]
+    if bad:
+        raise CaseError(
+            f"allegation.aircraft: unknown class {bad[0]!r} (expected any or {', '.join(CLASSES)})"
+        )
+    return tuple(sorted(set(items)))
+
+
+def _evidence(value: Any, base_dir: Path) -> tuple[Evidence, ...]:
+    if not isinstance(value, list) or not value:
+        raise CaseError("evidence: required, a list of {path: FILE} entries")
+    out = []
+    for i, item in enumerate(value):
+        key = f"evidence[{i}]"
+        if isinstance(item, str):
+            item = {"path": item}
+        if not isinstance(item, dict) or "path" not in item:
+            raise CaseError(f"{key}.path: required")
+        _no_unknown(item, _EVIDENCE_KEYS, f"{key}.")
+        pattern = str(item["path"])
+        full = base_dir / pattern
+        if glob.has_magic(pattern):
+            paths = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
+            paths = [p for p in paths if p.is_file()]
+        else:
+            paths = [full] if full.is_file() else []
+        if not paths:
+            raise CaseError(f"{key}.path: no file matches {pattern!r} (relative to {base_dir})")
+        out.append(Evidence(pattern, tuple(paths), item.get("sensor"), item.get("format")))
+    return tuple(out)
+
+
+def _airspace(value: Any, base_dir: Path) -> tuple[Path | None, str | None]:
+    if value in (None, "countries"):
+        return None, None
+    if not isinstance(value, dict):
+        raise CaseError("airspace: 'countries' or {file: PATH, code_field: FIELD}")
+    _no_unknown(value, _AIRSPACE_KEYS, "airspace.")
+    if "file" not in value or "code_field" not in value:
+        raise CaseError("airspace.file and airspace.code_field: both required for a boundary file")
+    path = base_dir / str(value["file"])
+    if not path.is_file():
+        raise CaseError(f"airspace.file: no such file {value['file']!r}")
+    return path, str(value["code_field"])
+
+
+def _options(value: Any) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise CaseError("options: a mapping")
+    _no_unknown(value, set(_OPTION_DEFAULTS), "options.")
+    out = {}
+    for key, v in value.items():
+        if not isinstance(v, int | float) or isinstance(v, bool) or v < 0:
+            raise CaseError(f"options.{key}: a non-negative number")
+        out[key] = float(v)
+    if "coverage_threshold" in out and out["coverage_threshold"] > 1:
+        raise CaseError("options.coverage_threshold: a fraction between 0 and 1")
+    for key in ("coverage_stretch_km", "coverage_bin_min", "coverage_radius_km", "max_gap_s"):
+        if key in out and out[key] == 0:
+            raise CaseError(f"options.{key}: must be > 0")
+    return out
+
+
+def check_codes(case: Case, known: set[str]) -> None:
+    """Raise :class:`CaseError` if into/via are not codes of the airspace set."""
+    for key, code in (("into", case.into), ("via", case.via)):
+        if code != "INTL" and code not in known:
+            raise CaseError(f"allegation.{key}: {code} is not a code of the airspace set")

@@ -1,0 +1,163 @@
+"""The machine-readable report of an investigation (``report.json``) and its tables.
+
+Everything here is deterministic: sorted keys, no wall-clock time, and every
+path relative to the case file's folder, so two runs give identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from airwitness import __version__
+from airwitness.report.tables import iso_times, text_columns
+
+if TYPE_CHECKING:
+    from airwitness.investigate.run import Investigation
+
+FINDING_FIELDS = (
+    "track_id",
+    "time",
+    "lon",
+    "lat",
+    "alt_m",
+    "from",
+    "to",
+    "kind",
+    "gap_s",
+    "before",
+    "after",
+    "class",
+    "registry",
+)
+
+
+def _iso(ns: int) -> str:
+    return iso_times(pa.array([ns], type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")))[0]
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), digits)
+
+
+def rows(table: pa.Table, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    cols = text_columns(table.select([f for f in fields if f in table.column_names]))
+    names = list(cols)
+    return [dict(zip(names, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+
+
+def build_report(inv: Investigation) -> dict[str, Any]:
+    case = inv.case
+    cov = inv.coverage
+    per_stretch = cov.fraction_per_stretch()
+    stretches = []
+    for k, line in enumerate(cov.stretches):
+        xy = np.asarray(line.coords)
+        stretches.append(
+            {
+                "index": k,
+                "start": [round(float(xy[0, 0]), 6), round(float(xy[0, 1]), 6)],
+                "end": [round(float(xy[-1, 0]), 6), round(float(xy[-1, 1]), 6)],
+                "length_m": _round(cov.stretch_length_m[k], 1),
+                "covered_fraction": _round(per_stretch[k], 4),
+                "lowest_alt_m": _round(cov.lowest_alt_m[k], 1),
+                "reports_near": int(cov.reports_near[k]),
+            }
+        )
+    numbers = {
+        "crossings_all": inv.crossings.num_rows,
+        "findings": inv.findings.num_rows,
+        "observed": inv.findings["kind"].to_pylist().count("observed"),
+        "inferred": inv.findings["kind"].to_pylist().count("inferred"),
+        "suspect": inv.suspect.num_rows,
+        "coverage": _round(cov.fraction, 4),
+        "tracks": inv.classes.num_rows,
+        "reports": inv.prepared.table.num_rows,
+        "records": sum(f.records for f in inv.inputs.files),
+        "rejects": len(inv.inputs.rejects) + len(inv.prepared.rejects),
+    }
+    return {
+        "airwitness_version": __version__,
+        "title": case.title,
+        "verdict": inv.verdict,
+        "verdict_reason": inv.reason,
+        "allegation": {
+            "into": case.into,
+            "via": case.via,
+            "since": case.since_text,
+            "until": case.until_text,
+            "window_utc": [_iso(case.since_ns), _iso(case.until_ns)],
+            "aircraft": list(case.aircraft) or "any",
+            "operator": case.operator,
+        },
+        "thresholds": {
+            "coverage_threshold": case.option("coverage_threshold"),
+            "observed_gap_s": case.option("observed_gap_s"),
+            "max_gap_s": case.option("max_gap_s"),
+        },
+        "numbers": numbers,
+        "findings": rows(inv.findings, FINDING_FIELDS),
+        "suspect": rows(inv.suspect, FINDING_FIELDS),
+        "coverage": {
+            "fraction": _round(cov.fraction, 4),
+            "stretch_km": case.option("coverage_stretch_km"),
+            "bin_min": case.option("coverage_bin_min"),
+            "radius_km": case.option("coverage_radius_km"),
+            "bins": int(cov.covered.shape[1]),
+            "border_length_m": _round(float(cov.stretch_length_m.sum()), 1),
+            "stretches": stretches,
+        },
+        "tracks": _tracks(inv),
+        "integrity": rows(inv.flags, tuple(inv.flags.column_names)),
+        "origins": [
+            {
+                "track_id": o.track_id,
+                "first_seen": _iso(o.first_seen_ns),
+                "lon": round(o.lon, 6),
+                "lat": round(o.lat, 6),
+                "class": o.cls,
+                "distance_m": {c: round(d, 1) for c, d in sorted(o.distance_m.items())},
+                "reachable_from": o.reachable_from,
+            }
+            for o in inv.origins
+        ],
+        "inputs": [
+            {
+                "path": f.path,
+                "format": f.format,
+                "records": f.records,
+                "accepted": f.accepted,
+                "rejects": f.rejects,
+            }
+            for f in inv.inputs.files
+        ],
+        "airspace": _airspace(inv),
+    }
+
+
+def _tracks(inv: Investigation) -> list[dict[str, Any]]:
+    from airwitness.investigate.registry import state_of_registry
+
+    out = rows(inv.classes, tuple(inv.classes.column_names))
+    states = state_of_registry([r["track_id"] for r in out])
+    for row, state in zip(out, states, strict=True):
+        row["registry"] = state
+    return out
+
+
+def _airspace(inv: Investigation) -> dict[str, Any]:
+    prov = dict(inv.airspace.provenance)
+    if "path" in prov:  # a user set: keep the name, not where it lay on this machine
+        prov["path"] = str(prov["path"]).replace("\\", "/").rsplit("/", 1)[-1]
+    return prov
+
+
+def dumps(doc: Any) -> str:
+    """Canonical JSON text: sorted keys, two-space indent, newline at the end."""
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
