@@ -39,8 +39,10 @@ def assert_matches_reference(geoms, x, y, *, skip_boundary=True) -> LabelIndex:
     if skip_boundary:
         ok |= on_boundary(geoms, wrap_lon(x), y)
     bad = np.flatnonzero(~ok)
-    assert len(bad) == 0, f"{len(bad)} differ, first at ({x[bad[0]]!r}, {y[bad[0]]!r}): " \
+    assert len(bad) == 0, (
+        f"{len(bad)} differ, first at ({x[bad[0]]!r}, {y[bad[0]]!r}): "
         f"kernel {got[bad[0]]}, shapely {want[bad[0]]}"
+    )
     return idx
 
 
@@ -102,8 +104,10 @@ def test_thin_sliver():
 
 
 def test_points_on_grid_lines_and_near_cell_corners():
-    geoms = [shapely.Polygon([(0.1, 0.2), (3.3, 0.15), (2.9, 2.7), (0.4, 2.2)]),
-             shapely.box(1.0, 1.0, 2.0, 2.0)]
+    geoms = [
+        shapely.Polygon([(0.1, 0.2), (3.3, 0.15), (2.9, 2.7), (0.4, 2.2)]),
+        shapely.box(1.0, 1.0, 2.0, 2.0),
+    ]
     idx = LabelIndex.build(geoms)
     x0, y0, w = idx.meta["x0"], idx.meta["y0"], idx.meta["w"]
     step = w / kernel.FINE_MAX
@@ -125,10 +129,10 @@ def test_edge_passing_near_and_exactly_through_a_grid_corner():
     x0, y0 = kernel._grid_origin(vx, vx, 0)
     cx, cy = x0 + 201.0, y0 + 111.0  # a coarse-cell corner (lon ~21, lat ~21)
     d = np.ldexp(np.round(np.ldexp(np.array([0.3, 0.7]), 40)), -40)  # exact offsets
-    exact = shapely.Polygon([(cx - d[0], cy - d[1]), (cx + d[0], cy + d[1]),
-                             (cx - 1.3, cy + 0.9)])
-    near = shapely.Polygon([(cx - d[0], cy - d[1] + 1e-13), (cx + d[0], cy + d[1]),
-                            (cx + 1.3, cy - 0.9)])
+    exact = shapely.Polygon([(cx - d[0], cy - d[1]), (cx + d[0], cy + d[1]), (cx - 1.3, cy + 0.9)])
+    near = shapely.Polygon(
+        [(cx - d[0], cy - d[1] + 1e-13), (cx + d[0], cy + d[1]), (cx + 1.3, cy - 0.9)]
+    )
     rng = np.random.default_rng(4)
     for geoms in ([exact], [near], [exact, near]):
         x = np.concatenate([cx + rng.normal(0, 1e-11, 5000), cx + rng.uniform(-1, 1, 20000)])
@@ -152,15 +156,29 @@ def test_vertex_on_grid_line_moves_the_grid():
 
 
 def test_longitude_wrap_nan_and_poles():
-    geoms = [shapely.box(-175, -10, -165, 10), shapely.box(165, -10, 175, 10),
-             shapely.box(-180, -90, 180, -80)]
+    geoms = [
+        shapely.box(-175, -10, -165, 10),
+        shapely.box(165, -10, 175, 10),
+        shapely.box(-180, -90, 180, -80),
+    ]
     lon = [190.0, -190.0, 190.0 + 720, -170.0, np.nan, 0.0, 0.0, np.inf, 0.0, 0.0, 170.0]
     lat = [0.0, 0.0, 0.0, 0.0, 0.0, np.nan, -90.5, 0.0, -85.0, 90.0, 90.1]
     assert label(geoms, lon, lat) == [0, 1, 0, 0, -1, -1, -1, -1, 2, -1, -1]
     wrapped = wrap_lon(np.array([180.0, -180.0, 359.0, 10.1])).tolist()
     assert wrapped == [-180.0, -180.0, -1.0, 10.1]
-    assert reference_lookup(geoms, np.array(lon), np.array(lat)).tolist() == \
-        [0, 1, 0, 0, -1, -1, -1, -1, 2, -1, -1]
+    assert reference_lookup(geoms, np.array(lon), np.array(lat)).tolist() == [
+        0,
+        1,
+        0,
+        0,
+        -1,
+        -1,
+        -1,
+        -1,
+        2,
+        -1,
+        -1,
+    ]
 
 
 def test_shapes_empty_input_and_bad_geometry():
@@ -177,8 +195,10 @@ def test_shapes_empty_input_and_bad_geometry():
 
 
 def test_bytes_round_trip():
-    geoms = [shapely.box(0, 0, 10, 10).difference(shapely.box(2, 2, 3, 3)),
-             shapely.MultiPolygon([shapely.box(20, 20, 21, 21), shapely.box(30, 30, 31, 32)])]
+    geoms = [
+        shapely.box(0, 0, 10, 10).difference(shapely.box(2, 2, 3, 3)),
+        shapely.MultiPolygon([shapely.box(20, 20, 21, 21), shapely.box(30, 30, 31, 32)]),
+    ]
     idx = LabelIndex.build(geoms)
     again = LabelIndex.from_bytes(idx.to_bytes())
     rng = np.random.default_rng(6)
@@ -235,8 +255,7 @@ def polygon_sets(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(polygon_sets(), st.lists(st.tuples(st.floats(-200, 200), st.floats(-91, 91)),
-                                max_size=20))
+@given(polygon_sets(), st.lists(st.tuples(st.floats(-200, 200), st.floats(-91, 91)), max_size=20))
 def test_lookup_equals_reference_on_random_polygons(case, extra):
     seed, geoms = case
     rng = np.random.default_rng(seed)
@@ -284,8 +303,10 @@ def test_natural_earth_countries_worldwide():
 
 def test_reference_is_first_containing_geometry():
     rng = np.random.default_rng(8)
-    geoms = [shapely.Polygon(star(rng, rng.uniform(-5, 5), rng.uniform(-5, 5), 4.0, 20))
-             for _ in range(8)]
+    geoms = [
+        shapely.Polygon(star(rng, rng.uniform(-5, 5), rng.uniform(-5, 5), 4.0, 20))
+        for _ in range(8)
+    ]
     x, y = rng.uniform(-10, 10, 5000), rng.uniform(-10, 10, 5000)
     inside = np.array([shapely.contains_xy(g, x, y) for g in geoms])
     naive = np.where(inside.any(axis=0), inside.argmax(axis=0), -1)

@@ -66,11 +66,9 @@ def reference_crossings(table, sky: Airspace) -> list[tuple[str, int, str, str, 
 def test_real_flights_match_the_slow_reference(name):
     sky = Airspace.builtin()
     run = run_crossings([DATA / name], sky)
-    got = run.crossings.to_pylist()
+    got = run.crossings.drop_columns(["time"]).to_pylist()
     want = reference_crossings(run.prepared.table, sky)
     assert len(want) > 0, "sample chosen because it crosses a border"
-    assert [(r["track_id"], r["segment"], r["from"], r["to"]) for r in got] == [
-        w[:4] for w in want
-    ]
+    assert [(r["track_id"], r["segment"], r["from"], r["to"]) for r in got] == [w[:4] for w in want]
     for r, w in zip(got, want, strict=True):
         assert float(haversine_m(r["lon"], r["lat"], w[4], w[5])) <= 2 * STEP_M

@@ -78,7 +78,7 @@ def test_mistakes_name_the_key(tmp_path, change, key):
 
 def test_unknown_code_for_the_airspace_set(tmp_path):
     case = load_case(write(tmp_path, GOOD.replace("into: IRN", "into: XYZ")))
-    with pytest.raises(CaseError, match="^allegation.into: XYZ"):
+    with pytest.raises(CaseError, match=r"^allegation\.into: XYZ"):
         check_codes(case, {"IRN", "AZE"})
 
 

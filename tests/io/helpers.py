@@ -28,3 +28,11 @@ def by_record(result: ReadResult) -> dict[int, str]:
 def utc_ns(iso: str) -> int:
     """ISO-8601 UTC (``...Z``) -> integer ns since the epoch, for exact comparisons."""
     return int(np.datetime64(iso.replace("Z", ""), "ns").astype("int64"))
+
+
+def rows_of(table) -> list[dict]:
+    """Rows as dicts with ``time`` as int ns: pyarrow cannot make datetimes of every ns."""
+    import pyarrow as pa
+
+    i = table.schema.get_field_index("time")
+    return table.set_column(i, "time", table["time"].cast(pa.int64())).to_pylist()

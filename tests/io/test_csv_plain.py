@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from airwitness.errors import InputError
 from airwitness.io import csv_plain
 
-from .helpers import by_record, reconcile, utc_ns
+from .helpers import by_record, reconcile, rows_of, utc_ns
 
 
 def test_documented_example(write):
@@ -22,7 +22,7 @@ def test_documented_example(write):
     example = "\n".join(line.strip() for line in example.splitlines()) + "\n"
     result = csv_plain.read(write("example.csv", example))
     reconcile(result, [2, 3])
-    row = result.table.to_pylist()[0]
+    row = rows_of(result.table)[0]
     assert row["track_id"] == "DRONE-1" and row["alt_kind"] == "agl" and row["alt_m"] == 120.0
     assert result.table["time"].cast(pa.int64())[0].as_py() == utc_ns("2025-06-13T04:05:06Z")
 
@@ -53,7 +53,7 @@ def test_all_columns_and_times(write):
         11: "bad time",
         12: "lat/lon out of range",
     }
-    rows = result.table.to_pylist()
+    rows = rows_of(result.table)
     first = rows[0]
     assert (first["lat"], first["lon"], first["alt_m"], first["alt_kind"]) == (
         40.1,

@@ -8,7 +8,7 @@ import pytest
 from airwitness.errors import InputError
 from airwitness.io import gpx
 
-from .helpers import by_record, reconcile, utc_ns
+from .helpers import by_record, reconcile, rows_of, utc_ns
 
 GPX11 = """<?xml version="1.0" encoding="UTF-8"?>
 <!-- recorded by hand -->
@@ -48,7 +48,7 @@ def test_gpx11(write):
         6: "bad number in ele",
         7: "bad lat/lon",
     }
-    rows = result.table.to_pylist()
+    rows = rows_of(result.table)
     assert [r["track_id"] for r in rows] == ["D-KRPK", "D-KRPK", "glider:2"]
     assert [(r["lat"], r["lon"]) for r in rows] == [
         (46.0167, 11.1251),

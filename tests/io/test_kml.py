@@ -8,7 +8,7 @@ import pytest
 from airwitness.errors import InputError
 from airwitness.io import kml
 
-from .helpers import by_record, reconcile, utc_ns
+from .helpers import by_record, reconcile, rows_of, utc_ns
 
 KML = """<?xml version="1.0" encoding="UTF-8"?>
 <kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">
@@ -66,7 +66,7 @@ def test_tracks_and_points(write):
         5: "bad time",  # a coord without a when
         7: "bad time",  # a Point without a TimeStamp
     }
-    rows = result.table.to_pylist()
+    rows = rows_of(result.table)
     assert [r["track_id"] for r in rows] == ["ELY1747", "ELY1747", "flights", "DRONE", "DRONE"]
     assert [(r["lon"], r["lat"]) for r in rows] == [
         (12.241875, 41.79491),

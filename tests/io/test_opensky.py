@@ -14,7 +14,7 @@ from airwitness.errors import InputError
 from airwitness.io import opensky, traffic
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS
 
-from .helpers import TRAFFIC, by_record, reconcile, utc_ns
+from .helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
 
 HEADER = (
     "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
@@ -49,7 +49,7 @@ def test_exact_values_and_rejects(write):
         9: "bad time",
         10: "wrong number of fields",
     }
-    rows = result.table.to_pylist()
+    rows = rows_of(result.table)
     assert [r["source_record"] for r in rows] == [2, 5, 11]
     first = rows[0]
     assert first["track_id"] == "4b43ac"
@@ -103,7 +103,7 @@ def test_crlf_and_quoted_newline_keep_line_numbers(write):
 
 def test_columns_any_order_and_only_required(write):
     result = opensky.read(write("min.csv", "LON, Lat ,icao24,time\n8.5,47.5,abc123,1589155200\n"))
-    row = result.table.to_pylist()[0]
+    row = rows_of(result.table)[0]
     assert (row["lon"], row["lat"], row["track_id"]) == (8.5, 47.5, "abc123")
     assert row["alt_m"] is None and row["ground_speed_mps"] is None
 
@@ -137,7 +137,7 @@ def test_parquet(tmp_path):
     result = opensky.read(path)
     reconcile(result, [1, 2, 3])
     assert by_record(result) == {2: "no position"}
-    rows = result.table.to_pylist()
+    rows = rows_of(result.table)
     assert rows[0]["track_id"] == "4b43ac"
     assert rows[0]["alt_m"] == 300.0 and rows[0]["alt_kind"] == "geo"
     assert rows[0]["callsign"] == "SWR1" and rows[1]["callsign"] is None

@@ -9,7 +9,7 @@ import pytest
 from airwitness.errors import InputError
 from airwitness.io import traffic
 
-from .helpers import TRAFFIC, by_record, reconcile, utc_ns
+from .helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
 
 # file: (rows, first, last) with (track_id, time, lat, lon, alt_m, callsign)
 SAMPLES = {
@@ -79,7 +79,7 @@ def test_units(write):
         ' "altitude": null, "geoaltitude": 2000, "groundspeed": null}]'
     )
     result = traffic.read(write("f.json", text))
-    a, b = result.table.to_pylist()
+    a, b = rows_of(result.table)
     assert a["track_id"] == "abcdef" and a["callsign"] == "REGA1"
     assert a["alt_m"] == pytest.approx(304.8) and a["alt_kind"] == "baro"
     assert a["ground_speed_mps"] == pytest.approx(51.44444444444444)

@@ -43,7 +43,7 @@ def tracks_kml(table: pa.Table, *, name: str, crossings: pa.Table | None = None)
     if crossings is not None and crossings.num_rows:
         out.append("<Folder><name>Crossings</name>\n")
         times = iso_times(crossings["time"])
-        for i, row in enumerate(crossings.to_pylist()):
+        for i, row in enumerate(crossings.drop_columns(["time"]).to_pylist()):
             label = f"{row['track_id']} {row['from']}→{row['to']} ({row['kind']})"
             out.append(
                 f"<Placemark><name>{escape(label)}</name>"
