@@ -33,11 +33,15 @@ from airwitness.errors import InputError, UsageError
 from airwitness.io import csv_plain, gpx, kml, opensky, traffic
 from airwitness.io._source import CHUNK, Source
 from airwitness.io._tabular import column_names, container
+from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult
 
-__all__ = ["FORMATS", "read", "sniff"]
+__all__ = ["FORMATS", "ReadOptions", "read", "sniff"]
 
-Reader = Callable[[str | Path, BinaryIO | None], ReadResult]
+Reader = Callable[[str | Path, BinaryIO | None, ReadOptions | None], ReadResult]
+#: Content tests for formats that are recognised by their bytes (binary captures,
+#: line formats): (format, test of the first 64 KiB and the file extension).
+Sniffer = Callable[[bytes, str], bool]
 
 _READERS: dict[str, Reader] = {
     "opensky": opensky.read,
@@ -46,6 +50,7 @@ _READERS: dict[str, Reader] = {
     "gpx": gpx.read,
     "kml": kml.read,
 }
+_CONTENT_SNIFFERS: list[tuple[str, Sniffer]] = []
 FORMATS: tuple[str, ...] = tuple(_READERS)
 
 # Required columns that identify each tabular format, in order of preference.
@@ -59,7 +64,11 @@ _ROOT_RE = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
 
 
 def read(
-    path: str | Path, *, format: str | None = None, stream: BinaryIO | None = None
+    path: str | Path,
+    *,
+    format: str | None = None,
+    stream: BinaryIO | None = None,
+    options: ReadOptions | None = None,
 ) -> ReadResult:
     """Read one input file into the canonical table.
 
@@ -80,7 +89,7 @@ def read(
             format = sniff(path)
     elif format not in _READERS:
         raise UsageError(f"unknown input format {format!r}; choose one of {', '.join(FORMATS)}")
-    result = _READERS[format](path, stream)
+    result = _READERS[format](path, stream, options)
     result.format = format
     return result
 
@@ -98,6 +107,9 @@ def _sniff(src: Source) -> str:
         raise src.fail("zip archive (KMZ?): extract the file inside it first")
     if head[257:262] == b"ustar":
         raise src.fail("tar archive: extract the file inside it first")
+    for fmt, test in _CONTENT_SNIFFERS:
+        if test(head, src.extension):
+            return fmt
     text = _as_utf8(head).lstrip()
     if text.startswith(b"<"):
         root = _ROOT_RE.search(_skip_comments(text))

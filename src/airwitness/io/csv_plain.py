@@ -50,6 +50,7 @@ import pyarrow.compute as pc
 from airwitness.io._convert import Checks, finish, floats, text, times
 from airwitness.io._source import Source
 from airwitness.io._tabular import load
+from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult
 
 NAME = "csv"
@@ -59,7 +60,9 @@ OPTIONAL = ("alt_kind", "callsign", *NUMBERS)
 ALT_KINDS = ("baro", "geo", "agl")
 
 
-def read(path: str | Path, stream: BinaryIO | None = None) -> ReadResult:
+def read(
+    path: str | Path, stream: BinaryIO | None = None, options: ReadOptions | None = None
+) -> ReadResult:
     """Read a plain CSV file of position reports (see the module docs for the format)."""
     src = Source(path, stream)
     data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)

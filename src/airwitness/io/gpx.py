@@ -21,12 +21,15 @@ import pyarrow as pa
 from airwitness.io._convert import Checks, finish, floats, labels, times
 from airwitness.io._source import Source
 from airwitness.io._xml import events, local
+from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult
 
 NAME = "gpx"
 
 
-def read(path: str | Path, stream: BinaryIO | None = None) -> ReadResult:
+def read(
+    path: str | Path, stream: BinaryIO | None = None, options: ReadOptions | None = None
+) -> ReadResult:
     """Read the track points of a GPX file (optionally gzip-compressed)."""
     src = Source(path, stream)
     lat: list[str | None] = []

@@ -29,6 +29,7 @@ import pyarrow as pa
 from airwitness.io._convert import Checks, finish, floats, labels, times
 from airwitness.io._source import Source
 from airwitness.io._xml import events, local
+from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult
 
 NAME = "kml"
@@ -56,7 +57,9 @@ class _Points:
         self.agl.append(agl)
 
 
-def read(path: str | Path, stream: BinaryIO | None = None) -> ReadResult:
+def read(
+    path: str | Path, stream: BinaryIO | None = None, options: ReadOptions | None = None
+) -> ReadResult:
     """Read the time-stamped positions of a KML file (optionally gzip-compressed)."""
     src = Source(path, stream)
     pts = _Points()

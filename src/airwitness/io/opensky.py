@@ -29,6 +29,7 @@ from airwitness.io._convert import (
 )
 from airwitness.io._source import Source
 from airwitness.io._tabular import load
+from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult
 
 NAME = "opensky"
@@ -37,7 +38,9 @@ NUMBERS = ("velocity", "heading", "vertrate", "baroaltitude", "geoaltitude")
 OPTIONAL = ("lastposupdate", "callsign", *NUMBERS)
 
 
-def read(path: str | Path, stream: BinaryIO | None = None) -> ReadResult:
+def read(
+    path: str | Path, stream: BinaryIO | None = None, options: ReadOptions | None = None
+) -> ReadResult:
     """Read an OpenSky state-vector file (CSV, CSV.gz or Parquet).
 
     ``stream``, when given, is read instead of opening ``path`` (which still

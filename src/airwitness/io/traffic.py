@@ -29,6 +29,7 @@ from airwitness.io._convert import (
 )
 from airwitness.io._source import Source
 from airwitness.io._tabular import load
+from airwitness.io.options import ReadOptions
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult
 
 NAME = "traffic"
@@ -44,7 +45,9 @@ NUMBERS = {
 OPTIONAL = ("last_position", "callsign", *NUMBERS)
 
 
-def read(path: str | Path, stream: BinaryIO | None = None) -> ReadResult:
+def read(
+    path: str | Path, stream: BinaryIO | None = None, options: ReadOptions | None = None
+) -> ReadResult:
     """Read a traffic export (Parquet, CSV or JSON, optionally gzip-compressed)."""
     src = Source(path, stream)
     data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)
