@@ -46,14 +46,23 @@ BENIGN_REASONS = frozenset({"no position"})
 
 @dataclass(frozen=True, order=True)
 class Reject:
-    """One input record that is not in the table, and why."""
+    """One input record that is not in the table, and why.
+
+    ``record`` is the line number (text) or 1-based message index (binary);
+    binary readers also give the message's byte ``offset`` in the file.
+    ``reason`` is a short fixed phrase, so rejects can be counted by reason.
+    """
 
     file: str
     record: int
     reason: str
+    offset: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.record}: {self.reason}"
+        where = f"{self.file}:{self.record}"
+        if self.offset is not None:
+            where += f" (byte {self.offset})"
+        return f"{where}: {self.reason}"
 
 
 @dataclass
