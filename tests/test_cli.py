@@ -159,3 +159,13 @@ def test_airspace_info():
     assert info["provenance"]["territorial_sea_m"] == 22224
     assert "AZE" not in info  # codes are counted, not listed
     assert info["codes"] == 250
+
+
+def test_rejects_are_listed_with_their_records(tmp_path):
+    out = tmp_path / "rejects.csv"
+    result = run("crossings", STATES, "--rejects", str(out), "-q")
+    assert result.exit_code == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == '"file","record","offset","reason"'
+    assert len(lines) == 1 + 10  # 5 no position + 4 duplicates + 1 outlier
+    assert f'"{STATES}",2238,,"position outlier"' in lines

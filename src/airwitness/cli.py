@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -55,6 +56,14 @@ MaxGap = Annotated[float, typer.Option("--max-gap", help="Split tracks on gaps a
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 3 if any record is rejected.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
 AsTable = Annotated[bool, typer.Option("--table", help="Print a table instead of JSON Lines.")]
+RejectsOut = Annotated[
+    Path | None,
+    typer.Option(
+        "--rejects",
+        help="Write every rejected record (file, record, offset, reason) "
+        "here: .csv, .jsonl or .parquet.",
+    ),
+]
 
 
 def _guarded(body: Callable[[], T]) -> T:
@@ -81,17 +90,62 @@ def _airspace(boundaries: Path | None, code_field: str | None):
     return Airspace.from_file(boundaries, code_field)
 
 
-def _finish(summary, rejects, *, strict: bool, quiet: bool) -> None:
-    """Print the summary; with --strict, fail on the first harmful reject."""
+def _finish(
+    summary, rejects, *, strict: bool, quiet: bool, rejects_out: Path | None = None
+) -> None:
+    """Print the summary, write the rejects; with --strict, fail on the first harmful one."""
     if not quiet:
         for line in summary.lines():
             typer.echo(line, err=True)
+    if rejects_out is not None:
+        _write_rejects(rejects, rejects_out)
     if strict and summary.harmful_rejects():
         from airwitness.schema import BENIGN_REASONS
 
         first = next(r for r in sorted(rejects) if r.reason not in BENIGN_REASONS)
         typer.echo(f"airwitness: error (--strict): {first}", err=True)
         raise typer.Exit(3)
+
+
+def _write_rejects(rejects, path: Path) -> None:
+    import pyarrow as pa
+
+    from airwitness.report.tables import format_for, write_table
+
+    try:
+        fmt = format_for(path)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if fmt not in ("csv", "jsonl", "parquet"):
+        raise UsageError("--rejects: use a .csv, .jsonl or .parquet file")
+    ordered = sorted(rejects)
+    table = pa.table(
+        {
+            "file": pa.array([r.file for r in ordered], type=pa.string()),
+            "record": pa.array([r.record for r in ordered], type=pa.int64()),
+            "offset": pa.array([r.offset for r in ordered], type=pa.int64()),
+            "reason": pa.array([r.reason for r in ordered], type=pa.string()),
+        }
+    )
+    write_table(table, path)
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over input files on stderr, only when stderr is a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reading", total=total)
+
+        def advance(name: str) -> None:
+            bar.update(task, description=f"reading {Path(name).name}", advance=1)
+
+        yield advance
 
 
 def _emit(table, output: Path | None, as_table: bool, title: str) -> None:
@@ -137,6 +191,7 @@ def crossings(
     strict: Strict = False,
     quiet: Quiet = False,
     as_table: AsTable = False,
+    rejects_out: RejectsOut = None,
 ) -> None:
     """Every crossing between airspaces in the input tracks.
 
@@ -168,16 +223,18 @@ def crossings(
             until_ns=until_ns,
             tracks=track or (),
         )
-        run = run_crossings(
-            inputs,
-            sky,
-            format=format,
-            max_gap_s=max_gap,
-            observed_gap_s=observed_gap,
-            where=where,
-        )
+        with _progress(len(inputs), quiet) as progress:
+            run = run_crossings(
+                inputs,
+                sky,
+                format=format,
+                max_gap_s=max_gap,
+                observed_gap_s=observed_gap,
+                where=where,
+                progress=progress,
+            )
         rejects = run.inputs.rejects + run.prepared.rejects
-        _finish(run.summary, rejects, strict=strict, quiet=quiet)
+        _finish(run.summary, rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
         _emit(run.crossings, output, as_table, "Crossings")
 
     _guarded(body)
@@ -192,6 +249,7 @@ def label(
     format: Format = None,
     strict: Strict = False,
     quiet: Quiet = False,
+    rejects_out: RejectsOut = None,
 ) -> None:
     """Each input report with the code of the airspace it lies in.
 
@@ -202,10 +260,11 @@ def label(
         from airwitness.pipeline import label_reports, read_inputs, summarize
 
         sky = _airspace(boundaries, code_field)
-        inputs_read = read_inputs(inputs, format=format)
+        with _progress(len(inputs), quiet) as progress:
+            inputs_read = read_inputs(inputs, format=format, progress=progress)
         labelled = label_reports(inputs_read.table, sky)
         summary = summarize(inputs_read, None, labelled.num_rows, "labelled reports")
-        _finish(summary, inputs_read.rejects, strict=strict, quiet=quiet)
+        _finish(summary, inputs_read.rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
         _emit(labelled, output, False, "Labels")
 
     _guarded(body)
@@ -222,6 +281,7 @@ def tracks(
     strict: Strict = False,
     quiet: Quiet = False,
     as_table: AsTable = False,
+    rejects_out: RejectsOut = None,
 ) -> None:
     """Per track: first and last seen, airspaces in order, reports, segments, rejects.
 
@@ -235,11 +295,18 @@ def tracks(
         if max_gap <= 0:
             raise UsageError("--max-gap must be > 0")
         sky = _airspace(boundaries, code_field)
-        inputs_read = read_inputs(inputs, format=format)
+        with _progress(len(inputs), quiet) as progress:
+            inputs_read = read_inputs(inputs, format=format, progress=progress)
         prepared = prepare_tracks(inputs_read.table, max_gap_s=max_gap)
         table = track_summaries(prepared, sky)
         summary = summarize(inputs_read, prepared, table.num_rows, "tracks listed")
-        _finish(summary, inputs_read.rejects + prepared.rejects, strict=strict, quiet=quiet)
+        _finish(
+            summary,
+            inputs_read.rejects + prepared.rejects,
+            strict=strict,
+            quiet=quiet,
+            rejects_out=rejects_out,
+        )
         _emit(table, output, as_table, "Tracks")
 
     _guarded(body)

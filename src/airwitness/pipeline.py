@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,15 +78,19 @@ def read_inputs(
     *,
     format: str | None = None,
     names: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Inputs:
     """Read every file; an unreadable file raises :class:`~airwitness.errors.InputError`.
 
     ``names``, when given, is what each file is called in the table and in
     rejects (e.g. a path relative to a case file), instead of the path itself.
+    ``progress`` is called with each file's name before it is read.
     """
     tables, rejects, files = [], [], []
     for k, path in enumerate(paths):
         name = str(path) if names is None else names[k]
+        if progress is not None:
+            progress(name)
         result = _read_one(path, name, format)
         tables.append(result.table)
         rejects.extend(result.rejects)
@@ -153,9 +157,10 @@ def run_crossings(
     observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
     outliers: OutlierRule | None = None,
     where: CrossingFilter | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> CrossingsRun:
     """Every crossing in the given files."""
-    inputs = read_inputs(paths, format=format)
+    inputs = read_inputs(paths, format=format, progress=progress)
     prepared = prepare_tracks(inputs.table, max_gap_s=max_gap_s, outliers=outliers)
     crossings = find_crossings(prepared.table, airspace, observed_gap_s=observed_gap_s, where=where)
     summary = summarize(inputs, prepared, crossings.num_rows, "crossings")
