@@ -55,7 +55,13 @@ class Airspace:
 
     @cached_property
     def index(self) -> LabelIndex:
-        return LabelIndex.build(self.boundaries.geoms)
+        sha = self.boundaries.provenance.get("sha256")
+        if not sha:
+            return LabelIndex.build(self.boundaries.geoms)
+        from airwitness.airspace.cache import cache_key, cached_index
+
+        key = cache_key(sha, str(self.boundaries.provenance.get("code_field", "")))
+        return cached_index(key, lambda: LabelIndex.build(self.boundaries.geoms))
 
     def label_ids(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """int32 code ids (index into :attr:`code_names`), -1 for INTL."""
