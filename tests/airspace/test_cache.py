@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from airwitness.airspace import cache
+from airwitness.airspace import index_cache as cache
 from airwitness.airspace.kernel import LabelIndex
 
 GEOMS = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]

@@ -58,7 +58,7 @@ class Airspace:
         sha = self.boundaries.provenance.get("sha256")
         if not sha:
             return LabelIndex.build(self.boundaries.geoms)
-        from airwitness.airspace.cache import cache_key, cached_index
+        from airwitness.airspace.index_cache import cache_key, cached_index
 
         key = cache_key(sha, str(self.boundaries.provenance.get("code_field", "")))
         return cached_index(key, lambda: LabelIndex.build(self.boundaries.geoms))
