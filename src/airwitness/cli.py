@@ -375,7 +375,8 @@ def manifest_check(
         problems = check_manifest(folder, manifest, case_file.parent if case_file else None)
         for problem in problems:
             typer.echo(f"airwitness: {problem}", err=True)
-        checked = len(manifest["outputs"]) + (len(manifest["inputs"]) + 1 if case_file else 0)
+        extra = sum(k in manifest for k in ("case", "airspace_file"))
+        checked = len(manifest["outputs"]) + (len(manifest["inputs"]) + extra if case_file else 0)
         if problems:
             raise typer.Exit(1)
         typer.echo(

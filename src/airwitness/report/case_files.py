@@ -65,6 +65,10 @@ def write_case_outputs(inv: Investigation, out_dir: Path, case_path: Path) -> di
         "outputs": [file_entry(out_dir / name, name) for name in OUTPUTS],
         "verdict": inv.verdict,
     }
+    if case.airspace_file is not None:
+        manifest["airspace_file"] = file_entry(
+            case.airspace_file, relative_name(case.airspace_file, case.base_dir)
+        )
     (out_dir / MANIFEST).write_bytes(dumps(manifest).encode())
     return report
 

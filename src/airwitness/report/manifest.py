@@ -50,7 +50,8 @@ def check_manifest(
         _check(out_dir / e["path"], e, f"{out_dir}/{e['path']}") for e in manifest["outputs"]
     ]
     if case_dir is not None:
-        entries = manifest["inputs"] + ([manifest["case"]] if "case" in manifest else [])
+        entries = [*manifest["inputs"]]
+        entries += [manifest[k] for k in ("case", "airspace_file") if k in manifest]
         problems += [_check(case_dir / e["path"], e, str(case_dir / e["path"])) for e in entries]
     return [p for p in problems if p is not None]
 
