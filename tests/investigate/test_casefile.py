@@ -25,6 +25,8 @@ evidence:
 airspace: countries
 options:
   coverage_threshold: 0.8
+hints:
+  UAV-7: uav
 """
 
 
@@ -49,6 +51,7 @@ def test_a_good_case(tmp_path):
     assert case.option("coverage_threshold") == 0.8
     assert case.option("coverage_radius_km") == 30.0
     assert case.airspace_file is None
+    assert case.hints == {"UAV-7": "uav"}
     check_codes(case, {"IRN", "AZE"})
 
 
@@ -66,6 +69,7 @@ def test_a_good_case(tmp_path):
         (("  via: aze\n", "  via: IRN\n"), "allegation.via"),
         (("coverage_threshold: 0.8", "coverage_threshold: 2"), "options.coverage_threshold"),
         (("coverage_threshold: 0.8", "bins: 3"), "options.bins"),
+        (("UAV-7: uav", "UAV-7: ufo"), "hints.UAV-7"),
         (("airspace: countries", "airspace: {file: none.geojson, code_field: c}"), "airspace.file"),
     ],
 )

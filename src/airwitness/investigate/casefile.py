@@ -19,7 +19,7 @@ from airwitness.timeparse import parse_utc_ns
 
 CLASSES = ("jet", "propeller", "helicopter", "uav", "unknown")
 
-_TOP_KEYS = {"title", "allegation", "evidence", "airspace", "options"}
+_TOP_KEYS = {"title", "allegation", "evidence", "airspace", "options", "hints"}
 _ALLEGATION_KEYS = {"into", "via", "since", "until", "aircraft", "operator"}
 _EVIDENCE_KEYS = {"path", "sensor", "format"}
 _AIRSPACE_KEYS = {"file", "code_field"}
@@ -61,6 +61,8 @@ class Case:
     code_field: str | None
     options: Mapping[str, float] = field(default_factory=dict)
     base_dir: Path = Path(".")
+    #: track_id -> class the analyst asserts (used only where the kinematics fit)
+    hints: Mapping[str, str] = field(default_factory=dict)
 
     def option(self, name: str) -> float:
         return float(self.options.get(name, _OPTION_DEFAULTS[name]))
@@ -110,6 +112,7 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
     evidence = _evidence(doc.get("evidence"), base_dir)
     airspace_file, code_field = _airspace(doc.get("airspace", "countries"), base_dir)
     options = _options(doc.get("options") or {})
+    hints = _hints(doc.get("hints") or {})
     title = doc.get("title") or "Untitled case"
     if not isinstance(title, str):
         raise CaseError("title: must be text")
@@ -128,6 +131,7 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
         code_field=code_field,
         options=options,
         base_dir=base_dir,
+        hints=hints,
     )
 
 
@@ -231,6 +235,17 @@ def _options(value: Any) -> dict[str, float]:
         if key in out and out[key] == 0:
             raise CaseError(f"options.{key}: must be > 0")
     return out
+
+
+def _hints(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise CaseError("hints: a mapping of track_id to class, e.g. {UAV-7: uav}")
+    out = {}
+    for track, cls in value.items():
+        if cls not in CLASSES:
+            raise CaseError(f"hints.{track}: unknown class {cls!r} (expected {', '.join(CLASSES)})")
+        out[str(track)] = cls
+    return dict(sorted(out.items()))
 
 
 def check_codes(case: Case, known: set[str]) -> None:

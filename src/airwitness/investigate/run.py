@@ -83,7 +83,7 @@ def investigate(case: Case) -> Investigation:
         raise
     inputs = _read_evidence(case)
     prepared = prepare_tracks(inputs.table, max_gap_s=case.option("max_gap_s"))
-    classes = classify_tracks(prepared.table)
+    classes = classify_tracks(prepared.table, hints=case.hints)
     flags = integrity_flags(prepared.table)
     crossings = _annotate(
         find_crossings(prepared.table, sky, observed_gap_s=case.option("observed_gap_s")),
