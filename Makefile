@@ -31,6 +31,7 @@ DEMO_INPUTS := examples/caucasus/opensky_states.csv examples/caucasus/drones.gpx
 
 demo: .venv
 	$(BIN)/airwitness crossings $(DEMO_INPUTS) --table
+	$(BIN)/airwitness verify examples/caucasus/case.yaml -o out/caucasus
 
 lint: dev
 	$(BIN)/ruff check src tests bench scripts
