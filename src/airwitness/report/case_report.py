@@ -37,7 +37,9 @@ FINDING_FIELDS = (
 
 
 def _iso(ns: int) -> str:
-    return iso_times(pa.array([ns], type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")))[0]
+    """ISO-8601 with milliseconds, truncated (so an inclusive end stays in its day)."""
+    ms = ns - ns % 1_000_000
+    return iso_times(pa.array([ms], type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")))[0]
 
 
 def _round(value: float | None, digits: int) -> float | None:
