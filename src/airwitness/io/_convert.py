@@ -348,3 +348,22 @@ def finish(
     if extra_rejects:
         rejects = sorted([*extra_rejects, *rejects])
     return ReadResult(table, rejects, format=source)
+
+
+def icao_fields(
+    data, checks: Checks, *, time: str, position_time_col: str, unit: str, lat: str, lon: str
+) -> tuple[pa.Array, np.ndarray, tuple, tuple, pa.Array]:
+    """What ADS-B state exports share: ``icao24`` (lower case) as track_id, the
+    position's time (``position_time_col`` when set, else ``time``), lat/lon and
+    the callsign, each bad value flagged on ``checks``."""
+    track_id, bad = text(data.get("icao24"))
+    track_id = pc.utf8_lower(track_id)
+    checks.flag(bad, "bad track_id")
+    checks.flag(~track_id.is_valid().to_numpy(zero_copy_only=False), "missing track_id")
+    time_ns, bad = position_time(data.get(time), data.get(position_time_col), unit)
+    checks.flag(bad, "bad time")
+    lat_v, lon_v = floats(data.get(lat)), floats(data.get(lon))
+    checks.position(lat_v, lon_v, "no position")
+    callsign, bad = text(data.get("callsign"))
+    checks.flag(bad, "bad text in callsign")
+    return track_id, time_ns, lat_v, lon_v, callsign

@@ -17,15 +17,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-import pyarrow.compute as pc
-
 from airwitness.io._convert import (
     Checks,
     finish,
     floats,
+    icao_fields,
     pick_altitude,
-    position_time,
-    text,
 )
 from airwitness.io._source import Source
 from airwitness.io._tabular import load
@@ -50,23 +47,14 @@ def read(
     data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)
     checks = Checks(len(data))
 
-    track_id, bad = text(data.get("icao24"))
-    track_id = pc.utf8_lower(track_id)
-    checks.flag(bad, "bad track_id")
-    checks.flag(~track_id.is_valid().to_numpy(zero_copy_only=False), "missing track_id")
-
-    time_ns, bad = position_time(data.get("time"), data.get("lastposupdate"), "s")
-    checks.flag(bad, "bad time")
-
-    lat, lon = floats(data.get("lat")), floats(data.get("lon"))
-    checks.position(lat, lon, "no position")
+    track_id, time_ns, lat, lon, callsign = icao_fields(
+        data, checks, time="time", position_time_col="lastposupdate", unit="s", lat="lat", lon="lon"
+    )
 
     numbers = {}
     for name in NUMBERS:
         numbers[name], bad = floats(data.get(name))
         checks.flag(bad, f"bad number in {name}")
-    callsign, bad = text(data.get("callsign"))
-    checks.flag(bad, "bad text in callsign")
 
     alt_m, alt_kind = pick_altitude(numbers["baroaltitude"], numbers["geoaltitude"])
     columns = {
