@@ -169,3 +169,14 @@ def test_rejects_are_listed_with_their_records(tmp_path):
     assert lines[0] == '"file","record","offset","reason"'
     assert len(lines) == 1 + 10  # 5 no position + 4 duplicates + 1 outlier
     assert f'"{STATES}",2238,,"position outlier"' in lines
+
+
+def test_read_options_are_checked():
+    bad = run("crossings", DRONES, "--reference", "north")
+    assert bad.exit_code == 2 and "--reference" in bad.stderr
+    assert run("crossings", DRONES, "--reference", "95,10").exit_code == 2
+    assert run("crossings", DRONES, "--start-time", "yesterday").exit_code == 2
+    ok = run("crossings", DRONES, "--reference", "39.5,47.4", "--date", "2025-06-14", "-q")
+    assert (
+        ok.exit_code == 0 and len(ok.stdout.splitlines()) == 2
+    )  # formats that need none ignore them

@@ -55,6 +55,25 @@ CodeField = Annotated[
 MaxGap = Annotated[float, typer.Option("--max-gap", help="Split tracks on gaps above S seconds.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 3 if any record is rejected.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+StartTime = Annotated[
+    str | None,
+    typer.Option(
+        "--start-time",
+        help="UTC start of captures with relative timestamps "
+        "(Beast, AVR, drone logs without GPS time).",
+    ),
+]
+CaptureDate = Annotated[
+    str | None,
+    typer.Option("--date", help="UTC date of captures carrying time of day only (ASTERIX)."),
+]
+Reference = Annotated[
+    str | None,
+    typer.Option("--reference", help="LAT,LON near the receiver, for local CPR decoding."),
+]
+Sensors = Annotated[
+    Path | None, typer.Option("--sensors", help="Radar sites by SAC/SIC (CSV), for ASTERIX CAT048.")
+]
 AsTable = Annotated[bool, typer.Option("--table", help="Print a table instead of JSON Lines.")]
 RejectsOut = Annotated[
     Path | None,
@@ -88,6 +107,32 @@ def _airspace(boundaries: Path | None, code_field: str | None):
     if not code_field:
         raise UsageError("--boundaries needs --code-field (the property holding each code)")
     return Airspace.from_file(boundaries, code_field)
+
+
+def _read_options(start_time, date, reference, sensors):
+    """ReadOptions from the command line; None when nothing was given."""
+    import datetime as dt
+
+    from airwitness.io.options import ReadOptions
+    from airwitness.timeparse import parse_utc_ns
+
+    if not any((start_time, date, reference, sensors)):
+        return None
+    try:
+        start_ns = parse_utc_ns(start_time) if start_time else None
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError as exc:
+        raise UsageError(f"--start-time/--date: {exc}") from None
+    ref = None
+    if reference:
+        try:
+            lat, lon = (float(v) for v in reference.split(","))
+        except ValueError:
+            raise UsageError(f"--reference: expected LAT,LON, got {reference!r}") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise UsageError(f"--reference: {reference} is not a position")
+        ref = (lat, lon)
+    return ReadOptions(start_time_ns=start_ns, date=day, reference=ref, sensors=sensors)
 
 
 def _finish(
@@ -192,6 +237,10 @@ def crossings(
     quiet: Quiet = False,
     as_table: AsTable = False,
     rejects_out: RejectsOut = None,
+    start_time: StartTime = None,
+    date: CaptureDate = None,
+    reference: Reference = None,
+    sensors: Sensors = None,
 ) -> None:
     """Every crossing between airspaces in the input tracks.
 
@@ -232,6 +281,7 @@ def crossings(
                 observed_gap_s=observed_gap,
                 where=where,
                 progress=progress,
+                options=_read_options(start_time, date, reference, sensors),
             )
         rejects = run.inputs.rejects + run.prepared.rejects
         _finish(run.summary, rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
@@ -250,6 +300,10 @@ def label(
     strict: Strict = False,
     quiet: Quiet = False,
     rejects_out: RejectsOut = None,
+    start_time: StartTime = None,
+    date: CaptureDate = None,
+    reference: Reference = None,
+    sensors: Sensors = None,
 ) -> None:
     """Each input report with the code of the airspace it lies in.
 
@@ -261,7 +315,12 @@ def label(
 
         sky = _airspace(boundaries, code_field)
         with _progress(len(inputs), quiet) as progress:
-            inputs_read = read_inputs(inputs, format=format, progress=progress)
+            inputs_read = read_inputs(
+                inputs,
+                format=format,
+                progress=progress,
+                options=_read_options(start_time, date, reference, sensors),
+            )
         labelled = label_reports(inputs_read.table, sky)
         summary = summarize(inputs_read, None, labelled.num_rows, "labelled reports")
         _finish(summary, inputs_read.rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
@@ -282,6 +341,10 @@ def tracks(
     quiet: Quiet = False,
     as_table: AsTable = False,
     rejects_out: RejectsOut = None,
+    start_time: StartTime = None,
+    date: CaptureDate = None,
+    reference: Reference = None,
+    sensors: Sensors = None,
 ) -> None:
     """Per track: first and last seen, airspaces in order, reports, segments, rejects.
 
@@ -296,7 +359,12 @@ def tracks(
             raise UsageError("--max-gap must be > 0")
         sky = _airspace(boundaries, code_field)
         with _progress(len(inputs), quiet) as progress:
-            inputs_read = read_inputs(inputs, format=format, progress=progress)
+            inputs_read = read_inputs(
+                inputs,
+                format=format,
+                progress=progress,
+                options=_read_options(start_time, date, reference, sensors),
+            )
         prepared = prepare_tracks(inputs_read.table, max_gap_s=max_gap)
         table = track_summaries(prepared, sky)
         summary = summarize(inputs_read, prepared, table.num_rows, "tracks listed")

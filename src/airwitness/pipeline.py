@@ -20,6 +20,7 @@ from airwitness import io as readers
 from airwitness.airspace import INTL, Airspace
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter, find_crossings
 from airwitness.errors import InputError
+from airwitness.io.options import ReadOptions
 from airwitness.schema import BENIGN_REASONS, Reject, concat
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule, PreparedTracks, prepare_tracks
 
@@ -79,6 +80,7 @@ def read_inputs(
     format: str | None = None,
     names: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    options: ReadOptions | None = None,
 ) -> Inputs:
     """Read every file; an unreadable file raises :class:`~airwitness.errors.InputError`.
 
@@ -91,7 +93,7 @@ def read_inputs(
         name = str(path) if names is None else names[k]
         if progress is not None:
             progress(name)
-        result = _read_one(path, name, format)
+        result = _read_one(path, name, format, options)
         tables.append(result.table)
         rejects.extend(result.rejects)
         files.append(
@@ -106,12 +108,12 @@ def read_inputs(
     return Inputs(table=concat(tables), rejects=rejects, files=files)
 
 
-def _read_one(path: str | Path, name: str, format: str | None):
+def _read_one(path: str | Path, name: str, format: str | None, options: ReadOptions | None):
     if name == str(path):
-        return readers.read(path, format=format)
+        return readers.read(path, format=format, options=options)
     try:
         with open(path, "rb") as stream:
-            return readers.read(name, format=format, stream=stream)
+            return readers.read(name, format=format, stream=stream, options=options)
     except OSError as exc:
         raise InputError(name, f"cannot open ({exc.strerror or exc.__class__.__name__})") from None
 
@@ -158,9 +160,10 @@ def run_crossings(
     outliers: OutlierRule | None = None,
     where: CrossingFilter | None = None,
     progress: Callable[[str], None] | None = None,
+    options: ReadOptions | None = None,
 ) -> CrossingsRun:
     """Every crossing in the given files."""
-    inputs = read_inputs(paths, format=format, progress=progress)
+    inputs = read_inputs(paths, format=format, progress=progress, options=options)
     prepared = prepare_tracks(inputs.table, max_gap_s=max_gap_s, outliers=outliers)
     crossings = find_crossings(prepared.table, airspace, observed_gap_s=observed_gap_s, where=where)
     summary = summarize(inputs, prepared, crossings.num_rows, "crossings")
