@@ -113,7 +113,7 @@ def _events(lon, lat, label, i0, i1, airspace: Airspace) -> _Events:
 
     # Cheap filter: a pair whose bounding box meets no boundary piece and whose
     # ends share a label cannot cross anything.
-    near = _pairs_near_boundary(lon, lat, i0, i1, tree)
+    near = airspace.near_boundary(lon[i0], lat[i0], lon[i1], lat[i1])
     cand = np.flatnonzero(changed | near)
 
     bp_pair, bp_t, bp_lon, bp_lat = _breakpoints(lon, lat, i0[cand], i1[cand], tree, chunks)
@@ -132,33 +132,12 @@ def _events(lon, lat, label, i0, i1, airspace: Airspace) -> _Events:
     return _label_changes(lon, lat, label, i0, i1, bp_pair, bp_t, bp_lon, bp_lat, airspace)
 
 
-def _pairs_near_boundary(lon, lat, i0, i1, tree: shapely.STRtree) -> np.ndarray:
-    lo0, la0, lo1, la1 = lon[i0], lat[i0], lon[i1], lat[i1]
-    wraps = np.abs(lo1 - lo0) > 180.0
-    # Great circles bulge poleward of the straight lon/lat line: the box takes
-    # in the arc's midpoint and a margin of a fifth of the bulge.
-    mlon, mlat = slerp(lo0, la0, lo1, la1, 0.5)
-    bulge = np.abs(mlat - (la0 + la1) / 2) * 0.2 + 1e-9
-    boxes = shapely.box(
-        np.minimum(np.minimum(lo0, lo1), mlon) - bulge,
-        np.minimum(np.minimum(la0, la1), mlat) - bulge,
-        np.maximum(np.maximum(lo0, lo1), mlon) + bulge,
-        np.maximum(np.maximum(la0, la1), mlat) + bulge,
-    )
-    hit = np.zeros(len(i0), dtype=bool)
-    if len(boxes):
-        idx, _ = tree.query(boxes)
-        hit[idx] = True
-    hit |= wraps  # across the antimeridian the box is meaningless: test exactly
-    return hit
-
-
 def _paths(lon, lat, i0, i1) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Great-circle paths as lon/lat linestrings, unwrapped across ±180.
 
     Returns the path geometries, the pair each belongs to (a path crossing the
-    antimeridian appears twice, once shifted by 360°), and each path's vertex
-    fractions along the arc.
+    antimeridian appears twice, once shifted by 360°), and the fraction along
+    the arc of every vertex, in the order of ``shapely.get_coordinates(geoms)``.
     """
     dist = haversine_m(lon[i0], lat[i0], lon[i1], lat[i1])
     pieces = np.maximum(1, np.ceil(dist / PIECE_M).astype(np.int64))
@@ -179,7 +158,7 @@ def _paths(lon, lat, i0, i1) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     pair = np.arange(len(i0))
     pmin = np.minimum.reduceat(plon, first)
     pmax = np.maximum.reduceat(plon, first)
-    extra, extra_pairs = [], []
+    extra, extra_pairs, extra_fracs = [], [], []
     for shifted, shift in (
         (np.flatnonzero(pmax > 180.0), -360.0),
         (np.flatnonzero(pmin < -180.0), 360.0),
@@ -188,11 +167,12 @@ def _paths(lon, lat, i0, i1) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
             sel = np.isin(owner, shifted)
             extra.append(shapely.linestrings(plon[sel] + shift, plat[sel], indices=owner[sel]))
             extra_pairs.append(shifted)
-    fracs = np.split(frac, first[1:])
+            extra_fracs.append(frac[sel])
     if extra:
         geoms = np.concatenate([geoms, *extra])
         pair = np.concatenate([pair, *extra_pairs])
-    return geoms, pair, fracs
+        frac = np.concatenate([frac, *extra_fracs])
+    return geoms, pair, frac
 
 
 def _breakpoints(lon, lat, i0, i1, tree: shapely.STRtree, chunks: np.ndarray):
@@ -200,7 +180,7 @@ def _breakpoints(lon, lat, i0, i1, tree: shapely.STRtree, chunks: np.ndarray):
     empty = np.zeros(0)
     if len(i0) == 0:
         return np.zeros(0, dtype=np.int64), empty, empty, empty
-    geoms, pair, fracs = _paths(lon, lat, i0, i1)
+    geoms, pair, vfrac = _paths(lon, lat, i0, i1)
     gi, ci = tree.query(geoms, predicate="intersects")
     if gi.size == 0:
         return np.zeros(0, dtype=np.int64), empty, empty, empty
@@ -210,20 +190,32 @@ def _breakpoints(lon, lat, i0, i1, tree: shapely.STRtree, chunks: np.ndarray):
         return np.zeros(0, dtype=np.int64), empty, empty, empty
     path_of = gi[which]
     dist = shapely.line_locate_point(geoms[path_of], shapely.points(coords))
-    # Planar distance along the chord path -> fraction along the arc.
-    t = np.empty(len(dist))
-    for p in np.unique(path_of):
-        sel = path_of == p
-        cum = np.concatenate([[0.0], np.cumsum(_segment_lengths(geoms[p]))])
-        f = fracs[pair[p]]
-        t[sel] = np.interp(dist[sel], cum, f)
+    t = _arc_fraction(geoms, vfrac, path_of, dist)
     out_lon = (coords[:, 0] + 180.0) % 360.0 - 180.0
     return pair[path_of], np.clip(t, 0.0, 1.0), out_lon, coords[:, 1]
 
 
-def _segment_lengths(line: shapely.LineString) -> np.ndarray:
-    c = shapely.get_coordinates(line)
-    return np.hypot(np.diff(c[:, 0]), np.diff(c[:, 1]))
+def _arc_fraction(geoms, vfrac, path_of, dist) -> np.ndarray:
+    """Planar distance along chord paths -> fraction along their great circles.
+
+    Vectorised over all points: every vertex gets its cumulative planar length
+    within its path, offset per path so one sorted key serves all paths.
+    """
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    step = np.zeros(len(xy))
+    step[1:] = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
+    first = np.r_[True, owner[1:] != owner[:-1]]
+    step[first] = 0.0
+    cum = np.cumsum(step)
+    cum -= cum[np.maximum.accumulate(np.where(first, np.arange(len(cum)), 0))]
+    span = float(cum.max()) + 1.0
+    key = cum + owner * span
+    j = np.searchsorted(key, dist + path_of * span, side="right") - 1
+    last = np.r_[first[1:], True]
+    j = np.where(last[j], j - 1, j)  # a point at a path's end uses its last chord
+    seg = cum[j + 1] - cum[j]
+    w = np.where(seg > 0, (dist - cum[j]) / np.where(seg > 0, seg, 1.0), 0.0)
+    return vfrac[j] + np.clip(w, 0.0, 1.0) * (vfrac[j + 1] - vfrac[j])
 
 
 def _bisect(lon, lat, i0, i1, label, airspace: Airspace):

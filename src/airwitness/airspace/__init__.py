@@ -17,6 +17,7 @@ import shapely
 
 from airwitness.airspace.boundaries import BoundarySet, load_builtin, load_file
 from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace.raster import BoundaryRaster
 
 INTL = "INTL"
 CHUNK_VERTICES = 16  # boundary pieces small enough that a bbox query is selective
@@ -101,6 +102,21 @@ class Airspace:
         order = np.argsort(ids, kind="stable")
         chunks = shapely.linestrings(coords[order], indices=ids[order])
         return shapely.STRtree(chunks), chunks
+
+    def near_boundary(self, lon0, lat0, lon1, lat1) -> np.ndarray:
+        """True where the straight lon/lat box of a segment may touch a boundary.
+
+        Conservative (never False where a boundary is near): a raster of
+        1/16° cells marks every cell a boundary passes through, with its
+        neighbours. Segments whose box spans more than two cells either way
+        (long or antimeridian-crossing ones) are always True.
+        """
+        return self._raster.near(lon0, lat0, lon1, lat1)
+
+    @cached_property
+    def _raster(self) -> BoundaryRaster:
+        _, chunks = self.boundary_index()
+        return BoundaryRaster.from_lines(chunks)
 
     def info(self) -> dict[str, Any]:
         """What `airwitness airspace info` prints."""
