@@ -31,7 +31,20 @@ app = typer.Typer(
 airspace_app = typer.Typer(help="Inspect airspace boundary sets.", no_args_is_help=True)
 app.add_typer(airspace_app, name="airspace")
 
-Inputs = Annotated[list[Path], typer.Argument(help="Input files (format detected; .gz accepted).")]
+Inputs = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Input files (format detected; .gz accepted), or none with --store.",
+        show_default=False,
+    ),
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Read the reports from this store (airwitness ingest) instead of input files.",
+    ),
+]
 Output = Annotated[
     Path | None,
     typer.Option(
@@ -135,6 +148,24 @@ def _read_options(start_time, date, reference, sensors):
     return ReadOptions(start_time_ns=start_ns, date=day, reference=ref, sensors=sensors)
 
 
+def _load_inputs(inputs, store, format, options, quiet):
+    """The reports of the input files, or of the store."""
+    from airwitness.pipeline import read_inputs
+
+    if store is not None:
+        if inputs:
+            raise UsageError("give input files or --store, not both")
+        if format or options:
+            raise UsageError("--format and read options apply to files, not to --store")
+        from airwitness.store import load
+
+        return load(store)
+    if not inputs:
+        raise UsageError("no input files (or give --store FILE)")
+    with _progress(len(inputs), quiet) as progress:
+        return read_inputs(inputs, format=format, progress=progress, options=options)
+
+
 def _finish(
     summary, rejects, *, strict: bool, quiet: bool, rejects_out: Path | None = None
 ) -> None:
@@ -211,7 +242,7 @@ def _emit(table, output: Path | None, as_table: bool, title: str) -> None:
 
 @app.command()
 def crossings(
-    inputs: Inputs,
+    inputs: Inputs = None,
     output: Output = None,
     from_codes: Annotated[
         list[str] | None, typer.Option("--from", help="Only crossings out of CODE (repeatable).")
@@ -241,6 +272,7 @@ def crossings(
     date: CaptureDate = None,
     reference: Reference = None,
     sensors: Sensors = None,
+    store: StoreOpt = None,
 ) -> None:
     """Every crossing between airspaces in the input tracks.
 
@@ -249,7 +281,7 @@ def crossings(
 
     def body() -> None:
         from airwitness.crossings import CrossingFilter
-        from airwitness.pipeline import check_codes, run_crossings
+        from airwitness.pipeline import check_codes, crossings_of_inputs
         from airwitness.timeparse import parse_utc_ns
 
         if observed_gap < 0 or max_gap <= 0:
@@ -272,17 +304,14 @@ def crossings(
             until_ns=until_ns,
             tracks=track or (),
         )
-        with _progress(len(inputs), quiet) as progress:
-            run = run_crossings(
-                inputs,
-                sky,
-                format=format,
-                max_gap_s=max_gap,
-                observed_gap_s=observed_gap,
-                where=where,
-                progress=progress,
-                options=_read_options(start_time, date, reference, sensors),
-            )
+        options = _read_options(start_time, date, reference, sensors)
+        run = crossings_of_inputs(
+            _load_inputs(inputs, store, format, options, quiet),
+            sky,
+            max_gap_s=max_gap,
+            observed_gap_s=observed_gap,
+            where=where,
+        )
         rejects = run.inputs.rejects + run.prepared.rejects
         _finish(run.summary, rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
         _emit(run.crossings, output, as_table, "Crossings")
@@ -292,7 +321,7 @@ def crossings(
 
 @app.command()
 def label(
-    inputs: Inputs,
+    inputs: Inputs = None,
     output: Output = None,
     boundaries: Boundaries = None,
     code_field: CodeField = None,
@@ -304,6 +333,7 @@ def label(
     date: CaptureDate = None,
     reference: Reference = None,
     sensors: Sensors = None,
+    store: StoreOpt = None,
 ) -> None:
     """Each input report with the code of the airspace it lies in.
 
@@ -311,16 +341,11 @@ def label(
     """
 
     def body() -> None:
-        from airwitness.pipeline import label_reports, read_inputs, summarize
+        from airwitness.pipeline import label_reports, summarize
 
         sky = _airspace(boundaries, code_field)
-        with _progress(len(inputs), quiet) as progress:
-            inputs_read = read_inputs(
-                inputs,
-                format=format,
-                progress=progress,
-                options=_read_options(start_time, date, reference, sensors),
-            )
+        options = _read_options(start_time, date, reference, sensors)
+        inputs_read = _load_inputs(inputs, store, format, options, quiet)
         labelled = label_reports(inputs_read.table, sky)
         summary = summarize(inputs_read, None, labelled.num_rows, "labelled reports")
         _finish(summary, inputs_read.rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
@@ -331,7 +356,7 @@ def label(
 
 @app.command()
 def tracks(
-    inputs: Inputs,
+    inputs: Inputs = None,
     output: Output = None,
     boundaries: Boundaries = None,
     code_field: CodeField = None,
@@ -345,6 +370,7 @@ def tracks(
     date: CaptureDate = None,
     reference: Reference = None,
     sensors: Sensors = None,
+    store: StoreOpt = None,
 ) -> None:
     """Per track: first and last seen, airspaces in order, reports, segments, rejects.
 
@@ -352,19 +378,14 @@ def tracks(
     """
 
     def body() -> None:
-        from airwitness.pipeline import read_inputs, summarize, track_summaries
+        from airwitness.pipeline import summarize, track_summaries
         from airwitness.tracks import prepare_tracks
 
         if max_gap <= 0:
             raise UsageError("--max-gap must be > 0")
         sky = _airspace(boundaries, code_field)
-        with _progress(len(inputs), quiet) as progress:
-            inputs_read = read_inputs(
-                inputs,
-                format=format,
-                progress=progress,
-                options=_read_options(start_time, date, reference, sensors),
-            )
+        options = _read_options(start_time, date, reference, sensors)
+        inputs_read = _load_inputs(inputs, store, format, options, quiet)
         prepared = prepare_tracks(inputs_read.table, max_gap_s=max_gap)
         table = track_summaries(prepared, sky)
         summary = summarize(inputs_read, prepared, table.num_rows, "tracks listed")
@@ -479,6 +500,87 @@ def case_draft(
             typer.echo(yaml_text, nl=False)
         else:
             output.write_text(yaml_text, encoding="utf-8")
+
+    _guarded(body)
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[Path], typer.Argument(help="Input files to store.")],
+    store: Annotated[Path, typer.Option("--store", help="The store (created if missing).")] = Path(
+        "airwitness.duckdb"
+    ),
+    format: Format = None,
+    start_time: StartTime = None,
+    date: CaptureDate = None,
+    reference: Reference = None,
+    sensors: Sensors = None,
+    strict: Strict = False,
+    quiet: Quiet = False,
+) -> None:
+    """Read files once into an embedded DuckDB store; files already there are skipped.
+
+    Each file goes in whole or not at all (a crash leaves no partial file; rerun to
+    finish). Example: airwitness ingest captures/*.bin --start-time 2025-06-14T02:00Z
+    """
+
+    def body() -> None:
+        from airwitness.store import ingest as ingest_files
+
+        options = _read_options(start_time, date, reference, sensors)
+        results = ingest_files(inputs, store, format=format, options=options)
+        for r in results:
+            if not quiet or r.status == "failed":
+                typer.echo(r.message, err=True)
+        failed = [r for r in results if r.status == "failed"]
+        harmful = sum(
+            n for r in results for reason, n in (r.rejects or {}).items() if reason not in _benign()
+        )
+        if failed:
+            raise typer.Exit(3)
+        if strict and harmful:
+            typer.echo(f"airwitness: error (--strict): {harmful} damaged record(s)", err=True)
+            raise typer.Exit(3)
+
+    _guarded(body)
+
+
+def _benign() -> frozenset[str]:
+    from airwitness.schema import BENIGN_REASONS
+
+    return BENIGN_REASONS
+
+
+store_app = typer.Typer(help="Inspect a store made by `airwitness ingest`.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("info")
+def store_info(
+    store: Annotated[Path, typer.Option("--store", help="The store.")] = Path("airwitness.duckdb"),
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Files, reports, rejects, time span and bounding box of a store.
+
+    Example: airwitness store info --store case.duckdb --json
+    """
+
+    def body() -> None:
+        from airwitness.store import info
+
+        doc = info(store)
+        if as_json:
+            typer.echo(json.dumps(doc, indent=2, sort_keys=True))
+            return
+        for key in ("files", "records", "reports", "rejects", "tracks"):
+            typer.echo(f"{key}: {doc[key]}")
+        for reason, n in sorted(doc["rejects_by_reason"].items()):
+            typer.echo(f"  {reason}: {n}")
+        span, box = doc["time_span"], doc["bbox"]
+        if span:
+            typer.echo(f"time span: {span['first']} .. {span['last']}")
+        if box:
+            typer.echo("bbox: " + ", ".join(f"{k} {v}" for k, v in box.items()))
 
     _guarded(body)
 

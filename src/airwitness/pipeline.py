@@ -164,6 +164,26 @@ def run_crossings(
 ) -> CrossingsRun:
     """Every crossing in the given files."""
     inputs = read_inputs(paths, format=format, progress=progress, options=options)
+    return crossings_of_inputs(
+        inputs,
+        airspace,
+        max_gap_s=max_gap_s,
+        observed_gap_s=observed_gap_s,
+        outliers=outliers,
+        where=where,
+    )
+
+
+def crossings_of_inputs(
+    inputs: Inputs,
+    airspace: Airspace,
+    *,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
+    outliers: OutlierRule | None = None,
+    where: CrossingFilter | None = None,
+) -> CrossingsRun:
+    """Every crossing in reports already read (from files or a store)."""
     prepared = prepare_tracks(inputs.table, max_gap_s=max_gap_s, outliers=outliers)
     crossings = find_crossings(prepared.table, airspace, observed_gap_s=observed_gap_s, where=where)
     summary = summarize(inputs, prepared, crossings.num_rows, "crossings")

@@ -1,0 +1,457 @@
+"""The DuckDB store: idempotent by content, atomic per file, exact round trip."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from airwitness import __version__, store
+from airwitness.airspace import Airspace
+from airwitness.crossings import find_crossings
+from airwitness.errors import InputError, UsageError
+from airwitness.io import read
+from airwitness.io.options import ReadOptions
+from airwitness.pipeline import read_inputs
+from airwitness.report.tables import write_csv
+from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject, make_table
+from airwitness.store import SCHEMA_VERSION, info, ingest, load
+from airwitness.tracks import prepare_tracks
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+FILES = sorted(
+    [
+        *(EXAMPLES / "caucasus").glob("*.csv"),
+        *(EXAMPLES / "caucasus").glob("*.gpx"),
+        *(EXAMPLES / "caucasus").glob("*.kml"),
+        *(EXAMPLES / "traffic").glob("*.json.gz"),
+    ]
+)
+PATHS = [str(p) for p in FILES]
+
+
+@pytest.fixture(scope="module")
+def examples_store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "examples.duckdb"
+    results = ingest(PATHS, path)
+    assert [r.status for r in results] == ["stored"] * len(PATHS)
+    return path
+
+
+def test_examples_are_found():
+    assert len(FILES) == 7
+
+
+def test_ingest_records_provenance_and_counts(examples_store):
+    got = info(examples_store)
+    assert got["files"] == len(PATHS)
+    assert [f["path"] for f in got["by_file"]] == PATHS
+    assert [f["file_id"] for f in got["by_file"]] == list(range(1, len(PATHS) + 1))
+    total_reports = total_rejects = 0
+    for entry, path in zip(got["by_file"], FILES, strict=True):
+        direct = read(path)
+        assert entry["format"] == direct.format
+        assert entry["reports"] == direct.table.num_rows
+        assert entry["rejects"] == len(direct.rejects)
+        assert entry["records"] == direct.records
+        assert entry["rejects_by_reason"] == dict(direct.reject_counts())
+        assert entry["size"] == path.stat().st_size
+        assert entry["sha256"] == _sha256(path)
+        assert entry["reader_version"] == __version__
+        assert entry["tracks"] == pc.count_distinct(direct.table["track_id"]).as_py()
+        total_reports += direct.table.num_rows
+        total_rejects += len(direct.rejects)
+    assert got["reports"] == total_reports
+    assert got["rejects"] == total_rejects
+    assert got["records"] == total_reports + total_rejects
+    assert got["rejects_by_reason"] == {"no position": 5}  # the OpenSky example's
+    assert got["schema_version"] == SCHEMA_VERSION
+    table = read_inputs(PATHS).table
+    assert got["tracks"] == pc.count_distinct(table["track_id"]).as_py()
+    times = table["time"].cast(pa.int64())
+    assert got["time_span"]["first_ns"] == pc.min(times).as_py()
+    assert got["time_span"]["last_ns"] == pc.max(times).as_py()
+    assert got["time_span"]["first"] == "2017-07-06T06:53:36.000Z"
+    assert got["bbox"] == {
+        "min_lon": pc.min(table["lon"]).as_py(),
+        "min_lat": pc.min(table["lat"]).as_py(),
+        "max_lon": pc.max(table["lon"]).as_py(),
+        "max_lat": pc.max(table["lat"]).as_py(),
+    }
+    json.dumps(got)  # plain JSON for `store info --json`
+
+
+def test_reingest_skips_everything_and_changes_nothing(examples_store, tmp_path):
+    before = info(examples_store)
+    results = ingest(PATHS[::-1], examples_store)
+    assert [r.status for r in results] == ["skipped"] * len(PATHS)
+    assert all(r.message.endswith("skipped, already stored") for r in results)
+    # a renamed copy is recognised by its content
+    copy = tmp_path / "renamed.csv"
+    shutil.copyfile(FILES[2], copy)
+    (again,) = ingest([copy], examples_store)
+    assert again.status == "skipped"
+    assert again.stored_as == PATHS[2]
+    assert f"(as {PATHS[2]})" in again.message
+    assert info(examples_store) == before
+
+
+def test_round_trip_equals_reading_the_files(examples_store):
+    got = load(examples_store)
+    direct = read_inputs(PATHS)
+    assert got.table.schema.equals(POSITION_SCHEMA)
+    assert got.table.equals(direct.table)  # rows, order, ns times, nulls, dictionaries
+    assert got.rejects == direct.rejects  # with record numbers and offsets
+    assert got.files == direct.files
+
+
+def test_crossings_from_store_are_byte_identical(examples_store):
+    sky = Airspace.builtin()
+
+    def crossings_csv(table: pa.Table) -> bytes:
+        out = io.BytesIO()
+        write_csv(find_crossings(prepare_tracks(table).table, sky), out)
+        return out.getvalue()
+
+    from_files = crossings_csv(read_inputs(PATHS).table)
+    assert from_files.count(b"\n") > 10  # the examples do cross borders
+    assert crossings_csv(load(examples_store).table) == from_files
+
+
+def test_load_filters(examples_store):
+    full = load(examples_store).table
+    times = full["time"].cast(pa.int64())
+    since, until = 1_750_000_000 * 10**9, 1_750_300_000 * 10**9
+    got = load(examples_store, since_ns=since, until_ns=until).table
+    mask = pc.and_(pc.greater_equal(times, since), pc.less_equal(times, until))
+    assert 0 < got.num_rows < full.num_rows
+    assert got.equals(full.filter(mask))
+    # edges inclusive
+    t0 = times[0].as_py()
+    assert (
+        load(examples_store, since_ns=t0, until_ns=t0).table.num_rows
+        == pc.sum(pc.equal(times, t0)).as_py()
+    )
+
+    box = (44.0, 38.5, 47.0, 41.0)
+    got = load(examples_store, bbox=box).table
+    lon, lat = full["lon"], full["lat"]
+    mask = pc.and_(
+        pc.and_(pc.greater_equal(lon, box[0]), pc.less_equal(lon, box[2])),
+        pc.and_(pc.greater_equal(lat, box[1]), pc.less_equal(lat, box[3])),
+    )
+    assert 0 < got.num_rows < full.num_rows
+    assert got.equals(full.filter(mask))
+    # min_lon > max_lon wraps across the antimeridian: everything east of 44 or west of 10
+    wrap = load(examples_store, bbox=(44.0, -90, 10.0, 90)).table
+    mask = pc.or_(pc.greater_equal(lon, 44.0), pc.less_equal(lon, 10.0))
+    assert wrap.equals(full.filter(mask))
+
+    some = sorted(set(full["track_id"].to_pylist()))[:3]
+    got = load(examples_store, tracks=some).table
+    assert got.equals(full.filter(pc.is_in(full["track_id"], pa.array(some))))
+    assert load(examples_store, tracks=[]).table.num_rows == 0
+    assert load(examples_store, tracks=["no such track"]).table.schema.equals(POSITION_SCHEMA)
+
+    combined = load(examples_store, since_ns=since, bbox=box, tracks=some).table
+    mask = pc.and_(pc.greater_equal(times, since), pc.is_in(full["track_id"], pa.array(some)))
+    mask = pc.and_(mask, pc.and_(pc.greater_equal(lon, box[0]), pc.less_equal(lon, box[2])))
+    mask = pc.and_(mask, pc.and_(pc.greater_equal(lat, box[1]), pc.less_equal(lat, box[3])))
+    assert combined.equals(full.filter(mask))
+
+    with pytest.raises(UsageError):
+        load(examples_store, bbox=(0, 10, 1, 5))  # south above north
+
+
+def test_exact_round_trip_of_awkward_values(tmp_path, monkeypatch):
+    """ns times, -0.0, NaN (not null), inf, subnormals, nulls, unicode, long strings."""
+    floats = [-0.0, float("nan"), float("inf"), 5e-324, 1.7976931348623157e308, None]
+    n = len(floats)
+    table = make_table(
+        {
+            "track_id": ["a", "ü✈", "x" * 40, "", "a", "b"],
+            "time": pa.array([1, -1, 2**62, 1_749_787_506_123_456_789, 0, 999], pa.int64()),
+            "lon": [-180.0, 180.0, -0.0, 1e-300, 12.345678901234567, 0.1],
+            "lat": [-90.0, 90.0, 0.0, -1e-300, 45.0, 0.2],
+            "alt_m": pa.array(floats, pa.float64()),
+            "alt_kind": ["baro", None, "geo", "agl", None, "baro"],
+            "ground_speed_mps": pa.array(floats[::-1], pa.float64()),
+            "track_deg": pa.array([None] * n, pa.float64()),
+            "vrate_mps": pa.array(floats, pa.float64()),
+            "callsign": ["", None, "KLM1234 long callsign ✈", "x", None, "y"],
+            "source_record": [1, 2, 3, 2**40, 3, 1],
+        },
+        source="fake",
+        source_file="odd.bin",
+    )
+    rejects = [Reject("odd.bin", 7, "bad CRC", offset=123), Reject("odd.bin", 8, "no position")]
+    fake = tmp_path / "odd.bin"
+    fake.write_bytes(b"anything")
+
+    def fake_read(path, *, format=None, stream=None, options=None):
+        return ReadResult(table, list(rejects), format="fake")
+
+    monkeypatch.setattr(store.readers, "read", fake_read)
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "odd.duckdb"
+    (result,) = ingest(["odd.bin"], path)
+    assert result.status == "stored"
+    assert result.rejects == {"bad CRC": 1, "no position": 1}
+    got = load(path)
+    assert got.rejects == rejects
+    assert got.table.schema.equals(POSITION_SCHEMA)
+    for name in POSITION_SCHEMA.names:
+        a, b = got.table[name].combine_chunks(), table[name].combine_chunks()
+        if pa.types.is_floating(a.type):  # bit for bit: NaN, -0.0 and nulls alike
+            a, b = a.view(pa.int64()), b.view(pa.int64())
+            assert a.is_null().equals(b.is_null()), name
+        assert a.equals(b), name
+    # the SQL view shows instants in UTC whatever the session time zone
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET TimeZone = 'Asia/Tehran'")
+        rows = con.execute(
+            "SELECT epoch_us(time), time_ns, source, source_file FROM positions ORDER BY time_ns"
+        ).fetchall()
+    assert [r[0] for r in rows] == [
+        (t - t % 1000) // 1000 for t in sorted(table["time"].cast(pa.int64()).to_pylist())
+    ]
+    assert {(r[2], r[3]) for r in rows} == {("fake", "odd.bin")}
+
+
+def test_file_with_no_reports_and_empty_store(tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    assert ingest([], empty) == []
+    got = info(empty)
+    assert (got["files"], got["reports"], got["time_span"], got["bbox"]) == (0, 0, None, None)
+    inputs = load(empty)
+    assert inputs.table.schema.equals(POSITION_SCHEMA) and inputs.table.num_rows == 0
+    # a readable file with nothing but rejects is stored, its rejects kept
+    bad = tmp_path / "bad.csv"
+    bad.write_text("track_id,time,lat,lon\nA,notatime,1,2\nB,2025-06-13T00:00:00Z,,\n")
+    (result,) = ingest([bad], empty)
+    assert (result.status, result.reports, result.records) == ("stored", 0, 2)
+    got = load(empty)
+    assert got.table.equals(read_inputs([bad]).table)
+    assert got.rejects == read(bad).rejects
+    assert [(r.record, r.reason) for r in got.rejects] == [(2, "bad time"), (3, "no position")]
+
+
+def test_unreadable_input_fails_alone(tmp_path):
+    good, missing, junk = FILES[0], tmp_path / "missing.csv", tmp_path / "junk.txt"
+    junk.write_text("nothing to see here\n")
+    path = tmp_path / "s.duckdb"
+    seen = []
+    results = ingest([missing, junk, good], path, progress=seen.append)
+    assert seen == results
+    assert [r.status for r in results] == ["failed", "failed", "stored"]
+    assert results[0].error.reason == "no such file"
+    assert "cannot detect the format" in results[1].error.reason
+    assert results[1].sha256 is not None
+    assert results[1].message.startswith(f"{junk}: cannot detect")
+    assert info(path)["files"] == 1
+
+
+def test_changed_evidence_is_flagged(tmp_path, monkeypatch):
+    path = tmp_path / "s.duckdb"
+    evidence = tmp_path / "track.csv"
+    evidence.write_text("track_id,time,lat,lon\nA,2025-06-13T00:00:00Z,40,45\n")
+    monkeypatch.chdir(tmp_path)
+    ingest(["track.csv"], path)
+    evidence.write_text("track_id,time,lat,lon\nA,2025-06-13T00:00:00Z,40,46\n")
+    (again,) = ingest(["track.csv"], path)
+    assert again.status == "stored" and again.file_id == 2
+    assert again.note == "file 1 has the same path but other content"
+
+    def read_then_change(path, **kwargs):
+        result = read(path, **kwargs)
+        evidence.write_text("track_id,time,lat,lon\nA,2025-06-13T00:00:00Z,40,47\n")
+        return result
+
+    monkeypatch.setattr(store.readers, "read", read_then_change)
+    evidence.write_text("track_id,time,lat,lon\nA,2025-06-13T00:00:00Z,40,48\n")
+    (changed,) = ingest(["track.csv"], path)
+    assert changed.status == "failed"
+    assert changed.error.reason == "file changed while it was being read"
+    assert info(path)["files"] == 2
+    with pytest.raises(UsageError, match="unknown input format"):
+        ingest(["track.csv"], path, format="nope")
+
+
+def test_options_and_format_are_recorded(tmp_path):
+    path = tmp_path / "s.duckdb"
+    opts = ReadOptions(start_time_ns=5, reference=(40.0, 45.0))
+    (result,) = ingest([FILES[2]], path, format="opensky", options=opts)
+    assert result.status == "stored"
+    entry = info(path)["by_file"][0]
+    assert entry["options"] == {"start_time_ns": 5, "reference": [40.0, 45.0]}
+    (again,) = ingest([FILES[2]], path)
+    assert again.status == "skipped"
+    assert "not re-read" in again.note  # other options than the stored copy's
+
+
+def test_store_errors(tmp_path, examples_store):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n")
+    for call in (lambda p: info(p), lambda p: load(p), lambda p: ingest([FILES[0]], p)):
+        with pytest.raises(InputError, match="not a DuckDB database") as err:
+            call(text)
+        assert err.value.file == str(text)
+    with pytest.raises(InputError, match="no such store"):
+        info(tmp_path / "missing.duckdb")
+    assert not (tmp_path / "missing.duckdb").exists()  # reading never creates a store
+    with pytest.raises(InputError, match="no such directory"):
+        ingest([FILES[0]], tmp_path / "no" / "such.duckdb")
+    with pytest.raises(InputError, match="is a directory"):
+        info(tmp_path)
+
+    foreign = tmp_path / "foreign.duckdb"
+    with duckdb.connect(str(foreign)) as con:
+        con.execute("CREATE TABLE t (a INTEGER)")
+    with pytest.raises(InputError, match="not an airwitness store"):
+        ingest([FILES[0]], foreign)
+
+    newer = tmp_path / "newer.duckdb"
+    shutil.copyfile(examples_store, newer)
+    with duckdb.connect(str(newer)) as con:
+        con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    for call in (lambda p: info(p), lambda p: ingest([FILES[0]], p)):
+        with pytest.raises(InputError, match="schema version 99 is newer"):
+            call(newer)
+
+    # another process holds the write lock
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True);"
+            " time.sleep(60)",
+            str(newer),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        for call in (lambda p: info(p), lambda p: ingest([FILES[0]], p)):
+            with pytest.raises(InputError, match=f"locked by another process \\(PID {holder.pid}"):
+                call(newer)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+# ---------------------------------------------------------------- SIGKILL mid-file
+
+KILL_ROWS = 1_000_000
+BAD_EVERY = 997  # some rejects too, to check none is left without its file
+INGEST = (
+    "import sys; from airwitness.store import ingest; "
+    "ingest(sys.argv[2:], sys.argv[1], progress=lambda r: print(r.status, flush=True))"
+)
+
+
+def _big_csv(path: Path) -> None:
+    """A plain CSV of KILL_ROWS reports (1,000 tracks), every BAD_EVERY-th line bad."""
+    n = KILL_ROWS
+    i = np.arange(n)
+    lat = 38.0 + (i % 1000) * 1e-3
+    times = pa.array(1_749_787_506 + i // 1000, pa.int64()).cast(pa.string())
+    times = pc.if_else(pa.array(i % BAD_EVERY == 5), pa.scalar("not a time"), times)
+    table = pa.table(
+        {
+            "track_id": pa.array(np.char.add("T", (i % 1000).astype(str))),
+            "time": times,
+            "lat": lat,
+            "lon": 45.0 + i * 1e-6,
+            "alt_m": (i % 12000).astype(np.float64),
+        }
+    )
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
+
+
+def test_sigkill_mid_file_leaves_no_partial_rows(tmp_path):
+    small, big = str(FILES[0]), str(tmp_path / "big.csv")
+    _big_csv(Path(big))
+    clean = tmp_path / "clean.duckdb"  # the reference: one uninterrupted ingest
+    ingest([small, big], clean)
+    expected = info(clean)["by_file"][1]
+    assert expected["reports"] > 0 and expected["rejects"] > 0
+    db = tmp_path / "killed.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INGEST, str(db), small, big], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "stored"  # the small file is committed
+        base = db.stat().st_size
+        # The big file's rows are written straight into the database file while
+        # the transaction is open: kill once 4 MB of them are on disk.
+        deadline = time.monotonic() + 120
+        while db.stat().st_size < base + 4_000_000 and time.monotonic() < deadline:
+            assert proc.poll() is None, "ingest finished before it could be killed"
+            time.sleep(0.001)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert db.stat().st_size >= base + 4_000_000  # partial rows were physically written
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        files = con.execute("SELECT file_id, path FROM files ORDER BY file_id").fetchall()
+        per_file = dict(
+            con.execute("SELECT file_id, count(*) FROM reports GROUP BY file_id").fetchall()
+        )
+        rejected = dict(
+            con.execute("SELECT file_id, count(*) FROM rejects GROUP BY file_id").fetchall()
+        )
+    assert files[0] == (1, small)  # committed before the kill: recovered from the WAL
+    assert per_file[1] == read(small).table.num_rows
+    ids = {f[0] for f in files}
+    assert set(per_file) <= ids and set(rejected) <= ids  # no orphan rows
+    if len(files) == 1:
+        assert 2 not in per_file and 2 not in rejected  # the big file: not at all
+    else:  # the commit won the race: then all of it
+        assert per_file[2] == expected["reports"]
+        assert rejected[2] == expected["rejects"]
+
+    statuses = [r.status for r in ingest([small, big], db)]
+    assert statuses == ["skipped", "stored" if len(files) == 1 else "skipped"]
+    assert info(db) == info(clean)
+    assert load(db).rejects == load(clean).rejects
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_reports_and_rejects_reference_stored_files(examples_store):
+    with duckdb.connect(str(examples_store), read_only=True) as con:
+        orphans = con.execute(
+            """SELECT (SELECT count(*) FROM reports ANTI JOIN files USING (file_id))
+                    + (SELECT count(*) FROM rejects ANTI JOIN files USING (file_id))"""
+        ).fetchone()[0]
+        per_file = con.execute(
+            """SELECT f.reports = count(r.file_id) FROM files f
+               LEFT JOIN reports r USING (file_id) GROUP BY f.file_id, f.reports"""
+        ).fetchall()
+    assert orphans == 0
+    assert all(ok for (ok,) in per_file)
+    assert os.path.getsize(examples_store) > 0
