@@ -32,7 +32,7 @@ KML = (
 
 
 def test_formats():
-    assert set(FORMATS) == {"opensky", "traffic", "csv", "gpx", "kml"}
+    assert set(FORMATS) >= {"opensky", "traffic", "csv", "gpx", "kml", "readsb", "sbs"}
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from airwitness.errors import InputError, UsageError
-from airwitness.io import csv_plain, gpx, kml, opensky, traffic
+from airwitness.io import csv_plain, gpx, kml, opensky, readsb, sbs, traffic
 from airwitness.io._source import CHUNK, Source
 from airwitness.io._tabular import column_names, container
 from airwitness.io.options import ReadOptions
@@ -49,8 +49,13 @@ _READERS: dict[str, Reader] = {
     "csv": csv_plain.read,
     "gpx": gpx.read,
     "kml": kml.read,
+    "readsb": readsb.read,
+    "sbs": sbs.read,
 }
-_CONTENT_SNIFFERS: list[tuple[str, Sniffer]] = []
+_CONTENT_SNIFFERS: list[tuple[str, Sniffer]] = [
+    ("readsb", readsb.sniff),
+    ("sbs", sbs.sniff),
+]
 FORMATS: tuple[str, ...] = tuple(_READERS)
 
 # Required columns that identify each tabular format, in order of preference.
