@@ -32,7 +32,19 @@ KML = (
 
 
 def test_formats():
-    assert set(FORMATS) >= {"opensky", "traffic", "csv", "gpx", "kml", "readsb", "sbs"}
+    assert set(FORMATS) >= {
+        "opensky",
+        "traffic",
+        "csv",
+        "gpx",
+        "kml",
+        "readsb",
+        "sbs",
+        "ulog",
+        "mavlink",
+        "dataflash",
+        "remoteid",
+    }
 
 
 @pytest.mark.parametrize(

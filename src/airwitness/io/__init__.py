@@ -30,7 +30,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 from airwitness.errors import InputError, UsageError
-from airwitness.io import csv_plain, gpx, kml, opensky, readsb, sbs, traffic
+from airwitness.io import (
+    csv_plain,
+    dataflash,
+    gpx,
+    kml,
+    mavlink,
+    opensky,
+    readsb,
+    remoteid,
+    sbs,
+    traffic,
+    ulog,
+)
 from airwitness.io._source import CHUNK, Source
 from airwitness.io._tabular import column_names, container
 from airwitness.io.options import ReadOptions
@@ -51,8 +63,16 @@ _READERS: dict[str, Reader] = {
     "kml": kml.read,
     "readsb": readsb.read,
     "sbs": sbs.read,
+    "ulog": ulog.read,
+    "mavlink": mavlink.read,
+    "dataflash": dataflash.read,
+    "remoteid": remoteid.read,
 }
 _CONTENT_SNIFFERS: list[tuple[str, Sniffer]] = [
+    ("ulog", ulog.sniff),
+    ("dataflash", dataflash.sniff),
+    ("mavlink", mavlink.sniff),
+    ("remoteid", remoteid.sniff),
     ("readsb", readsb.sniff),
     ("sbs", sbs.sniff),
 ]
