@@ -41,7 +41,14 @@ FPM_TO_MPS = 0.3048 / 60.0
 
 # Reject reasons that are part of normal data rather than damage: counted and
 # reported, but ``--strict`` does not fail on them.
-BENIGN_REASONS = frozenset({"no position"})
+BENIGN_REASONS = frozenset(
+    {
+        "no position",  # e.g. OpenSky rows, Mode S messages without a position
+        "service message",  # ASTERIX CAT034/065 and other non-target categories
+        "not UDP",  # capture noise around ASTERIX packets
+        "untracked plot",  # ASTERIX monoradar plot with neither track number nor address
+    }
+)
 
 
 @dataclass(frozen=True, order=True)

@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 from airwitness.errors import InputError, UsageError
 from airwitness.io import (
+    asterix,
     csv_plain,
     dataflash,
     gpx,
@@ -67,12 +68,14 @@ _READERS: dict[str, Reader] = {
     "mavlink": mavlink.read,
     "dataflash": dataflash.read,
     "remoteid": remoteid.read,
+    "asterix": asterix.read,
 }
 _CONTENT_SNIFFERS: list[tuple[str, Sniffer]] = [
     ("ulog", ulog.sniff),
     ("dataflash", dataflash.sniff),
     ("mavlink", mavlink.sniff),
     ("remoteid", remoteid.sniff),
+    ("asterix", asterix.sniff),
     ("readsb", readsb.sniff),
     ("sbs", sbs.sniff),
 ]
