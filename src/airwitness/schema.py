@@ -47,6 +47,7 @@ BENIGN_REASONS = frozenset(
         "service message",  # ASTERIX CAT034/065 and other non-target categories
         "not UDP",  # capture noise around ASTERIX packets
         "untracked plot",  # ASTERIX monoradar plot with neither track number nor address
+        "CPR unresolved",  # Mode S position frame before its aircraft's first even/odd pair
     }
 )
 

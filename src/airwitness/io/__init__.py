@@ -32,11 +32,14 @@ from typing import BinaryIO
 from airwitness.errors import InputError, UsageError
 from airwitness.io import (
     asterix,
+    avr,
+    beast,
     csv_plain,
     dataflash,
     gpx,
     kml,
     mavlink,
+    modes_raw,
     opensky,
     readsb,
     remoteid,
@@ -69,6 +72,9 @@ _READERS: dict[str, Reader] = {
     "dataflash": dataflash.read,
     "remoteid": remoteid.read,
     "asterix": asterix.read,
+    "modes_raw": modes_raw.read,
+    "beast": beast.read,
+    "avr": avr.read,
 }
 _CONTENT_SNIFFERS: list[tuple[str, Sniffer]] = [
     ("ulog", ulog.sniff),
@@ -76,6 +82,9 @@ _CONTENT_SNIFFERS: list[tuple[str, Sniffer]] = [
     ("mavlink", mavlink.sniff),
     ("remoteid", remoteid.sniff),
     ("asterix", asterix.sniff),
+    ("beast", beast.sniff),
+    ("avr", avr.sniff),
+    ("modes_raw", modes_raw.sniff),
     ("readsb", readsb.sniff),
     ("sbs", sbs.sniff),
 ]
@@ -86,6 +95,7 @@ _SIGNATURES = (
     ("opensky", frozenset(opensky.REQUIRED)),
     ("traffic", frozenset(traffic.REQUIRED)),
     ("csv", frozenset(csv_plain.REQUIRED)),
+    ("modes_raw", frozenset({"mintime", "rawmsg"})),  # OpenSky raw tables in Parquet
 )
 _BY_EXTENSION = {".gpx": "gpx", ".kml": "kml"}
 _ROOT_RE = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
