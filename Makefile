@@ -48,8 +48,11 @@ test: dev browser
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/python -m pytest -q
 
+# Side-by-side benchmarks (minutes each; results go to BENCHMARKS.md by hand).
 bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/label.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/store_ingest.py --sizes 1000000
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
