@@ -138,3 +138,49 @@ class _Guarded(io.RawIOBase):
         data = self.read(len(b))
         b[: len(data)] = data
         return len(data)
+
+
+SALVAGE_PIECE = 256  # read size when salvaging the tail of a damaged gzip stream
+
+
+class Salvage:
+    """The decompressed content in blocks, keeping what precedes damage in a gzip stream.
+
+    A truncated or corrupt gzip stream ends the iteration instead of raising;
+    ``damage`` then holds the reason and ``done`` the number of good bytes. The
+    block that failed is read again in pieces of :data:`SALVAGE_PIECE` bytes,
+    so at most that much before the damage is lost. Raises InputError when not
+    a single byte can be read.
+    """
+
+    def __init__(self, src: Source, size: int = CHUNK) -> None:
+        self.src = src
+        self.size = size
+        self.damage: str | None = None
+        self.done = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self.src.open() as f:
+            try:
+                while block := f.read(self.size):
+                    self.done += len(block)
+                    yield block
+                return
+            except InputError as e:
+                reason = e.reason
+        with self.src.open() as f:
+            todo = self.done
+            while todo > 0:  # these bytes decompressed fine the first time
+                skipped = f.read(min(self.size, todo))
+                if not skipped:
+                    break
+                todo -= len(skipped)
+            try:
+                while piece := f.read(SALVAGE_PIECE):
+                    self.done += len(piece)
+                    yield piece
+            except InputError as e:
+                reason = e.reason
+        if self.done == 0:
+            raise self.src.fail(reason)
+        self.damage = reason

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 
 from airwitness.io import _modes
 from airwitness.io._convert import Checks, times
-from airwitness.io._source import Source
+from airwitness.io._source import Salvage, Source
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
 
@@ -59,7 +59,7 @@ def read(
 ) -> ReadResult:
     """Read an AVR capture (optionally gzip-compressed)."""
     src = Source(path, stream)
-    blocks = _modes.Salvage(src, 1 << 22)
+    blocks = Salvage(src, 1 << 22)
     data = b"".join(blocks)
     if blocks.damage is not None:  # a partial last line is not trusted
         data = data[: data.rfind(b"\n") + 1]

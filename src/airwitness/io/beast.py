@@ -42,7 +42,7 @@ import numpy as np
 
 from airwitness.io import _modes
 from airwitness.io._convert import Checks
-from airwitness.io._source import Source
+from airwitness.io._source import Salvage, Source
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult
 
@@ -110,7 +110,7 @@ def _read_units(src: Source) -> tuple[dict[str, np.ndarray], str | None]:
     parts: list[dict[str, np.ndarray]] = []
     pending = b""
     base = 0  # file offset of pending[0]
-    blocks = _modes.Salvage(src, CHUNK_BYTES)
+    blocks = Salvage(src, CHUNK_BYTES)
     for chunk in itertools.chain(blocks, [b""]):
         final = not chunk
         buf = np.frombuffer(pending + chunk, dtype=np.uint8)

@@ -71,9 +71,8 @@ import pyarrow as pa
 
 from airwitness.errors import InputError
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS, labels
-from airwitness.io._source import Source
+from airwitness.io._source import Salvage, Source
 from airwitness.io.options import ReadOptions
-from airwitness.io.sbs import Salvaged
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult, Reject, make_table
 
 NAME = "readsb"
@@ -106,7 +105,7 @@ def read(
 ) -> ReadResult:
     """Read a readsb / tar1090 trace file (see the module docs)."""
     src = Source(path, stream)
-    blocks = Salvaged(src)
+    blocks = Salvage(src)
     data = b"".join(blocks).removeprefix(b"\xef\xbb\xbf")
     if not data.strip():
         raise src.fail("empty file")

@@ -50,7 +50,6 @@ import array
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -59,7 +58,7 @@ import pyarrow as pa
 
 from airwitness.errors import InputError
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS, labels
-from airwitness.io._source import CHUNK, Source
+from airwitness.io._source import CHUNK, Salvage, Source
 from airwitness.io.options import ReadOptions
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult, Reject, make_table
 
@@ -82,7 +81,6 @@ _SNIFF_RE = re.compile(rb"(?:MSG,[1-8]|SEL|ID|AIR|STA|CLK),")
 _POSITION = ((11, "altitude"), (12, "ground speed"), (13, "track"), (16, "vertical rate"))
 _VELOCITY = _POSITION[1:]
 _CACHE_MAX = 100_000
-SMALL = 256  # read size when salvaging the tail of a damaged gzip stream
 
 
 def sniff(head: bytes, extension: str) -> bool:
@@ -102,7 +100,7 @@ def read(
     """Read an SBS-1 / BaseStation log (optionally gzip-compressed); see the module docs."""
     src = Source(path, stream)
     parser = _Parser(src.name)
-    blocks = Salvaged(src)
+    blocks = Salvage(src)
     pending = b""
     skipping = False  # inside an overlong line: drop bytes up to the next newline
     for block in blocks:
@@ -128,47 +126,6 @@ def read(
     elif pending:
         parser.lines([pending])
     return parser.result()
-
-
-class Salvaged:
-    """The decompressed content in blocks, keeping what precedes damage in a gzip stream.
-
-    A truncated or corrupt gzip stream ends the iteration instead of raising;
-    ``damage`` then holds the reason. The block that failed is read again in
-    small pieces, so at most :data:`SMALL` bytes before the damage are lost.
-    Raises InputError when not a single byte can be read.
-    """
-
-    def __init__(self, src: Source) -> None:
-        self.src = src
-        self.damage: str | None = None
-
-    def __iter__(self) -> Iterator[bytes]:
-        done = 0
-        with self.src.open() as f:
-            try:
-                while block := f.read(CHUNK):
-                    done += len(block)
-                    yield block
-                return
-            except InputError as e:
-                reason = e.reason
-        with self.src.open() as f:
-            todo = done
-            while todo > 0:  # these bytes decompressed fine the first time
-                skipped = f.read(min(CHUNK, todo))
-                if not skipped:
-                    break
-                todo -= len(skipped)
-            try:
-                while piece := f.read(SMALL):
-                    done += len(piece)
-                    yield piece
-            except InputError as e:
-                reason = e.reason
-        if done == 0:
-            raise self.src.fail(reason)
-        self.damage = reason
 
 
 class _Parser:
