@@ -31,6 +31,9 @@ POSITION_SCHEMA = pa.schema(
         pa.field("source", pa.dictionary(pa.int32(), pa.string()), nullable=False),
         pa.field("source_file", pa.dictionary(pa.int32(), pa.string()), nullable=False),
         pa.field("source_record", pa.int64(), nullable=False),
+        # True where the source says a new leg (flight) starts here, e.g. readsb's
+        # new-leg flag: tracks split into a new segment there, as on a gap.
+        pa.field("leg_start", pa.bool_()),
     ]
 )
 

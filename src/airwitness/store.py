@@ -114,7 +114,8 @@ _DDL = (
         track_deg DOUBLE,
         vrate_mps DOUBLE,
         callsign VARCHAR,
-        source_record BIGINT NOT NULL
+        source_record BIGINT NOT NULL,
+        leg_start BOOLEAN
     )""",
     """CREATE TABLE rejects (
         file_id INTEGER NOT NULL,
@@ -130,7 +131,7 @@ _DDL = (
              AS time,
            r.time_ns, r.lon, r.lat, r.alt_m, r.alt_kind, r.ground_speed_mps,
            r.track_deg, r.vrate_mps, r.callsign,
-           f.source, f.path AS source_file, r.source_record, r.file_id
+           f.source, f.path AS source_file, r.source_record, r.leg_start, r.file_id
     FROM reports r JOIN files f USING (file_id)""",
 )
 

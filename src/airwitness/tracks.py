@@ -178,6 +178,9 @@ def _segments(table: pa.Table, max_gap_s: float) -> np.ndarray:
     t = _time_ns(table)
     gap = np.zeros(n, dtype=bool)
     gap[1:] = (np.diff(t) > max_gap_s * 1e9) & ~start[1:]
+    if "leg_start" in table.column_names:  # a source-declared new leg starts a segment
+        legs = table["leg_start"].fill_null(False).to_numpy(zero_copy_only=False)
+        gap |= np.asarray(legs, dtype=bool) & ~start
     # Segment number restarts at 0 on each track: cumulative gaps minus the
     # cumulative count at the track's first row.
     cum = np.cumsum(gap)

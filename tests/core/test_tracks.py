@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+
 from airwitness.schema import concat
 from airwitness.tracks import OutlierRule, prepare_tracks
 from tests.helpers import reports
@@ -61,3 +63,11 @@ def test_gap_above_max_gap_starts_a_new_segment_without_renaming_the_track():
         0,
         0,
     ]
+
+
+def test_a_source_declared_new_leg_starts_a_segment():
+    table = reports([(0, 0.0, 0), (10, 0.01, 0), (20, 0.02, 0), (30, 0.03, 0)])
+    legs = pa.array([None, False, True, None], type=pa.bool_())
+    table = table.set_column(table.schema.get_field_index("leg_start"), "leg_start", legs)
+    out = prepare_tracks(table)
+    assert out.table["segment"].to_pylist() == [0, 0, 1, 1]

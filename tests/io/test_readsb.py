@@ -301,3 +301,13 @@ def test_fuzz_mutated_sample(cut, flips):
     except InputError:
         return
     _contiguous(result)
+
+
+def test_new_leg_flags_become_leg_starts_and_segments():
+    from airwitness.tracks import prepare_tracks
+
+    result = readsb.read(SAMPLE)
+    legs = result.table["leg_start"].to_pylist()
+    assert sum(legs) == 3 and None not in legs
+    segments = prepare_tracks(result.table).table["segment"].to_pylist()
+    assert max(segments) >= 3  # every leg start begins a segment (long gaps may add more)

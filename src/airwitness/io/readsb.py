@@ -36,9 +36,9 @@ Flags: bit 0 "stale" means no position had been received for ~15–20 s
 to it is not observed. Such points are kept: rejecting them would discard
 real positions and widen the gap; the gap itself is visible in the times and
 the crossing rules already grade crossings by it (observed vs inferred).
-Bit 1 "new leg" marks readsb's guess at a landing/take-off separation. The
-canonical table has no segment column, so a leg start cannot be carried; in
-practice it follows a long gap or ground time, and ``tracks`` splits on gaps.
+Bit 1 "new leg" marks readsb's guess at a landing/take-off separation: the
+point gets ``leg_start`` = True, and ``tracks`` starts a new segment there,
+so no crossing is ever claimed across a leg boundary.
 
 A point is rejected, with the first reason that applies, for: ``not a trace
 point`` (not an array), ``wrong number of fields`` (fewer than 7), ``bad
@@ -294,6 +294,7 @@ class _Columns:
         self.trk: list[float] = []
         self.vr: list[float] = []
         self.calls: list[str | None] = []
+        self.legs: list[bool] = []
 
     def add(self, record: int, p: Any) -> None:
         reason = self._add(record, p)
@@ -358,6 +359,7 @@ class _Columns:
         self.trk.append(float(numbers[1]))
         self.vr.append(numbers[2] * FPM_TO_MPS)
         self.calls.append(self.callsign)
+        self.legs.append(bool(flags & NEW_LEG))
         return None
 
     def table(self, name: str) -> pa.Table:
@@ -374,6 +376,7 @@ class _Columns:
             "vrate_mps": np.asarray(self.vr, dtype=np.float64),
             "callsign": pa.array(self.calls, pa.string()),
             "source_record": np.asarray(self.records, dtype=np.int64),
+            "leg_start": pa.array(self.legs, pa.bool_()),
         }
         return make_table(columns, source=NAME, source_file=name)
 
