@@ -87,7 +87,7 @@ def test_sample_crossings():
     crossings = find_crossings(prepared.table, Airspace.builtin())
     got = [
         (r["from"], r["to"], r["kind"], r["segment"], r["before"].rsplit(":", 1)[1])
-        for r in crossings.to_pylist()
+        for r in crossings.drop_columns(["time"]).to_pylist()
     ]
     assert got == [
         ("INTL", "BLZ", "observed", 0, "1"),

@@ -38,7 +38,7 @@ SAMPLES = {
 
 
 def _summary(table: pa.Table, i: int) -> tuple:
-    r = table.slice(i, 1).to_pylist()[0]
+    r = table.slice(i, 1).drop_columns(["time"]).to_pylist()[0]
     return (
         r["track_id"],
         table["time"].cast(pa.int64())[i].as_py(),
