@@ -104,10 +104,7 @@ Decoder safety
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import math
 import os
 import re
@@ -115,16 +112,29 @@ import struct
 import tempfile
 import threading
 from array import array
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 
-from airwitness.errors import UsageError
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS, Checks, labels
+from airwitness.io._pcap import (
+    KNOWN,
+    LINK_TYPES,
+    MAX_PACKET,
+    MIN_BLOCK,
+    PCAP_MAGIC,
+    PCAPNG_MAGIC,
+    Buffer,
+    Clock,
+    Pcap,
+    block_sync,
+    blocks,
+    resync,
+    udp_payload,
+)
+from airwitness.io._radar import NM_TO_M, Sites, load_sensors, polar_to_wgs84, position_reason
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
 from airwitness.schema import (
@@ -139,26 +149,11 @@ from airwitness.schema import (
 FORMAT = "asterix"
 NAME = FORMAT
 
-#: Categories asterix-decoder 0.7.11 has definitions for (its config/*.xml).
-KNOWN = frozenset(
-    {1, 2, 4, 8, 10, 11, 15, 19, 20, 21, 23, 25, 30, 31, 32, 34, 48, 62, 63, 65, 205, 240, 247, 252}
-)
 #: Categories handed to the decoder (the only ones whose text items are safe).
 DECODED = frozenset({21, 34, 48, 62, 65})
 #: Status and service categories: no aircraft positions by definition.
 SERVICE = frozenset({2, 19, 23, 25, 34, 63, 65, 247, 252})
 
-PCAP_MAGIC = {
-    b"\xd4\xc3\xb2\xa1": ("<", False),
-    b"\xa1\xb2\xc3\xd4": (">", False),
-    b"\x4d\x3c\xb2\xa1": ("<", True),
-    b"\xa1\xb2\x3c\x4d": (">", True),
-}
-PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
-#: Largest packet a libpcap record may hold (tcpdump's maximum snapshot length).
-MAX_PACKET = 262_144
-MIN_BLOCK = 4  # CAT, LEN (2 octets) and at least one FSPEC octet
-MAX_BLOCK = 0xFFFF
 #: bytes of a block handed to the decoder at once (see _Reader._decode)
 DECODE_WINDOW = 4096
 #: the largest record accepted (a window is widened up to this for a long record)
@@ -166,11 +161,8 @@ MAX_RECORD = 16384
 CHUNK = 1 << 20
 NS = 1_000_000_000
 DAY_NS = 86_400 * NS
-NM_TO_M = 1852.0
 FL_TO_M = 100.0 * FT_TO_M
 ALT_KINDS = ["baro", "geo"]
-#: radar sites: (SAC, SIC) -> (lat, lon, height above the WGS-84 ellipsoid in m)
-Sites = dict[tuple[int, int], tuple[float, float, float]]
 TRACK_PREFIX = "asterix"
 
 
@@ -208,7 +200,7 @@ def _sniff_pcap(head: bytes) -> bool:
         return False
     endian, nano = PCAP_MAGIC[head[:4]]
     linktype = struct.unpack_from(endian + "I", head, 20)[0] & 0x0FFFFFFF
-    if linktype not in _LINK_TYPES:
+    if linktype not in LINK_TYPES:
         return False
     pos, udp, asterix_like = 24, 0, 0
     while pos + 16 <= len(head) and udp < 32:
@@ -217,7 +209,7 @@ def _sniff_pcap(head: bytes) -> bool:
             return False
         packet = head[pos + 16 : pos + 16 + incl]
         pos += 16 + incl
-        where = _udp_payload(packet, linktype)
+        where = udp_payload(packet, linktype)
         if isinstance(where, str):
             continue
         udp += 1
@@ -502,7 +494,7 @@ class _Reader:
         if math.isnan(vr):
             vr = _f(rec, "I157", "GVR")
         address = _address(_val(rec, "I080", "TAddr"))
-        reason = _position_reason(lat, lon) or (None if address else "no target address")
+        reason = position_reason(lat, lon) or (None if address else "no target address")
         self.rows.add(
             self.count,
             offset,
@@ -537,7 +529,7 @@ class _Reader:
             or _text(_val(rec, "I245", "TId"))
             or _hex_text(_val(rec, "I390", "CSN", "CS"))
         )
-        reason = _position_reason(lat, lon) or (None if track_id else "no track number")
+        reason = position_reason(lat, lon) or (None if track_id else "no track number")
         self.rows.add(
             self.count,
             offset,
@@ -595,289 +587,27 @@ class _Reader:
         key = _source_key(rec)
         lat, lon = _f(rec, "I120", "LAT"), _f(rec, "I120", "Lon")
         height = _f(rec, "I120", "Height")
-        if key is None or key in self.sites or _position_reason(lat, lon) or math.isnan(height):
+        if key is None or key in self.sites or position_reason(lat, lon) or math.isnan(height):
             return
         scale = _decoder().site_scale
         lat, lon = round(lat / scale) * SITE_LSB, round(lon / scale) * SITE_LSB
         self.sites[key] = (lat, lon, height)
 
 
-def _position_reason(lat: float, lon: float) -> str | None:
-    if math.isnan(lat) or math.isnan(lon):
-        return "no position"
-    if abs(lat) > 90.0 or abs(lon) > 180.0:
-        return "lat/lon out of range"
-    return None
-
-
 # ---------------------------------------------------------------------- framing
 
 
-class _Buffer:
-    """A growing window over a stream: ``data[pos:]`` is unread, ``base`` its file offset."""
-
-    def __init__(self, f: BinaryIO | None, data: bytes = b"", base: int = 0) -> None:
-        self.f = f
-        self.data = data
-        self.pos = 0
-        self.base = base
-        self.eof = f is None
-
-    def fill(self, n: int) -> int:
-        """Make at least ``n`` unread bytes available if the stream has them; return how many."""
-        while len(self.data) - self.pos < n and not self.eof:
-            chunk = self.f.read(max(CHUNK, n)) if self.f is not None else b""
-            if not chunk:
-                self.eof = True
-                break
-            self.data = self.data[self.pos :] + chunk
-            self.base += self.pos
-            self.pos = 0
-        return len(self.data) - self.pos
-
-    @property
-    def offset(self) -> int:
-        return self.base + self.pos
-
-
-def _blocks(buf: _Buffer) -> Iterator[tuple[int, bytes, str | None]]:
-    """(file offset, block bytes, problem) for every data block, in order.
-
-    A header whose length is impossible starts a damaged region that runs to
-    the next offset where two consecutive plausible block headers (or one that
-    ends exactly at the end of the data) begin; the region is yielded as one
-    block with the problem ``bad block length``, or ``truncated block`` when it
-    runs to the end of the data.
-    """
-    window = 2 * (MAX_BLOCK + 3)
-    while True:
-        n = buf.fill(window)
-        if n == 0:
-            return
-        start = buf.offset
-        if n < 3:
-            yield start, buf.data[buf.pos :], "truncated block"
-            buf.pos += n
-            return
-        d, p = buf.data, buf.pos
-        length = (d[p + 1] << 8) | d[p + 2]
-        if MIN_BLOCK <= length <= n:
-            yield start, d[p : p + length], None
-            buf.pos += length
-            continue
-        header_cat = d[p]
-        end = _resync(buf, p + 1, _block_sync)
-        problem = "bad block length" if end is not None else "truncated block"
-        if end is None:
-            end = len(buf.data)
-        region = buf.data[buf.pos : end]
-        buf.pos = end
-        if buf.offset != start + len(region):
-            region = bytes([header_cat])  # bytes were dropped while searching: not decodable
-        yield start, region, problem
-
-
-def _resync(
-    buf: _Buffer, frm: int, plausible: Callable[[bytes, int, int, bool], bool]
-) -> int | None:
-    """Index in ``buf.data`` of the next offset where ``plausible`` holds, else None (EOF).
-
-    Searches in windows so that memory stays bounded; bytes before the window
-    are dropped (``buf.pos`` moves) while nothing plausible is found.
-    """
-    lookahead = 2 * (MAX_PACKET + 16)
-    rel = frm - buf.pos
-    while True:
-        n = buf.fill(rel + 2 * lookahead)
-        d, p = buf.data, buf.pos
-        stop = p + n if buf.eof else p + n - lookahead
-        i = p + rel
-        while i < stop:
-            if plausible(d, i, len(d), buf.eof):
-                return i
-            i += 1
-        if buf.eof:
-            return None
-        # drop what was searched, keeping the region's first byte at buf.pos
-        keep = d[p : p + 1]
-        buf.data = keep + d[i:]
-        buf.base += i - 1
-        buf.pos = 0
-        rel = 1
-
-
-def _block_sync(d: bytes, i: int, end: int, eof: bool) -> bool:
-    if i + 3 > end or d[i] not in KNOWN:
-        return False
-    length = (d[i + 1] << 8) | d[i + 2]
-    if length < MIN_BLOCK:
-        return False
-    j = i + length
-    if j == end:
-        return eof
-    if j + 3 > end or d[j] not in KNOWN:
-        return False
-    length2 = (d[j + 1] << 8) | d[j + 2]
-    return length2 >= MIN_BLOCK and (j + length2 <= end)
-
-
-# pcap link types: name -> how to find the network-layer header
-_LINK_TYPES = {
-    0: "null",
-    1: "ethernet",
-    12: "raw",
-    101: "raw",
-    108: "loop",
-    113: "sll",
-    228: "ipv4",
-    229: "ipv6",
-    276: "sll2",
-}
-_ETH_VLAN = (0x8100, 0x88A8, 0x9100)
-
-
-def _udp_payload(pkt: bytes, linktype: int) -> tuple[int, int] | str:
-    """(start, end) of the UDP payload in a captured packet, or why there is none."""
-    kind = _LINK_TYPES.get(linktype)
-    pos, proto = 0, None  # proto: 4, 6, or None = from the IP version nibble
-    if kind == "ethernet":
-        if len(pkt) < 14:
-            return "truncated packet"
-        ethertype, pos = struct.unpack_from(">H", pkt, 12)[0], 14
-        while ethertype in _ETH_VLAN:
-            if len(pkt) < pos + 4:
-                return "truncated packet"
-            ethertype, pos = struct.unpack_from(">H", pkt, pos + 2)[0], pos + 4
-        proto = {0x0800: 4, 0x86DD: 6}.get(ethertype)
-        if proto is None:
-            return "not UDP"
-    elif kind in ("sll", "sll2"):
-        pos = 16 if kind == "sll" else 20
-        if len(pkt) < pos:
-            return "truncated packet"
-        ethertype = struct.unpack_from(">H", pkt, 14 if kind == "sll" else 0)[0]
-        proto = {0x0800: 4, 0x86DD: 6}.get(ethertype)
-        if proto is None:
-            return "not UDP"
-    elif kind in ("null", "loop"):
-        if len(pkt) < 4:
-            return "truncated packet"
-        family = {struct.unpack_from(e + "I", pkt, 0)[0] for e in ("<", ">")}
-        family = family if kind == "null" else {struct.unpack_from(">I", pkt, 0)[0]}
-        proto = 4 if 2 in family else 6 if family & {24, 28, 30} else None
-        pos = 4
-        if proto is None:
-            return "not UDP"
-    elif kind == "ipv4":
-        proto = 4
-    elif kind == "ipv6":
-        proto = 6
-    return _ip_udp(pkt, pos, proto)
-
-
-def _ip_udp(pkt: bytes, pos: int, proto: int | None) -> tuple[int, int] | str:
-    if len(pkt) < pos + 1:
-        return "truncated packet"
-    version = pkt[pos] >> 4
-    if proto is not None and version != proto:
-        return "bad packet header"
-    if version == 4:
-        if len(pkt) < pos + 20:
-            return "truncated packet"
-        ihl = (pkt[pos] & 0x0F) * 4
-        total, frag, protocol = struct.unpack_from(">H2xHxB", pkt, pos + 2)
-        if ihl < 20 or total < ihl:
-            return "bad packet header"
-        if frag & 0x3FFF:
-            return "IP fragment"
-        if protocol != 17:
-            return "not UDP"
-        end, pos = min(len(pkt), pos + total), pos + ihl
-    elif version == 6:
-        if len(pkt) < pos + 40:
-            return "truncated packet"
-        length, nxt = struct.unpack_from(">HB", pkt, pos + 4)
-        end, pos = min(len(pkt), pos + 40 + length), pos + 40
-        while nxt in (0, 43, 60):  # hop-by-hop, routing, destination options
-            if end < pos + 8:
-                return "truncated packet"
-            nxt, pos = pkt[pos], pos + 8 + pkt[pos + 1] * 8
-        if nxt == 44:
-            return "IP fragment"
-        if nxt != 17:
-            return "not UDP"
-    else:
-        return "bad packet header"
-    if end < pos + 8:
-        return "truncated packet"
-    udp_len = struct.unpack_from(">H", pkt, pos + 4)[0]
-    if udp_len < 8:
-        return "bad packet header"
-    return pos + 8, min(end, pos + udp_len)
-
-
-@dataclass
-class _Pcap:
-    endian: str
-    nano: bool
-    linktype: int
-
-    def header_ok(self, d: bytes, i: int, end: int, eof: bool, last_s: int | None) -> bool:
-        """A plausible record header at ``i`` followed by another one (or the end)."""
-        if not self._one(d, i, end, last_s):
-            return False
-        j = i + 16 + struct.unpack_from(self.endian + "I", d, i + 8)[0]
-        if j == end:
-            return eof
-        return self._one(d, j, end, last_s)
-
-    def _one(self, d: bytes, i: int, end: int, last_s: int | None) -> bool:
-        if i + 16 > end:
-            return False
-        sec, frac, incl, orig = struct.unpack_from(self.endian + "IIII", d, i)
-        if frac >= (NS if self.nano else 1_000_000) or not 14 <= incl <= MAX_PACKET:
-            return False
-        if incl > orig or orig > 16 * MAX_PACKET:
-            return False
-        return last_s is None or abs(sec - last_s) <= 86_400
-
-
-class _Clock:
-    """Which packet timestamps to believe.
-
-    A timestamp outside 1990–2100, or more than a day from the last believed
-    one, is not believed (a bit flip) and the last believed time stands in;
-    two consecutive packets that agree with each other on a new time are
-    believed (the capture's clock really moved).
-    """
-
-    def __init__(self) -> None:
-        self.last_s: int | None = None
-        self.last_ns: int | None = None
-        self._candidate: int | None = None
-
-    def packet(self, sec: int, ns: int) -> int | None:
-        if not T_MIN_NS <= ns < T_MAX_NS:
-            return self.last_ns
-        near = self.last_s is None or abs(sec - self.last_s) <= 86_400
-        if not near and (self._candidate is None or abs(sec - self._candidate) > 86_400):
-            self._candidate = sec
-            return self.last_ns
-        self.last_s, self.last_ns, self._candidate = sec, ns, None
-        return ns
-
-
-def _read_pcap(reader: _Reader, buf: _Buffer) -> None:
+def _read_pcap(reader: _Reader, buf: Buffer) -> None:
     """Packets -> UDP payloads -> data blocks."""
     if buf.fill(24) < 24:
         raise reader.src.fail("truncated pcap file header")
     endian, nano = PCAP_MAGIC[buf.data[:4]]
     linktype = struct.unpack_from(endian + "I", buf.data, 20)[0] & 0x0FFFFFFF
-    if linktype not in _LINK_TYPES:
+    if linktype not in LINK_TYPES:
         raise reader.src.fail(f"unsupported pcap link type {linktype}")
-    pcap = _Pcap(endian, nano, linktype)
+    pcap = Pcap(endian, nano, linktype)
     buf.pos += 24
-    clock = _Clock()
+    clock = Clock()
     while True:
         n = buf.fill(16 + MAX_PACKET + 16)
         if n == 0:
@@ -889,14 +619,14 @@ def _read_pcap(reader: _Reader, buf: _Buffer) -> None:
             return
         sec, frac, incl, orig = struct.unpack_from(endian + "IIII", buf.data, buf.pos)
         if frac >= (NS if nano else 1_000_000) or incl > MAX_PACKET or incl > orig:
-            end = _resync(buf, buf.pos + 1, partial(pcap.header_ok, last_s=clock.last_s))
+            end = resync(buf, buf.pos + 1, partial(pcap.header_ok, last_s=clock.last_s))
             reader.reject("bad pcap record", start)
             buf.pos = len(buf.data) if end is None else end
             continue
         packet = buf.data[buf.pos + 16 : buf.pos + 16 + incl]
         buf.pos += 16 + len(packet)
         packet_ns = clock.packet(sec, sec * NS + (frac if nano else frac * 1000))
-        where = _udp_payload(packet, linktype)
+        where = udp_payload(packet, linktype)
         if isinstance(where, str):
             reader.reject(where, start)
             continue
@@ -910,125 +640,15 @@ def _read_payload(
     """Data blocks of a UDP payload at file ``offset`` (its pcap record at ``packet_offset``)."""
     length = (payload[1] << 8) | payload[2] if len(payload) >= 3 else 0
     if not MIN_BLOCK <= length <= len(payload) and not any(
-        _block_sync(payload, i, len(payload), True) for i in range(1, len(payload))
+        block_sync(payload, i, len(payload), True) for i in range(1, len(payload))
     ):
         reader.reject("not ASTERIX", packet_offset)
         return
-    for block_offset, data, problem in _blocks(_Buffer(None, payload, offset)):
+    for block_offset, data, problem in blocks(Buffer(None, payload, offset)):
         reader.block(block_offset, data, packet_ns, problem)
 
 
 # ---------------------------------------------------------------- positioning
-
-
-def _load_sensors(path: Path) -> Sites:
-    """Radar sites from a CSV (header ``sac,sic,lat,lon,alt_m``) or JSON list of objects.
-
-    ``lat, lon`` in WGS-84 degrees, ``alt_m`` the antenna's height above the
-    WGS-84 ellipsoid in metres. A bad file is a usage error (exit 2).
-    """
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"sensors file {path}: cannot read it ({e})") from None
-    if text.lstrip().startswith(("[", "{")):
-        try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise UsageError(f"sensors file {path}: bad JSON ({e.msg}, line {e.lineno})") from None
-        if isinstance(rows, dict):
-            rows = rows.get("sensors")
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise UsageError(f"sensors file {path}: JSON must be a list of objects")
-        numbered = [(i + 1, r) for i, r in enumerate(rows)]
-        where = "entry"
-    else:
-        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        reader = csv.DictReader(io.StringIO("\n".join(lines)))
-        names = {(n or "").strip() for n in reader.fieldnames or ()}
-        missing = {"sac", "sic", "lat", "lon", "alt_m"} - names
-        if missing:
-            raise UsageError(f"sensors file {path}: missing column(s) {', '.join(sorted(missing))}")
-        numbered = [
-            (i + 2, {(k or "").strip(): v for k, v in r.items()}) for i, r in enumerate(reader)
-        ]
-        where = "data row"
-    sites: Sites = {}
-    for n, row in numbered:
-        try:
-            sac, sic = int(str(row["sac"]).strip()), int(str(row["sic"]).strip())
-            lat, lon, alt = (float(str(row[k]).strip()) for k in ("lat", "lon", "alt_m"))
-        except (KeyError, ValueError, TypeError):
-            raise UsageError(
-                f"sensors file {path}: {where} {n} needs integers sac, sic "
-                "and numbers lat, lon, alt_m"
-            ) from None
-        if not (0 <= sac <= 255 and 0 <= sic <= 255) or _position_reason(lat, lon):
-            raise UsageError(f"sensors file {path}: {where} {n} is out of range")
-        if not math.isfinite(alt):
-            raise UsageError(f"sensors file {path}: {where} {n} has a bad alt_m")
-        sites[(sac, sic)] = (lat, lon, alt)
-    return sites
-
-
-@lru_cache(maxsize=1)
-def _transformers() -> tuple[Any, Any]:
-    from pyproj import Transformer
-
-    return (
-        Transformer.from_crs("EPSG:4979", "EPSG:4978"),  # lat, lon, h -> X, Y, Z
-        Transformer.from_crs("EPSG:4978", "EPSG:4979"),  # X, Y, Z -> lat, lon, h
-    )
-
-
-WGS84_A = 6_378_137.0
-WGS84_F = 1.0 / 298.257223563
-WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
-
-
-def polar_to_wgs84(
-    site: tuple[float, float, float],
-    rho_m: np.ndarray,
-    theta_deg: np.ndarray,
-    height_m: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """WGS-84 (lat, lon) of radar plots given as slant range and azimuth.
-
-    ``site`` is the antenna (lat, lon, height above the ellipsoid); ``rho_m``
-    the slant range, ``theta_deg`` the azimuth from geodetic north, clockwise;
-    ``height_m`` the target's height above the ellipsoid (NaN: unknown, taken
-    as the site's height). The elevation is solved on a sphere with the local
-    radius of curvature along the azimuth, then corrected until the computed
-    point's ellipsoidal height equals ``height_m`` (to 1 mm).
-    """
-    lat0, lon0, h0 = site
-    rho = np.asarray(rho_m, dtype=np.float64)
-    theta = np.radians(np.asarray(theta_deg, dtype=np.float64))
-    target = np.where(np.isnan(height_m), h0, np.asarray(height_m, dtype=np.float64))
-    phi, lam = math.radians(lat0), math.radians(lon0)
-    w = 1.0 - WGS84_E2 * math.sin(phi) ** 2
-    n_radius = WGS84_A / math.sqrt(w)
-    m_radius = WGS84_A * (1.0 - WGS84_E2) / w**1.5
-    radius = m_radius * n_radius / (m_radius * np.sin(theta) ** 2 + n_radius * np.cos(theta) ** 2)
-    to_ecef, to_geo = _transformers()
-    x0, y0, z0 = to_ecef.transform(lat0, lon0, h0)
-    sp, cp, sl, cl = math.sin(phi), math.cos(phi), math.sin(lam), math.cos(lam)
-    aim = target.copy()
-    safe = np.maximum(rho, 1e-3)
-    for _ in range(8):
-        sin_e = ((radius + aim) ** 2 - (radius + h0) ** 2 - rho**2) / (2.0 * (radius + h0) * safe)
-        sin_e = np.clip(sin_e, -1.0, 1.0)
-        cos_e = np.sqrt(1.0 - sin_e**2)
-        east, north, up = rho * cos_e * np.sin(theta), rho * cos_e * np.cos(theta), rho * sin_e
-        x = x0 - sl * east - sp * cl * north + cp * cl * up
-        y = y0 + cl * east - sp * sl * north + cp * sl * up
-        z = z0 + cp * north + sp * up
-        lat, lon, h = to_geo.transform(x, y, z)
-        error = target - h
-        if not np.any(np.abs(error) > 1e-3):
-            break
-        aim = aim + error
-    return np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
 
 
 def _position_plots(reader: _Reader, sensors: Sites) -> None:
@@ -1045,7 +665,7 @@ def _position_plots(reader: _Reader, sensors: Sites) -> None:
         lat, lon = polar_to_wgs84(site, rho, theta, height)
         for i, la, lo in zip(idx.tolist(), lat.tolist(), lon.tolist(), strict=True):
             rows.lat[i], rows.lon[i] = la, lo
-            if _position_reason(la, lo):
+            if position_reason(la, lo):
                 rows.reason[i] = "lat/lon out of range"
 
 
@@ -1108,10 +728,10 @@ def read(
     """
     options = options or ReadOptions()
     src = Source(path, stream)
-    sensors = _load_sensors(options.sensors) if options.sensors is not None else {}
+    sensors = load_sensors(options.sensors) if options.sensors is not None else {}
     reader = _Reader(src)
     with src.open() as f:
-        buf = _Buffer(f)
+        buf = Buffer(f)
         if buf.fill(4) == 0:
             raise src.fail("empty file")
         magic = bytes(buf.data[:4])
@@ -1120,7 +740,7 @@ def read(
         if magic in PCAP_MAGIC:
             _read_pcap(reader, buf)
         else:
-            for offset, data, problem in _blocks(buf):
+            for offset, data, problem in blocks(buf):
                 reader.block(offset, data, None, problem)
     return _finish(reader, options, sensors)
 
