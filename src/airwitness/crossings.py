@@ -150,9 +150,9 @@ def _paths(lon, lat, i0, i1) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     step = np.diff(plon, prepend=plon[:1])
     step[k == 0] = 0.0
     step = (step + 180.0) % 360.0 - 180.0
-    base = np.repeat(plon[first], pieces + 1)
-    cum = np.cumsum(step)
-    plon = base + cum - np.repeat(cum[first], pieces + 1)
+    starts = np.zeros(len(owner), dtype=bool)
+    starts[first] = True
+    plon = np.repeat(plon[first], pieces + 1) + _cumsum_within(step, starts)
 
     geoms = shapely.linestrings(plon, plat, indices=owner)
     pair = np.arange(len(i0))
@@ -199,23 +199,60 @@ def _arc_fraction(geoms, vfrac, path_of, dist) -> np.ndarray:
     """Planar distance along chord paths -> fraction along their great circles.
 
     Vectorised over all points: every vertex gets its cumulative planar length
-    within its path, offset per path so one sorted key serves all paths.
+    within its path, and each point is looked up among its own path's vertices.
     """
     xy, owner = shapely.get_coordinates(geoms, return_index=True)
     step = np.zeros(len(xy))
     step[1:] = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
     first = np.r_[True, owner[1:] != owner[:-1]]
     step[first] = 0.0
-    cum = np.cumsum(step)
-    cum -= cum[np.maximum.accumulate(np.where(first, np.arange(len(cum)), 0))]
-    span = float(cum.max()) + 1.0
-    key = cum + owner * span
-    j = np.searchsorted(key, dist + path_of * span, side="right") - 1
+    cum = _cumsum_within(step, first)
+    start = np.flatnonzero(first)
+    stop = np.r_[start[1:], len(cum)]
+    j = _search_within(cum, start[path_of], stop[path_of], dist) - 1
     last = np.r_[first[1:], True]
     j = np.where(last[j], j - 1, j)  # a point at a path's end uses its last chord
     seg = cum[j + 1] - cum[j]
     w = np.where(seg > 0, (dist - cum[j]) / np.where(seg > 0, seg, 1.0), 0.0)
     return vfrac[j] + np.clip(w, 0.0, 1.0) * (vfrac[j + 1] - vfrac[j])
+
+
+def _cumsum_within(x: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Cumulative sums restarting wherever ``first`` is True.
+
+    Each group's sums are bit for bit those of ``np.cumsum`` on the group
+    alone: a path's geometry never depends on which other paths share the
+    array, so a track gives the same crossings whatever else is in the input
+    (the engines rely on this to give byte-identical results per partition).
+    """
+    out = np.array(x, dtype=np.float64, copy=True)
+    if out.size == 0:
+        return out
+    start = np.flatnonzero(first)
+    length = np.diff(np.r_[start, out.size])
+    order = np.argsort(-length, kind="stable")  # longest groups first
+    start, length = start[order], length[order]
+    for k in range(1, int(length[0])):  # most paths have 2 vertices: one step
+        longer = np.searchsorted(-length, -k, side="left")  # groups longer than k
+        idx = start[:longer] + k
+        out[idx] += out[idx - 1]
+    return out
+
+
+def _search_within(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, x: np.ndarray):
+    """For each ``x``, the first index in ``[lo, hi)`` whose (ascending) value exceeds it.
+
+    A vectorised binary search confined to each point's own path.
+    """
+    lo, hi = lo.copy(), hi.copy()
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            return lo
+        mid = (lo + hi) // 2
+        right = open_ & (values[np.minimum(mid, len(values) - 1)] <= x)
+        lo = np.where(right, mid + 1, lo)
+        hi = np.where(open_ & ~right, mid, hi)
 
 
 def _bisect(lon, lat, i0, i1, label, airspace: Airspace):
