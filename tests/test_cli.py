@@ -206,3 +206,29 @@ def test_ingest_of_an_unreadable_file_exits_3_but_stores_the_rest(tmp_path):
     assert result.exit_code == 3 and "missing.csv" in result.stderr
     assert json.loads(run("store", "info", "--store", str(store), "--json").stdout)["files"] == 1
     assert run("store", "info", "--store", str(tmp_path / "none.duckdb")).exit_code == 3
+
+
+def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
+    mem, local = tmp_path / "m.csv", tmp_path / "l.csv"
+    assert (
+        run("crossings", STATES, DRONES, "--engine", "memory", "-o", str(mem), "-q").exit_code == 0
+    )
+    one = run(
+        "crossings",
+        STATES,
+        DRONES,
+        "--engine",
+        "local",
+        "--workers",
+        "1",
+        "--memory",
+        "1GB",
+        "-o",
+        str(local),
+        "-q",
+    )
+    assert one.exit_code == 0
+    assert mem.read_bytes() == local.read_bytes()
+    assert run("crossings", STATES, "--engine", "spark").exit_code == 2
+    assert run("crossings", STATES, "--engine", "local", "--memory", "lots").exit_code == 2
+    assert run("crossings", "--store", "x.duckdb", "--engine", "dask").exit_code == 2

@@ -87,6 +87,24 @@ Reference = Annotated[
 Sensors = Annotated[
     Path | None, typer.Option("--sensors", help="Radar sites by SAC/SIC (CSV), for ASTERIX CAT048.")
 ]
+Engine = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="auto (memory for small inputs, else local), memory, "
+        "local (bounded memory, all cores) or dask.",
+    ),
+]
+Workers = Annotated[
+    int | None, typer.Option("--workers", help="Processes (local) or Dask workers.")
+]
+Memory = Annotated[
+    str, typer.Option("--memory", help="Memory budget of all processes, e.g. 2GB, 500MB, 2e9.")
+]
+Scheduler = Annotated[
+    str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
+]
+AUTO_MEMORY_INPUT_BYTES = 200e6  # `--engine auto` streams inputs larger than this
 AsTable = Annotated[bool, typer.Option("--table", help="Print a table instead of JSON Lines.")]
 RejectsOut = Annotated[
     Path | None,
@@ -164,6 +182,36 @@ def _load_inputs(inputs, store, format, options, quiet):
         raise UsageError("no input files (or give --store FILE)")
     with _progress(len(inputs), quiet) as progress:
         return read_inputs(inputs, format=format, progress=progress, options=options)
+
+
+def _choose_engine(engine: str, inputs, store, scheduler) -> str:
+    """The engine to run: ``auto`` keeps small inputs in memory, streams big ones."""
+    if engine not in ("auto", "memory", "local", "dask"):
+        raise UsageError(f"--engine: one of auto, memory, local, dask (not {engine!r})")
+    if store is not None:
+        if engine in ("local", "dask"):
+            raise UsageError("--store runs in memory; --engine local/dask read files")
+        return "memory"
+    if scheduler is not None and engine == "auto":
+        return "dask"
+    if engine != "auto":
+        return engine
+    total = sum(Path(p).stat().st_size for p in inputs or [] if Path(p).is_file())
+    folders = any(Path(p).is_dir() or not Path(p).exists() for p in inputs or [])
+    return "local" if folders or total > AUTO_MEMORY_INPUT_BYTES else "memory"
+
+
+def _bytes(text: str) -> float:
+    """``2GB``, ``500MB``, ``2e9`` -> bytes (GB = 10^9)."""
+    units = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+    t = text.strip().upper()
+    try:
+        for unit, factor in units.items():
+            if t.endswith(unit):
+                return float(t[: -len(unit)]) * factor
+        return float(t)
+    except ValueError:
+        raise UsageError(f"--memory: not a size: {text!r} (e.g. 2GB)") from None
 
 
 def _finish(
@@ -273,6 +321,10 @@ def crossings(
     reference: Reference = None,
     sensors: Sensors = None,
     store: StoreOpt = None,
+    engine: Engine = "auto",
+    workers: Workers = None,
+    memory: Memory = "2GB",
+    scheduler: Scheduler = None,
 ) -> None:
     """Every crossing between airspaces in the input tracks.
 
@@ -305,15 +357,35 @@ def crossings(
             tracks=track or (),
         )
         options = _read_options(start_time, date, reference, sensors)
-        run = crossings_of_inputs(
-            _load_inputs(inputs, store, format, options, quiet),
-            sky,
-            max_gap_s=max_gap,
-            observed_gap_s=observed_gap,
-            where=where,
-        )
-        rejects = run.inputs.rejects + run.prepared.rejects
-        _finish(run.summary, rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
+        chosen = _choose_engine(engine, inputs, store, scheduler)
+        if chosen == "memory":
+            run = crossings_of_inputs(
+                _load_inputs(inputs, store, format, options, quiet),
+                sky,
+                max_gap_s=max_gap,
+                observed_gap_s=observed_gap,
+                where=where,
+            )
+            summary, rejects = run.summary, run.inputs.rejects + run.prepared.rejects
+        else:
+            from airwitness.engine import run_crossings_scaled
+
+            run = run_crossings_scaled(
+                inputs,
+                (str(boundaries), code_field) if boundaries else None,
+                engine=chosen,
+                workers=workers,
+                memory_bytes=_bytes(memory),
+                scheduler=scheduler,
+                format=format,
+                read_options=options,
+                max_gap_s=max_gap,
+                observed_gap_s=observed_gap,
+                where=where,
+                keep_rejects=strict or rejects_out is not None,
+            )
+            summary, rejects = run.summary, run.rejects
+        _finish(summary, rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
         _emit(run.crossings, output, as_table, "Crossings")
 
     _guarded(body)
@@ -581,6 +653,38 @@ def store_info(
             typer.echo(f"time span: {span['first']} .. {span['last']}")
         if box:
             typer.echo("bbox: " + ", ".join(f"{k} {v}" for k, v in box.items()))
+
+    _guarded(body)
+
+
+@app.command()
+def serve(
+    store: Annotated[
+        Path | None, typer.Option("--store", help="The store to show (created if missing).")
+    ] = None,
+    case: Annotated[Path | None, typer.Option("--case", help="A case file to show.")] = None,
+    host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8750,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="Required on every API request; needed to bind off loopback "
+            "(or set AIRWITNESS_TOKEN)."
+        ),
+    ] = None,
+    max_upload_mb: Annotated[float, typer.Option(help="Largest upload accepted.")] = 200.0,
+) -> None:
+    """The web app: the map, tracks, crossings and cases, offline, in a browser.
+
+    Example: airwitness serve --store case.duckdb --case examples/caucasus/case.yaml
+    """
+
+    def body() -> None:
+        from airwitness.web import serve as run_server
+
+        run_server(
+            store=store, case=case, host=host, port=port, token=token, max_upload_mb=max_upload_mb
+        )
 
     _guarded(body)
 

@@ -73,7 +73,7 @@ __all__ = ["DEFAULT_STORE", "SCHEMA_VERSION", "IngestResult", "info", "ingest", 
 DEFAULT_STORE = "airwitness.duckdb"
 
 #: Version of the table layout; a store written by a newer layout is refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: DuckDB's row-group size: batches of this many rows insert in parallel.
 _BATCH_ROWS = 122_880
 _HASH_CHUNK = 1 << 20
@@ -687,5 +687,9 @@ def _check_schema(con: duckdb.DuckDBPyConnection, name: str, *, create: bool) ->
             f"store schema version {version} is newer than this airwitness {__version__} "
             f"reads ({SCHEMA_VERSION}): upgrade airwitness",
         )
-    if version < SCHEMA_VERSION:  # no older layout exists yet
-        raise InputError(name, f"store schema version {version} is not supported")
+    if version < SCHEMA_VERSION:  # v1 (development only) lacked reports.leg_start
+        raise InputError(
+            name,
+            f"store schema version {version} is older than this airwitness reads "
+            f"({SCHEMA_VERSION}): ingest the files into a new store",
+        )

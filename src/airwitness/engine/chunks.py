@@ -1,0 +1,243 @@
+"""Read a unit of work (part of one input file) as canonical tables, a batch at a time.
+
+Every batch goes through the format's own reader (``airwitness.io``), so the
+rows, their conversions and their rejects are exactly those of reading the
+whole file; only record numbers are shifted to where the batch lies in the
+file. Parquet is read by row groups and batches; CSV text (plain or gzip) in
+chunks cut at line ends outside quoted values, each parsed with the header in
+front; other formats are read whole.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from airwitness.engine.partition import COLUMNS
+from airwitness.engine.sources import (
+    CANONICAL,
+    CANONICAL_KEYS,
+    TABULAR,
+    InputFile,
+    is_uri,
+    open_file,
+)
+from airwitness.errors import InputError
+from airwitness.io._convert import Checks
+from airwitness.io.options import ReadOptions
+from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Row groups ``row_groups`` of a Parquet file (whose first row is record
+    ``first_record``), or a whole text/other file when ``row_groups`` is empty."""
+
+    file: InputFile
+    row_groups: tuple[int, ...] = ()
+    first_record: int = 1
+
+
+def units(f: InputFile, rows_per_unit: int) -> list[Unit]:
+    """Cut a file into units of about ``rows_per_unit`` rows (whole row groups)."""
+    if f.container != "parquet" or not f.row_groups:
+        return [Unit(f)]
+    out, group, rows, first = [], [], 0, 1
+    for i, n in enumerate(f.row_groups):
+        group.append(i)
+        rows += n
+        if rows >= rows_per_unit:
+            out.append(Unit(f, tuple(group), first))
+            first += rows
+            group, rows = [], 0
+    if group:
+        out.append(Unit(f, tuple(group), first))
+    return out
+
+
+def read_unit(
+    unit: Unit, batch_rows: int, chunk_bytes: int, options: ReadOptions | None
+) -> Iterator[ReadResult]:
+    """The unit's rows as canonical tables (with their rejects), a batch at a time."""
+    f = unit.file
+    if f.container == "parquet":
+        yield from _parquet(unit, batch_rows, options)
+    elif f.container == "csv":
+        from airwitness.engine.text import csv_chunks
+
+        yield from csv_chunks(f, chunk_bytes, options)
+    else:
+        yield read_whole(f, options)
+
+
+def read_whole(f: InputFile, options: ReadOptions | None) -> ReadResult:
+    """The whole file at once, as ``airwitness.io.read`` reads it (the in-memory path)."""
+    from airwitness import io as readers
+    from airwitness.schema import concat
+
+    if f.format == CANONICAL:
+        whole = Unit(f, tuple(range(len(f.row_groups))))
+        parts = list(_parquet(whole, 1 << 62, options, all_columns=True))
+        return ReadResult(
+            concat([p.table for p in parts]), [r for p in parts for r in p.rejects], CANONICAL
+        )
+    if not is_uri(f.name) and os.path.abspath(f.name) == f.location:
+        return readers.read(f.name, format=f.format, options=options)
+    with open_file(f.location, f.name) as fh:
+        return readers.read(f.name, format=f.format, stream=fh, options=options)
+
+
+def _parquet(
+    unit: Unit, batch_rows: int, options: ReadOptions | None, all_columns: bool = False
+) -> Iterator[ReadResult]:
+    """Batches of row groups through the reader; canonical files only need
+    :data:`~airwitness.engine.partition.COLUMNS` unless ``all_columns``."""
+    f = unit.file
+    if f.format == CANONICAL:
+        wanted, required = (POSITION_SCHEMA.names if all_columns else COLUMNS), CANONICAL_KEYS
+    else:
+        module = TABULAR[f.format]
+        wanted, required = [*module.REQUIRED, *module.OPTIONAL], module.REQUIRED
+    record = unit.first_record
+    for table in _batches(f, unit.row_groups, batch_rows, wanted, required):
+        if f.format == CANONICAL:
+            yield canonical(f.name, table, record, wanted)
+        else:
+            yield _convert(f, table, record, options)
+        record += table.num_rows
+
+
+def _batches(
+    f: InputFile, row_groups: tuple[int, ...], batch_rows: int, wanted, required
+) -> Iterator[pa.Table]:
+    """The wanted columns (lower-case names, first of duplicates) in batches."""
+    with open_file(f.location, f.name) as fh:
+        try:
+            pf = pq.ParquetFile(fh)
+            actual = {n.lower(): n for n in reversed(pf.schema_arrow.names)}
+            missing = [c for c in required if c not in actual]
+            if missing:
+                reason = f"missing required column(s) for {f.format}: {', '.join(missing)}"
+                raise InputError(f.name, reason)
+            present = [w for w in dict.fromkeys(wanted) if w in actual]
+            columns = [actual[w] for w in present]
+            batches = pf.iter_batches(batch_rows, row_groups=row_groups, columns=columns)
+            for batch in batches:
+                yield pa.Table.from_batches([batch]).rename_columns(present)
+        except (OSError, ValueError) as e:  # ArrowInvalid is a ValueError
+            raise InputError(f.name, f"unreadable Parquet: {e}") from None
+
+
+def _convert(f: InputFile, table: pa.Table, record: int, options: ReadOptions | None) -> ReadResult:
+    """The format's reader on one batch, rows numbered from ``record``.
+
+    With a reader that exposes ``convert(columns, name, options)`` (its work
+    after loading the columns), the batch goes straight in; otherwise it is
+    handed over as a small in-memory Parquet file.
+    """
+    from airwitness import io as readers
+    from airwitness.io._tabular import Columns
+
+    convert = getattr(TABULAR[f.format], "convert", None)
+    if convert is not None:
+        n = table.num_rows
+        cols = {name: table[name].combine_chunks() for name in table.column_names}
+        records = np.arange(record, record + n, dtype=np.int64)
+        return convert(Columns(cols, records, container="parquet"), f.name, options)
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="none", use_dictionary=False)
+    buf.seek(0)
+    result = readers.read(f.name, format=f.format, stream=buf, options=options)
+    return shift(result, record - 1)
+
+
+def shift(result: ReadResult, by: int) -> ReadResult:
+    """Record numbers moved by ``by`` (a batch's position in its file)."""
+    if by == 0:
+        return result
+    t = result.table
+    i = t.schema.get_field_index("source_record")
+    moved = pc.add(t["source_record"], pa.scalar(by, pa.int64()))
+    t = t.set_column(i, t.schema.field(i), moved)
+    rejects = [Reject(r.file, r.record + by, r.reason, r.offset) for r in result.rejects]
+    return ReadResult(t, rejects, result.format)
+
+
+def renamed(result: ReadResult, name: str) -> ReadResult:
+    """The same rows and rejects, with the file called ``name``."""
+    if all(r.file == name for r in result.rejects) and _named(result.table, name):
+        return result
+    t = result.table
+    i = t.schema.get_field_index("source_file")
+    files = t["source_file"].combine_chunks()
+    files = pa.DictionaryArray.from_arrays(files.indices, pa.array([name] * len(files.dictionary)))
+    t = t.set_column(i, t.schema.field(i), files)
+    rejects = [Reject(name, r.record, r.reason, r.offset) for r in result.rejects]
+    return ReadResult(t, rejects, result.format)
+
+
+def _named(table: pa.Table, name: str) -> bool:
+    files = table["source_file"].combine_chunks()
+    return files.dictionary.to_pylist() in ([], [name])
+
+
+def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[str]) -> ReadResult:
+    """Rows already in the canonical schema: checked, cast, provenance kept.
+
+    Returns the schema's fields named in ``columns``; those the file lacks are
+    null (``source``: ``canonical``). Rows without track, time or a valid
+    position are rejected (record = row number in this file); null
+    ``source_file``/``source_record`` are filled with this file and row number.
+    """
+    n = table.num_rows
+    records = np.arange(first_record, first_record + n, dtype=np.int64)
+    checks = Checks(n)
+    checks.flag(_nulls(table["track_id"]), "missing track_id")
+    checks.flag(_nulls(table["time"]), "bad time")
+    lat = pc.cast(table["lat"], pa.float64()).to_numpy().astype(np.float64)
+    lon = pc.cast(table["lon"], pa.float64()).to_numpy().astype(np.float64)
+    no_bad = np.zeros(n, dtype=bool)
+    checks.position((lat, no_bad), (lon, no_bad), "no position")
+    keep = checks.ok
+    rejects = checks.rejects(name, records)
+    if not keep.all():
+        table = table.filter(pa.array(keep))
+        records = records[keep]
+    arrays, fields = [], [f for f in POSITION_SCHEMA if f.name in columns]
+    for field in fields:
+        if field.name not in table.column_names:
+            arrays.append(_absent(field, table.num_rows))
+            continue
+        col = table[field.name].combine_chunks()
+        try:
+            if field.name == "time":
+                if not pa.types.is_timestamp(col.type):
+                    raise InputError(name, f"column time is {col.type}, not a timestamp")
+                col = col.cast(pa.timestamp(col.type.unit, tz="UTC"))
+            elif field.name == "source_file":
+                col = pc.fill_null(col.cast(pa.string()), name)
+            elif field.name == "source_record":
+                col = pc.coalesce(col.cast(pa.int64()), pa.array(records))
+            arrays.append(col.cast(field.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+            raise InputError(name, f"column {field.name} ({col.type}): {e}") from None
+    return ReadResult(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), rejects, CANONICAL)
+
+
+def _absent(field: pa.Field, n: int) -> pa.Array:
+    """A column the file does not have: nulls, or ``canonical`` for the source."""
+    if field.name == "source":
+        zeros = pa.array(np.zeros(n, dtype=np.int32))
+        return pa.DictionaryArray.from_arrays(zeros, pa.array([CANONICAL]))
+    return pa.nulls(n, field.type)
+
+
+def _nulls(col: pa.ChunkedArray) -> np.ndarray:
+    return col.is_null().to_numpy(zero_copy_only=False)

@@ -1,0 +1,270 @@
+"""Crossings at any scale: partition the reports by track (pass 1), then crossings (pass 2).
+
+Pass 1 cuts the inputs into units (row groups of a Parquet file, a text file
+read in chunks, any other file whole); each unit's reports are hashed by track
+into P spill partitions. A partition that turns out larger than its share of
+memory is split again with another hash. Pass 2 runs
+:func:`~airwitness.engine.partition.crossings_of_partition` on each partition.
+The merge concatenates the results by partition and sorts them stably by
+``track_id``: within a track the rows already come in the in-memory order
+(time, then position along the path), so the table equals the in-memory one
+row for row.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from airwitness.engine.chunks import read_whole, units
+from airwitness.engine.partition import (
+    AirspaceSpec,
+    Counts,
+    CrossingOptions,
+    crossings_of_partition,
+)
+from airwitness.engine.plan import FILL, Plan
+from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
+from airwitness.engine.spill import Piece, new_path
+from airwitness.engine.tasks import (
+    CrossTask,
+    Failed,
+    SpillTask,
+    SplitTask,
+    UnitResult,
+    cross_partition,
+    spill_unit,
+    split_partition,
+)
+from airwitness.io.options import ReadOptions
+from airwitness.schema import Reject, concat
+
+MAX_SPLITS = 3  # a partition still too big after this many re-splits is one huge track
+
+
+class Runner(Protocol):
+    """Runs picklable tasks somewhere; yields (index, result) as they finish."""
+
+    workers: int
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[int, Any]]: ...
+
+
+# --- the result -------------------------------------------------------------
+
+
+@dataclass
+class ScaledRun:
+    """Like :class:`airwitness.pipeline.CrossingsRun`, without the reports themselves."""
+
+    crossings: pa.Table
+    summary: Any  # airwitness.pipeline.Summary
+    files: list[Any]  # airwitness.pipeline.FileSummary, one per input file
+    #: every rejected record, sorted, when asked for (``keep_rejects``); else empty
+    rejects: list[Reject]
+    engine: str
+    plan: Plan | None = None
+    #: partitions pass 2 ran (more than planned when some had to be split again)
+    partitions: int = 1
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _summaries(
+    files: list[InputFile], per_file: list[UnitResult], counts: Counts, crossings: pa.Table
+):
+    from airwitness.pipeline import FileSummary, Summary
+
+    rejects: Counter[str] = Counter()
+    summaries = []
+    for f, r in zip(files, per_file, strict=True):
+        rejects.update(r.rejects)
+        summaries.append(
+            FileSummary(f.name, f.format, r.records, r.accepted, dict(sorted(r.rejects.items())))
+        )
+    rejects.update(counts.rejects)
+    summary = Summary(
+        files=len(files),
+        records=sum(r.records for r in per_file),
+        reports=counts.reports,
+        rejects=rejects,
+        tracks=counts.tracks,
+        segments=counts.segments,
+        results=crossings.num_rows,
+        result_name="crossings",
+    )
+    return summary, summaries
+
+
+def _sorted_rejects(per_file: list[UnitResult], counts: Counts) -> list[Reject]:
+    return sorted([r for u in per_file for r in u.reject_list] + counts.reject_list)
+
+
+# --- engines ----------------------------------------------------------------
+
+
+def run_in_memory(
+    files: list[InputFile], airspace: AirspaceSpec, options: CrossingOptions, read_options
+) -> ScaledRun:
+    """Everything read at once, as :func:`airwitness.pipeline.run_crossings` does."""
+    t0 = time.perf_counter()
+    per_file, tables = [], []
+    for i, f in enumerate(files):
+        result = read_whole(f, read_options)
+        rejects = Counter(r.reason for r in result.rejects)
+        kept = result.rejects if options.keep_rejects else []
+        per_file.append(UnitResult(i, result.records, result.table.num_rows, rejects, kept))
+        tables.append(result.table)
+    crossings, counts = crossings_of_partition(concat(tables), airspace, options)
+    summary, summaries = _summaries(files, per_file, counts, crossings)
+    rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
+    seconds = {"total": time.perf_counter() - t0}
+    return ScaledRun(crossings, summary, summaries, rejects, "memory", None, 1, seconds)
+
+
+def run_partitioned(
+    files: list[InputFile],
+    airspace: AirspaceSpec,
+    options: CrossingOptions,
+    read_options: ReadOptions | None,
+    plan: Plan,
+    runner: Runner,
+    spill_dir: str | None,
+    engine: str,
+) -> ScaledRun:
+    """Pass 1, re-splits, pass 2 and the merge, on ``runner`` (the caller closes it)."""
+    seconds: dict[str, float] = {}
+    folder = _spill_folder(spill_dir)
+    try:
+        t0 = time.perf_counter()
+        per_file, parts = _read(files, options, read_options, plan, runner, folder)
+        seconds["read"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        parts = _fit(parts, plan, runner, folder)
+        seconds["split"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        jobs = [CrossTask(p, airspace, options) for p in parts if p]
+        outputs: list[tuple[pa.Table, Counts]] = [None] * len(jobs)  # type: ignore[list-item]
+        for k, out in runner.map(cross_partition, jobs):
+            outputs[k] = out
+        seconds["cross"] = time.perf_counter() - t0
+    finally:
+        _remove(folder)
+    counts = Counts()
+    for _, c in outputs:
+        counts.add(c)
+    crossings = merge([t for t, _ in outputs])
+    summary, summaries = _summaries(files, per_file, counts, crossings)
+    rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
+    seconds["total"] = sum(seconds.values())
+    return ScaledRun(crossings, summary, summaries, rejects, engine, plan, len(outputs), seconds)
+
+
+def _read(
+    files: list[InputFile],
+    options: CrossingOptions,
+    read_options: ReadOptions | None,
+    plan: Plan,
+    runner: Runner,
+    folder: str,
+) -> tuple[list[UnitResult], list[tuple[Piece, ...]]]:
+    """Pass 1: what was read from each file, and each partition's pieces."""
+    work = [(i, u) for i, f in enumerate(files) for u in units(f, plan.rows_per_unit)]
+    tasks = [
+        SpillTask(
+            k,
+            u,
+            plan.partitions,
+            folder,
+            plan.batch_rows,
+            plan.chunk_bytes,
+            read_options,
+            options.keep_rejects,
+        )
+        for k, (_, u) in enumerate(work)
+    ]
+    results: list[UnitResult] = [None] * len(tasks)  # type: ignore[list-item]
+    for k, r in runner.map(spill_unit, tasks):
+        if isinstance(r, Failed):
+            raise r.error()
+        results[k] = r
+    per_file = [UnitResult(i) for i in range(len(files))]
+    for (i, _), r in zip(work, results, strict=True):
+        per_file[i].records += r.records
+        per_file[i].accepted += r.accepted
+        per_file[i].rejects.update(r.rejects)
+        per_file[i].reject_list.extend(r.reject_list)
+    parts = [
+        tuple(r.pieces[p] for r in results if r.pieces[p].rows) for p in range(plan.partitions)
+    ]
+    return per_file, parts
+
+
+def merge(tables: list[pa.Table]) -> pa.Table:
+    """Partition results in one table, in the in-memory order (stable sort by track)."""
+    from airwitness.crossings import CROSSING_SCHEMA
+
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return CROSSING_SCHEMA.empty_table()
+    table = pa.concat_tables(tables)
+    order = pc.sort_indices(table, sort_keys=[("track_id", "ascending")])
+    return table.take(order).combine_chunks()
+
+
+def _fit(
+    parts: list[tuple[Piece, ...]], plan: Plan, runner: Runner, folder: str
+) -> list[tuple[Piece, ...]]:
+    """Split again (new hash) every partition with more rows than a worker may hold."""
+    for salt in range(1, MAX_SPLITS + 1):
+        big = [k for k, p in enumerate(parts) if sum(x.rows for x in p) > plan.rows_per_partition]
+        if not big:
+            break
+        tasks = []
+        for k in big:
+            rows = sum(x.rows for x in parts[k])
+            n = int(np.ceil(rows / (FILL * plan.rows_per_partition)))
+            tasks.append(SplitTask(parts[k], max(2, n), salt, folder, plan.batch_rows))
+        replaced: dict[int, list[tuple[Piece, ...]]] = {}
+        for i, pieces in runner.map(split_partition, tasks):
+            replaced[big[i]] = [(p,) if p.rows else () for p in pieces]
+        parts = [q for k, p in enumerate(parts) for q in replaced.get(k, [p])]
+    return parts
+
+
+def _spill_folder(spill_dir: str | None) -> str:
+    """A fresh folder for this run's spill files, in ``spill_dir`` (a path or URI)."""
+    if spill_dir is not None and is_uri(spill_dir):
+        folder = new_path(spill_dir, "airwitness-spill").removesuffix(".arrow")
+        fs, path = filesystem(folder)
+        fs.create_dir(path)
+        return folder
+    if spill_dir is not None:
+        Path(spill_dir).mkdir(parents=True, exist_ok=True)
+    return tempfile.mkdtemp(prefix="airwitness-spill-", dir=spill_dir)
+
+
+def _remove(folder: str) -> None:
+    """Delete the run's spill folder (temporary copies of the inputs, never results)."""
+    if is_uri(folder):
+        fs, path = filesystem(folder)
+        fs.delete_dir(path)
+    else:
+        shutil.rmtree(folder)
+
+
+def inspect(
+    inputs: str | Path | Sequence[str | Path], format: str | None
+) -> tuple[list[InputFile], int]:
+    """The input files (formats detected) and the rows they are expected to give."""
+    files = [detect(name, format) for name in expand(inputs)]
+    return files, sum(estimated_rows(f) for f in files)

@@ -1,0 +1,132 @@
+"""The tasks the engines send to workers: plain, picklable arguments in, counts out.
+
+Pass 1 (:func:`spill_unit`) reads one unit and hashes its reports by track into
+the spill partitions; :func:`split_partition` cuts a partition that came out
+too big with another hash; pass 2 (:func:`cross_partition`) finds the
+crossings of one partition.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from airwitness.engine.chunks import Unit, read_unit
+from airwitness.engine.partition import (
+    AirspaceSpec,
+    Counts,
+    CrossingOptions,
+    crossings_of_partition,
+)
+from airwitness.engine.spill import Piece, SpillWriter, iter_piece, new_path, read_pieces
+from airwitness.errors import InputError
+from airwitness.io.options import ReadOptions
+from airwitness.schema import Reject
+
+
+@dataclass
+class Failed:
+    """An InputError raised in a worker (it does not survive pickling as itself)."""
+
+    file: str
+    reason: str
+    record: int | None
+
+    def error(self) -> InputError:
+        return InputError(self.file, self.reason, self.record)
+
+
+@dataclass
+class UnitResult:
+    """What pass 1 learnt about one unit (or, summed, one file)."""
+
+    index: int
+    records: int = 0
+    accepted: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    reject_list: list[Reject] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SpillTask:
+    index: int
+    unit: Unit
+    partitions: int
+    folder: str
+    batch_rows: int
+    chunk_bytes: int
+    read_options: ReadOptions | None
+    keep_rejects: bool
+
+
+def spill_unit(task: SpillTask) -> UnitResult | Failed:
+    """Pass 1: read one unit and write its reports into the partitions."""
+    out = UnitResult(task.index)
+    path = new_path(task.folder, f"u{task.index:06d}")
+    writer = SpillWriter(path, task.partitions, buffer_rows=2 * task.batch_rows)
+    try:
+        for result in read_unit(task.unit, task.batch_rows, task.chunk_bytes, task.read_options):
+            out.records += result.records
+            out.accepted += result.table.num_rows
+            out.rejects.update(r.reason for r in result.rejects)
+            if task.keep_rejects:
+                out.reject_list.extend(result.rejects)
+            writer.write(result.table)
+            del result
+    except InputError as e:
+        writer.close()
+        return Failed(e.file, e.reason, e.record)
+    out.pieces = writer.close()
+    release_memory()
+    return out
+
+
+@dataclass(frozen=True)
+class SplitTask:
+    pieces: tuple[Piece, ...]
+    partitions: int
+    salt: int
+    folder: str
+    batch_rows: int
+
+
+def split_partition(task: SplitTask) -> list[Piece]:
+    """Cut one partition into ``task.partitions`` with another hash, a batch at a time."""
+    path = new_path(task.folder, f"s{task.salt}")
+    writer = SpillWriter(path, task.partitions, task.salt, buffer_rows=task.batch_rows)
+    for piece in task.pieces:
+        for table in iter_piece(piece):
+            writer.write(table)
+    pieces = writer.close()
+    release_memory()
+    return pieces
+
+
+@dataclass(frozen=True)
+class CrossTask:
+    pieces: tuple[Piece, ...]
+    airspace: AirspaceSpec
+    options: CrossingOptions
+
+
+def cross_partition(task: CrossTask) -> tuple[pa.Table, Counts]:
+    """Pass 2: the crossings of one partition."""
+    table = read_pieces(task.pieces)
+    out = crossings_of_partition(table, task.airspace, task.options)
+    del table
+    release_memory()
+    return out
+
+
+def release_memory() -> None:
+    """Hand freed memory back to the system, so a process's RSS follows its live data."""
+    pa.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return

@@ -1,0 +1,287 @@
+"""Every engine gives the in-memory result, byte for byte.
+
+Inputs: a seeded generator of OpenSky state vectors over central Europe (many
+land borders; gaps, outliers, duplicates, rows without position), written as
+hive-partitioned Parquet with small row groups, as an OpenSky CSV, and as
+canonical Parquet; a hand-built track whose reports alternate between two
+files; and the real examples. Tracks are interleaved in time, so each one
+spans files, row groups, batches and CSV chunks.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from airwitness import io as readers
+from airwitness.engine import run_crossings_scaled
+from airwitness.engine.chunks import Unit, read_unit
+from airwitness.engine.sources import detect, expand
+from airwitness.engine.spill import Piece, SpillWriter, read_pieces, track_hash
+from airwitness.errors import InputError
+from airwitness.pipeline import run_crossings
+from airwitness.report.tables import write_csv
+from airwitness.schema import concat
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = [
+    *(
+        ROOT / "examples" / "caucasus" / n
+        for n in ("opensky_states.csv", "drones.gpx", "helicopter.kml")
+    ),
+    *sorted((ROOT / "examples" / "traffic").glob("*.json.gz")),
+]
+R = 6_371_008.8
+T_START = 1_749_772_800  # 2025-06-13T00:00:00Z
+
+
+def generate(n_reports: int, seed: int) -> pa.Table:
+    """OpenSky state vectors sorted by time: great circles at 40–240 m/s, every 6–14 s."""
+    rng = np.random.default_rng(seed)
+    n_tracks = max(1, n_reports // 300)
+    counts = rng.integers(150, 450, n_tracks)
+    counts = np.maximum(2, (counts * n_reports / counts.sum()).astype(np.int64))
+    counts[-1] += n_reports - counts.sum()
+    track = np.repeat(np.arange(n_tracks), counts)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    k = np.arange(len(track)) - first[track]
+    start = T_START + rng.uniform(0, 86_400, n_tracks)
+    step = 10.0 * rng.uniform(0.6, 1.4, len(track))
+    gap = rng.random(len(track)) < 0.002
+    step[gap] += rng.choice([300.0, 2_400.0], gap.sum())  # an inferred crossing, or a split
+    step[first] = 0.0
+    c = np.cumsum(step)
+    t = start[track] + c - np.repeat(c[first], counts)
+    lon0, lat0 = rng.uniform(4.0, 28.0, n_tracks), rng.uniform(43.0, 54.0, n_tracks)
+    b = np.radians(rng.uniform(0, 360, n_tracks))[track]
+    d = rng.uniform(40.0, 240.0, n_tracks)[track] * (t - start[track]) / R
+    la0, lo0 = np.radians(lat0[track]), np.radians(lon0[track])
+    lat = np.arcsin(np.sin(la0) * np.cos(d) + np.cos(la0) * np.sin(d) * np.cos(b))
+    lon = lo0 + np.arctan2(
+        np.sin(b) * np.sin(d) * np.cos(la0), np.cos(d) - np.sin(la0) * np.sin(lat)
+    )
+    lat = np.degrees(lat) + np.where((rng.random(len(track)) < 0.001) & (k > 0), 1.0, 0.0)
+    lon = (np.degrees(lon) + 180.0) % 360.0 - 180.0
+    lat[rng.random(len(track)) < 0.005] = np.nan  # no position: a benign reject
+    icao = rng.choice(0xFFFFFF, n_tracks, replace=False)
+    alt = np.round(rng.uniform(300, 11_000, n_tracks)[track] + 10 * k, 2)
+    table = pa.table(
+        {
+            "time": np.ceil(t).astype(np.int64),
+            "icao24": np.array([f"{v:06x}" for v in icao])[track],
+            "lat": pa.array(np.round(lat, 5), from_pandas=True),
+            "lon": np.round(lon, 5),
+            "velocity": np.full(len(track), 200.0),
+            "callsign": np.array([f"TST{v % 10000:04d}  " for v in icao])[track],
+            "baroaltitude": alt,
+            "lastposupdate": np.round(t, 3),
+        }
+    )
+    rows = np.concatenate([np.arange(len(track)), np.flatnonzero(rng.random(len(track)) < 0.002)])
+    table = table.take(np.sort(rows))  # exact duplicates
+    return table.take(np.argsort(table["lastposupdate"].to_numpy(), kind="stable"))
+
+
+def _csv_bytes(table: pa.Table) -> bytes:
+    buf = io.BytesIO()
+    write_csv(table, buf)
+    return buf.getvalue()
+
+
+def _hand_track(folder: Path) -> list[Path]:
+    """One track from Germany into Poland whose reports alternate between two files."""
+    lon = np.linspace(14.2, 15.6, 40)  # crosses the Oder–Neisse border near 14.6–15.0 E
+    lat = np.full(40, 52.0)
+    t = T_START + 3600 + 10 * np.arange(40)
+    paths = []
+    for part in (0, 1):
+        sel = np.arange(part, 40, 2)
+        table = pa.table(
+            {
+                "track_id": ["HAND-1"] * len(sel),
+                "time": [f"{int(x)}" for x in t[sel]],
+                "lat": lat[sel],
+                "lon": lon[sel],
+                "alt_m": np.full(len(sel), 500.0),
+            }
+        )
+        path = folder / f"hand-{part}.csv"
+        pacsv.write_csv(table, path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> list[str]:
+    root = tmp_path_factory.mktemp("engines")
+    states = generate(160_000, seed=5)
+    n = states.num_rows
+    cut = [0, n * 2 // 5, n * 4 // 5, n]
+    for i in range(2):  # hive folders, row groups far smaller than a track
+        folder = root / "states" / "date=2025-06-13" / f"hour={i}"
+        folder.mkdir(parents=True)
+        pq.write_table(
+            states.slice(cut[i], cut[i + 1] - cut[i]),
+            folder / "part-0.parquet",
+            row_group_size=9_000,
+        )
+    (root / "states" / "_SUCCESS").write_text("")  # skipped, as pyarrow.dataset does
+    pacsv.write_csv(states.slice(cut[2]), root / "states-tail.csv")  # same tracks, as CSV
+    other = readers.read(_parquet_bytes(generate(40_000, seed=6)), format="opensky")
+    canonical = root / "canonical"
+    canonical.mkdir()
+    for i, part in enumerate((other.table.slice(0, 20_000), other.table.slice(20_000))):
+        pq.write_table(part, canonical / f"part-{i}.parquet", row_group_size=7_000)
+    hand = _hand_track(root)
+    return [
+        str(root / "states"),
+        str(root / "states-tail.csv"),
+        str(root / "canonical" / "*.parquet"),
+        *map(str, hand),
+        *map(str, EXAMPLES),
+    ]
+
+
+def _parquet_bytes(table: pa.Table) -> Path:
+    path = Path(__import__("tempfile").mkdtemp()) / "gen.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def in_memory(inputs):
+    return run_crossings_scaled(inputs, engine="memory")
+
+
+def test_memory_engine_is_the_pipeline(inputs, in_memory):
+    """Where airwitness.io reads every file, the memory engine is run_crossings itself."""
+    files = expand(inputs[1:2] + inputs[3:])  # the CSV of states, the hand track, the examples
+    reference = run_crossings(files, _builtin())
+    mine = run_crossings_scaled(files, engine="memory")
+    assert _csv_bytes(mine.crossings) == _csv_bytes(reference.crossings)
+    assert mine.summary == reference.summary
+    assert in_memory.crossings.num_rows > 1_000
+    hand = in_memory.crossings.filter(pa.compute.equal(in_memory.crossings["track_id"], "HAND-1"))
+    assert [(r["from"], r["to"]) for r in hand.to_pylist()] == [("DEU", "POL")]
+
+
+def _builtin():
+    from airwitness.airspace import Airspace
+
+    return Airspace.builtin()
+
+
+def test_streaming_in_tiny_memory(inputs, in_memory):
+    run = run_crossings_scaled(inputs, engine="local", workers=1, memory_bytes=2e7)
+    assert run.plan.partitions >= 20 and run.plan.batch_rows <= 20_000
+    assert _csv_bytes(run.crossings) == _csv_bytes(in_memory.crossings)
+    assert run.summary == in_memory.summary
+    assert run.files == in_memory.files
+
+
+def test_local_two_workers(inputs, in_memory):
+    run = run_crossings_scaled(inputs, engine="local", workers=2, memory_bytes=1.9e9)
+    assert run.plan.workers == 2 and run.plan.partitions >= 2
+    assert _csv_bytes(run.crossings) == _csv_bytes(in_memory.crossings)
+    assert run.summary == in_memory.summary
+
+
+def test_dask_local_cluster_of_two(inputs, in_memory):
+    run = run_crossings_scaled(inputs, engine="dask", workers=2)
+    assert run.plan.workers == 2 and run.plan.partitions >= 2
+    assert _csv_bytes(run.crossings) == _csv_bytes(in_memory.crossings)
+    assert run.summary == in_memory.summary
+
+
+def test_partitions_split_again_and_rejects_kept(inputs, in_memory, monkeypatch):
+    """A wrong size estimate (one partition for everything) is repaired by re-splitting."""
+    from airwitness.engine import run as run_module
+
+    monkeypatch.setattr(run_module, "estimated_rows", lambda f: 1)
+    files = [inputs[0], inputs[3], inputs[4]]
+    run = run_crossings_scaled(
+        files, engine="local", workers=1, memory_bytes=2e7, keep_rejects=True
+    )
+    reference = run_crossings_scaled(files, engine="memory", keep_rejects=True)
+    assert run.plan.partitions == 1 and run.partitions > 4
+    assert _csv_bytes(run.crossings) == _csv_bytes(reference.crossings)
+    assert run.summary == reference.summary
+    assert run.rejects == reference.rejects and len(run.rejects) > 1_000
+
+
+# --- the pieces, exactly -------------------------------------------------------
+
+MESSY_CSV = (
+    b"\xef\xbb\xbf\n"
+    b"time,icao24,lat,lon,callsign,baroaltitude\n"
+    b"1749788410,600a1c,40.1,50.0,AHY71,1000\n"
+    b"\n"
+    b'1749788420,600a1c,40.2,50.1,"AHY\n71",1010\n'
+    b"1749788430,600a1c,,50.2,AHY71,1020\n"
+    b"1749788440,600a1c,40.4,50.3\n"
+    b"1749788450,600a1c,40.5,50.4,AHY71,x\n"
+) + b"".join(b"17497885%02d,4ca123,41.%d,51.0,,\n" % (i, i) for i in range(60))
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_csv_chunks_equal_the_whole_file(tmp_path, gz):
+    """Blank lines, a quoted line break, bad rows and a BOM, cut into 64-byte chunks."""
+    path = tmp_path / ("messy.csv.gz" if gz else "messy.csv")
+    path.write_bytes(gzip.compress(MESSY_CSV) if gz else MESSY_CSV)
+    whole = readers.read(str(path))
+    f = detect(str(path))
+    assert f.container == "csv" and f.format == "opensky"
+    parts = list(read_unit(Unit(f), batch_rows=10, chunk_bytes=64, options=None))
+    assert len(parts) > 10
+    assert concat([p.table for p in parts]).equals(whole.table)
+    assert sorted(r for p in parts for r in p.rejects) == sorted(whole.rejects)
+    assert sum(p.records for p in parts) == whole.records
+
+
+def test_parquet_batches_equal_the_whole_file(tmp_path):
+    path = tmp_path / "states.parquet"
+    pq.write_table(generate(3_000, seed=2), path, row_group_size=500)
+    whole = readers.read(str(path))
+    f = detect(str(path))
+    parts = list(read_unit(Unit(f, tuple(range(len(f.row_groups)))), 77, 0, None))
+    assert concat([p.table for p in parts]).equals(whole.table)
+    assert sorted(r for p in parts for r in p.rejects) == sorted(whole.rejects)
+
+
+def test_track_hash_is_stable_and_partitions_keep_tracks_whole(tmp_path):
+    ids = pa.array(["4ca123", "600a1c", "HAND-1", "4ca123"])
+    assert track_hash(ids).tolist() == [_blake(v) for v in ids.to_pylist()]
+    table = readers.read(_parquet_bytes(generate(5_000, seed=3)), format="opensky").table
+    writer = SpillWriter(str(tmp_path / "spill.arrow"), 7)
+    for start in range(0, table.num_rows, 999):  # the same track arrives in many batches
+        writer.write(table.slice(start, 999))
+    pieces = writer.close()
+    seen: dict[str, int] = {}
+    for p, piece in enumerate(pieces):
+        for tid in set(read_pieces([piece])["track_id"].to_pylist()):
+            assert seen.setdefault(tid, p) == p
+    assert sum(piece.rows for piece in pieces) == table.num_rows
+    assert read_pieces([Piece(pieces[0].path, [], [])]).num_rows == 0
+
+
+def _blake(s: str) -> int:
+    import hashlib
+
+    digest = hashlib.blake2b(s.encode(), digest_size=8, salt=bytes(8)).digest()
+    return int.from_bytes(digest, "little")
+
+
+def test_bad_inputs_fail_as_in_memory(tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("just some text\n")
+    with pytest.raises(InputError, match="cannot detect the format"):
+        run_crossings_scaled([str(bad)], engine="local", workers=1)
+    with pytest.raises(InputError, match="no file matches"):
+        run_crossings_scaled([str(tmp_path / "*.parquet")], engine="local", workers=1)
