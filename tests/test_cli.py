@@ -232,3 +232,9 @@ def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
     assert run("crossings", STATES, "--engine", "spark").exit_code == 2
     assert run("crossings", STATES, "--engine", "local", "--memory", "lots").exit_code == 2
     assert run("crossings", "--store", "x.duckdb", "--engine", "dask").exit_code == 2
+
+
+def test_serve_refuses_to_listen_off_loopback_without_a_token(monkeypatch):
+    monkeypatch.delenv("AIRWITNESS_TOKEN", raising=False)
+    result = run("serve", "--host", "0.0.0.0")
+    assert result.exit_code == 2 and "without a token" in result.stderr
