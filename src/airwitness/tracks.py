@@ -78,24 +78,30 @@ def prepare_tracks(
 
 
 def _sorted(table: pa.Table) -> pa.Table:
-    keys = pa.table(
-        {
-            "track_id": table["track_id"],
-            "time": table["time"],
-            "file": pc.cast(table["source_file"], pa.string()),
-            "record": table["source_record"],
-        }
+    """Rows by (track_id, time, source_file, source_record), strings compared as text.
+
+    Strings are replaced by their rank among the distinct values first, so the
+    sort itself runs on integers (several times faster than on strings).
+    """
+    n = table.num_rows
+    if n == 0:
+        return table
+    track = _string_rank(table["track_id"])
+    file = _string_rank(pc.cast(table["source_file"], pa.string()))
+    t = _time_ns(table)
+    record = table["source_record"].to_numpy()
+    order = np.lexsort((record, file, t, track))
+    return table.take(pa.array(order))
+
+
+def _string_rank(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Each value's rank among the column's distinct values, in text order."""
+    encoded = pc.dictionary_encode(
+        column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     )
-    order = pc.sort_indices(
-        keys,
-        sort_keys=[
-            ("track_id", "ascending"),
-            ("time", "ascending"),
-            ("file", "ascending"),
-            ("record", "ascending"),
-        ],
-    )
-    return table.take(order)
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[np.asarray(pc.sort_indices(encoded.dictionary))] = np.arange(len(encoded.dictionary))
+    return rank[np.asarray(encoded.indices)]
 
 
 def track_starts(track_id: pa.ChunkedArray | pa.Array) -> np.ndarray:
