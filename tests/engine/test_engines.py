@@ -169,7 +169,9 @@ def test_memory_engine_is_the_pipeline(inputs, in_memory):
     assert mine.summary == reference.summary
     assert in_memory.crossings.num_rows > 1_000
     hand = in_memory.crossings.filter(pa.compute.equal(in_memory.crossings["track_id"], "HAND-1"))
-    assert [(r["from"], r["to"]) for r in hand.drop_columns(["time"]).to_pylist()] == [("DEU", "POL")]
+    assert [(r["from"], r["to"]) for r in hand.drop_columns(["time"]).to_pylist()] == [
+        ("DEU", "POL")
+    ]
 
 
 def _builtin():
