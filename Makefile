@@ -37,12 +37,13 @@ lint: dev
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 
-# The report's browser test needs Debian's headless Chromium; install it when we can
-# (root with apt-get, as on CI), otherwise that one test is skipped with its reason.
+# Browser tests need Debian's headless Chromium and Firefox ESR; install them when we
+# can (root with apt-get, as on CI), otherwise those tests are skipped with a reason.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
-	  && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
-	  || echo "chromium not installed: the browser test will be skipped"; }
+	@{ command -v chromium >/dev/null 2>&1 && command -v firefox-esr >/dev/null 2>&1; } \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && apt-get install -y -qq chromium firefox-esr >/dev/null) \
+	  || echo "chromium/firefox-esr not installed: browser tests will be skipped"; }
 
 test: dev browser
 	$(BIN)/ruff check src tests bench scripts

@@ -7,12 +7,9 @@ Screenshots go to the test's tmp folder, and to $AIRWITNESS_ARTIFACTS if set.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +24,7 @@ sync_api = pytest.importorskip(
 uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed")
 
 from airwitness.web import create_app  # noqa: E402
-from airwitness.web.server import bind_socket  # noqa: E402
+from tests.web._live import running  # noqa: E402
 
 ARGS = [
     "--no-sandbox",
@@ -37,27 +34,6 @@ ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 20_000
-
-
-@contextlib.contextmanager
-def running(app):
-    """The app under uvicorn on a free loopback port, in a thread; yields its base URL."""
-    sock = bind_socket("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("the server did not start")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture(scope="module")
