@@ -1,0 +1,417 @@
+"""End-to-end crossings at scale: generated Parquet in, crossings out, against the read floor.
+
+    python bench/crossings.py [--reports 10000000] [--memory 2e9] [--engine local|dask|memory]
+                              [--workers 2] [--data-dir /tmp/airwitness-bench] [--no-scaling]
+
+1. **Data**: ``scripts/generate_traffic.py`` writes N reports (seed 0) as hive-partitioned
+   Parquet under ``--data-dir/traffic-N-s0/``, or the dataset already there is reused when
+   its manifest matches. Every file is then read once so the page cache is warm for all
+   runs alike.
+2. **End to end**: airwitness finds every crossing of the dataset with
+   ``airwitness.engine.run_crossings_scaled`` (``--engine``, ``--workers``, ``--memory``),
+   against the read floor: the time pyarrow alone needs to read the columns the crossings
+   need (``pyarrow.dataset``, all cores; ``to_table`` when the columns fit in half of
+   ``--memory``, else batch by batch). Table: wall time, reports/s, ratio to the floor,
+   peak RSS and its ratio to ``--memory``.
+3. **Scaling** (unless ``--no-scaling``): local engine on 1 and 2 workers, and Dask on a
+   ``LocalCluster`` of 2 workers against the local engine on 2. Every run must give the
+   same crossings (the table compares a SHA-256 of them).
+
+Each run is a fresh child process; its peak RSS is the largest sum of the resident sets
+of the child and all its descendants (Dask's worker processes included), sampled every
+50 ms from outside (psutil when installed, else /proc), next to the child's own
+``getrusage`` figures. The load average is printed with each table: the machine may be
+shared, which slows every figure alike.
+
+Targets (issue 5, 2-core machine, 100M reports): ≥ 5M reports/s end to end, within 4× of
+the read floor, peak RSS ≤ ``--memory`` + 20 %.
+
+Optional 1B run (not part of ``make bench``): about 39 GB of Parquet (39 bytes per report
+with zstd) and ~20 min of generation on 2 cores (~50M rows/min with ``--jobs 2``), so point
+``--data-dir`` at a disk with 50 GB free, ``TMPDIR`` at one with room for the engine's
+spilled partitions, and skip the scaling runs::
+
+    TMPDIR=/big/disk/tmp python bench/crossings.py --reports 1000000000 \
+        --data-dir /big/disk --no-scaling
+
+The generated dataset is kept in ``--data-dir`` and reused while the generator script and
+its settings are unchanged (its manifest records the script's SHA-256).
+
+Where ``airwitness.engine`` is missing (a checkout from before issue 5), the in-memory
+pipeline (read everything, ``prepare_tracks``, ``find_crossings``) stands in for every
+engine and the tables say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATOR = ROOT / "scripts" / "generate_traffic.py"
+#: The columns the crossings need (airwitness.engine.partition.COLUMNS).
+COLUMNS = ["track_id", "time", "lon", "lat", "alt_m", "source_file", "source_record"]
+POLL_S = 0.05
+
+
+# ---------------------------------------------------------------- child runs
+
+
+def child_main(argv: list[str]) -> int:
+    """One measured run in this (fresh) process; prints a JSON line with its figures."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["floor", "airwitness"])
+    ap.add_argument("data", type=Path)
+    ap.add_argument("--engine", default="local")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--memory", type=float, default=2e9)
+    a = ap.parse_args(argv)
+    import pyarrow.dataset  # noqa: F401  (imports are not what we measure)
+
+    if a.what == "airwitness":
+        try:
+            import airwitness.engine
+        except ImportError:
+            import airwitness.pipeline  # noqa: F401
+    t0 = time.perf_counter()
+    if a.what == "floor":
+        out = read_floor(a.data, a.memory)
+    else:
+        out = run_airwitness(a.data, a.engine, a.workers, a.memory)
+    out["wall_s"] = time.perf_counter() - t0
+    out["ru_self_b"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    out["ru_children_b"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print("RESULT " + json.dumps(out), flush=True)
+    return 0
+
+
+def read_floor(data: Path, memory: float) -> dict:
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(data, format="parquet")
+    rows = 0
+    if _column_bytes(dataset) <= memory / 2:
+        rows = dataset.to_table(columns=COLUMNS).num_rows
+        how = "to_table"
+    else:
+        for batch in dataset.to_batches(columns=COLUMNS):
+            rows += batch.num_rows
+        how = "to_batches"
+    return {"rows": rows, "how": how}
+
+
+def _column_bytes(dataset) -> float:
+    """Roughly the in-memory size of COLUMNS: 8 bytes per number, strings ~11 bytes."""
+    return dataset.count_rows() * (8 * 5 + 11 + 4)
+
+
+def run_airwitness(data: Path, engine: str, workers: int, memory: float) -> dict:
+    try:
+        from airwitness.engine import run_crossings_scaled
+    except ImportError:  # before issue 5's engine landed: the in-memory pipeline
+        run_crossings_scaled = None
+    extra = {}
+    if run_crossings_scaled is None:
+        crossings = _in_memory(data)
+        used = f"in-memory pipeline (no engine; asked {engine})"
+    else:
+        run = run_crossings_scaled([str(data)], engine=engine, workers=workers, memory_bytes=memory)
+        crossings, used = run.crossings, run.engine
+        extra = {"seconds": run.seconds, "partitions": run.partitions}
+        if run.plan is not None:
+            extra["plan"] = {k: v for k, v in vars(run.plan).items() if k != "note"}
+    t = time.perf_counter()
+    digest = _digest(crossings)
+    return {
+        "engine": used,
+        "crossings": crossings.num_rows,
+        "sha256": digest,
+        "digest_s": time.perf_counter() - t,  # subtracted from the wall time by the parent
+        **extra,
+    }
+
+
+def _in_memory(data: Path):
+    """The in-memory path: read the needed columns, clean tracks, find crossings."""
+    import pyarrow.dataset as ds
+
+    from airwitness.airspace import Airspace
+    from airwitness.crossings import find_crossings
+    from airwitness.tracks import prepare_tracks
+
+    table = ds.dataset(data, format="parquet").to_table(columns=COLUMNS)
+    prepared = prepare_tracks(table)
+    del table
+    return find_crossings(prepared.table, Airspace.builtin())
+
+
+def _digest(table) -> str:
+    """SHA-256 of the crossings' values, independent of chunking and dictionaries."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    h = hashlib.sha256()
+    for name in table.column_names:
+        col = table[name]
+        if pa.types.is_dictionary(col.type):
+            col = pc.cast(col, col.type.value_type)
+        h.update(name.encode())
+        h.update(json.dumps(col.to_pylist(), default=str).encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- the parent
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    try:
+        import psutil
+    except ImportError:
+        return _proc_tree_rss(pid)
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue  # ended between listing and reading
+    return total
+
+
+def _proc_tree_rss(pid: int) -> int:
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            parent[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * page
+        except (OSError, ValueError, IndexError):
+            continue  # ended while we looked
+    keep, frontier = {pid}, [pid]
+    while frontier:
+        p = frontier.pop()
+        for child, par in parent.items():
+            if par == p and child not in keep:
+                keep.add(child)
+                frontier.append(child)
+    return sum(rss.get(p, 0) for p in keep)
+
+
+def measured(what: str, data: Path, **opts) -> dict:
+    """Run one child and poll its process tree's resident memory until it ends."""
+    cmd = [sys.executable, __file__, "--child", what, str(data)]
+    for k, v in opts.items():
+        cmd += [f"--{k}", str(v)]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(POLL_S)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        sys.stderr.write(err)
+        raise SystemExit(f"{what} run failed (exit {proc.returncode})")
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    result = json.loads(line.removeprefix("RESULT "))
+    result["wall_s"] -= result.get("digest_s", 0.0)
+    result["tree_peak_b"] = peak
+    result["load"] = os.getloadavg()[0]
+    return result
+
+
+def dataset(reports: int, seed: int, data_dir: Path, jobs: int) -> Path:
+    out = data_dir / f"traffic-{reports}-s{seed}"
+    manifest = out / "_generate_traffic.json"
+    if manifest.exists():
+        made = json.loads(manifest.read_text())
+        same_script = made.get("generator_sha256") == _sha256(GENERATOR)
+        settings = made["settings"]
+        if same_script and settings["reports"] == reports and settings["seed"] == seed:
+            print(f"reusing {out}", flush=True)
+            return out
+    cmd = [sys.executable, str(GENERATOR), "--reports", str(reports), "--seed", str(seed)]
+    cmd += ["-o", str(out), "--jobs", str(jobs)]
+    if out.exists():
+        cmd.append("--overwrite")
+    print(f"generating {reports:,} reports into {out} …", flush=True)
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    dt = time.perf_counter() - t
+    print(f"generated in {dt:.1f} s ({reports / dt * 60 / 1e6:.1f} M rows/min)", flush=True)
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def warm(data: Path) -> int:
+    """Read every file once so every run starts from the same (warm) page cache."""
+    size = 0
+    for path in sorted(data.rglob("*.parquet")):
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                size += len(chunk)
+    return size
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor() or model
+    return f"{model}, {os.cpu_count()} logical cores; Python {platform.python_version()}"
+
+
+def _fmt_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+
+    def fmt(cells: list[str]) -> str:
+        pairs = enumerate(zip(cells, widths, strict=True))
+        return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in pairs)
+
+    line = fmt(header)
+    return "\n".join([line, "-" * len(line), *(fmt(r) for r in rows)])
+
+
+def _gb(b: float) -> str:
+    return f"{b / 1e9:.2f} GB"
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        return child_main(sys.argv[2:])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reports", type=int, default=10_000_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--memory", type=float, default=2e9, help="bytes (GB = 1e9)")
+    ap.add_argument("--engine", default="local", choices=["local", "dask", "memory"])
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--data-dir", type=Path, default=Path("/tmp/airwitness-bench"))
+    ap.add_argument("--jobs", type=int, default=2, help="processes for the generator")
+    ap.add_argument("--no-scaling", action="store_true", help="skip the scaling section")
+    a = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when piped to a file
+
+    print(f"machine: {machine()}")
+    data = dataset(a.reports, a.seed, a.data_dir, a.jobs)
+    t = time.perf_counter()
+    size = warm(data)
+    took = time.perf_counter() - t
+    print(f"dataset: {data} ({size / 1e9:.2f} GB; read once in {took:.1f} s to warm the cache)")
+
+    print("running the read floor …", flush=True)
+    floor = measured("floor", data, memory=a.memory)
+    print(f"running airwitness ({a.engine}, {a.workers} workers) …", flush=True)
+    main_run = measured("airwitness", data, engine=a.engine, workers=a.workers, memory=a.memory)
+    end_to_end(a, floor, main_run)
+    if a.no_scaling:
+        return 0
+
+    print("\nscaling runs …", flush=True)
+    runs = []
+    for name, engine, workers in (
+        ("local", "local", 1),
+        ("local", "local", 2),
+        ("dask LocalCluster", "dask", 2),
+    ):
+        if (engine, workers) == (a.engine, a.workers):
+            r = main_run  # already measured
+        else:
+            r = measured("airwitness", data, engine=engine, workers=workers, memory=a.memory)
+        runs.append((name, workers, r))
+    scaling(a, runs, main_run)
+    return 0
+
+
+def end_to_end(a, floor: dict, run: dict) -> None:
+    n = a.reports
+    print(
+        f"\n## End to end: {n:,} reports, --memory {_gb(a.memory)}, "
+        f"load average {run['load']:.2f}\n"
+    )
+    rows = []
+    for name, r in (
+        (f"pyarrow read ({floor['how']})", floor),
+        (f"airwitness {run['engine']} ×{a.workers}", run),
+    ):
+        rows.append(
+            [
+                name,
+                f"{r['wall_s']:.2f}",
+                f"{n / r['wall_s'] / 1e6:.2f} M",
+                f"{r['wall_s'] / floor['wall_s']:.2f}×",
+                _gb(r["tree_peak_b"]),
+                f"{r['tree_peak_b'] / a.memory:.2f}",
+                _gb(max(r["ru_self_b"], r["ru_children_b"])),
+                f"{r.get('crossings', '')}",
+            ]
+        )
+    header = ["run", "wall s", "reports/s", "× floor", "peak RSS", "÷ memory", "ru_maxrss"]
+    print(_fmt_table([*header, "crossings"], rows))
+    if "plan" in run:
+        plan = ", ".join(f"{k} {v:,}" for k, v in run["plan"].items())
+        passes = ", ".join(f"{k} {v:.1f} s" for k, v in run.get("seconds", {}).items())
+        print(f"\nplan: {plan}; partitions run {run.get('partitions')}\npasses: {passes}")
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    print(
+        f"\ntargets: ≥ 5M reports/s {verdict(n / run['wall_s'] >= 5e6)}; "
+        f"≤ 4× floor {verdict(run['wall_s'] / floor['wall_s'] <= 4.0)}; "
+        f"peak RSS ≤ memory + 20 % {verdict(run['tree_peak_b'] <= a.memory * 1.2)}"
+    )
+
+
+def scaling(a, runs: list[tuple[str, int, dict]], main_run: dict) -> None:
+    n = a.reports
+    loads = ", ".join(f"{r['load']:.2f}" for _, _, r in runs)
+    print(f"\n## Scaling: {n:,} reports, --memory {_gb(a.memory)}, load average {loads}\n")
+    base, local2 = runs[0][2]["wall_s"], runs[1][2]["wall_s"]
+    rows = []
+    for name, w, r in runs:
+        vs = f"{base / r['wall_s']:.2f}× vs 1 worker"
+        if name.startswith("dask"):
+            vs += f"; {local2 / r['wall_s']:.2f}× vs local ×2"
+        rows.append(
+            [
+                name,
+                str(w),
+                f"{r['wall_s']:.2f}",
+                f"{n / r['wall_s'] / 1e6:.2f} M",
+                vs,
+                _gb(r["tree_peak_b"]),
+                str(r["crossings"]),
+                "yes" if r["sha256"] == main_run["sha256"] else "NO",
+            ]
+        )
+    header = ["engine", "workers", "wall s", "reports/s", "speed-up", "peak RSS", "crossings"]
+    print(_fmt_table([*header, "same result"], rows))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
