@@ -48,12 +48,15 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "scripts" / "generate_traffic.py"
@@ -272,18 +275,6 @@ def warm(data: Path) -> int:
             while chunk := fh.read(1 << 24):
                 size += len(chunk)
     return size
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        model = platform.processor() or model
-    return f"{model}, {os.cpu_count()} logical cores; Python {platform.python_version()}"
 
 
 def _fmt_table(header: list[str], rows: list[list[str]]) -> str:

@@ -22,24 +22,21 @@ Prints executions, executions/s and findings.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import io
 import json
-import signal
 import sys
-import time
-from collections import Counter
 from pathlib import Path
 
-import numpy as np
-from hypothesis import HealthCheck, Phase, given, seed, settings
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hypothesis import given
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
 from airwitness.io import readsb
-from airwitness.io._convert import T_MAX_NS, T_MIN_NS
 from airwitness.schema import POSITION_SCHEMA, ReadResult
+from bench._fuzz import Fuzz, byte_mutations, gzipped, mutate, parse_args, sane, time_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "readsb" / "trace_full_ac671b.json.gz"
@@ -61,10 +58,6 @@ JSON = st.recursive(
 )
 
 
-class Hang(Exception):
-    """The reader took longer than the per-input limit."""
-
-
 def build(doc: dict, points: list, layout: int) -> bytes:
     """Serialise like readsb (one point per line), compactly, or pretty-printed."""
     if layout == 1:
@@ -76,46 +69,17 @@ def build(doc: dict, points: list, layout: int) -> bytes:
     return f'{head},\n  "trace":[{body} ]\n}}\n'.encode()
 
 
-MUTATION = st.one_of(
-    st.tuples(st.just("flip"), st.integers(0, 10**9), st.integers(1, 255)),
-    st.tuples(st.just("token"), st.integers(0, 10**9), st.sampled_from(TOKENS)),
-    st.tuples(st.just("bytes"), st.integers(0, 10**9), st.binary(min_size=1, max_size=16)),
-    st.tuples(st.just("delete"), st.integers(0, 10**9), st.integers(1, 300)),
-    st.tuples(st.just("dup"), st.integers(0, 10**9), st.integers(1, 600)),
-    st.tuples(st.just("truncate"), st.integers(0, 10**9), st.just(0)),
-)
-
-
-def mutate(data: bytes, mutations: list) -> bytes:
-    buf = bytearray(data)
-    for kind, at, arg in mutations:
-        i = at % (len(buf) + 1)
-        if kind == "flip" and buf:
-            buf[min(i, len(buf) - 1)] ^= arg
-        elif kind in ("token", "bytes"):
-            buf[i:i] = arg
-        elif kind == "delete":
-            del buf[i : i + arg]
-        elif kind == "dup":
-            buf[i:i] = buf[i : i + arg]
-        elif kind == "truncate":
-            del buf[i:]
-    return bytes(buf)
+MUTATION = byte_mutations(TOKENS, max_delete=300, max_dup=600)
 
 
 def check(data: bytes, gz_cut: int | None, limit_s: float) -> str:
     """Run the reader on one input; raise AssertionError/Hang on a finding; return an outcome."""
-    payload = data
-    if gz_cut is not None:
-        payload = gzip.compress(data, mtime=0)
-        payload = payload[: gz_cut % (len(payload) + 1)] if gz_cut >= 0 else payload
-    signal.setitimer(signal.ITIMER_REAL, limit_s)
-    try:
-        result = readsb.read("trace_full_fuzz.json", io.BytesIO(payload))
-    except InputError as e:
-        return f"InputError {e.reason.split(' (')[0]!r}"
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    payload = gzipped(data, gz_cut)
+    with time_limit(limit_s):
+        try:
+            result = readsb.read("trace_full_fuzz.json", io.BytesIO(payload))
+        except InputError as e:
+            return f"InputError {e.reason.split(' (')[0]!r}"
     assert isinstance(result, ReadResult)
     assert result.table.schema == POSITION_SCHEMA
     seen = sorted(result.table["source_record"].to_pylist() + [r.record for r in result.rejects])
@@ -128,42 +92,17 @@ def check(data: bytes, gz_cut: int | None, limit_s: float) -> str:
             doc = None
         if isinstance(doc, dict) and isinstance(doc.get("trace"), list):
             assert len(seen) == len(doc["trace"]), "a valid trace must be read point for point"
-    _sane(result)
+    sane(result)
     return "read" if not result.rejects else "rejects"
 
 
-def _sane(result: ReadResult) -> None:
-    t = result.table
-    if t.num_rows == 0:
-        return
-    ns = t["time"].cast("int64").to_numpy()
-    assert ((ns >= T_MIN_NS) & (ns < T_MAX_NS)).all()
-    lat, lon = t["lat"].to_numpy(), t["lon"].to_numpy()
-    assert (np.abs(lat) <= 90).all() and (np.abs(lon) <= 180).all()
-    for name in ("alt_m", "ground_speed_mps", "track_deg", "vrate_mps"):
-        v = t[name].to_numpy(zero_copy_only=False)
-        assert not np.isinf(v).any(), name
-    assert t["track_id"].null_count == 0
-
-
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--seconds", type=float, default=120.0)
-    p.add_argument("--per-input", type=float, default=2.0, help="time limit per input (s)")
-    p.add_argument("--seed", type=int, default=None, help="hypothesis seed (default: random)")
-    p.add_argument("--out", type=Path, default=Path("fuzz-findings-readsb"))
-    args = p.parse_args(argv)
+    args = parse_args(__doc__, "readsb", 2.0, argv)
 
-    def on_alarm(signum, frame):
-        raise Hang(f"reader took > {args.per_input} s")
-
-    signal.signal(signal.SIGALRM, on_alarm)
     sample = json.loads(gzip.decompress(SAMPLE.read_bytes()))
     header = {k: v for k, v in sample.items() if k != "trace"}
     trace = sample["trace"]
-    outcomes: Counter[str] = Counter()
-    findings: list[str] = []
-    slowest = [0.0]
+    fuzz = Fuzz("readsb", args)
 
     @given(
         start=st.integers(0, len(trace) - 1),
@@ -189,49 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in replace_header:
             doc[key] = value
         data = mutate(build(doc, points, layout), mutations)
-        t0 = time.perf_counter()
-        try:
-            outcomes[check(data, gz, args.per_input)] += 1
-        except Exception:  # keep the input; after shrinking, the last one kept is minimal
-            args.out.mkdir(exist_ok=True)
-            (args.out / f"finding-{len(findings) + 1}.bin").write_bytes(data)
-            (args.out / f"finding-{len(findings) + 1}.gzip.txt").write_text(f"gzip cut: {gz!r}\n")
-            raise
-        slowest[0] = max(slowest[0], time.perf_counter() - t0)
+        note = f"gzip cut: {gz!r}\n"
+        fuzz.trial(data, note, lambda: check(data, gz, args.per_input))
 
-    run = settings(
-        max_examples=300,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-        print_blob=True,
-    )(one)
-    deadline = time.monotonic() + args.seconds
-    begin = time.monotonic()
-    batch = 0
-    while time.monotonic() < deadline:
-        batch += 1
-        if args.seed is not None:
-            run = seed(args.seed + batch)(run)
-        try:
-            run()
-        except Exception as e:  # any failure is a finding: record it, go on
-            findings.append(f"{type(e).__name__}: {e}")
-            args.out.mkdir(exist_ok=True)
-            (args.out / f"finding-{len(findings)}.txt").write_text(f"{e!r}\n")
-            print(f"finding {len(findings)}: {e!r} (input in {args.out})", flush=True)
-    elapsed = time.monotonic() - begin
-    total = sum(outcomes.values())
-    print(f"{'reader':8} {'seconds':>8} {'executions':>11} {'exec/s':>8} {'findings':>9}")
-    print(f"{'readsb':8} {elapsed:8.1f} {total:11,} {total / elapsed:8.1f} {len(findings):9}")
-    print("outcomes:")
-    for k, v in outcomes.most_common():
-        print(f"  {v:9,}  {k}")
-    print(f"slowest input: {slowest[0] * 1000:.1f} ms (limit {args.per_input} s)")
-    for f in findings:
-        print("FINDING", f[:2000])
-    return 1 if findings else 0
+    return fuzz.run(one)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,6 @@ added there.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -39,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -46,6 +46,7 @@ import pyModeS
 import rs1090
 
 from airwitness.io import _modes, modes_raw
+from bench._common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "modes_raw" / "sample_data_adsb.csv"
@@ -64,21 +65,6 @@ class Row:
     @property
     def rate(self) -> float:
         return self.messages / self.seconds
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{model}, {os.cpu_count()} logical cores; Python {platform.python_version()}; "
-        f"rs1090 {rs1090_version()}, pyModeS {pyModeS.__version__}"
-    )
 
 
 def rs1090_version() -> str:
@@ -226,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="airwitness-ingest-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(machine())
+    print(machine(f"rs1090 {rs1090_version()}", f"pyModeS {pyModeS.__version__}"))
     rows: list[Row] = []
     try:
         wanted = set(args.sections.split(","))

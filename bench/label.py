@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
@@ -30,22 +31,10 @@ import shapely
 
 import airwitness
 from airwitness.airspace.kernel import LabelIndex, reference_lookup
+from bench._common import machine
 
 DEFAULT_SOURCE = Path(airwitness.__file__).parent / "data" / "countries.parquet"
 PIECE_VERTICES = 64  # DuckDB's join is 60–90× faster on small pieces (DEPENDENCIES.md)
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{model}, {os.cpu_count()} logical cores; Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
 
 
 def sphere_points(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -22,13 +22,13 @@ The machine is shared: figures vary by ±20 % from run to run.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import duckdb
 import numpy as np
@@ -39,24 +39,11 @@ import pyarrow.csv as pacsv
 import airwitness.pipeline  # noqa: F401 - imported by load(); import it before timing
 from airwitness import store
 from airwitness.io import read
+from bench._common import machine
 
 CHUNK = 1_000_000
 TRACK_POINTS = 1_000
 BAD_EVERY = 1_000
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{model}, {os.cpu_count()} logical cores; Python {platform.python_version()}, "
-        f"DuckDB {duckdb.__version__}, pyarrow {pa.__version__}"
-    )
 
 
 def write_csv(path: Path, n: int, seed: int = 0) -> None:
@@ -232,7 +219,7 @@ def main() -> None:
             shutil.rmtree(work)
     header = ("reports", "step", "seconds", "airwitness", "plain DuckDB", "ratio")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    print(machine())
+    print(machine(f"DuckDB {duckdb.__version__}", f"pyarrow {pa.__version__}"))
     for r in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
