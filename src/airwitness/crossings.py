@@ -165,7 +165,11 @@ def _paths(lon, lat, i0, i1) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     ):
         if shifted.size:
             sel = np.isin(owner, shifted)
-            extra.append(shapely.linestrings(plon[sel] + shift, plat[sel], indices=owner[sel]))
+            extra.append(
+                shapely.linestrings(
+                    plon[sel] + shift, plat[sel], indices=np.searchsorted(shifted, owner[sel])
+                )
+            )
             extra_pairs.append(shifted)
             extra_fracs.append(frac[sel])
     if extra:

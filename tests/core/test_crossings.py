@@ -134,3 +134,18 @@ def test_filters_by_code_time_and_track():
     assert early["to"].to_pylist() == ["BBB", "AAA"]  # x at 300 s exactly (inclusive), y at 5 s
     only_y = find_crossings(prepared, SKY, where=CrossingFilter(tracks=["y"]))
     assert only_y["track_id"].to_pylist() == ["y"]
+
+
+def test_antimeridian_pair_after_other_candidate_pairs():
+    """A ±180° pair that is not the first candidate (regression: index error)."""
+    table = concat(
+        [
+            reports([(0, 1.5, 0.0), (60, 2.5, 0.0)], track="a"),
+            reports([(0, 179.5, 0.0), (60, -179.5, 0.0)], track="b"),
+        ]
+    )
+    rows = crossings_of(table)
+    assert [(r["track_id"], r["from"], r["to"]) for r in rows] == [
+        ("a", "AAA", "BBB"),
+        ("b", "EEE", "WWW"),
+    ]
