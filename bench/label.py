@@ -122,8 +122,9 @@ def run_duckdb(geoms, lon, lat):
     con.execute("SET threads = 1")
     con.execute(f"LOAD '{spatial_extension()}'")
     pieces, owner = split_pieces(geoms, PIECE_VERTICES)
-    polys = pa.table({"gid": owner.astype(np.int32),
-                      "wkb": pa.array(shapely.to_wkb(pieces), pa.binary())})
+    polys = pa.table(
+        {"gid": owner.astype(np.int32), "wkb": pa.array(shapely.to_wkb(pieces), pa.binary())}
+    )
     con.register("polys_arrow", polys)
     con.execute("CREATE TABLE polys AS SELECT gid, ST_GeomFromWKB(wkb) AS geom FROM polys_arrow")
     pts = pa.table({"id": np.arange(len(lon), dtype=np.int64), "lon": lon, "lat": lat})
@@ -149,11 +150,14 @@ def run_sedonadb(geoms, lon, lat):
     sd.sql("SET datafusion.execution.target_partitions = 1").execute()
     sd.sql("SET sedona.spatial_join.spatial_library = 'geos'").execute()
     sd.sql("SET sedona.spatial_join.execution_mode = 'prepare_build'").execute()
-    polys = pa.table({"gid": np.arange(len(geoms), dtype=np.int32),
-                      "wkb": pa.array(shapely.to_wkb(geoms), pa.binary())})
+    polys = pa.table(
+        {
+            "gid": np.arange(len(geoms), dtype=np.int32),
+            "wkb": pa.array(shapely.to_wkb(geoms), pa.binary()),
+        }
+    )
     sd.create_data_frame(polys).to_view("polys_raw")
-    sd.sql("SELECT gid, ST_GeomFromWKB(wkb) AS geom FROM polys_raw").to_memtable() \
-        .to_view("polys")
+    sd.sql("SELECT gid, ST_GeomFromWKB(wkb) AS geom FROM polys_raw").to_memtable().to_view("polys")
     pts = pa.table({"id": np.arange(len(lon), dtype=np.int64), "lon": lon, "lat": lat})
     sd.create_data_frame(pts).to_view("pts")
     t1 = time.perf_counter()
@@ -173,28 +177,41 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--points", type=int, default=10_000_000)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--peer-points", type=int, default=1_000_000,
-                    help="how many of the points the peers label (the first ones)")
+    ap.add_argument(
+        "--peer-points",
+        type=int,
+        default=1_000_000,
+        help="how many of the points the peers label (the first ones)",
+    )
     ap.add_argument("--quick", action="store_true", help="smoke test: 200,000 points")
-    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                    help="boundary set (parquet with a WKB 'geometry' column)")
-    ap.add_argument("--skip", nargs="*", default=[],
-                    choices=["geopandas", "shapely", "duckdb", "sedonadb"])
+    ap.add_argument(
+        "--source",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        help="boundary set (parquet with a WKB 'geometry' column)",
+    )
+    ap.add_argument(
+        "--skip", nargs="*", default=[], choices=["geopandas", "shapely", "duckdb", "sedonadb"]
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.points = min(args.points, 200_000)
         args.peer_points = min(args.peer_points, 50_000)
     if not args.source.exists():
-        print(f"boundary set not found: {args.source} (build it with the scripts/ builder)",
-              file=sys.stderr)
+        print(
+            f"boundary set not found: {args.source} (build it with the scripts/ builder)",
+            file=sys.stderr,
+        )
         return 2
 
     geoms = load_geoms(args.source)
     n_vertices = int(shapely.get_num_coordinates(geoms).sum())
     lon, lat = sphere_points(args.points, args.seed)
     print(f"machine: {machine()}")
-    print(f"boundary set: {args.source.name}, {len(geoms)} polygons, {n_vertices:,} vertices; "
-          f"{args.points:,} points uniform on the sphere (seed {args.seed}); one thread each")
+    print(
+        f"boundary set: {args.source.name}, {len(geoms)} polygons, {n_vertices:,} vertices; "
+        f"{args.points:,} points uniform on the sphere (seed {args.seed}); one thread each"
+    )
 
     t0 = time.perf_counter()
     index = LabelIndex.build(geoms)
@@ -208,11 +225,23 @@ def main(argv: list[str] | None = None) -> int:
     query_s = float(np.median(times))
     ours_rate = args.points / query_s
     size_mb = len(index.to_bytes()) / 1e6
-    print(f"airwitness index: built in {build_s:.2f} s, {size_mb:.1f} MB serialised, "
-          f"{index.stats()['nbytes'] / 1e6:.0f} MB in memory")
+    print(
+        f"airwitness index: built in {build_s:.2f} s, {size_mb:.1f} MB serialised, "
+        f"{index.stats()['nbytes'] / 1e6:.0f} MB in memory"
+    )
 
-    rows = [("airwitness", args.points, build_s, query_s, ours_rate, 1.0, 0,
-             "LabelIndex.lookup, median of 3 runs")]
+    rows = [
+        (
+            "airwitness",
+            args.points,
+            build_s,
+            query_s,
+            ours_rate,
+            1.0,
+            0,
+            "LabelIndex.lookup, median of 3 runs",
+        )
+    ]
     peers = {
         "geopandas": (run_geopandas, args.peer_points, "sjoin within, raw polygons"),
         "shapely": (run_shapely, args.peer_points, "bbox + prepared contains_xy"),
@@ -226,8 +255,18 @@ def main(argv: list[str] | None = None) -> int:
         try:
             result = fn(geoms, lon[:n], lat[:n])
         except Exception as exc:  # a peer failing must not hide the others' numbers
-            rows.append((name, n, float("nan"), float("nan"), float("nan"), float("nan"), -1,
-                         f"failed: {type(exc).__name__}: {exc}"[:80]))
+            rows.append(
+                (
+                    name,
+                    n,
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    -1,
+                    f"failed: {type(exc).__name__}: {exc}"[:80],
+                )
+            )
             continue
         labels, prep_s, run_s = result[:3]
         if name == "duckdb":
@@ -237,15 +276,21 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((name, n, prep_s, run_s, rate, ours_rate / rate, disagree, note))
 
     print()
-    head = (f"{'tool':<11} {'points':>11} {'build s':>8} {'query s':>9} {'points/s':>12} "
-            f"{'aw ratio':>9} {'disagree':>9}  note")
+    head = (
+        f"{'tool':<11} {'points':>11} {'build s':>8} {'query s':>9} {'points/s':>12} "
+        f"{'aw ratio':>9} {'disagree':>9}  note"
+    )
     print(head)
     print("-" * len(head))
     for name, n, prep_s, run_s, rate, ratio, dis, note in rows:
-        print(f"{name:<11} {n:>11,} {prep_s:>8.2f} {run_s:>9.3f} {rate:>12,.0f} "
-              f"{ratio:>8.1f}× {dis:>9,}  {note}")
-    print("\naw ratio = airwitness points/s ÷ tool points/s; disagree = labels that differ "
-          "from airwitness on the points that tool labelled.")
+        print(
+            f"{name:<11} {n:>11,} {prep_s:>8.2f} {run_s:>9.3f} {rate:>12,.0f} "
+            f"{ratio:>8.1f}× {dis:>9,}  {note}"
+        )
+    print(
+        "\naw ratio = airwitness points/s ÷ tool points/s; disagree = labels that differ "
+        "from airwitness on the points that tool labelled."
+    )
     return 0
 
 

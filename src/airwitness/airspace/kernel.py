@@ -334,16 +334,16 @@ def _coarse_counts(vx, vy, is_edge, x0g, y0g, w, nx, ny, margin):
     for e in range(vx.shape[0] - 1):
         if not is_edge[e]:
             continue
-        k = _raster(vx[e], vy[e], vx[e + 1], vy[e + 1], x0g, y0g, w, nx, ny, margin,
-                    buf, 0, True)
+        k = _raster(vx[e], vy[e], vx[e + 1], vy[e + 1], x0g, y0g, w, nx, ny, margin, buf, 0, True)
         for t in range(k):
             cnt[buf[t]] += 1
     return cnt
 
 
 @nb.njit(cache=True, nogil=True)
-def _fine_incidence(vx, vy, is_edge, x0g, y0g, w, nx, ny, margin, sub_of, sub_off,
-                    sub_shift, n_fine, ptr, write):
+def _fine_incidence(
+    vx, vy, is_edge, x0g, y0g, w, nx, ny, margin, sub_of, sub_off, sub_shift, n_fine, ptr, write
+):
     """Count (write=False) or list (write=True, ptr = CSR starts) edges per fine cell."""
     cnt = np.zeros(n_fine, dtype=np.int32)
     edges = np.empty(ptr[-1] if write else 0, dtype=np.int32)
@@ -363,8 +363,9 @@ def _fine_incidence(vx, vy, is_edge, x0g, y0g, w, nx, ny, margin, sub_of, sub_of
             f = 1 << sub_shift[s]
             ci = c % nx
             cj = c // nx
-            kf = _raster(ax, ay, bx, by, x0g + ci * w, y0g + cj * w, w / f, f, f, margin,
-                         fbuf, 0, True)
+            kf = _raster(
+                ax, ay, bx, by, x0g + ci * w, y0g + cj * w, w / f, f, f, margin, fbuf, 0, True
+            )
             base = sub_off[s]
             for u in range(kf):
                 idx = base + fbuf[u]
@@ -416,8 +417,14 @@ def _leaves(fine_ptr, inc_edges, edge_poly):
             prev_e = e
     leaf_cand[nl] = nc
     cand_run[nc] = nr
-    return (leaf_of, leaf_cand[: nl + 1].copy(), cand_poly[:nc].copy(), cand_run[: nc + 1].copy(),
-            run_first[:nr].copy(), run_len[:nr].copy())
+    return (
+        leaf_of,
+        leaf_cand[: nl + 1].copy(),
+        cand_poly[:nc].copy(),
+        cand_run[: nc + 1].copy(),
+        run_first[:nr].copy(),
+        run_len[:nr].copy(),
+    )
 
 
 @nb.njit(cache=True, nogil=True)
@@ -475,9 +482,33 @@ def _toggle(k, inside, act, act_pos, n_act):
 
 
 @nb.njit(cache=True, nogil=True)
-def _sweep(vx, vy, edge_poly, n_polys, x0g, y0g, w, nx, ny, f_max, row_f, line_ptr, xs, es,
-           coarse, sub_of, sub_off, sub_shift, leaf0, fine, leaf_of, leaf_cand, cand_poly,
-           cand_in, leaf_base):
+def _sweep(
+    vx,
+    vy,
+    edge_poly,
+    n_polys,
+    x0g,
+    y0g,
+    w,
+    nx,
+    ny,
+    f_max,
+    row_f,
+    line_ptr,
+    xs,
+    es,
+    coarse,
+    sub_of,
+    sub_off,
+    sub_shift,
+    leaf0,
+    fine,
+    leaf_of,
+    leaf_cand,
+    cand_poly,
+    cand_in,
+    leaf_base,
+):
     """Exact labels of pure cells and candidate statuses at each mixed cell's SE corner.
 
     Returns False if some corner lies exactly on an edge (the caller then moves the grid).
@@ -643,9 +674,23 @@ class LabelIndex:
             raise ValueError(f"lon and lat differ in shape: {lon.shape} vs {lat.shape}")
         out = np.empty(lon.shape, dtype=np.int32)
         m, a = self.meta, self.arrays
-        _lookup(lon.reshape(-1), lat.reshape(-1), out.reshape(-1), m["x0"], m["y0"], m["w"],
-                m["nx"], m["ny"], a["coarse"], a["sub"], a["fine"], a["leaf_ptr"], a["stream"],
-                a["vx"], a["vy"])
+        _lookup(
+            lon.reshape(-1),
+            lat.reshape(-1),
+            out.reshape(-1),
+            m["x0"],
+            m["y0"],
+            m["w"],
+            m["nx"],
+            m["ny"],
+            a["coarse"],
+            a["sub"],
+            a["fine"],
+            a["leaf_ptr"],
+            a["stream"],
+            a["vx"],
+            a["vy"],
+        )
         return out
 
     def stats(self) -> dict[str, int]:
@@ -664,8 +709,9 @@ class LabelIndex:
     def to_bytes(self) -> bytes:
         """A compressed, self-describing serialisation (see :meth:`from_bytes`)."""
         buf = io.BytesIO()
-        meta = np.array([_FORMAT, self.meta["n_geoms"], self.meta["nx"], self.meta["ny"]],
-                        dtype=np.int64)
+        meta = np.array(
+            [_FORMAT, self.meta["n_geoms"], self.meta["nx"], self.meta["ny"]], dtype=np.int64
+        )
         geo = np.array([self.meta["x0"], self.meta["y0"], self.meta["w"]], dtype=np.float64)
         packed = {k: v for k, v in self.arrays.items() if k not in ("vx", "vy")}
         packed["vx"] = _pack_coords(self.arrays["vx"])
@@ -683,8 +729,14 @@ class LabelIndex:
             arrays = {k: z[k] for k in _ARRAYS}
         arrays["vx"] = _unpack_coords(arrays["vx"])
         arrays["vy"] = _unpack_coords(arrays["vy"])
-        meta = {"n_geoms": int(meta_a[1]), "nx": int(meta_a[2]), "ny": int(meta_a[3]),
-                "x0": float(geo[0]), "y0": float(geo[1]), "w": float(geo[2])}
+        meta = {
+            "n_geoms": int(meta_a[1]),
+            "nx": int(meta_a[2]),
+            "ny": int(meta_a[3]),
+            "x0": float(geo[0]),
+            "y0": float(geo[1]),
+            "w": float(geo[2]),
+        }
         return cls(meta, arrays)
 
 
@@ -708,8 +760,10 @@ def _rings(geoms: Sequence[shapely.Geometry]):
     bad = np.flatnonzero(~np.isin(kinds, (-1, 3, 6)) & ~shapely.is_empty(geoms))
     if len(bad):
         i = int(bad[0])
-        raise ValueError(f"geometry {i} is a {geoms[i].geom_type}, "
-                         "expected Polygon or MultiPolygon (or empty / None)")
+        raise ValueError(
+            f"geometry {i} is a {geoms[i].geom_type}, "
+            "expected Polygon or MultiPolygon (or empty / None)"
+        )
     parts, part_geom = shapely.get_parts(geoms, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, vert_ring = shapely.get_coordinates(rings, return_index=True)
@@ -761,14 +815,43 @@ def _build(vx, vy, is_edge, edge_poly, n_geoms, x0g, y0g) -> LabelIndex | None:
     sub_shift = shift.astype(np.int32)
 
     zero = np.zeros(1, dtype=np.int64)
-    cnt, _ = _fine_incidence(vx, vy, is_edge, x0g, y0g, w, nx, ny, MARGIN, sub_of, sub_off,
-                             sub_shift, n_fine, zero, False)
+    cnt, _ = _fine_incidence(
+        vx,
+        vy,
+        is_edge,
+        x0g,
+        y0g,
+        w,
+        nx,
+        ny,
+        MARGIN,
+        sub_of,
+        sub_off,
+        sub_shift,
+        n_fine,
+        zero,
+        False,
+    )
     fine_ptr = np.zeros(n_fine + 1, dtype=np.int64)
     np.cumsum(cnt, out=fine_ptr[1:])
-    _, inc = _fine_incidence(vx, vy, is_edge, x0g, y0g, w, nx, ny, MARGIN, sub_of, sub_off,
-                             sub_shift, n_fine, fine_ptr, True)
-    leaf_of, leaf_cand, cand_poly, cand_run, run_first, run_len = _leaves(
-        fine_ptr, inc, edge_poly)
+    _, inc = _fine_incidence(
+        vx,
+        vy,
+        is_edge,
+        x0g,
+        y0g,
+        w,
+        nx,
+        ny,
+        MARGIN,
+        sub_of,
+        sub_off,
+        sub_shift,
+        n_fine,
+        fine_ptr,
+        True,
+    )
+    leaf_of, leaf_cand, cand_poly, cand_run, run_first, run_len = _leaves(fine_ptr, inc, edge_poly)
     del inc, fine_ptr, cnt
 
     f_max = 1 << int(shift.max()) if len(shift) else 1
@@ -788,29 +871,62 @@ def _build(vx, vy, is_edge, edge_poly, n_geoms, x0g, y0g) -> LabelIndex | None:
     # Fine cells name mixed cells by a number local to their sub-grid (leaf0[s] is
     # the first mixed cell of sub-grid s), so that int16 suffices whenever labels do.
     leaf0 = np.searchsorted(np.flatnonzero(leaf_of >= 0), sub_off).astype(np.int64)
-    ok = _sweep(vx, vy, edge_poly, max(n_geoms, 1), x0g, y0g, w, nx, ny, f_max, row_f,
-                line_ptr, xs, es, coarse, sub_of, sub_off, sub_shift, leaf0, fine, leaf_of,
-                leaf_cand, cand_poly, cand_in, leaf_base)
+    ok = _sweep(
+        vx,
+        vy,
+        edge_poly,
+        max(n_geoms, 1),
+        x0g,
+        y0g,
+        w,
+        nx,
+        ny,
+        f_max,
+        row_f,
+        line_ptr,
+        xs,
+        es,
+        coarse,
+        sub_of,
+        sub_off,
+        sub_shift,
+        leaf0,
+        fine,
+        leaf_of,
+        leaf_cand,
+        cand_poly,
+        cand_in,
+        leaf_base,
+    )
     if not ok:
         return None
-    leaf_ptr, stream = _pack_leaves(leaf_base, leaf_cand, cand_poly, cand_in, cand_run,
-                                    run_first, run_len)
+    leaf_ptr, stream = _pack_leaves(
+        leaf_base, leaf_cand, cand_poly, cand_in, cand_run, run_first, run_len
+    )
     small = n_geoms < 2**15 - 1 and FINE_MAX**2 < 2**15 - 2
     fine = fine.astype(np.int16 if small else np.int32)
     sub = np.stack([sub_off, sub_shift.astype(np.int64), leaf0]).T.reshape(-1).copy()
     if len(stream) < 2**31 and len(leaf_ptr):
         leaf_ptr = leaf_ptr.astype(np.int32)
     meta = {"n_geoms": n_geoms, "nx": nx, "ny": ny, "x0": x0g, "y0": y0g, "w": w}
-    arrays = {"coarse": coarse, "sub": sub, "fine": fine, "leaf_ptr": leaf_ptr,
-              "stream": stream, "vx": vx, "vy": vy}
+    arrays = {
+        "coarse": coarse,
+        "sub": sub,
+        "fine": fine,
+        "leaf_ptr": leaf_ptr,
+        "stream": stream,
+        "vx": vx,
+        "vy": vy,
+    }
     return LabelIndex(meta, arrays)
 
 
 # --------------------------------------------------------------------------- reference
 
 
-def reference_lookup(geoms: Sequence[shapely.Geometry], lon: np.ndarray,
-                     lat: np.ndarray) -> np.ndarray:
+def reference_lookup(
+    geoms: Sequence[shapely.Geometry], lon: np.ndarray, lat: np.ndarray
+) -> np.ndarray:
     """The definition `LabelIndex.lookup` must match: the first geometry whose
     prepared ``shapely.contains_xy`` is true, else -1 (after the same longitude
     wrap and validity rules). Points are pre-filtered by each geometry's bounding
@@ -827,7 +943,7 @@ def reference_lookup(geoms: Sequence[shapely.Geometry], lon: np.ndarray,
         if g is None or shapely.is_empty(g):
             continue
         x0, y0, x1, y1 = shapely.bounds(g)
-        band = order[np.searchsorted(xs, x0, "left"):np.searchsorted(xs, x1, "right")]
+        band = order[np.searchsorted(xs, x0, "left") : np.searchsorted(xs, x1, "right")]
         yb = y[band]
         near = band[(yb >= y0) & (yb <= y1) & (out[band] == -1)]
         if len(near) == 0:
