@@ -74,25 +74,59 @@ def find_crossings(
     (sorted by track and time, with a ``segment`` column). Returns a table of
     :data:`CROSSING_SCHEMA`, sorted by track, time and position along the path.
     """
-    where = where or CrossingFilter()
-    if where.tracks:
-        tracks = tracks.filter(pc.is_in(tracks["track_id"], pa.array(list(where.tracks))))
     n = tracks.num_rows
-    if n < 2:
+    segment = tracks["segment"].to_numpy() if n else np.zeros(0, dtype=np.int32)
+    new_run = track_starts(tracks["track_id"]) if n else np.zeros(0, dtype=bool)
+    new_run[1:] |= segment[1:] != segment[:-1]
+    points = TrackPoints(
+        rows=np.arange(n),
+        lon=np.ascontiguousarray(tracks["lon"].to_numpy(), dtype=np.float64),
+        lat=np.ascontiguousarray(tracks["lat"].to_numpy(), dtype=np.float64),
+        time_ns=np.asarray(tracks["time"].combine_chunks().cast(pa.int64()).to_numpy()),
+        alt=tracks["alt_m"].to_numpy(zero_copy_only=False).astype(np.float64),
+        segment=segment,
+        new_run=new_run,
+    )
+    return crossings_of_points(tracks, points, airspace, observed_gap_s=observed_gap_s, where=where)
+
+
+@dataclass
+class TrackPoints:
+    """Cleaned reports in track and time order, as arrays, with the row of
+    ``source`` (the table they came from) that each one is."""
+
+    rows: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    time_ns: np.ndarray
+    alt: np.ndarray
+    segment: np.ndarray
+    #: True where a report starts a new track segment (a new track or segment)
+    new_run: np.ndarray
+
+    def subset(self, keep: np.ndarray) -> TrackPoints:
+        """Only the reports where ``keep`` (whole tracks, so runs stay runs)."""
+        return TrackPoints(*(getattr(self, f)[keep] for f in self.__dataclass_fields__))
+
+
+def crossings_of_points(
+    source: pa.Table,
+    points: TrackPoints,
+    airspace: Airspace,
+    *,
+    observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
+    where: CrossingFilter | None = None,
+) -> pa.Table:
+    """:func:`find_crossings` on arrays; ``source`` gives track ids and record numbers."""
+    where = where or CrossingFilter()
+    if where.tracks and len(points.rows):
+        wanted = pc.is_in(source["track_id"], pa.array(list(where.tracks)))
+        wanted = np.asarray(wanted.to_numpy(zero_copy_only=False), dtype=bool)
+        points = points.subset(wanted[points.rows])
+    if len(points.rows) < 2:
         return CROSSING_SCHEMA.empty_table()
-
-    lon = tracks["lon"].to_numpy()
-    lat = tracks["lat"].to_numpy()
-    t_ns = np.asarray(tracks["time"].combine_chunks().cast(pa.int64()).to_numpy())
-    seg = tracks["segment"].to_numpy()
-    label = airspace.label_ids(lon, lat)
-
-    start = track_starts(tracks["track_id"])
-    i0 = np.flatnonzero(~start[1:] & (seg[1:] == seg[:-1]))
-    i1 = i0 + 1
-
-    events = _events(lon, lat, label, i0, i1, airspace)
-    return _event_table(tracks, events, t_ns, airspace, observed_gap_s, where)
+    events = _events(points.lon, points.lat, points.new_run, airspace)
+    return _event_table(source, points, events, airspace, observed_gap_s, where)
 
 
 @dataclass
@@ -107,17 +141,40 @@ class _Events:
     to_id: np.ndarray
 
 
-def _events(lon, lat, label, i0, i1, airspace: Airspace) -> _Events:
-    tree, chunks = airspace.boundary_index()
+def _events(lon, lat, new_run, airspace: Airspace) -> _Events:
+    """Crossings between consecutive reports of a run (rows are report indices)."""
+    i0 = np.flatnonzero(~new_run[1:])
+    i1 = i0 + 1
+    label = airspace.label_ids(lon, lat)
     changed = label[i0] != label[i1]
+    # Cheap, exact filter: a path that comes near no boundary edge, between
+    # reports with one label, crosses nothing. Only the rest go on.
+    cand = np.flatnonzero(changed | airspace.may_meet_boundary(lon, lat, i0, i1))
+    if cand.size == 0:
+        none = np.zeros(0, dtype=np.int64)
+        return _Events(none, none, none, np.zeros(0), np.zeros(0), np.zeros(0), none, none)
+    # The candidates and their reports form a small problem of their own:
+    # rows outside it cannot change label (see _label_changes).
+    rows = np.unique(np.concatenate([i0[cand], i1[cand]]))
+    c0 = np.searchsorted(rows, i0[cand])
+    c1 = c0 + 1
+    clon, clat, clabel = lon[rows], lat[rows], label[rows]
+    ev = _candidate_events(clon, clat, clabel, c0, c1, changed[cand], airspace)
+    return _Events(
+        pair=cand[ev.pair],
+        i0=rows[ev.i0],
+        i1=rows[ev.i1],
+        frac=ev.frac,
+        lon=ev.lon,
+        lat=ev.lat,
+        from_id=ev.from_id,
+        to_id=ev.to_id,
+    )
 
-    # Cheap filter: a pair whose bounding box meets no boundary piece and whose
-    # ends share a label cannot cross anything.
-    near = airspace.near_boundary(lon[i0], lat[i0], lon[i1], lat[i1])
-    cand = np.flatnonzero(changed | near)
 
-    bp_pair, bp_t, bp_lon, bp_lat = _breakpoints(lon, lat, i0[cand], i1[cand], tree, chunks)
-    bp_pair = cand[bp_pair]
+def _candidate_events(lon, lat, label, i0, i1, changed, airspace: Airspace) -> _Events:
+    tree, chunks = airspace.boundary_index()
+    bp_pair, bp_t, bp_lon, bp_lat = _breakpoints(lon, lat, i0, i1, tree, chunks)
 
     found = np.zeros(len(i0), dtype=bool)
     found[bp_pair] = True
@@ -352,22 +409,25 @@ def _label_changes(lon, lat, label, i0, i1, bp_pair, bp_t, bp_lon, bp_lat, airsp
     )
 
 
-def _event_table(tracks, ev: _Events, t_ns, airspace, observed_gap_s, where) -> pa.Table:
+def _event_table(
+    source: pa.Table, points: TrackPoints, ev: _Events, airspace, observed_gap_s, where
+) -> pa.Table:
     order = np.lexsort((ev.frac, ev.i0))
     ev = _Events(*(getattr(ev, f)[order] for f in ev.__dataclass_fields__))
+    t_ns, alt = points.time_ns, points.alt
     t0, t1 = t_ns[ev.i0], t_ns[ev.i1]
     gap_ns = t1 - t0
     time_ns = t0 + np.round(ev.frac * gap_ns).astype(np.int64)
-    alt = tracks["alt_m"].to_numpy(zero_copy_only=False).astype(np.float64)
     alt_x = alt[ev.i0] + ev.frac * (alt[ev.i1] - alt[ev.i0])  # NaN when either is unknown
     gap_s = gap_ns / 1e9
     names = np.asarray([*airspace.code_names, "INTL"], dtype=object)
     from_code = names[ev.from_id]  # -1 indexes the trailing INTL
     to_code = names[ev.to_id]
+    before, after = points.rows[ev.i0], points.rows[ev.i1]
     table = pa.table(
         {
-            "track_id": tracks["track_id"].take(pa.array(ev.i0)),
-            "segment": tracks["segment"].take(pa.array(ev.i0)),
+            "track_id": source["track_id"].take(pa.array(before)),
+            "segment": pa.array(points.segment[ev.i0], type=pa.int32()),
             "time": pa.array(time_ns, type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")),
             "lon": pa.array(ev.lon, type=pa.float64()),
             "lat": pa.array(ev.lat, type=pa.float64()),
@@ -378,19 +438,19 @@ def _event_table(tracks, ev: _Events, t_ns, airspace, observed_gap_s, where) -> 
                 np.where(gap_s <= observed_gap_s, "observed", "inferred").tolist(), type=pa.string()
             ),
             "gap_s": pa.array(gap_s, type=pa.float64()),
-            "before": pa.array(_record_refs(tracks, ev.i0), type=pa.string()),
-            "after": pa.array(_record_refs(tracks, ev.i1), type=pa.string()),
+            "before": pa.array(_record_refs(source, before), type=pa.string()),
+            "after": pa.array(_record_refs(source, after), type=pa.string()),
         },
         schema=CROSSING_SCHEMA,
     )
     return _apply_filter(table, time_ns, where)
 
 
-def _record_refs(tracks: pa.Table, rows: np.ndarray) -> list[str]:
+def _record_refs(source: pa.Table, rows: np.ndarray) -> list[str]:
     """``source_file:source_record`` of the given rows."""
-    idx = pa.array(rows)
-    files = pc.cast(tracks["source_file"].take(idx), pa.string()).to_pylist()
-    recs = tracks["source_record"].take(idx).to_pylist()
+    idx = pa.array(rows, type=pa.int64())
+    files = pc.cast(source["source_file"].take(idx), pa.string()).to_pylist()
+    recs = source["source_record"].take(idx).to_pylist()
     return [f"{f}:{r}" for f, r in zip(files, recs, strict=True)]
 
 

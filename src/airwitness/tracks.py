@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness.geodesy import haversine_m
+from airwitness import track_kernels
 from airwitness.schema import Reject
 
 DEFAULT_MAX_GAP_S = 1800.0
@@ -58,50 +58,141 @@ def prepare_tracks(
     Ties in time keep input order (file, then record), so the result does not
     depend on the order in which files were given.
     """
-    outliers = outliers or OutlierRule()
-    table = _sorted(table)
-    rejects: list[Reject] = []
+    cleaned = clean_tracks(track_columns(table), max_gap_s=max_gap_s, outliers=outliers)
     rejected_tracks: list[str] = []
+    rejects = reject_records(table, cleaned, rejected_tracks)
+    out = table.take(pa.array(cleaned.kept))
+    out = out.append_column("segment", pa.array(cleaned.segment, type=pa.int32()))
+    return PreparedTracks(table=out, rejects=rejects, rejected_tracks=sorted(rejected_tracks))
 
-    keep = _duplicate_mask(table, rejects, rejected_tracks)
-    table = table.filter(pa.array(keep))
 
-    if outliers.enabled and table.num_rows >= 3:
-        keep = _outlier_mask(table, outliers)
-        _collect(table, ~keep, REASON_OUTLIER, rejects, rejected_tracks)
-        table = table.filter(pa.array(keep))
-
-    segment = _segments(table, max_gap_s)
-    table = table.append_column("segment", pa.array(segment, type=pa.int32()))
+def reject_records(
+    table: pa.Table, cleaned: CleanedTracks, tracks: list[str] | None = None
+) -> list[Reject]:
+    """One sorted Reject per report cleaning removed (track ids added to ``tracks``)."""
+    rejects: list[Reject] = []
+    for code, reason in REASONS.items():
+        _collect(table, cleaned.rejected_rows(code), reason, rejects, tracks)
     rejects.sort()
-    return PreparedTracks(table=table, rejects=rejects, rejected_tracks=sorted(rejected_tracks))
+    return rejects
 
 
-def _sorted(table: pa.Table) -> pa.Table:
-    """Rows by (track_id, time, source_file, source_record), strings compared as text.
+REASONS = {
+    track_kernels.DUPLICATE: REASON_DUPLICATE,
+    track_kernels.SAME_TIME: REASON_SAME_TIME,
+    track_kernels.OUTLIER: REASON_OUTLIER,
+}
 
-    Strings are replaced by their rank among the distinct values first, so the
-    sort itself runs on integers (several times faster than on strings).
-    """
+
+@dataclass
+class TrackColumns:
+    """The columns cleaning needs, as arrays; text keys as ranks in text order."""
+
+    track: np.ndarray  # int64 rank of track_id
+    n_tracks: int
+    time_ns: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    alt: np.ndarray  # float64, NaN where unknown
+    file: np.ndarray  # int64 rank of source_file
+    record: np.ndarray
+    leg_start: np.ndarray  # bool
+
+
+def track_columns(table: pa.Table) -> TrackColumns:
+    track, n_tracks = _string_rank(table["track_id"])
     n = table.num_rows
-    if n == 0:
-        return table
-    track = _string_rank(table["track_id"])
-    file = _string_rank(pc.cast(table["source_file"], pa.string()))
-    t = _time_ns(table)
-    record = table["source_record"].to_numpy()
-    order = np.lexsort((record, file, t, track))
-    return table.take(pa.array(order))
+    if "leg_start" in table.column_names:  # a source-declared new leg starts a segment
+        legs = table["leg_start"].fill_null(False).to_numpy(zero_copy_only=False)
+    else:
+        legs = np.zeros(n, dtype=bool)
+    return TrackColumns(
+        track=track,
+        n_tracks=n_tracks,
+        time_ns=_time_ns(table),
+        lon=_floats(table["lon"]),
+        lat=_floats(table["lat"]),
+        alt=_floats(table["alt_m"]),
+        file=_text_rank(table["source_file"]),
+        record=np.ascontiguousarray(table["source_record"].to_numpy(), dtype=np.int64),
+        leg_start=np.ascontiguousarray(legs, dtype=bool),
+    )
 
 
-def _string_rank(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """Each value's rank among the column's distinct values, in text order."""
+@dataclass
+class CleanedTracks:
+    """What cleaning decided, in terms of the input's rows."""
+
+    #: input rows in (track, time, file, record) order
+    order: np.ndarray
+    #: ``track_kernels`` reason code per position of ``order`` (KEEP = 0)
+    reason: np.ndarray
+    #: input rows kept, in order
+    kept: np.ndarray
+    #: segment number of each kept row
+    segment: np.ndarray
+
+    def rejected_rows(self, code: int) -> np.ndarray:
+        """Input rows removed for one reason, in sorted order."""
+        return self.order[self.reason == code]
+
+
+def clean_tracks(
+    columns: TrackColumns,
+    *,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    outliers: OutlierRule | None = None,
+) -> CleanedTracks:
+    """Order, de-duplicate, reject outliers and number segments (no table built)."""
+    rule = outliers or OutlierRule()
+    c = columns
+    order = track_kernels.sort_order(c.track, c.n_tracks, c.time_ns, c.file, c.record)
+    reason, segment = track_kernels.clean(
+        c.track[order],
+        c.time_ns[order],
+        c.lon[order],
+        c.lat[order],
+        c.alt[order],
+        c.leg_start[order],
+        float(rule.factor),
+        float(rule.min_speed_mps),
+        bool(rule.enabled),
+        float(max_gap_s),
+    )
+    return CleanedTracks(order, reason, order[reason == track_kernels.KEEP], segment)
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    values = column.to_numpy(zero_copy_only=False)
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _string_rank(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
+    """Each value's rank among the column's distinct values, in text order,
+    and the number of distinct values."""
     encoded = pc.dictionary_encode(
         column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     )
-    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
-    rank[np.asarray(pc.sort_indices(encoded.dictionary))] = np.arange(len(encoded.dictionary))
-    return rank[np.asarray(encoded.indices)]
+    size = len(encoded.dictionary)
+    rank = np.empty(size, dtype=np.int64)
+    rank[np.asarray(pc.sort_indices(encoded.dictionary))] = np.arange(size)
+    return rank[np.asarray(encoded.indices)], size
+
+
+def _text_rank(column: pa.ChunkedArray) -> np.ndarray:
+    """Ranks of a column of few distinct strings (file names), dictionary or plain."""
+    chunks = [
+        c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c) for c in column.chunks
+    ]
+    names = sorted({v for c in chunks for v in c.dictionary.to_pylist()})
+    rank = {name: i for i, name in enumerate(names)}
+    parts = [
+        np.asarray([rank[v] for v in c.dictionary.to_pylist()], dtype=np.int64)[
+            np.asarray(c.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        ]
+        for c in chunks
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def track_starts(track_id: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -116,91 +207,16 @@ def track_starts(track_id: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 
 def _time_ns(table: pa.Table) -> np.ndarray:
-    return np.asarray(table["time"].combine_chunks().cast(pa.int64()).to_numpy())
-
-
-def _duplicate_mask(table: pa.Table, rejects: list[Reject], tracks: list[str]) -> np.ndarray:
-    """Keep the first of reports sharing track and time; count the others."""
-    n = table.num_rows
-    keep = np.ones(n, dtype=bool)
-    if n < 2:
-        return keep
-    start = track_starts(table["track_id"])
-    t = _time_ns(table)
-    lon = table["lon"].to_numpy()
-    lat = table["lat"].to_numpy()
-    alt = table["alt_m"].to_numpy(zero_copy_only=False).astype(np.float64)
-    same_time = np.zeros(n, dtype=bool)
-    same_time[1:] = (~start[1:]) & (t[1:] == t[:-1])
-    if not same_time.any():
-        return keep
-    # Compare each report with the first report of its same-time run.
-    run_first = np.arange(n)
-    for i in np.flatnonzero(same_time):  # runs are rare and short
-        run_first[i] = run_first[i - 1]
-    f = run_first
-    same_alt = (alt == alt[f]) | (np.isnan(alt) & np.isnan(alt[f]))
-    exact = same_time & (lon == lon[f]) & (lat == lat[f]) & same_alt
-    other = same_time & ~exact
-    keep[same_time] = False
-    _collect(table, exact, REASON_DUPLICATE, rejects, tracks)
-    _collect(table, other, REASON_SAME_TIME, rejects, tracks)
-    return keep
-
-
-def _outlier_mask(table: pa.Table, rule: OutlierRule) -> np.ndarray:
-    n = table.num_rows
-    start = track_starts(table["track_id"])
-    end = np.zeros(n, dtype=bool)
-    end[:-1] = start[1:]
-    end[-1] = True
-    t = _time_ns(table) / 1e9
-    lon = table["lon"].to_numpy()
-    lat = table["lat"].to_numpy()
-
-    interior = np.flatnonzero(~start & ~end)
-    keep = np.ones(n, dtype=bool)
-    if interior.size == 0:
-        return keep
-    prev, nxt = interior - 1, interior + 1
-    v_in = _speed(lon[prev], lat[prev], t[prev], lon[interior], lat[interior], t[interior])
-    v_out = _speed(lon[interior], lat[interior], t[interior], lon[nxt], lat[nxt], t[nxt])
-    v_direct = _speed(lon[prev], lat[prev], t[prev], lon[nxt], lat[nxt], t[nxt])
-    limit = np.maximum(rule.factor * v_direct, rule.min_speed_mps)
-    keep[interior[(v_in > limit) & (v_out > limit)]] = False
-    return keep
-
-
-def _speed(lon0, lat0, t0, lon1, lat1, t1) -> np.ndarray:
-    dt = np.maximum(t1 - t0, 1e-9)  # times are strictly increasing after de-duplication
-    return haversine_m(lon0, lat0, lon1, lat1) / dt
-
-
-def _segments(table: pa.Table, max_gap_s: float) -> np.ndarray:
-    n = table.num_rows
-    if n == 0:
-        return np.zeros(0, dtype=np.int32)
-    start = track_starts(table["track_id"])
-    t = _time_ns(table)
-    gap = np.zeros(n, dtype=bool)
-    gap[1:] = (np.diff(t) > max_gap_s * 1e9) & ~start[1:]
-    if "leg_start" in table.column_names:  # a source-declared new leg starts a segment
-        legs = table["leg_start"].fill_null(False).to_numpy(zero_copy_only=False)
-        gap |= np.asarray(legs, dtype=bool) & ~start
-    # Segment number restarts at 0 on each track: cumulative gaps minus the
-    # cumulative count at the track's first row.
-    cum = np.cumsum(gap)
-    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
-    return (cum - cum[first]).astype(np.int32)
+    return np.ascontiguousarray(table["time"].combine_chunks().cast(pa.int64()).to_numpy())
 
 
 def _collect(
-    table: pa.Table, mask: np.ndarray, reason: str, rejects: list[Reject], tracks: list[str]
+    table: pa.Table, idx: np.ndarray, reason: str, rejects: list[Reject], tracks: list[str] | None
 ) -> None:
-    idx = np.flatnonzero(mask)
     if idx.size == 0:
         return
-    tracks.extend(table["track_id"].take(idx).to_pylist())
+    if tracks is not None:
+        tracks.extend(table["track_id"].take(idx).to_pylist())
     files = pc.cast(table["source_file"], pa.string()).take(idx).to_pylist()
     records = table["source_record"].take(idx).to_pylist()
     rejects.extend(Reject(f, r, reason) for f, r in zip(files, records, strict=True))

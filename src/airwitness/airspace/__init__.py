@@ -17,7 +17,7 @@ import shapely
 
 from airwitness.airspace.boundaries import BoundarySet, load_builtin, load_file
 from airwitness.airspace.kernel import LabelIndex
-from airwitness.airspace.raster import BoundaryRaster
+from airwitness.airspace.pathfilter import may_meet_boundary
 
 INTL = "INTL"
 CHUNK_VERTICES = 16  # boundary pieces small enough that a bbox query is selective
@@ -103,20 +103,13 @@ class Airspace:
         chunks = shapely.linestrings(coords[order], indices=ids[order])
         return shapely.STRtree(chunks), chunks
 
-    def near_boundary(self, lon0, lat0, lon1, lat1) -> np.ndarray:
-        """True where the straight lon/lat box of a segment may touch a boundary.
+    def may_meet_boundary(self, lon, lat, i0, i1) -> np.ndarray:
+        """True where the path from report ``i0[k]`` to ``i1[k]`` may touch a boundary.
 
-        Conservative (never False where a boundary is near): a raster of
-        1/16° cells marks every cell a boundary passes through, with its
-        neighbours. Segments whose box spans more than two cells either way
-        (long or antimeridian-crossing ones) are always True.
+        Exact and conservative (never False where a path touches one): see
+        :mod:`airwitness.airspace.pathfilter`.
         """
-        return self._raster.near(lon0, lat0, lon1, lat1)
-
-    @cached_property
-    def _raster(self) -> BoundaryRaster:
-        _, chunks = self.boundary_index()
-        return BoundaryRaster.from_lines(chunks)
+        return may_meet_boundary(self.index, lon, lat, i0, i1)
 
     def info(self) -> dict[str, Any]:
         """What `airwitness airspace info` prints."""

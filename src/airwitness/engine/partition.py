@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 import pyarrow as pa
 
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter
@@ -119,24 +120,42 @@ def crossings_of_partition(
 ) -> tuple[pa.Table, Counts]:
     """Crossings of the whole tracks in ``table`` (canonical columns, any row order).
 
-    The same calls as :func:`airwitness.pipeline.run_crossings` after reading,
-    so for a set of whole tracks the rows are exactly those of the in-memory path.
+    The same steps as :func:`airwitness.pipeline.run_crossings` after reading
+    (``prepare_tracks`` then ``find_crossings``), on arrays: no sorted copy of
+    the table is built, only the crossings' rows are looked up in it. For a set
+    of whole tracks the rows are exactly those of the in-memory path.
     """
-    from airwitness.crossings import find_crossings
-    from airwitness.pipeline import Inputs, summarize
-    from airwitness.tracks import prepare_tracks
+    from airwitness.crossings import TrackPoints, crossings_of_points
+    from airwitness.tracks import REASONS, clean_tracks, reject_records, track_columns
 
     sky = airspace.open()
-    prepared = prepare_tracks(table, max_gap_s=options.max_gap_s, outliers=options.outliers)
-    crossings = find_crossings(
-        prepared.table, sky, observed_gap_s=options.observed_gap_s, where=options.where
+    columns = track_columns(table)
+    cleaned = clean_tracks(columns, max_gap_s=options.max_gap_s, outliers=options.outliers)
+    kept = cleaned.kept
+    track = columns.track[kept]
+    segment = cleaned.segment
+    new_track = np.ones(len(kept), dtype=bool)
+    new_track[1:] = track[1:] != track[:-1]
+    new_run = new_track.copy()
+    new_run[1:] |= segment[1:] != segment[:-1]
+    points = TrackPoints(
+        rows=kept,
+        lon=columns.lon[kept],
+        lat=columns.lat[kept],
+        time_ns=columns.time_ns[kept],
+        alt=columns.alt[kept],
+        segment=segment,
+        new_run=new_run,
     )
-    s = summarize(Inputs(table, [], []), prepared, crossings.num_rows, "crossings")
+    crossings = crossings_of_points(
+        table, points, sky, observed_gap_s=options.observed_gap_s, where=options.where
+    )
+    per_reason = np.bincount(cleaned.reason, minlength=len(REASONS) + 1)
     counts = Counts(
-        reports=s.reports,
-        tracks=s.tracks,
-        segments=s.segments,
-        rejects=s.rejects,
-        reject_list=prepared.rejects if options.keep_rejects else [],
+        reports=len(kept),
+        tracks=int(new_track.sum()),
+        segments=int(new_run.sum()),
+        rejects=Counter({REASONS[k]: int(per_reason[k]) for k in REASONS if per_reason[k]}),
+        reject_list=reject_records(table, cleaned) if options.keep_rejects else [],
     )
     return crossings, counts

@@ -1,0 +1,189 @@
+"""Which paths between consecutive reports may meet a boundary: the exact first filter.
+
+Most paths between consecutive reports are a few hundred metres long and touch
+no boundary. The labelling index (:mod:`airwitness.airspace.kernel`) already
+knows, for every fine cell of its grid, every boundary edge that touches it;
+a short path is set aside when no edge in the cells under it comes within
+:data:`PAD_DEG` of it. Only the paths kept go on to the exact (and costlier)
+intersection with the boundaries.
+
+Conservative by construction: a path is kept when its straight lon/lat
+segment comes within ``PAD_DEG`` of any edge (tested with that much slack), when
+it may be long (a long crossing path bends to follow the great circle), when it
+spans more cells than the filter looks at, or when it lies near ±180° or a
+pole. ``PAD_DEG`` (1e-9°, 0.1 mm) is many orders of magnitude above the
+rounding of the path's end points, so no path that meets a boundary is ever
+set aside.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from airwitness.airspace.kernel import LabelIndex
+
+PAD_DEG = 1e-9
+#: a pair whose ends differ by at most this in latitude and in longitude is
+#: at most R·(0.08° in radians) = 8.9 km long: shorter than
+#: ``crossings.PIECE_M``, so its crossing path is the straight lon/lat segment
+STRAIGHT_DEG = 0.04
+#: paths whose box spans more fine cells than this go to the exact test unfiltered
+MAX_CELLS = 16
+#: keep away from the edges of the grid (wrap-around, poles)
+_LON_LIMIT = 179.9
+_LAT_LIMIT = 89.9
+
+
+def may_meet_boundary(
+    index: LabelIndex,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    i0: np.ndarray,
+    i1: np.ndarray,
+) -> np.ndarray:
+    """True for each pair (``i0[k]``, ``i1[k]``) whose path may touch a boundary edge.
+
+    Pairs further apart than :data:`STRAIGHT_DEG` are always True.
+    """
+    out = np.ones(len(i0), dtype=bool)
+    if len(i0) == 0:
+        return out
+    m, a = index.meta, index.arrays
+    _filter(
+        np.ascontiguousarray(lon, dtype=np.float64),
+        np.ascontiguousarray(lat, dtype=np.float64),
+        np.ascontiguousarray(i0, dtype=np.int64),
+        np.ascontiguousarray(i1, dtype=np.int64),
+        out,
+        m["x0"],
+        m["y0"],
+        m["w"],
+        m["nx"],
+        m["ny"],
+        a["coarse"],
+        a["sub"],
+        a["fine"],
+        a["leaf_ptr"],
+        a["stream"],
+        a["vx"],
+        a["vy"],
+    )
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _filter(
+    lon, lat, i0, i1, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy
+):
+    pad = PAD_DEG
+    inv_w = 1.0 / w  # w and every fine step are powers of two: products are exact
+    for p in range(i0.shape[0]):
+        xa = lon[i0[p]]
+        ya = lat[i0[p]]
+        xb = lon[i1[p]]
+        yb = lat[i1[p]]
+        if not (abs(xb - xa) <= STRAIGHT_DEG and abs(yb - ya) <= STRAIGHT_DEG):
+            continue
+        xmin = min(xa, xb) - pad
+        xmax = max(xa, xb) + pad
+        ymin = min(ya, yb) - pad
+        ymax = max(ya, yb) + pad
+        # NaN fails every comparison below and keeps the pair.
+        if not (
+            xmin > -_LON_LIMIT and xmax < _LON_LIMIT and ymin > -_LAT_LIMIT and ymax < _LAT_LIMIT
+        ):
+            continue
+        cx0 = math.floor((xmin - x0g) * inv_w)
+        cx1 = math.floor((xmax - x0g) * inv_w)
+        cy0 = math.floor((ymin - y0g) * inv_w)
+        cy1 = math.floor((ymax - y0g) * inv_w)
+        if cx0 < 0 or cy0 < 0 or cx1 >= nx or cy1 >= ny:
+            continue
+        out[p] = _near_edge(
+            xa, ya, xb, yb, xmin, xmax, ymin, ymax, cx0, cx1, cy0, cy1,
+            x0g, y0g, w, nx, coarse, sub, fine, leaf_ptr, stream, vx, vy,
+        )  # fmt: skip
+
+
+@nb.njit(cache=True, nogil=True)
+def _near_edge(
+    xa, ya, xb, yb, xmin, xmax, ymin, ymax, cx0, cx1, cy0, cy1,
+    x0g, y0g, w, nx, coarse, sub, fine, leaf_ptr, stream, vx, vy,
+):  # fmt: skip
+    """Does any edge listed in the cells under the box come within the pad of a→b?"""
+    for cj in range(cy0, cy1 + 1):
+        for ci in range(cx0, cx1 + 1):
+            v = coarse[cj * nx + ci]
+            if v >= -1:  # no edge touches this coarse cell
+                continue
+            s3 = 3 * (-2 - v)
+            off = sub[s3]
+            f = 1 << sub[s3 + 1]
+            leaf0 = sub[s3 + 2]
+            inv_step = f / w
+            gx = x0g + ci * w
+            gy = y0g + cj * w
+            fi0 = max(math.floor((xmin - gx) * inv_step), 0)
+            fi1 = min(math.floor((xmax - gx) * inv_step), f - 1)
+            fj0 = max(math.floor((ymin - gy) * inv_step), 0)
+            fj1 = min(math.floor((ymax - gy) * inv_step), f - 1)
+            if (fi1 - fi0 + 1) * (fj1 - fj0 + 1) > MAX_CELLS:
+                return True
+            for fj in range(fj0, fj1 + 1):
+                for fi in range(fi0, fi1 + 1):
+                    fv = fine[off + fj * f + fi]
+                    if fv >= -1:  # a pure fine cell
+                        continue
+                    q = leaf_ptr[leaf0 - 2 - fv]
+                    if _leaf_near(stream, q, vx, vy, xa, ya, xb, yb, xmin, xmax, ymin, ymax):
+                        return True
+    return False
+
+
+@nb.njit(cache=True, nogil=True)
+def _leaf_near(stream, q, vx, vy, xa, ya, xb, yb, xmin, xmax, ymin, ymax):
+    ncand = stream[q + 1]
+    q += 2
+    for _ in range(ncand):
+        nruns = stream[q + 1]
+        q += 2
+        for r in range(nruns):
+            e0 = stream[q + 2 * r]
+            for e in range(e0, e0 + stream[q + 2 * r + 1]):
+                if _segments_near(xa, ya, xb, yb, vx[e], vy[e], vx[e + 1], vy[e + 1],
+                                  xmin, xmax, ymin, ymax):  # fmt: skip
+                    return True
+        q += 2 * nruns
+    return False
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _segments_near(xa, ya, xb, yb, ex, ey, fx, fy, xmin, xmax, ymin, ymax):
+    """False only when segment e→f clearly stays more than the pad away from a→b.
+
+    Boxes apart, or one segment's ends both clearly on one side of the other's
+    line (by more than the pad, as a distance): then they cannot meet.
+    """
+    if max(ex, fx) < xmin or min(ex, fx) > xmax or max(ey, fy) < ymin or min(ey, fy) > ymax:
+        return False
+    pad = PAD_DEG
+    dx = xb - xa
+    dy = yb - ya
+    length = math.sqrt(dx * dx + dy * dy)
+    if length > 0.0:
+        se = (dx * (ey - ya) - dy * (ex - xa)) / length
+        sf = (dx * (fy - ya) - dy * (fx - xa)) / length
+        if (se > pad and sf > pad) or (se < -pad and sf < -pad):
+            return False
+    gx = fx - ex
+    gy = fy - ey
+    length = math.sqrt(gx * gx + gy * gy)
+    if length > 0.0:
+        sa = (gx * (ya - ey) - gy * (xa - ex)) / length
+        sb = (gx * (yb - ey) - gy * (xb - ex)) / length
+        if (sa > pad and sb > pad) or (sa < -pad and sb < -pad):
+            return False
+    return True

@@ -1,0 +1,72 @@
+"""pathfilter.may_meet_boundary: exact where it matters, never misses a boundary."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from airwitness.airspace import Airspace
+from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace.pathfilter import STRAIGHT_DEG, may_meet_boundary
+from airwitness.crossings import PIECE_M
+from airwitness.geodesy import EARTH_RADIUS_M
+
+
+def _pairs(index: LabelIndex, ends: list[tuple[tuple[float, float], tuple[float, float]]]):
+    lon = np.array([c for a, b in ends for c in (a[0], b[0])])
+    lat = np.array([c for a, b in ends for c in (a[1], b[1])])
+    i0 = np.arange(0, len(lon), 2)
+    return may_meet_boundary(index, lon, lat, i0, i0 + 1).tolist()
+
+
+def test_hand_cases_around_a_square():
+    index = LabelIndex.build([shapely.box(10.0, 10.0, 10.02, 10.02)])
+    assert _pairs(
+        index,
+        [
+            ((10.005, 10.005), (10.015, 10.015)),  # inside, far from the edges
+            ((9.99, 10.01), (10.01, 10.01)),  # crosses the west edge
+            ((9.99, 9.99), (9.999, 9.999)),  # outside, clear of it
+            ((9.99, 10.01), (10.0, 10.01)),  # ends exactly on the edge
+            ((9.99, 10.03), (10.03, 9.99)),  # a diagonal across the square
+            ((10.01, 10.03), (10.03, 10.01)),  # clips the north-east corner
+            ((10.0, 10.0), (10.0, 10.0)),  # a pair at one point, on the corner
+            ((10.021, 10.021), (10.03, 10.03)),  # outside, close to the corner
+            ((9.0, 10.01), (9.9, 10.01)),  # far apart: always kept
+            ((179.95, 0.0), (179.96, 0.0)),  # near ±180: always kept
+        ],
+    ) == [False, True, False, True, True, True, True, False, True, True]
+
+
+def test_straight_limit_is_shorter_than_one_chord():
+    # |Δlat|, |Δlon| <= STRAIGHT_DEG bounds a great-circle arc by R·(Δφ + Δλ).
+    assert EARTH_RADIUS_M * np.radians(2 * STRAIGHT_DEG) < PIECE_M
+
+
+def test_equals_shapely_intersects_on_pairs_near_real_borders():
+    sky = Airspace.builtin()
+    tree, chunks = sky.boundary_index()
+    rng = np.random.default_rng(7)
+    # Pairs of random length (up to 0.03°) centred near boundary vertices.
+    coords = shapely.get_coordinates(chunks)
+    coords = coords[(np.abs(coords[:, 0]) < 179.0) & (np.abs(coords[:, 1]) < 89.0)]
+    centre = coords[rng.integers(0, len(coords), 40_000)] + rng.normal(0, 0.01, (40_000, 2))
+    half = rng.uniform(-0.015, 0.015, (40_000, 2))
+    a, b = centre - half, centre + half
+    lon = np.column_stack([a[:, 0], b[:, 0]]).ravel()
+    lat = np.column_stack([a[:, 1], b[:, 1]]).ravel()
+    i0 = np.arange(0, len(lon), 2)
+    got = may_meet_boundary(sky.index, lon, lat, i0, i0 + 1)
+
+    lines = shapely.linestrings(np.stack([a, b], axis=1))
+    hit = np.zeros(len(lines), dtype=bool)
+    hit[np.unique(tree.query(lines, predicate="intersects")[0])] = True
+    assert 0.2 < hit.mean() < 0.8  # both kinds are well represented
+    assert got[hit].all()  # never misses a border
+    # Away from the slack (1e-9°) the filter is exact: it keeps only pairs
+    # that meet a border.
+    near = np.zeros(len(lines), dtype=bool)
+    near[np.unique(tree.query(lines, predicate="dwithin", distance=1e-7)[0])] = True
+    clear = near == hit
+    assert (~clear).sum() <= 2
+    assert (got[clear] == hit[clear]).all()
