@@ -108,7 +108,7 @@ def _filter(
         )  # fmt: skip
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, inline="always")
 def _near_edge(
     xa, ya, xb, yb, xmin, xmax, ymin, ymax, cx0, cx1, cy0, cy1,
     x0g, y0g, w, nx, coarse, sub, fine, leaf_ptr, stream, vx, vy,
@@ -143,8 +143,9 @@ def _near_edge(
     return False
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, inline="always")
 def _leaf_near(stream, q, vx, vy, xa, ya, xb, yb, xmin, xmax, ymin, ymax):
+    ab_pad = PAD_DEG * math.sqrt((xb - xa) ** 2 + (yb - ya) ** 2)
     ncand = stream[q + 1]
     q += 2
     for _ in range(ncand):
@@ -153,7 +154,7 @@ def _leaf_near(stream, q, vx, vy, xa, ya, xb, yb, xmin, xmax, ymin, ymax):
         for r in range(nruns):
             e0 = stream[q + 2 * r]
             for e in range(e0, e0 + stream[q + 2 * r + 1]):
-                if _segments_near(xa, ya, xb, yb, vx[e], vy[e], vx[e + 1], vy[e + 1],
+                if _segments_near(xa, ya, xb, yb, ab_pad, vx[e], vy[e], vx[e + 1], vy[e + 1],
                                   xmin, xmax, ymin, ymax):  # fmt: skip
                     return True
         q += 2 * nruns
@@ -161,29 +162,28 @@ def _leaf_near(stream, q, vx, vy, xa, ya, xb, yb, xmin, xmax, ymin, ymax):
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _segments_near(xa, ya, xb, yb, ex, ey, fx, fy, xmin, xmax, ymin, ymax):
+def _segments_near(xa, ya, xb, yb, ab_pad, ex, ey, fx, fy, xmin, xmax, ymin, ymax):
     """False only when segment e→f clearly stays more than the pad away from a→b.
 
     Boxes apart, or one segment's ends both clearly on one side of the other's
-    line (by more than the pad, as a distance): then they cannot meet.
+    line: further from it than the pad. ``ab_pad`` is the pad times |a→b|, so a
+    side test is a cross product against it (no division).
     """
     if max(ex, fx) < xmin or min(ex, fx) > xmax or max(ey, fy) < ymin or min(ey, fy) > ymax:
         return False
-    pad = PAD_DEG
     dx = xb - xa
     dy = yb - ya
-    length = math.sqrt(dx * dx + dy * dy)
-    if length > 0.0:
-        se = (dx * (ey - ya) - dy * (ex - xa)) / length
-        sf = (dx * (fy - ya) - dy * (fx - xa)) / length
-        if (se > pad and sf > pad) or (se < -pad and sf < -pad):
+    if ab_pad > 0.0:
+        se = dx * (ey - ya) - dy * (ex - xa)
+        sf = dx * (fy - ya) - dy * (fx - xa)
+        if (se > ab_pad and sf > ab_pad) or (se < -ab_pad and sf < -ab_pad):
             return False
     gx = fx - ex
     gy = fy - ey
-    length = math.sqrt(gx * gx + gy * gy)
-    if length > 0.0:
-        sa = (gx * (ya - ey) - gy * (xa - ex)) / length
-        sb = (gx * (yb - ey) - gy * (xb - ex)) / length
-        if (sa > pad and sb > pad) or (sa < -pad and sb < -pad):
+    ef_pad = PAD_DEG * math.sqrt(gx * gx + gy * gy)
+    if ef_pad > 0.0:
+        sa = gx * (ya - ey) - gy * (xa - ex)
+        sb = gx * (yb - ey) - gy * (xb - ex)
+        if (sa > ef_pad and sb > ef_pad) or (sa < -ef_pad and sb < -ef_pad):
             return False
     return True

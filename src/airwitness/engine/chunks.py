@@ -222,13 +222,23 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
                     raise InputError(name, f"column time is {col.type}, not a timestamp")
                 col = col.cast(pa.timestamp(col.type.unit, tz="UTC"))
             elif field.name == "source_file":
-                col = pc.fill_null(col.cast(pa.string()), name)
+                col = _source_files(col, name)
             elif field.name == "source_record":
                 col = pc.coalesce(col.cast(pa.int64()), pa.array(records))
             arrays.append(col.cast(field.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
             raise InputError(name, f"column {field.name} ({col.type}): {e}") from None
     return ReadResult(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), rejects, CANONICAL)
+
+
+def _source_files(col: pa.Array, name: str) -> pa.Array:
+    """The column as dictionary-encoded file names, nulls naming this file.
+
+    A dictionary column without nulls is kept as it is (no per-row strings).
+    """
+    if pa.types.is_dictionary(col.type) and col.null_count == 0:
+        return col.cast(pa.dictionary(pa.int32(), pa.string()))
+    return pc.fill_null(col.cast(pa.string()), name)
 
 
 def _absent(field: pa.Field, n: int) -> pa.Array:

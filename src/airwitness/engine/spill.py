@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import numba as nb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -92,8 +93,8 @@ class SpillWriter:
         part = (track_hash(table["track_id"], self.salt) % np.uint64(self.partitions)).astype(
             np.int64
         )
-        order = np.argsort(part, kind="stable")
         counts = np.bincount(part, minlength=self.partitions)
+        order = _grouped(part, counts)
         table = table.take(pa.array(order))
         start = 0
         for p in np.flatnonzero(counts):
@@ -151,6 +152,23 @@ class SpillWriter:
             else Piece(self.path, [], self.names, 0)
             for p in range(self.partitions)
         ]
+
+
+@nb.njit(cache=True, nogil=True)
+def _counting_order(part, counts):
+    start = np.zeros(counts.shape[0], dtype=np.int64)
+    for p in range(1, counts.shape[0]):
+        start[p] = start[p - 1] + counts[p - 1]
+    order = np.empty(part.shape[0], dtype=np.int64)
+    for i in range(part.shape[0]):
+        order[start[part[i]]] = i
+        start[part[i]] += 1
+    return order
+
+
+def _grouped(part: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Rows grouped by partition, input order kept within each (a stable counting sort)."""
+    return _counting_order(part, counts.astype(np.int64))
 
 
 def new_path(folder: str, prefix: str) -> str:
