@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import shapely
 
 from airwitness.geodesy import haversine_m, slerp
 from airwitness.tracks import track_starts
@@ -173,8 +172,7 @@ def _events(lon, lat, new_run, airspace: Airspace) -> _Events:
 
 
 def _candidate_events(lon, lat, label, i0, i1, changed, airspace: Airspace) -> _Events:
-    tree, chunks = airspace.boundary_index()
-    bp_pair, bp_t, bp_lon, bp_lat = _breakpoints(lon, lat, i0, i1, tree, chunks)
+    bp_pair, bp_t, bp_lon, bp_lat = _breakpoints(lon, lat, i0, i1, airspace)
 
     found = np.zeros(len(i0), dtype=bool)
     found[bp_pair] = True
@@ -189,13 +187,23 @@ def _candidate_events(lon, lat, label, i0, i1, changed, airspace: Airspace) -> _
     return _label_changes(lon, lat, label, i0, i1, bp_pair, bp_t, bp_lon, bp_lat, airspace)
 
 
-def _paths(lon, lat, i0, i1) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Great-circle paths as lon/lat linestrings, unwrapped across ±180.
+@dataclass
+class _Paths:
+    """Great-circle paths as lon/lat polylines, unwrapped across ±180.
 
-    Returns the path geometries, the pair each belongs to (a path crossing the
-    antimeridian appears twice, once shifted by 360°), and the fraction along
-    the arc of every vertex, in the order of ``shapely.get_coordinates(geoms)``.
+    Path k has vertices ``start[k]:start[k+1]`` of x, y, at fractions ``frac``
+    along its arc, and belongs to pair ``pair[k]`` (a path crossing the
+    antimeridian appears twice, once shifted by 360°).
     """
+
+    x: np.ndarray
+    y: np.ndarray
+    frac: np.ndarray
+    start: np.ndarray
+    pair: np.ndarray
+
+
+def _paths(lon, lat, i0, i1) -> _Paths:
     dist = haversine_m(lon[i0], lat[i0], lon[i1], lat[i1])
     pieces = np.maximum(1, np.ceil(dist / PIECE_M).astype(np.int64))
     owner = np.repeat(np.arange(len(i0)), pieces + 1)
@@ -211,71 +219,39 @@ def _paths(lon, lat, i0, i1) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     starts[first] = True
     plon = np.repeat(plon[first], pieces + 1) + _cumsum_within(step, starts)
 
-    geoms = shapely.linestrings(plon, plat, indices=owner)
-    pair = np.arange(len(i0))
+    xs, ys, fracs, sizes, pairs = [plon], [plat], [frac], [pieces + 1], [np.arange(len(i0))]
     pmin = np.minimum.reduceat(plon, first)
     pmax = np.maximum.reduceat(plon, first)
-    extra, extra_pairs, extra_fracs = [], [], []
     for shifted, shift in (
         (np.flatnonzero(pmax > 180.0), -360.0),
         (np.flatnonzero(pmin < -180.0), 360.0),
     ):
         if shifted.size:
             sel = np.isin(owner, shifted)
-            extra.append(
-                shapely.linestrings(
-                    plon[sel] + shift, plat[sel], indices=np.searchsorted(shifted, owner[sel])
-                )
-            )
-            extra_pairs.append(shifted)
-            extra_fracs.append(frac[sel])
-    if extra:
-        geoms = np.concatenate([geoms, *extra])
-        pair = np.concatenate([pair, *extra_pairs])
-        frac = np.concatenate([frac, *extra_fracs])
-    return geoms, pair, frac
+            xs.append(plon[sel] + shift)
+            ys.append(plat[sel])
+            fracs.append(frac[sel])
+            sizes.append(pieces[shifted] + 1)
+            pairs.append(shifted)
+    start = np.zeros(sum(len(s) for s in sizes) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(sizes), out=start[1:])
+    return _Paths(
+        np.concatenate(xs), np.concatenate(ys), np.concatenate(fracs), start, np.concatenate(pairs)
+    )
 
 
-def _breakpoints(lon, lat, i0, i1, tree: shapely.STRtree, chunks: np.ndarray):
+def _breakpoints(lon, lat, i0, i1, airspace: Airspace):
     """Where each candidate path meets a boundary: (pair, frac, lon, lat)."""
     empty = np.zeros(0)
     if len(i0) == 0:
         return np.zeros(0, dtype=np.int64), empty, empty, empty
-    geoms, pair, vfrac = _paths(lon, lat, i0, i1)
-    gi, ci = tree.query(geoms, predicate="intersects")
-    if gi.size == 0:
-        return np.zeros(0, dtype=np.int64), empty, empty, empty
-    inter = shapely.intersection(geoms[gi], chunks[ci])
-    coords, which = shapely.get_coordinates(inter, return_index=True)
-    if coords.size == 0:
-        return np.zeros(0, dtype=np.int64), empty, empty, empty
-    path_of = gi[which]
-    dist = shapely.line_locate_point(geoms[path_of], shapely.points(coords))
-    t = _arc_fraction(geoms, vfrac, path_of, dist)
-    out_lon = (coords[:, 0] + 180.0) % 360.0 - 180.0
-    return pair[path_of], np.clip(t, 0.0, 1.0), out_lon, coords[:, 1]
-
-
-def _arc_fraction(geoms, vfrac, path_of, dist) -> np.ndarray:
-    """Planar distance along chord paths -> fraction along their great circles.
-
-    Vectorised over all points: every vertex gets its cumulative planar length
-    within its path, and each point is looked up among its own path's vertices.
-    """
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
-    step = np.zeros(len(xy))
-    step[1:] = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
-    first = np.r_[True, owner[1:] != owner[:-1]]
-    step[first] = 0.0
-    cum = _cumsum_within(step, first)
-    start = np.flatnonzero(first)
-    stop = np.r_[start[1:], len(cum)]
-    j = _search_within(cum, start[path_of], stop[path_of], dist) - 1
-    last = np.r_[first[1:], True]
-    j = np.where(last[j], j - 1, j)  # a point at a path's end uses its last chord
-    seg = cum[j + 1] - cum[j]
-    w = np.where(seg > 0, (dist - cum[j]) / np.where(seg > 0, seg, 1.0), 0.0)
-    return vfrac[j] + np.clip(w, 0.0, 1.0) * (vfrac[j + 1] - vfrac[j])
+    paths = _paths(lon, lat, i0, i1)
+    path, chord, t = airspace.path_hits(paths.x, paths.y, paths.start)
+    x = paths.x[chord] + t * (paths.x[chord + 1] - paths.x[chord])
+    y = paths.y[chord] + t * (paths.y[chord + 1] - paths.y[chord])
+    frac = paths.frac[chord] + t * (paths.frac[chord + 1] - paths.frac[chord])
+    out_lon = (x + 180.0) % 360.0 - 180.0
+    return paths.pair[path], np.clip(frac, 0.0, 1.0), out_lon, y
 
 
 def _cumsum_within(x: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -298,22 +274,6 @@ def _cumsum_within(x: np.ndarray, first: np.ndarray) -> np.ndarray:
         idx = start[:longer] + k
         out[idx] += out[idx - 1]
     return out
-
-
-def _search_within(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, x: np.ndarray):
-    """For each ``x``, the first index in ``[lo, hi)`` whose (ascending) value exceeds it.
-
-    A vectorised binary search confined to each point's own path.
-    """
-    lo, hi = lo.copy(), hi.copy()
-    while True:
-        open_ = lo < hi
-        if not open_.any():
-            return lo
-        mid = (lo + hi) // 2
-        right = open_ & (values[np.minimum(mid, len(values) - 1)] <= x)
-        lo = np.where(right, mid + 1, lo)
-        hi = np.where(open_ & ~right, mid, hi)
 
 
 def _bisect(lon, lat, i0, i1, label, airspace: Airspace):

@@ -18,6 +18,7 @@ import shapely
 from airwitness.airspace.boundaries import BoundarySet, load_builtin, load_file
 from airwitness.airspace.kernel import LabelIndex
 from airwitness.airspace.pathfilter import may_meet_boundary
+from airwitness.airspace.pathhits import path_hits
 
 INTL = "INTL"
 CHUNK_VERTICES = 16  # boundary pieces small enough that a bbox query is selective
@@ -110,6 +111,11 @@ class Airspace:
         :mod:`airwitness.airspace.pathfilter`.
         """
         return may_meet_boundary(self.index, lon, lat, i0, i1)
+
+    def path_hits(self, x, y, start) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where lon/lat polylines meet the boundaries, exactly decided: see
+        :mod:`airwitness.airspace.pathhits` (path, chord, fraction along the chord)."""
+        return path_hits(self.index, x, y, start)
 
     def info(self) -> dict[str, Any]:
         """What `airwitness airspace info` prints."""
