@@ -18,7 +18,7 @@ def hits(*paths):
     path, chord, t = path_hits(SQUARE, x, y, start)
     pts = sorted(
         {(int(k), round(float(x[c] + u * (x[c + 1] - x[c])), 12),
-          round(float(y[c] + u * (y[c + 1] - y[c])), 12)) for k, c, u in zip(path, chord, t)}
+          round(float(y[c] + u * (y[c + 1] - y[c])), 12)) for k, c, u in zip(path, chord, t, strict=True)}
     )  # fmt: skip
     return pts
 
