@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pyogrio
-import pyogrio.errors
-import pyproj
 import shapely
 from shapely import Geometry
 
@@ -33,24 +30,49 @@ ZONES = ("land", "sea")
 _POLYGONAL = {"Polygon", "MultiPolygon"}
 
 
-@dataclass(frozen=True)
 class BoundarySet:
     """Polygons with a code each; ``geoms[i]`` is zone ``zones[i]`` of ``codes[i]``.
 
-    Geometries are valid (Multi)Polygons in lon/lat degrees (WGS-84).
+    Geometries are valid (Multi)Polygons in lon/lat degrees (WGS-84). They may
+    be given as a function that makes them, called on first use: a process
+    that only labels points with a cached index never builds them.
     """
 
-    codes: tuple[str, ...]
-    zones: tuple[str, ...]
-    geoms: tuple[Geometry, ...]
-    provenance: dict[str, Any] = field(compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        if not len(self.codes) == len(self.zones) == len(self.geoms):
+    def __init__(
+        self,
+        codes: tuple[str, ...],
+        zones: tuple[str, ...],
+        geoms: tuple[Geometry, ...] | Callable[[], tuple[Geometry, ...]],
+        provenance: dict[str, Any],
+    ) -> None:
+        self.codes = tuple(codes)
+        self.zones = tuple(zones)
+        self.provenance = provenance
+        self._geoms = geoms
+        if not len(self.codes) == len(self.zones):
             raise ValueError("codes, zones and geoms must have the same length")
+        if not callable(geoms) and len(geoms) != len(self.codes):
+            raise ValueError("codes, zones and geoms must have the same length")
+
+    @property
+    def geoms(self) -> tuple[Geometry, ...]:
+        if callable(self._geoms):
+            geoms = self._geoms()
+            if len(geoms) != len(self.codes):
+                raise ValueError("codes, zones and geoms must have the same length")
+            self._geoms = geoms
+        return self._geoms
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BoundarySet):
+            return NotImplemented
+        return (self.codes, self.zones, self.geoms) == (other.codes, other.zones, other.geoms)
+
+    def __hash__(self) -> int:
+        return hash((self.codes, self.zones))
 
 
 def load_builtin() -> BoundarySet:
@@ -64,17 +86,21 @@ def load_builtin() -> BoundarySet:
 
 
 def _from_parquet(data: bytes, name: str) -> BoundarySet:
-    table = pq.read_table(pa.BufferReader(data))
+    table = pq.read_table(pa.BufferReader(data), columns=["code", "zone"])
     meta = table.schema.metadata or {}
     provenance = json.loads(meta[METADATA_KEY]) if METADATA_KEY in meta else {}
     provenance["name"] = Path(name).stem
     provenance["file"] = name
     provenance["sha256"] = hashlib.sha256(data).hexdigest()
-    geoms = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+
+    def geoms() -> tuple[Geometry, ...]:  # decoded on first use only
+        wkb = pq.read_table(pa.BufferReader(data), columns=["geometry"]).column("geometry")
+        return tuple(shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)).tolist())
+
     return BoundarySet(
         codes=tuple(table.column("code").to_pylist()),
         zones=tuple(table.column("zone").to_pylist()),
-        geoms=tuple(geoms.tolist()),
+        geoms=geoms,
         provenance=provenance,
     )
 
@@ -92,6 +118,9 @@ def load_file(path: str | Path, code_field: str, layer: str | int | None = None)
     file, a missing code field (the message lists the fields there are), an
     empty code, a missing or non-polygon geometry, or lon/lat out of range.
     """
+    import pyogrio  # imported here: slow to import, and only user files need it
+    import pyogrio.errors
+
     name = str(path)
     p = Path(path)
     if not p.is_file():
@@ -157,6 +186,8 @@ def _to_lonlat(crs: str | None, name: str) -> Any:
     """A coordinate transform to WGS-84 lon/lat, or None when the data is already so."""
     if not crs:
         return None
+    import pyproj
+
     try:
         src = pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as exc:

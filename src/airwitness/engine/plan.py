@@ -29,13 +29,14 @@ def _setting(name: str, default: float) -> float:
 
 #: RSS of the calling process while workers run (imports, bookkeeping, results)
 MAIN_BASE = _setting("MAIN_BASE", 300e6)
-#: RSS of a pass-2 worker holding the built-in airspace, its label and boundary indexes
-WORKER_BASE = _setting("WORKER_BASE", 700e6)
+#: RSS of a pass-2 worker holding the built-in airspace's label index and compiled
+#: kernels (measured 345 MB after warm-up; boundary geometries are never decoded)
+WORKER_BASE = _setting("WORKER_BASE", 450e6)
 #: extra RSS of each Dask worker's nanny process, and of the scheduler in the caller
 DASK_BASE = _setting("DASK_BASE", 100e6)
 #: peak bytes per report in pass 2: reading the partition, crossings_of_partition
-#: (measured 270–290 for the latter on 2M reports; whole runs peaked near 450)
-ROW_BYTES = _setting("ROW_BYTES", 600)
+#: (measured 185 for the latter, input table included, on 2M reports)
+ROW_BYTES = _setting("ROW_BYTES", 350)
 #: peak bytes per row of a batch while a reader converts it and the spill holds it
 #: (measured 440 for canonical Parquet, 1,000 for OpenSky state vectors)
 READ_ROW_BYTES = _setting("READ_ROW_BYTES", 1000)
@@ -91,7 +92,8 @@ def make_plan(
         rows = max(rows, floor, 1_000)
         note = f"{memory:.3g} bytes is below one worker's base ({base:.3g}): the bound is loose"
     rows_per_partition = int(rows)
-    partitions = max(1, math.ceil(estimated_rows / (FILL * rows_per_partition)))
+    # at least one partition per worker, so that every core has work
+    partitions = max(w, math.ceil(estimated_rows / (FILL * rows_per_partition)))
     batch = rows * ROW_BYTES / READ_ROW_BYTES  # pass 1 runs in the same processes
     batch_rows = int(min(max(batch, 10_000), 1 << 20))
     return Plan(
