@@ -131,6 +131,12 @@ class CleanedTracks:
     kept: np.ndarray
     #: segment number of each kept row
     segment: np.ndarray
+    #: the kept rows' values, in order (``columns.x[kept]``, gathered once)
+    track: np.ndarray
+    time_ns: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    alt: np.ndarray
 
     def rejected_rows(self, code: int) -> np.ndarray:
         """Input rows removed for one reason, in sorted order."""
@@ -147,19 +153,31 @@ def clean_tracks(
     rule = outliers or OutlierRule()
     c = columns
     order = track_kernels.sort_order(c.track, c.n_tracks, c.time_ns, c.file, c.record)
+    track, time_ns, lon, lat, alt = (x[order] for x in (c.track, c.time_ns, c.lon, c.lat, c.alt))
     reason, segment = track_kernels.clean(
-        c.track[order],
-        c.time_ns[order],
-        c.lon[order],
-        c.lat[order],
-        c.alt[order],
+        track,
+        time_ns,
+        lon,
+        lat,
+        alt,
         c.leg_start[order],
         float(rule.factor),
         float(rule.min_speed_mps),
         bool(rule.enabled),
         float(max_gap_s),
     )
-    return CleanedTracks(order, reason, order[reason == track_kernels.KEEP], segment)
+    keep = reason == track_kernels.KEEP
+    return CleanedTracks(
+        order,
+        reason,
+        order[keep],
+        segment,
+        track[keep],
+        time_ns[keep],
+        lon[keep],
+        lat[keep],
+        alt[keep],
+    )
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

@@ -132,7 +132,7 @@ def crossings_of_partition(
     columns = track_columns(table)
     cleaned = clean_tracks(columns, max_gap_s=options.max_gap_s, outliers=options.outliers)
     kept = cleaned.kept
-    track = columns.track[kept]
+    track = cleaned.track
     segment = cleaned.segment
     new_track = np.ones(len(kept), dtype=bool)
     new_track[1:] = track[1:] != track[:-1]
@@ -140,10 +140,10 @@ def crossings_of_partition(
     new_run[1:] |= segment[1:] != segment[:-1]
     points = TrackPoints(
         rows=kept,
-        lon=columns.lon[kept],
-        lat=columns.lat[kept],
-        time_ns=columns.time_ns[kept],
-        alt=columns.alt[kept],
+        lon=cleaned.lon,
+        lat=cleaned.lat,
+        time_ns=cleaned.time_ns,
+        alt=cleaned.alt,
         segment=segment,
         new_run=new_run,
     )

@@ -80,38 +80,43 @@ class SpillWriter:
     def __post_init__(self) -> None:
         self.rows = np.zeros(self.partitions, dtype=np.int64)
         self._index: dict[str, int] = {}
-        self._held: dict[int, list[pa.Table]] = {}
+        self._held: list[pa.Table] = []
+        self._held_parts: list[np.ndarray] = []
         self._held_rows = 0
         self._sink = None
         self._writer = None
 
     def write(self, table: pa.Table) -> None:
-        """Cut ``table`` (canonical columns) by partition and append it."""
+        """Append ``table`` (canonical columns); rows are cut by partition when flushed."""
         if table.num_rows == 0:
             return
         table = self._compact(table)
         part = (track_hash(table["track_id"], self.salt) % np.uint64(self.partitions)).astype(
             np.int64
         )
-        counts = np.bincount(part, minlength=self.partitions)
-        order = _grouped(part, counts)
-        table = table.take(pa.array(order))
-        start = 0
-        for p in np.flatnonzero(counts):
-            n = int(counts[p])
-            self._held.setdefault(int(p), []).append(table.slice(start, n))
-            self.rows[p] += n
-            start += n
+        self._held.append(table)
+        self._held_parts.append(part)
         self._held_rows += table.num_rows
         if self._held_rows >= self.buffer_rows:
             self._flush()
 
     def _flush(self) -> None:
-        for p, slices in sorted(self._held.items()):
-            for batch in pa.concat_tables(slices).combine_chunks().to_batches():
+        """The held rows grouped by partition (one take), one batch per partition."""
+        if not self._held:
+            return
+        part = np.concatenate(self._held_parts)
+        counts = np.bincount(part, minlength=self.partitions)
+        table = pa.concat_tables(self._held).take(pa.array(_grouped(part, counts)))
+        self.rows += counts
+        start = 0
+        for p in np.flatnonzero(counts):
+            n = int(counts[p])
+            for batch in table.slice(start, n).combine_chunks().to_batches():
                 self._open().write_batch(batch)
-                self.tags.append(p)
+                self.tags.append(int(p))
+            start += n
         self._held.clear()
+        self._held_parts.clear()
         self._held_rows = 0
 
     def _compact(self, table: pa.Table) -> pa.Table:
