@@ -106,7 +106,8 @@ class SpillWriter:
             return
         part = np.concatenate(self._held_parts)
         counts = np.bincount(part, minlength=self.partitions)
-        table = pa.concat_tables(self._held).take(pa.array(_grouped(part, counts)))
+        held = pa.concat_tables(self._held).combine_chunks()  # take is slow on chunks
+        table = held.take(pa.array(_grouped(part, counts)))
         self.rows += counts
         start = 0
         for p in np.flatnonzero(counts):
