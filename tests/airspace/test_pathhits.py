@@ -16,10 +16,14 @@ def hits(*paths):
     y = np.concatenate([np.asarray(p, float)[:, 1] for p in paths])
     start = np.r_[0, np.cumsum([len(p) for p in paths])]
     path, chord, t = path_hits(SQUARE, x, y, start)
+    px = x[chord] + t * (x[chord + 1] - x[chord])
+    py = y[chord] + t * (y[chord + 1] - y[chord])
     pts = sorted(
-        {(int(k), round(float(x[c] + u * (x[c + 1] - x[c])), 12),
-          round(float(y[c] + u * (y[c + 1] - y[c])), 12)) for k, c, u in zip(path, chord, t, strict=True)}
-    )  # fmt: skip
+        {
+            (int(k), round(float(a), 12), round(float(b), 12))
+            for k, a, b in zip(path, px, py, strict=True)
+        }
+    )
     return pts
 
 
