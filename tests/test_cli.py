@@ -229,6 +229,18 @@ def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
     )
     assert one.exit_code == 0
     assert mem.read_bytes() == local.read_bytes()
+    # A folder in memory too: read through the engines' dataset expansion.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in (STATES, DRONES):
+        (folder / Path(name).name).write_bytes(Path(name).read_bytes())
+    from_folder = tmp_path / "f.csv"
+    got = run("crossings", str(folder), "--engine", "memory", "-o", str(from_folder), "-q")
+    assert got.exit_code == 0
+    # the same rows; `before`/`after` name the files as they were given
+    assert from_folder.read_text().replace(f"{folder}/", "") == mem.read_text().replace(
+        f"{CAUCASUS}/", ""
+    )
     assert run("crossings", STATES, "--engine", "spark").exit_code == 2
     assert run("crossings", STATES, "--engine", "local", "--memory", "lots").exit_code == 2
     assert run("crossings", "--store", "x.duckdb", "--engine", "dask").exit_code == 2

@@ -201,6 +201,11 @@ def _choose_engine(engine: str, inputs, store, scheduler) -> str:
     return "local" if folders or total > AUTO_MEMORY_INPUT_BYTES else "memory"
 
 
+def _plain_files(inputs) -> bool:
+    """Every input is an existing file (not a folder, glob or URI)."""
+    return all(Path(p).is_file() for p in inputs or [])
+
+
 def _bytes(text: str) -> float:
     """``2GB``, ``500MB``, ``2e9`` -> bytes (GB = 10^9)."""
     units = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
@@ -358,6 +363,8 @@ def crossings(
         )
         options = _read_options(start_time, date, reference, sensors)
         chosen = _choose_engine(engine, inputs, store, scheduler)
+        if chosen == "memory" and store is None and not _plain_files(inputs):
+            chosen = "memory-datasets"  # folders, globs, URIs: the engines expand them
         if chosen == "memory":
             run = crossings_of_inputs(
                 _load_inputs(inputs, store, format, options, quiet),
@@ -373,7 +380,7 @@ def crossings(
             run = run_crossings_scaled(
                 inputs,
                 (str(boundaries), code_field) if boundaries else None,
-                engine=chosen,
+                engine=chosen.removesuffix("-datasets"),
                 workers=workers,
                 memory_bytes=_bytes(memory),
                 scheduler=scheduler,
