@@ -21,7 +21,6 @@ from airwitness.airspace.pathfilter import may_meet_boundary
 from airwitness.airspace.pathhits import path_hits
 
 INTL = "INTL"
-CHUNK_VERTICES = 16  # boundary pieces small enough that a bbox query is selective
 
 __all__ = ["INTL", "Airspace", "BoundarySet"]
 
@@ -84,26 +83,6 @@ class Airspace:
     def has_code(self, code: str) -> bool:
         return code == INTL or code in self.code_names
 
-    def boundary_index(self) -> tuple[shapely.STRtree, np.ndarray]:
-        """An STRtree of short boundary pieces (linestrings) and the pieces."""
-        return self._boundary_index
-
-    @cached_property
-    def _boundary_index(self) -> tuple[shapely.STRtree, np.ndarray]:
-        rings = shapely.get_rings(shapely.get_parts(np.asarray(self.boundaries.geoms)))
-        coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-        pieces = _chunk_ids(ring_of, CHUNK_VERTICES)
-        # Each piece shares its last vertex with the next piece of the same ring.
-        same_ring_next = np.zeros(len(ring_of), dtype=bool)
-        same_ring_next[:-1] = ring_of[1:] == ring_of[:-1]
-        boundary = np.flatnonzero(same_ring_next[:-1] & (pieces[1:] != pieces[:-1]))
-        dup = boundary + 1
-        coords = np.concatenate([coords, coords[dup]])
-        ids = np.concatenate([pieces, pieces[boundary]])
-        order = np.argsort(ids, kind="stable")
-        chunks = shapely.linestrings(coords[order], indices=ids[order])
-        return shapely.STRtree(chunks), chunks
-
     def may_meet_boundary(self, lon, lat, i0, i1) -> np.ndarray:
         """True where the path from report ``i0[k]`` to ``i1[k]`` may touch a boundary.
 
@@ -127,19 +106,6 @@ class Airspace:
             "vertices": int(shapely.get_num_coordinates(geoms).sum()),
             "zones": sorted(set(self.boundaries.zones)),
         }
-
-
-def _chunk_ids(ring_of: np.ndarray, size: int) -> np.ndarray:
-    """Number consecutive vertices into pieces of ``size`` edges within each ring."""
-    n = len(ring_of)
-    start = np.ones(n, dtype=bool)
-    start[1:] = ring_of[1:] != ring_of[:-1]
-    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
-    pos = np.arange(n) - first
-    end = np.ones(n, dtype=bool)
-    end[:-1] = start[1:]
-    new_piece = start | ((pos % size == 0) & (pos > 0) & ~end)  # never a one-vertex piece
-    return np.cumsum(new_piece) - 1
 
 
 @cache

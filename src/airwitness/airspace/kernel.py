@@ -290,6 +290,26 @@ def _mixed(stream, q, vx, vy, x, y, x1, yc):
     return label
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def fine_window(v, ci, cj, xmin, xmax, ymin, ymax, x0g, y0g, w, sub):
+    """The fine cells of coarse cell (ci, cj) (``v`` its ``coarse`` entry, < -1)
+    that the box meets: (offset into ``fine``, F, first leaf, fi0, fi1, fj0, fj1).
+
+    Shared by the path filter and the path/edge intersections, which walk the
+    same grid as :func:`_lookup` with a box instead of a point.
+    """
+    s3 = 3 * (-2 - v)
+    f = 1 << sub[s3 + 1]
+    inv_step = f / w  # a power of two: the products below are exact
+    gx = x0g + ci * w
+    gy = y0g + cj * w
+    fi0 = max(math.floor((xmin - gx) * inv_step), 0)
+    fi1 = min(math.floor((xmax - gx) * inv_step), f - 1)
+    fj0 = max(math.floor((ymin - gy) * inv_step), 0)
+    fj1 = min(math.floor((ymax - gy) * inv_step), f - 1)
+    return sub[s3], f, sub[s3 + 2], fi0, fi1, fj0, fj1
+
+
 # --------------------------------------------------------------------------- build
 
 
@@ -673,25 +693,19 @@ class LabelIndex:
         if lon.shape != lat.shape:
             raise ValueError(f"lon and lat differ in shape: {lon.shape} vs {lat.shape}")
         out = np.empty(lon.shape, dtype=np.int32)
-        m, a = self.meta, self.arrays
         _lookup(
             lon.reshape(-1),
             lat.reshape(-1),
             out.reshape(-1),
-            m["x0"],
-            m["y0"],
-            m["w"],
-            m["nx"],
-            m["ny"],
-            a["coarse"],
-            a["sub"],
-            a["fine"],
-            a["leaf_ptr"],
-            a["stream"],
-            a["vx"],
-            a["vy"],
+            *self.grid(),
         )
         return out
+
+    def grid(self) -> tuple:
+        """The grid and its arrays as the compiled walkers take them:
+        (x0, y0, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy)."""
+        m, a = self.meta, self.arrays
+        return (m["x0"], m["y0"], m["w"], m["nx"], m["ny"], *(a[k] for k in _ARRAYS))
 
     def stats(self) -> dict[str, int]:
         """Sizes, for benchmarks and tuning."""

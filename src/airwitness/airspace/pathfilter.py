@@ -23,7 +23,7 @@ import math
 import numba as nb
 import numpy as np
 
-from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace.kernel import LabelIndex, fine_window
 
 PAD_DEG = 1e-9
 #: a pair whose ends differ by at most this in latitude and in longitude is
@@ -51,25 +51,13 @@ def may_meet_boundary(
     out = np.ones(len(i0), dtype=bool)
     if len(i0) == 0:
         return out
-    m, a = index.meta, index.arrays
     _filter(
         np.ascontiguousarray(lon, dtype=np.float64),
         np.ascontiguousarray(lat, dtype=np.float64),
         np.ascontiguousarray(i0, dtype=np.int64),
         np.ascontiguousarray(i1, dtype=np.int64),
         out,
-        m["x0"],
-        m["y0"],
-        m["w"],
-        m["nx"],
-        m["ny"],
-        a["coarse"],
-        a["sub"],
-        a["fine"],
-        a["leaf_ptr"],
-        a["stream"],
-        a["vx"],
-        a["vy"],
+        *index.grid(),
     )
     return out
 
@@ -119,17 +107,9 @@ def _near_edge(
             v = coarse[cj * nx + ci]
             if v >= -1:  # no edge touches this coarse cell
                 continue
-            s3 = 3 * (-2 - v)
-            off = sub[s3]
-            f = 1 << sub[s3 + 1]
-            leaf0 = sub[s3 + 2]
-            inv_step = f / w
-            gx = x0g + ci * w
-            gy = y0g + cj * w
-            fi0 = max(math.floor((xmin - gx) * inv_step), 0)
-            fi1 = min(math.floor((xmax - gx) * inv_step), f - 1)
-            fj0 = max(math.floor((ymin - gy) * inv_step), 0)
-            fj1 = min(math.floor((ymax - gy) * inv_step), f - 1)
+            off, f, leaf0, fi0, fi1, fj0, fj1 = fine_window(
+                v, ci, cj, xmin, xmax, ymin, ymax, x0g, y0g, w, sub
+            )
             if (fi1 - fi0 + 1) * (fj1 - fj0 + 1) > MAX_CELLS:
                 return True
             for fj in range(fj0, fj1 + 1):

@@ -17,7 +17,7 @@ import math
 import numba as nb
 import numpy as np
 
-from airwitness.airspace.kernel import LabelIndex, _orient
+from airwitness.airspace.kernel import LabelIndex, _orient, fine_window
 
 #: cells of the index are widened by this when listing a chord's cells (the
 #: index lists every edge within 1e-9° of a cell, so this is belt and braces)
@@ -33,23 +33,11 @@ def path_hits(
     chord's first vertex, and the fraction t (0..1) along that chord; in path
     order, unsorted within a path.
     """
-    m, a = index.meta, index.arrays
     return _hits(
         np.ascontiguousarray(x, dtype=np.float64),
         np.ascontiguousarray(y, dtype=np.float64),
         np.ascontiguousarray(start, dtype=np.int64),
-        m["x0"],
-        m["y0"],
-        m["w"],
-        m["nx"],
-        m["ny"],
-        a["coarse"],
-        a["sub"],
-        a["fine"],
-        a["leaf_ptr"],
-        a["stream"],
-        a["vx"],
-        a["vy"],
+        *index.grid(),
     )
 
 
@@ -77,17 +65,9 @@ def _hits(x, y, start, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream,
                     c = coarse[cj * nx + ci]
                     if c >= -1:  # no edge in this coarse cell
                         continue
-                    s3 = 3 * (-2 - c)
-                    off = sub[s3]
-                    f = 1 << sub[s3 + 1]
-                    leaf0 = sub[s3 + 2]
-                    inv_step = f / w
-                    gx = x0g + ci * w
-                    gy = y0g + cj * w
-                    fi0 = max(math.floor((xmin - gx) * inv_step), 0)
-                    fi1 = min(math.floor((xmax - gx) * inv_step), f - 1)
-                    fj0 = max(math.floor((ymin - gy) * inv_step), 0)
-                    fj1 = min(math.floor((ymax - gy) * inv_step), f - 1)
+                    off, f, leaf0, fi0, fi1, fj0, fj1 = fine_window(
+                        c, ci, cj, xmin, xmax, ymin, ymax, x0g, y0g, w, sub
+                    )
                     for fj in range(fj0, fj1 + 1):
                         for fi in range(fi0, fi1 + 1):
                             fv = fine[off + fj * f + fi]
