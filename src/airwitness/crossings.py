@@ -119,7 +119,8 @@ def crossings_of_points(
     """:func:`find_crossings` on arrays; ``source`` gives track ids and record numbers."""
     where = where or CrossingFilter()
     if where.tracks and len(points.rows):
-        wanted = pc.is_in(source["track_id"], pa.array(list(where.tracks)))
+        ids = pc.cast(source["track_id"], pa.string())  # plain or dictionary
+        wanted = pc.is_in(ids, pa.array(list(where.tracks)))
         wanted = np.asarray(wanted.to_numpy(zero_copy_only=False), dtype=bool)
         points = points.subset(wanted[points.rows])
     if len(points.rows) < 2:
@@ -386,7 +387,7 @@ def _event_table(
     before, after = points.rows[ev.i0], points.rows[ev.i1]
     table = pa.table(
         {
-            "track_id": source["track_id"].take(pa.array(before)),
+            "track_id": pc.cast(source["track_id"].take(pa.array(before)), pa.string()),
             "segment": pa.array(points.segment[ev.i0], type=pa.int32()),
             "time": pa.array(time_ns, type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")),
             "lon": pa.array(ev.lon, type=pa.float64()),

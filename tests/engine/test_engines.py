@@ -273,6 +273,67 @@ def test_track_hash_is_stable_and_partitions_keep_tracks_whole(tmp_path):
     assert read_pieces([Piece(pieces[0].path, [], [])]).num_rows == 0
 
 
+def test_spill_round_trip_keeps_what_the_crossings_need(tmp_path):
+    """Two units share tracks in another order; a partition read back has each
+    row once, sorted distinct dictionaries, and every value the crossings use
+    (unknown altitude as NaN, unknown leg start as False)."""
+    from airwitness.schema import make_table
+
+    t0 = T_START * 10**9
+
+    def unit(ids, name):
+        n = len(ids)
+        return make_table(
+            {
+                "track_id": ids,
+                "time": [t0 + i * 10**9 for i in range(n)],
+                "lon": [float(i) for i in range(n)],
+                "lat": [45.0 + i / 10 for i in range(n)],
+                "alt_m": [None if i % 2 else 100.0 * i for i in range(n)],
+                "source_record": list(range(1, n + 1)),
+                "leg_start": [None, True, False, None, True][:n],
+            },
+            source="canonical",
+            source_file=name,
+        )
+
+    pieces = []
+    for k, (ids, name) in enumerate(
+        [(["b", "a", "c", "a", "b"], "u1.parquet"), (["c", "c", "b", "d"], "u2.parquet")]
+    ):
+        writer = SpillWriter(str(tmp_path / f"u{k}.arrow"), 1, buffer_rows=3)
+        source = unit(ids, name)
+        dictionary = source.set_column(0, "track_id", source["track_id"].dictionary_encode())
+        writer.write(dictionary.slice(0, 2))  # two flushes: tracks spread over batches
+        writer.write(dictionary.slice(2))
+        pieces.extend(writer.close())
+    back = read_pieces(pieces)
+    assert back["track_id"].chunk(0).dictionary.to_pylist() == ["a", "b", "c", "d"]
+    assert back["source_file"].chunk(0).dictionary.to_pylist() == ["u1.parquet", "u2.parquet"]
+    rows = sorted(
+        zip(
+            back["source_file"].cast(pa.string()).to_pylist(),
+            back["source_record"].to_pylist(),
+            back["track_id"].cast(pa.string()).to_pylist(),
+            back["lon"].to_pylist(),
+            [None if np.isnan(a) else a for a in back["alt_m"].to_numpy()],
+            back["leg_start"].to_pylist(),
+            strict=True,
+        )
+    )
+    assert rows == [
+        ("u1.parquet", 1, "b", 0.0, 0.0, False),
+        ("u1.parquet", 2, "a", 1.0, None, True),
+        ("u1.parquet", 3, "c", 2.0, 200.0, False),
+        ("u1.parquet", 4, "a", 3.0, None, False),
+        ("u1.parquet", 5, "b", 4.0, 400.0, True),
+        ("u2.parquet", 1, "c", 0.0, 0.0, False),
+        ("u2.parquet", 2, "c", 1.0, None, True),
+        ("u2.parquet", 3, "b", 2.0, 200.0, False),
+        ("u2.parquet", 4, "d", 3.0, None, False),
+    ]
+
+
 def _blake(s: str) -> int:
     import hashlib
 

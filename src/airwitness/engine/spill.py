@@ -5,8 +5,10 @@ process, run and machine (Python's ``hash`` is salted per process; Arrow has
 no stable public hash). Each unit of pass 1 writes one Arrow IPC file whose
 record batches each belong to one partition, and returns which batch is
 which; pass 2 reads a partition's batches from every unit file. Only the
-columns the crossings need are kept, with ``source_file`` as an index into the
-unit's list of file names (so one IPC file never needs two dictionaries).
+columns the crossings need are kept, and no text is written per row:
+``track_id`` is a number into the piece's list of track ids (one list per
+partition, so a track is hashed once per unit, not once per report) and
+``source_file`` a number into the unit's list of file names.
 """
 
 from __future__ import annotations
@@ -26,41 +28,59 @@ from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import filesystem
 from airwitness.schema import POSITION_SCHEMA
 
+_CODED = ("track_id", "source_file")
+#: What a spill file holds: text as numbers, unknown altitude as NaN and an
+#: unknown ``leg_start`` as False (all the crossings need), so every column
+#: is a plain numpy array on the way in and out.
 SPILL_SCHEMA = pa.schema(
-    [POSITION_SCHEMA.field(c) for c in COLUMNS if c != "source_file"]
-    + [pa.field("source_file", pa.int32(), nullable=False)]
+    [
+        pa.field(c, pa.int32(), nullable=False)
+        if c in _CODED
+        else POSITION_SCHEMA.field(c).with_nullable(False)
+        for c in COLUMNS
+    ]
 )
 #: Spill files are uncompressed (3x faster to write than lz4); set
 #: AIRWITNESS_SPILL_COMPRESSION=lz4 or zstd when disk space is short.
 _IPC = pa.ipc.IpcWriteOptions(compression=os.environ.get("AIRWITNESS_SPILL_COMPRESSION") or None)
+#: The IPC writer writes every buffer on its own; unbuffered, that is one
+#: system call per column of every batch (half of pass 1's time).
+_WRITE_BUFFER = 4 << 20
 
 
 def track_hash(track_id: pa.Array | pa.ChunkedArray, salt: int = 0) -> np.ndarray:
     """A stable 64-bit hash of each track id (one blake2b per distinct id)."""
     if isinstance(track_id, pa.ChunkedArray):
         track_id = track_id.combine_chunks()
-    enc = pc.dictionary_encode(track_id)
-    key = salt.to_bytes(8, "little")
-    values = enc.dictionary.to_pylist()
+    enc = _encoded(track_id)
     h = np.fromiter(
-        (
-            int.from_bytes(hashlib.blake2b(v.encode(), digest_size=8, salt=key).digest(), "little")
-            for v in values
-        ),
+        (_blake(v, salt) for v in enc.dictionary.to_pylist()),
         dtype=np.uint64,
-        count=len(values),
+        count=len(enc.dictionary),
     )
     return h[enc.indices.to_numpy(zero_copy_only=False)]
 
 
+def _blake(value: str, salt: int) -> int:
+    key = salt.to_bytes(8, "little")
+    digest = hashlib.blake2b(value.encode(), digest_size=8, salt=key).digest()
+    return int.from_bytes(digest, "little")
+
+
+def _encoded(column: pa.Array) -> pa.DictionaryArray:
+    return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+
+
 @dataclass
 class Piece:
-    """Batches ``batches`` of spill file ``path``, whose file names are ``names``."""
+    """Batches ``batches`` of spill file ``path``: rows of one partition, whose
+    ``track_id`` numbers index ``tracks`` and ``source_file`` numbers ``names``."""
 
     path: str
     batches: list[int]
     names: list[str]
     rows: int = 0
+    tracks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -80,57 +100,95 @@ class SpillWriter:
     def __post_init__(self) -> None:
         self.rows = np.zeros(self.partitions, dtype=np.int64)
         self._index: dict[str, int] = {}
-        self._held: list[pa.Table] = []
-        self._held_parts: list[np.ndarray] = []
+        #: track ids of each partition, in the order they were met
+        self.tracks: list[list[str]] = [[] for _ in range(self.partitions)]
+        #: track id -> its number among all tracks met here, and per number
+        #: the track's partition and its place in that partition's list
+        self._number: dict[str, int] = {}
+        self._part_of: list[int] = []
+        self._code_of: list[int] = []
+        self._held: list[dict[str, np.ndarray]] = []
         self._held_rows = 0
         self._sink = None
         self._writer = None
 
     def write(self, table: pa.Table) -> None:
-        """Append ``table`` (canonical columns); rows are cut by partition when flushed."""
+        """Append ``table`` (canonical columns; ``track_id`` plain or dictionary
+        text); rows are cut by partition when flushed."""
         if table.num_rows == 0:
             return
-        table = self._compact(table)
-        part = (track_hash(table["track_id"], self.salt) % np.uint64(self.partitions)).astype(
-            np.int64
-        )
-        self._held.append(table)
-        self._held_parts.append(part)
+        self._held.append(self._compact(table))
         self._held_rows += table.num_rows
         if self._held_rows >= self.buffer_rows:
             self._flush()
 
     def _flush(self) -> None:
-        """The held rows grouped by partition (one take), one batch per partition."""
+        """The held rows grouped by partition, then by track (input order kept
+        within a track), one batch per partition: pass 2 then reads each
+        track's reports in long runs."""
         if not self._held:
             return
-        part = np.concatenate(self._held_parts)
-        counts = np.bincount(part, minlength=self.partitions)
-        held = pa.concat_tables(self._held).combine_chunks()  # take is slow on chunks
-        table = held.take(pa.array(_grouped(part, counts)))
+        number = np.concatenate([held["track_id"] for held in self._held])
+        part_of = np.asarray(self._part_of, dtype=np.int64)
+        code_of = np.asarray(self._code_of, dtype=np.int64)
+        per_part = np.bincount(part_of, minlength=self.partitions)
+        bucket = (np.cumsum(per_part) - per_part)[part_of] + code_of  # (partition, code) order
+        row_bucket = bucket[number]
+        dest = _destinations(row_bucket, np.bincount(row_bucket, minlength=len(bucket)))
+        grouped = {}
+        for name in SPILL_SCHEMA.names:
+            out = np.empty(len(number), dtype=self._held[0][name].dtype)
+            at = 0
+            for held in self._held:
+                _scatter(out, dest[at : at + len(held[name])], held[name])
+                at += len(held[name])
+            grouped[name] = out
+        grouped["track_id"] = code_of.astype(np.int32)[grouped["track_id"]]
+        counts = np.bincount(part_of[number], minlength=self.partitions)
         self.rows += counts
         start = 0
         for p in np.flatnonzero(counts):
-            n = int(counts[p])
-            for batch in table.slice(start, n).combine_chunks().to_batches():
-                self._open().write_batch(batch)
-                self.tags.append(int(p))
-            start += n
+            end = start + int(counts[p])
+            arrays = [pa.array(grouped[f.name][start:end], f.type) for f in SPILL_SCHEMA]
+            self._open().write_batch(pa.RecordBatch.from_arrays(arrays, schema=SPILL_SCHEMA))
+            self.tags.append(int(p))
+            start = end
         self._held.clear()
-        self._held_parts.clear()
         self._held_rows = 0
 
-    def _compact(self, table: pa.Table) -> pa.Table:
-        """The spill columns, ``source_file`` as indices into :attr:`names`."""
-        chunks = []
+    def _compact(self, table: pa.Table) -> dict[str, np.ndarray]:
+        """The spill columns as arrays, text as numbers (``track_id`` as the
+        track's number among those met here, until the flush)."""
+        tracks = []
+        for chunk in table["track_id"].chunks:
+            chunk = _encoded(chunk)
+            rows = chunk.indices.to_numpy(zero_copy_only=False)
+            values = chunk.dictionary.to_pylist()
+            number_of = np.zeros(len(values), dtype=np.int32)
+            for k in np.flatnonzero(np.bincount(rows, minlength=len(values))):
+                number_of[k] = self._track_number(values[k])
+            tracks.append(number_of[rows])
+        files = []
         for chunk in table["source_file"].chunks:
-            if not pa.types.is_dictionary(chunk.type):
-                chunk = pc.dictionary_encode(chunk)
-            local = [self._name_index(v) for v in chunk.dictionary.to_pylist()]
-            chunks.append(pa.array(np.asarray(local, dtype=np.int32)).take(chunk.indices))
-        idx = pa.chunked_array(chunks, pa.int32())
-        cols = [table[c] for c in COLUMNS if c != "source_file"] + [idx]
-        return pa.Table.from_arrays(cols, schema=SPILL_SCHEMA)
+            chunk = _encoded(chunk)
+            local = np.asarray([self._name_index(v) for v in chunk.dictionary.to_pylist()])
+            files.append(local.astype(np.int32)[chunk.indices.to_numpy(zero_copy_only=False)])
+        columns = {"track_id": _joined(tracks, np.int32), "source_file": _joined(files, np.int32)}
+        for f in SPILL_SCHEMA:
+            if f.name not in columns:
+                columns[f.name] = _values(table[f.name], f.type)
+        return columns
+
+    def _track_number(self, track_id: str) -> int:
+        """The track's number here; a new track is hashed to its partition."""
+        number = self._number.get(track_id)
+        if number is None:
+            p = _blake(track_id, self.salt) % self.partitions
+            number = self._number[track_id] = len(self._part_of)
+            self._part_of.append(p)
+            self._code_of.append(len(self.tracks[p]))
+            self.tracks[p].append(track_id)
+        return number
 
     def _name_index(self, name: str) -> int:
         if name not in self._index:
@@ -141,7 +199,7 @@ class SpillWriter:
     def _open(self):  # type: ignore[no-untyped-def]
         if self._writer is None:
             fs, path = filesystem(self.path)
-            self._sink = fs.open_output_stream(path)
+            self._sink = fs.open_output_stream(path, buffer_size=_WRITE_BUFFER)
             self._writer = pa.ipc.new_file(self._sink, SPILL_SCHEMA, options=_IPC)
         return self._writer
 
@@ -153,55 +211,122 @@ class SpillWriter:
             self._sink.close()
         tags = np.asarray(self.tags, dtype=np.int64)
         return [
-            Piece(self.path, np.flatnonzero(tags == p).tolist(), self.names, int(self.rows[p]))
+            Piece(
+                self.path,
+                np.flatnonzero(tags == p).tolist(),
+                self.names,
+                int(self.rows[p]),
+                self.tracks[p],
+            )
             if self.rows[p]
             else Piece(self.path, [], self.names, 0)
             for p in range(self.partitions)
         ]
 
 
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _values(column: pa.ChunkedArray, type_: pa.DataType) -> np.ndarray:
+    """A column as one numpy array: null altitudes NaN, null ``leg_start`` False."""
+    if pa.types.is_boolean(type_):
+        column = column.fill_null(False)
+    elif pa.types.is_timestamp(type_):
+        column = column.cast(pa.int64())
+    array = column.combine_chunks()  # no copy for one chunk
+    return np.ascontiguousarray(array.to_numpy(zero_copy_only=False))  # null floats: NaN
+
+
 @nb.njit(cache=True, nogil=True)
-def _counting_order(part, counts):
+def _destinations(key, counts):
+    """Where each row goes when rows are grouped by ``key`` (0 ≤ key <
+    len(counts)), input order kept within each group (a stable counting sort)."""
     start = np.zeros(counts.shape[0], dtype=np.int64)
-    for p in range(1, counts.shape[0]):
-        start[p] = start[p - 1] + counts[p - 1]
-    order = np.empty(part.shape[0], dtype=np.int64)
-    for i in range(part.shape[0]):
-        order[start[part[i]]] = i
-        start[part[i]] += 1
-    return order
+    for k in range(1, counts.shape[0]):
+        start[k] = start[k - 1] + counts[k - 1]
+    dest = np.empty(key.shape[0], dtype=np.int64)
+    for i in range(key.shape[0]):
+        dest[i] = start[key[i]]
+        start[key[i]] += 1
+    return dest
 
 
-def _grouped(part: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Rows grouped by partition, input order kept within each (a stable counting sort)."""
-    return _counting_order(part, counts.astype(np.int64))
+@nb.njit(cache=True, nogil=True)
+def _scatter(out, dest, values):
+    for i in range(values.shape[0]):
+        out[dest[i]] = values[i]
 
 
 def new_path(folder: str, prefix: str) -> str:
     return f"{folder.rstrip('/')}/{prefix}-{uuid.uuid4().hex}.arrow"
 
 
-def iter_piece(piece: Piece) -> Iterator[pa.Table]:
-    """A piece's batches one at a time, ``source_file`` back as a dictionary column."""
+def _raw(piece: Piece) -> Iterator[pa.RecordBatch]:
+    """The piece's batches as written (text as numbers)."""
     if not piece.batches:
         return
     fs, path = filesystem(piece.path)
-    names = pa.array(piece.names, pa.string())
     with fs.open_input_file(path) as fh:
         reader = pa.ipc.open_file(fh)
         for i in piece.batches:
-            t = pa.Table.from_batches([reader.get_batch(i)])
-            files = pa.DictionaryArray.from_arrays(t["source_file"].combine_chunks(), names)
-            k = t.schema.get_field_index("source_file")
-            yield t.set_column(k, "source_file", files)
+            yield reader.get_batch(i)
+
+
+def iter_piece(piece: Piece) -> Iterator[pa.Table]:
+    """A piece's batches one at a time, text columns back as dictionaries."""
+    tracks = pa.array(piece.tracks, pa.string())
+    names = pa.array(piece.names, pa.string())
+    for batch in _raw(piece):
+        t = pa.Table.from_batches([batch])
+        yield _with_text(t, tracks, _codes(t["track_id"]), names, _codes(t["source_file"]))
 
 
 def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
-    """A partition's rows, from all its pieces, in one table."""
-    from airwitness.schema import concat
+    """A partition's rows, from all its pieces, in one table.
 
-    tables = [t for piece in pieces for t in iter_piece(piece)]
-    return concat(tables) if tables else _empty()
+    ``track_id`` and ``source_file`` come back as dictionary columns whose
+    dictionaries are sorted and hold each value once.
+    """
+    pieces = [p for p in pieces if p.batches]
+    if not pieces:
+        return _empty()
+    tracks, track_at = _unified([p.tracks for p in pieces])
+    names, name_at = _unified([p.names for p in pieces])
+    tables, track_idx, file_idx = [], [], []
+    for piece, t_at, n_at in zip(pieces, track_at, name_at, strict=True):
+        t = pa.Table.from_batches(list(_raw(piece)), SPILL_SCHEMA)
+        tables.append(t)
+        track_idx.append(t_at[_codes(t["track_id"])])
+        file_idx.append(n_at[_codes(t["source_file"])])
+    table = pa.concat_tables(tables).combine_chunks()
+    return _with_text(table, tracks, np.concatenate(track_idx), names, np.concatenate(file_idx))
+
+
+def _unified(lists: list[list[str]]) -> tuple[pa.Array, list[np.ndarray]]:
+    """The sorted distinct values of ``lists``, and for each list where its
+    values are among them."""
+    flat = pa.array([v for values in lists for v in values], pa.string())
+    distinct = pc.unique(flat)
+    distinct = distinct.take(pc.sort_indices(distinct))
+    where = pc.index_in(flat, value_set=distinct).to_numpy(zero_copy_only=False)
+    ends = np.cumsum([len(values) for values in lists])[:-1]
+    return distinct, np.split(where.astype(np.int32), ends)
+
+
+def _codes(column: pa.ChunkedArray) -> np.ndarray:
+    return column.to_numpy()
+
+
+def _with_text(
+    table: pa.Table, tracks: pa.Array, track_idx: np.ndarray, names: pa.Array, file_idx: np.ndarray
+) -> pa.Table:
+    """``track_id`` and ``source_file`` as dictionaries of ``tracks`` and ``names``."""
+    for name, values, idx in (("track_id", tracks, track_idx), ("source_file", names, file_idx)):
+        k = table.schema.get_field_index(name)
+        column = pa.DictionaryArray.from_arrays(pa.array(idx, pa.int32()), values)
+        table = table.set_column(k, name, column)
+    return table
 
 
 def _empty() -> pa.Table:
