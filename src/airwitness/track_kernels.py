@@ -125,10 +125,22 @@ def clean(track, t, lon, lat, alt, leg, factor, min_speed, outliers, max_gap_s):
     return reason, segment[:kept].copy()
 
 
+#: relative width added to the bounds of squared distances: far above the
+#: rounding of the haversine and of the comparisons (~1e-15), far below any
+#: decision that matters
+_SLACK = 4e-9
+
+
 @nb.njit(cache=True, nogil=True)
 def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
     """Report i is an outlier when the speeds from i−1 and to i+1 both exceed
-    max(factor × the speed from i−1 to i+1, min_speed)."""
+    max(factor × the speed from i−1 to i+1, min_speed).
+
+    Decided on cheap bounds of the squared distances (:func:`_arc2_bounds`:
+    no trigonometry, no square root) wherever they settle the question,
+    which is almost always; otherwise on the haversine itself
+    (:func:`_exact_outlier`), so the outcome is exactly that of computing
+    every distance."""
     rows = np.flatnonzero(reason == KEEP)
     m = rows.shape[0]
     if m < 3:
@@ -138,28 +150,85 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
     for u in range(m):
         coslat[u] = math.cos(lat[rows[u]] * rad)
     outlier = np.zeros(m, dtype=np.bool_)
-    d_next = np.zeros(m)  # distance from each report to the next of its track
+    lo2 = np.zeros(m)  # bounds of the squared distance from each report to the next
+    hi2 = np.zeros(m)
     for u in range(m - 1):
         r = rows[u]
         rn = rows[u + 1]
         if track[r] == track[rn]:
-            d_next[u] = _arc(lon[r], lat[r], coslat[u], lon[rn], lat[rn], coslat[u + 1])
+            lo2[u], hi2[u] = _arc2_bounds(
+                lon[r], lat[r], coslat[u], lon[rn], lat[rn], coslat[u + 1]
+            )
+    f2 = factor * factor
+    m2 = min_speed * min_speed
     for u in range(1, m - 1):
         r = rows[u]
         rp = rows[u - 1]
         rn = rows[u + 1]
         if track[rp] != track[r] or track[rn] != track[r]:
             continue
-        v_in = d_next[u - 1] / max((t[r] - t[rp]) / 1e9, 1e-9)
-        v_out = d_next[u] / max((t[rn] - t[r]) / 1e9, 1e-9)
-        if v_in <= min_speed or v_out <= min_speed:  # the limit is at least min_speed
-            continue
-        d_direct = _arc(lon[rp], lat[rp], coslat[u - 1], lon[rn], lat[rn], coslat[u + 1])
-        limit = max(factor * d_direct / max((t[rn] - t[rp]) / 1e9, 1e-9), min_speed)
-        outlier[u] = v_in > limit and v_out > limit
+        dt_in = max((t[r] - t[rp]) * 1e-9, 1e-9)
+        dt_out = max((t[rn] - t[r]) * 1e-9, 1e-9)
+        din2 = dt_in * dt_in
+        dout2 = dt_out * dt_out
+        if hi2[u - 1] <= m2 * din2 or hi2[u] <= m2 * dout2:
+            continue  # a speed is at most min_speed: not an outlier
+        if lo2[u - 1] > m2 * din2 and lo2[u] > m2 * dout2:
+            dt_direct = max((t[rn] - t[rp]) * 1e-9, 1e-9)
+            ddir2 = dt_direct * dt_direct
+            d_lo2, d_hi2 = _arc2_bounds(
+                lon[rp], lat[rp], coslat[u - 1], lon[rn], lat[rn], coslat[u + 1]
+            )
+            # a speed at most factor × the direct speed: not an outlier
+            if hi2[u - 1] * ddir2 <= f2 * d_lo2 * din2 or hi2[u] * ddir2 <= f2 * d_lo2 * dout2:
+                continue
+            if lo2[u - 1] * ddir2 > f2 * d_hi2 * din2 and lo2[u] * ddir2 > f2 * d_hi2 * dout2:
+                outlier[u] = True
+                continue
+        outlier[u] = _exact_outlier(t, lon, lat, coslat, rp, r, rn, u, factor, min_speed)
     for u in range(1, m - 1):
         if outlier[u]:
             reason[rows[u]] = OUTLIER
+
+
+@nb.njit(cache=True, nogil=True)
+def _exact_outlier(t, lon, lat, coslat, rp, r, rn, u, factor, min_speed):
+    """The rule on haversine distances, for the cases the bounds leave open."""
+    d_in = _arc(lon[rp], lat[rp], coslat[u - 1], lon[r], lat[r], coslat[u])
+    d_out = _arc(lon[r], lat[r], coslat[u], lon[rn], lat[rn], coslat[u + 1])
+    v_in = d_in / max((t[r] - t[rp]) / 1e9, 1e-9)
+    v_out = d_out / max((t[rn] - t[r]) / 1e9, 1e-9)
+    if v_in <= min_speed or v_out <= min_speed:
+        return False
+    d_direct = _arc(lon[rp], lat[rp], coslat[u - 1], lon[rn], lat[rn], coslat[u + 1])
+    limit = max(factor * d_direct / max((t[rn] - t[rp]) / 1e9, 1e-9), min_speed)
+    return v_in > limit and v_out > limit
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _arc2_bounds(lon0, lat0, cos0, lon1, lat1, cos1):
+    """Lower and upper bounds of the square of :func:`_arc` (same arguments).
+
+    With y half the latitude or longitude difference: y²(1 − y²/3) ≤ sin²y ≤
+    y² for |y| ≤ π/2, and x² ≤ asin²x ≤ x²/(1 − x²) ≤ x²(1 + 4x²/3) for
+    x² ≤ 1/4. Outside that range, or across the antimeridian (where the
+    haversine's own argument is off by rounding near ±π), the bounds are
+    0 and infinity: the caller decides on the haversine.
+    """
+    rad = math.pi / 180.0
+    dlon = lon1 - lon0
+    y1 = (lat1 - lat0) * rad / 2
+    y2 = dlon * rad / 2
+    c = cos0 * cos1
+    hi = y1 * y1 + c * y2 * y2
+    if hi >= 0.25 or c < 0.0 or dlon > 180.0 or dlon < -180.0:
+        return 0.0, math.inf
+    lo = y1 * y1 * (1.0 - y1 * y1 / 3.0) + c * y2 * y2 * (1.0 - y2 * y2 / 3.0)
+    four_r2 = 4.0 * EARTH_RADIUS_M * EARTH_RADIUS_M
+    return (
+        four_r2 * max(lo, 0.0) * (1.0 - _SLACK),
+        four_r2 * hi * (1.0 + 4.0 * hi / 3.0) * (1.0 + _SLACK),
+    )
 
 
 @nb.njit(cache=True, nogil=True, inline="always")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
+import numba as nb
 import numpy as np
 import pytest
 
 from airwitness import track_kernels
 from airwitness.geodesy import haversine_m
+from airwitness.track_kernels import _arc
 
 
 @pytest.mark.parametrize("presorted", [True, False])
@@ -60,3 +64,116 @@ def test_outliers_match_the_rule_on_a_noisy_track():
     assert expected.sum() >= 30
     assert np.array_equal(reason == track_kernels.OUTLIER, expected)
     assert len(segment) == n - expected.sum()
+
+
+@nb.njit(cache=True)
+def _every_distance_outliers(t, lon, lat, factor, min_speed):
+    """The rule with every haversine computed (the kernel before its bounds)."""
+    m = t.shape[0]
+    rad = math.pi / 180.0
+    cos = np.cos(lat * rad)
+    out = np.zeros(m, dtype=np.bool_)
+    for u in range(1, m - 1):
+        a, b, c = u - 1, u, u + 1
+        v_in = _arc(lon[a], lat[a], cos[a], lon[b], lat[b], cos[b]) / max((t[b] - t[a]) / 1e9, 1e-9)
+        v_out = _arc(lon[b], lat[b], cos[b], lon[c], lat[c], cos[c]) / max(
+            (t[c] - t[b]) / 1e9, 1e-9
+        )
+        if v_in <= min_speed or v_out <= min_speed:
+            continue
+        d = _arc(lon[a], lat[a], cos[a], lon[c], lat[c], cos[c])
+        limit = max(factor * d / max((t[c] - t[a]) / 1e9, 1e-9), min_speed)
+        out[u] = v_in > limit and v_out > limit
+    return out
+
+
+def _kernel_outliers(track, t, lon, lat, factor, min_speed):
+    reason = np.zeros(len(t), dtype=np.int8)
+    track_kernels._mark_outliers(reason, track, t, lon, lat, factor, min_speed)
+    return reason == track_kernels.OUTLIER
+
+
+def _triple(lon0, lat0, lon2, lat2, dlon, dlat, dt, h):
+    """Three reports: the middle one pushed off the midpoint by ``h`` along (dlon, dlat)."""
+    lon = np.array([lon0, (lon0 + lon2) / 2 + h * dlon, lon2])
+    lat = np.array([lat0, (lat0 + lat2) / 2 + h * dlat, lat2])
+    return lon, lat, np.array([0, dt[0], dt[0] + dt[1]], dtype=np.int64)
+
+
+def _is_outlier(h, *args, factor, min_speed):
+    lon, lat, t = _triple(*args, h=h)
+    return bool(_every_distance_outliers(t, lon, lat, factor, min_speed)[1])
+
+
+def _boundary(lo, hi, *args, factor, min_speed):
+    """The float h where the middle report turns into an outlier (bisection)."""
+    while np.nextafter(lo, hi) != hi:
+        mid = lo + (hi - lo) / 2
+        if mid in (lo, hi):
+            break
+        if _is_outlier(mid, *args, factor=factor, min_speed=min_speed):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@pytest.mark.parametrize("factor, min_speed", [(2.0, 50.0), (3.0, 0.0), (1.5, 200.0)])
+def test_outlier_bounds_decide_exactly_as_every_haversine(factor, min_speed):
+    """Tracks of three reports placed on the decision boundary (found by
+    bisection on the rule with every distance), a few ulps either side, and
+    in awkward places: across the antimeridian, near a pole, huge jumps,
+    repeated positions and times."""
+    rng = np.random.default_rng(11)
+    lons, lats, times = [], [], []
+    kw = {"factor": factor, "min_speed": min_speed}
+    for k in range(120):
+        lat0 = rng.uniform(-85, 85) if k % 10 else rng.uniform(88.5, 89.5)
+        lon0 = rng.uniform(-180, 180) if k % 7 else 179.99
+        step = rng.choice([1e-4, 1e-2, 0.3, 40.0])
+        lon2 = lon0 + rng.normal(0, step)
+        lon2 = lon2 - 360 if lon2 > 180 else lon2
+        lat2 = float(np.clip(lat0 + rng.normal(0, step), -89.9, 89.9))
+        dlon, dlat = rng.normal(size=2)
+        dt = rng.integers(0, 20_000_000_000, 2) if k % 13 else np.array([0, 10**10])
+        args = (lon0, lat0, lon2, lat2, dlon, dlat, dt)
+        hi = 1e-9
+        while not _is_outlier(hi, *args, **kw) and hi < 100:
+            hi *= 4
+        h = _boundary(0.0, hi, *args, **kw) if hi < 100 else 0.0
+        for off in (-3, -1, 0, 1, 3):
+            hk = h + off * np.spacing(max(h, 1e-300))
+            lon, lat, t = _triple(*args, h=max(hk, 0.0))
+            lons.append(lon)
+            lats.append(lat)
+            times.append(t + len(times) * 10**12)
+    lon, lat, t = np.concatenate(lons), np.concatenate(lats), np.concatenate(times)
+    track = np.repeat(np.arange(len(lons)), 3)
+    lon = np.where(lon > 180, lon - 360, np.where(lon < -180, lon + 360, lon))
+    expected = np.concatenate(
+        [_every_distance_outliers(t[i : i + 3], lon[i : i + 3], lat[i : i + 3], factor, min_speed)
+         for i in range(0, len(t), 3)]
+    )  # fmt: skip
+    got = _kernel_outliers(track, t, lon, lat, factor, min_speed)
+    assert 100 < expected.sum() < len(lons)  # both outcomes, many on the edge
+    assert np.array_equal(got, expected)
+
+
+def test_outlier_bounds_on_long_noisy_tracks():
+    rng = np.random.default_rng(12)
+    n = 50_000
+    track = np.repeat(np.arange(50), n // 50)
+    t = np.cumsum(rng.integers(0, 12_000_000_000, n))
+    lon = np.clip(10 + np.cumsum(rng.normal(0, 0.01, n)), -180, 180)
+    lat = np.clip(45 + np.cumsum(rng.normal(0, 0.01, n)), -90, 90)
+    jumps = rng.random(n) < 0.02
+    lat[jumps] += rng.normal(0, 0.5, jumps.sum())
+    lat = np.clip(lat, -90, 90)
+    for factor, min_speed in [(2.0, 50.0), (1.0, 0.0)]:
+        expected = np.concatenate(
+            [_every_distance_outliers(t[track == k], lon[track == k], lat[track == k],
+                                      factor, min_speed) for k in range(50)]
+        )  # fmt: skip
+        got = _kernel_outliers(track, t, lon, lat, factor, min_speed)
+        assert expected.sum() > 500
+        assert np.array_equal(got, expected)
