@@ -217,18 +217,20 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
     """
     n = table.num_rows
     records = np.arange(first_record, first_record + n, dtype=np.int64)
-    checks = Checks(n)
-    checks.flag(_nulls(table["track_id"]), "missing track_id")
-    checks.flag(_nulls(table["time"]), "bad time")
-    lat = pc.cast(table["lat"], pa.float64()).to_numpy().astype(np.float64)
-    lon = pc.cast(table["lon"], pa.float64()).to_numpy().astype(np.float64)
-    no_bad = np.zeros(n, dtype=bool)
-    checks.position((lat, no_bad), (lon, no_bad), "no position")
-    keep = checks.ok
-    rejects = checks.rejects(name, records)
-    if not keep.all():
-        table = table.filter(pa.array(keep))
-        records = records[keep]
+    rejects: list[Reject] = []
+    lat = _floats(table["lat"])
+    lon = _floats(table["lon"])
+    if not _all_valid(table, lat, lon):
+        checks = Checks(n)
+        checks.flag(_nulls(table["track_id"]), "missing track_id")
+        checks.flag(_nulls(table["time"]), "bad time")
+        no_bad = np.zeros(n, dtype=bool)
+        checks.position((lat, no_bad), (lon, no_bad), "no position")
+        keep = checks.ok
+        rejects = checks.rejects(name, records)
+        if not keep.all():
+            table = table.filter(pa.array(keep))
+            records = records[keep]
     arrays, fields = [], [f for f in POSITION_SCHEMA if f.name in columns]
     for field in fields:
         if field.name not in table.column_names:
@@ -245,13 +247,32 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
             elif field.name == "track_id" and pa.types.is_dictionary(col.type):
                 arrays.append(col.cast(pa.dictionary(pa.int32(), pa.string())))
                 continue
-            elif field.name == "source_record":
+            elif field.name == "source_record" and col.null_count:
                 col = pc.coalesce(col.cast(pa.int64()), pa.array(records))
             arrays.append(col.cast(field.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
             raise InputError(name, f"column {field.name} ({col.type}): {e}") from None
     fields = [f.with_type(a.type) for f, a in zip(fields, arrays, strict=True)]
     return ReadResult(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), rejects, CANONICAL)
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    """A coordinate column as float64, NaN where null (no copy when it can be avoided)."""
+    array = pc.cast(column, pa.float64()).combine_chunks()
+    return array.to_numpy(zero_copy_only=False)
+
+
+def _all_valid(table: pa.Table, lat: np.ndarray, lon: np.ndarray) -> bool:
+    """No row to reject: the common case, settled without a per-row verdict."""
+    if table["track_id"].null_count or table["time"].null_count or len(lat) == 0:
+        return len(lat) == 0
+    with np.errstate(invalid="ignore"):  # NaN fails every comparison
+        return bool(
+            np.min(lat) >= -90.0
+            and np.max(lat) <= 90.0
+            and np.min(lon) >= -180.0
+            and np.max(lon) <= 180.0
+        )
 
 
 def _source_files(col: pa.Array, name: str) -> pa.Array:

@@ -16,6 +16,7 @@ from airwitness.engine.partition import AirspaceSpec, CrossingOptions, warm_up
 from airwitness.engine.plan import make_plan
 from airwitness.engine.run import ScaledRun, run_partitioned
 from airwitness.engine.sources import InputFile
+from airwitness.engine.tasks import keep_freed_memory
 from airwitness.io.options import ReadOptions
 
 
@@ -60,12 +61,18 @@ class Pool:
 def _start_worker(airspace: AirspaceSpec) -> None:
     """One thread of Arrow work per worker process: the workers already fill the
     cores, and more threads than cores only contend (measured: pass 1 at 100M
-    reports on 2 cores)."""
+    reports on 2 cores). What the worker holds for good (modules, compiled
+    kernels, the airspace) is set aside from garbage collection, which
+    otherwise walks it again and again while the tasks allocate."""
+    import gc
+
     import pyarrow as pa
 
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
+    keep_freed_memory()
     warm_up(airspace)
+    gc.freeze()
 
 
 def run_local(
