@@ -145,11 +145,11 @@ def _events(lon, lat, new_run, airspace: Airspace) -> _Events:
     """Crossings between consecutive reports of a run (rows are report indices)."""
     i0 = np.flatnonzero(~new_run[1:])
     i1 = i0 + 1
-    label = airspace.label_ids(lon, lat)
+    label, cell = airspace.label_ids_and_cells(lon, lat)
     changed = label[i0] != label[i1]
     # Cheap, exact filter: a path that comes near no boundary edge, between
     # reports with one label, crosses nothing. Only the rest go on.
-    cand = np.flatnonzero(changed | airspace.may_meet_boundary(lon, lat, i0, i1))
+    cand = np.flatnonzero(changed | airspace.may_meet_boundary(lon, lat, i0, i1, cell))
     if cand.size == 0:
         none = np.zeros(0, dtype=np.int64)
         return _Events(none, none, none, np.zeros(0), np.zeros(0), np.zeros(0), none, none)

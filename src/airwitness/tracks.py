@@ -153,31 +153,25 @@ def clean_tracks(
     rule = outliers or OutlierRule()
     c = columns
     order = track_kernels.sort_order(c.track, c.n_tracks, c.time_ns, c.file, c.record)
-    track, time_ns, lon, lat, alt = (x[order] for x in (c.track, c.time_ns, c.lon, c.lat, c.alt))
+    track, time_ns, lon, lat, alt, leg = track_kernels.gather(
+        order, c.track, c.time_ns, c.lon, c.lat, c.alt, c.leg_start
+    )
     reason, segment = track_kernels.clean(
         track,
         time_ns,
         lon,
         lat,
         alt,
-        c.leg_start[order],
+        leg,
         float(rule.factor),
         float(rule.min_speed_mps),
         bool(rule.enabled),
         float(max_gap_s),
     )
-    keep = reason == track_kernels.KEEP
-    return CleanedTracks(
-        order,
-        reason,
-        order[keep],
-        segment,
-        track[keep],
-        time_ns[keep],
-        lon[keep],
-        lat[keep],
-        alt[keep],
+    kept, track, time_ns, lon, lat, alt = track_kernels.kept(
+        reason, order, track, time_ns, lon, lat, alt
     )
+    return CleanedTracks(order, reason, kept, segment, track, time_ns, lon, lat, alt)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

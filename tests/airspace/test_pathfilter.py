@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 
 from airwitness.airspace import Airspace
-from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace.kernel import CELL_MARGIN_DEG, LabelIndex
 from airwitness.airspace.pathfilter import STRAIGHT_DEG, may_meet_boundary
 from airwitness.crossings import PIECE_M
 from airwitness.geodesy import EARTH_RADIUS_M
@@ -16,7 +16,10 @@ def _pairs(index: LabelIndex, ends: list[tuple[tuple[float, float], tuple[float,
     lon = np.array([c for a, b in ends for c in (a[0], b[0])])
     lat = np.array([c for a, b in ends for c in (a[1], b[1])])
     i0 = np.arange(0, len(lon), 2)
-    return may_meet_boundary(index, lon, lat, i0, i0 + 1).tolist()
+    walked = may_meet_boundary(index, lon, lat, i0, i0 + 1)
+    _, cell = index.lookup_cells(lon, lat)
+    assert np.array_equal(may_meet_boundary(index, lon, lat, i0, i0 + 1, cell), walked)
+    return walked.tolist()
 
 
 def test_hand_cases_around_a_square():
@@ -62,6 +65,8 @@ def test_equals_shapely_intersects_on_pairs_near_real_borders():
     lat = np.column_stack([a[:, 1], b[:, 1]]).ravel()
     i0 = np.arange(0, len(lon), 2)
     got = may_meet_boundary(sky.index, lon, lat, i0, i0 + 1)
+    _, cell = sky.index.lookup_cells(lon, lat)
+    assert np.array_equal(may_meet_boundary(sky.index, lon, lat, i0, i0 + 1, cell), got)
 
     lines = shapely.linestrings(np.stack([a, b], axis=1))
     hit = np.zeros(len(lines), dtype=bool)
@@ -75,3 +80,42 @@ def test_equals_shapely_intersects_on_pairs_near_real_borders():
     clear = near == hit
     assert (~clear).sum() <= 2
     assert (got[clear] == hit[clear]).all()
+
+
+def test_clear_cells_settle_most_paths_and_agree_with_the_walk():
+    """Random short paths over Europe and the Caucasus: the clear-cell shortcut
+    settles most of them, and every answer equals the grid walk's."""
+    sky = Airspace.builtin()
+    rng = np.random.default_rng(8)
+    n = 60_000
+    a = np.column_stack([rng.uniform(-10, 50, n), rng.uniform(35, 60, n)])
+    b = a + rng.uniform(-0.02, 0.02, (n, 2)) * rng.choice([1e-6, 1e-3, 1.0], (n, 1))
+    lon = np.column_stack([a[:, 0], b[:, 0]]).ravel()
+    lat = np.column_stack([a[:, 1], b[:, 1]]).ravel()
+    i0 = np.arange(0, len(lon), 2)
+    label, cell = sky.index.lookup_cells(lon, lat)
+    assert np.array_equal(label, sky.index.lookup(lon, lat))
+    straight = (np.abs(b - a) <= STRAIGHT_DEG).all(axis=1)
+    settled = (cell[i0] >= 0) & (cell[i0] == cell[i0 + 1]) & straight
+    assert 0.5 < settled.mean() < 0.99
+    walked = may_meet_boundary(sky.index, lon, lat, i0, i0 + 1)
+    assert not walked[settled].any()
+    assert np.array_equal(may_meet_boundary(sky.index, lon, lat, i0, i0 + 1, cell), walked)
+
+
+def test_clear_cell_of_a_point():
+    """One pure cell holds both far corners of a square's neighbourhood; a point
+    in a cell an edge touches, or within the margin of a cell's side, has none."""
+    index = LabelIndex.build([shapely.box(10.0, 10.0, 10.02, 10.02)])
+    x0, y0, w = index.meta["x0"], index.meta["y0"], index.meta["w"]
+    west = x0 + np.floor((30.3 - x0) / w) * w  # a pure coarse cell far from the square
+    south = y0 + np.floor((40.3 - y0) / w) * w
+    lon = np.array([west + 0.2, west + 0.7, west + CELL_MARGIN_DEG / 2, 10.01, 30.3 + 5])
+    lat = np.array([south + 0.3, south + 0.6, south + 0.5, 10.01, 40.3])
+    label, cell = index.lookup_cells(lon, lat)
+    assert label.tolist() == [-1, -1, -1, 0, -1]
+    assert cell[0] == cell[1] >= 0  # one clear coarse cell
+    assert cell[2] == -1  # within the margin of the cell's west side
+    assert cell[3] == -1 or cell[3] != cell[0]  # inside the square: its own cell, if clear
+    assert cell[4] >= 0 and cell[4] != cell[0]
+    assert index.lookup_cells(np.zeros(0), np.zeros(0))[1].shape == (0,)

@@ -71,6 +71,15 @@ class Airspace:
         geom = self.index.lookup(lon, lat)
         return np.where(geom >= 0, self._code_of_geom[np.maximum(geom, 0)], -1).astype(np.int32)
 
+    def label_ids_and_cells(
+        self, lon: np.ndarray, lat: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`label_ids` and each point's clear cell (see
+        :meth:`~airwitness.airspace.kernel.LabelIndex.lookup_cells`), in one walk."""
+        geom, cell = self.index.lookup_cells(lon, lat)
+        ids = np.where(geom >= 0, self._code_of_geom[np.maximum(geom, 0)], -1).astype(np.int32)
+        return ids, cell
+
     def label(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Airspace code of each point (``INTL`` outside all), as a numpy str array.
 
@@ -83,13 +92,14 @@ class Airspace:
     def has_code(self, code: str) -> bool:
         return code == INTL or code in self.code_names
 
-    def may_meet_boundary(self, lon, lat, i0, i1) -> np.ndarray:
+    def may_meet_boundary(self, lon, lat, i0, i1, cell=None) -> np.ndarray:
         """True where the path from report ``i0[k]`` to ``i1[k]`` may touch a boundary.
 
         Exact and conservative (never False where a path touches one): see
-        :mod:`airwitness.airspace.pathfilter`.
+        :mod:`airwitness.airspace.pathfilter`. With the points' clear cells
+        (:meth:`label_ids_and_cells`), paths inside one are settled at once.
         """
-        return may_meet_boundary(self.index, lon, lat, i0, i1)
+        return may_meet_boundary(self.index, lon, lat, i0, i1, cell)
 
     def path_hits(self, x, y, start) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where lon/lat polylines meet the boundaries, exactly decided: see

@@ -184,13 +184,25 @@ def wrap_lon(lon: np.ndarray) -> np.ndarray:
 _BLOCK = 1024  # points per block: each phase issues independent memory loads
 
 
+#: a point gets a clear cell (:meth:`LabelIndex.lookup_cells`) only when it is
+#: further than this from the cell's sides: 4× ``pathfilter.PAD_DEG``, so a
+#: path between two points of one clear cell stays inside it with its pad
+CELL_MARGIN_DEG = 4e-9
+
+
 @nb.njit(cache=True, nogil=True)
-def _lookup(lon, lat, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy):
+def _lookup(
+    lon, lat, out, cell, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy
+):  # fmt: skip
     """Label points in blocks: coarse cells, then fine cells, then mixed cells.
 
     Splitting the work into phases keeps many independent cache misses in flight
     (random points miss the caches on the fine grid and on mixed-cell data).
+    With a ``cell`` array as long as the points, also the clear cell of each
+    (see :meth:`LabelIndex.lookup_cells`).
     """
+    cells = cell.shape[0] > 0
+    margin = CELL_MARGIN_DEG
     inv_w = 1.0 / w
     n_pts = lon.shape[0]
     p_n = np.empty(_BLOCK, dtype=np.int64)  # pending point
@@ -200,6 +212,7 @@ def _lookup(lon, lat, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, str
     p_y = np.empty(_BLOCK)
     p_x1 = np.empty(_BLOCK)
     p_yc = np.empty(_BLOCK)
+    p_step = np.empty(_BLOCK)
     q_k = np.empty(_BLOCK, dtype=np.int64)  # mixed: position in p_* arrays
     q_leaf = np.empty(_BLOCK, dtype=np.int64)
     q_e = np.empty(_BLOCK, dtype=np.int64)
@@ -212,6 +225,8 @@ def _lookup(lon, lat, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, str
             x = _wrap(lon[n])
             if not (y >= -90.0 and y <= 90.0 and x == x):
                 out[n] = -1
+                if cells:
+                    cell[n] = -1
                 continue
             fx = (x - x0g) * inv_w
             fy = (y - y0g) * inv_w
@@ -219,6 +234,11 @@ def _lookup(lon, lat, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, str
             cj = min(int(fy), ny - 1)
             v = coarse[cj * nx + ci]
             out[n] = v
+            if cells and v >= -1:
+                west = x0g + ci * w
+                south = y0g + cj * w
+                clear = _clear(x, y, west, south, w, margin)
+                cell[n] = cj * nx + ci if clear else -1
             if v < -1:
                 s3 = 3 * (-2 - v)
                 sh = sub[s3 + 1]
@@ -233,11 +253,16 @@ def _lookup(lon, lat, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, str
                 p_y[npend] = y
                 p_x1[npend] = x0g + (ci * f + fi + 1) * step  # exact: dyadic values
                 p_yc[npend] = y0g + (cj * f + fj) * step
+                p_step[npend] = step
                 npend += 1
         nmix = 0
         for k in range(npend):
             v = fine[p_idx[k]]
             out[p_n[k]] = v
+            if cells:
+                step = p_step[k]
+                clear = v >= -1 and _clear(p_x[k], p_y[k], p_x1[k] - step, p_yc[k], step, margin)
+                cell[p_n[k]] = nx * ny + p_idx[k] if clear else -1
             q_k[nmix] = k
             q_leaf[nmix] = leaf_ptr[p_leaf0[k] - 2 - v] if v < -1 else 0
             nmix += v < -1
@@ -252,6 +277,18 @@ def _lookup(lon, lat, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, str
         for u in range(nmix):
             k = q_k[u]
             out[p_n[k]] = _mixed(stream, q_leaf[u], vx, vy, p_x[k], p_y[k], p_x1[k], p_yc[k])
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _clear(x, y, west, south, size, margin):
+    """(x, y) lies further than ``margin`` inside the cell [west, west + size) ×
+    [south, south + size)."""
+    return (
+        x - west > margin
+        and west + size - x > margin
+        and y - south > margin
+        and south + size - y > margin
+    )
 
 
 @nb.njit(cache=True, nogil=True)
@@ -697,9 +734,29 @@ class LabelIndex:
             lon.reshape(-1),
             lat.reshape(-1),
             out.reshape(-1),
+            np.empty(0, dtype=np.int64),
             *self.grid(),
         )
         return out
+
+    def lookup_cells(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`lookup` (1-d points), and each point's clear cell: a number for
+        the coarse or fine cell holding it when no boundary edge touches that cell
+        and the point is more than :data:`CELL_MARGIN_DEG` from its sides, else -1.
+
+        Two points with one clear cell are joined by a straight segment that no
+        edge comes near: the path filter's shortcut, found in the same walk as
+        the labels.
+        """
+        lon = np.ascontiguousarray(lon, dtype=np.float64).reshape(-1)
+        lat = np.ascontiguousarray(lat, dtype=np.float64).reshape(-1)
+        if lon.shape != lat.shape:
+            raise ValueError(f"lon and lat differ in shape: {lon.shape} vs {lat.shape}")
+        out = np.empty(lon.shape, dtype=np.int32)
+        cell = np.empty(lon.shape, dtype=np.int64)
+        if len(lon):
+            _lookup(lon, lat, out, cell, *self.grid())
+        return out, cell
 
     def grid(self) -> tuple:
         """The grid and its arrays as the compiled walkers take them:

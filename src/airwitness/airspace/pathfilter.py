@@ -23,9 +23,11 @@ import math
 import numba as nb
 import numpy as np
 
-from airwitness.airspace.kernel import LabelIndex, fine_window
+from airwitness.airspace.kernel import CELL_MARGIN_DEG, LabelIndex, fine_window
 
 PAD_DEG = 1e-9
+# a path between two points of one clear cell, padded, stays in that cell
+assert CELL_MARGIN_DEG >= 2 * PAD_DEG
 #: a pair whose ends differ by at most this in latitude and in longitude is
 #: at most R·(0.08° in radians) = 8.9 km long: shorter than
 #: ``crossings.PIECE_M``, so its crossing path is the straight lon/lat segment
@@ -43,10 +45,14 @@ def may_meet_boundary(
     lat: np.ndarray,
     i0: np.ndarray,
     i1: np.ndarray,
+    cell: np.ndarray | None = None,
 ) -> np.ndarray:
     """True for each pair (``i0[k]``, ``i1[k]``) whose path may touch a boundary edge.
 
-    Pairs further apart than :data:`STRAIGHT_DEG` are always True.
+    Pairs further apart than :data:`STRAIGHT_DEG` are always True. With each
+    point's clear cell (``LabelIndex.lookup_cells``), a short path whose ends
+    share one is False without a look at the grid: no edge touches that cell,
+    and the padded path lies inside it (the answer the walk would give).
     """
     out = np.ones(len(i0), dtype=bool)
     if len(i0) == 0:
@@ -56,6 +62,7 @@ def may_meet_boundary(
         np.ascontiguousarray(lat, dtype=np.float64),
         np.ascontiguousarray(i0, dtype=np.int64),
         np.ascontiguousarray(i1, dtype=np.int64),
+        np.zeros(0, dtype=np.int64) if cell is None else np.ascontiguousarray(cell, np.int64),
         out,
         *index.grid(),
     )
@@ -64,8 +71,9 @@ def may_meet_boundary(
 
 @nb.njit(cache=True, nogil=True)
 def _filter(
-    lon, lat, i0, i1, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy
+    lon, lat, i0, i1, cell, out, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy
 ):
+    cells = cell.shape[0] > 0
     pad = PAD_DEG
     inv_w = 1.0 / w  # w and every fine step are powers of two: products are exact
     for p in range(i0.shape[0]):
@@ -83,6 +91,9 @@ def _filter(
         if not (
             xmin > -_LON_LIMIT and xmax < _LON_LIMIT and ymin > -_LAT_LIMIT and ymax < _LAT_LIMIT
         ):
+            continue
+        if cells and cell[i0[p]] >= 0 and cell[i0[p]] == cell[i1[p]]:
+            out[p] = False  # both ends in one clear cell: so is the padded path
             continue
         cx0 = math.floor((xmin - x0g) * inv_w)
         cx1 = math.floor((xmax - x0g) * inv_w)
