@@ -29,22 +29,15 @@ from airwitness.engine.sources import filesystem, is_uri
 from airwitness.schema import POSITION_SCHEMA
 
 _CODED = ("track_id", "source_file")
-#: What a spill file holds: text as numbers, unknown altitude as NaN and an
-#: unknown ``leg_start`` as False (all the crossings need), so every column
-#: is a plain numpy array on the way in and out.
+#: How a spill file stores each column that is not plain numbers already:
+#: text as numbers, time as int64 nanoseconds, ``leg_start`` as one byte (an
+#: unknown one as 0), so that every column goes in and out as a numpy array
+#: without conversion. An unknown altitude is NaN (all the crossings need).
+_STORED = {"track_id": pa.int32(), "source_file": pa.int32(), "time": pa.int64(),
+           "leg_start": pa.uint8()}  # fmt: skip
 SPILL_SCHEMA = pa.schema(
-    [
-        pa.field(c, pa.int32(), nullable=False)
-        if c in _CODED
-        else POSITION_SCHEMA.field(c).with_nullable(False)
-        for c in COLUMNS
-    ]
+    [pa.field(c, _STORED.get(c, POSITION_SCHEMA.field(c).type), nullable=False) for c in COLUMNS]
 )
-#: the numpy type each spill column is read into
-_NUMPY = {
-    f.name: np.int64 if pa.types.is_timestamp(f.type) else f.type.to_pandas_dtype()
-    for f in SPILL_SCHEMA
-}
 #: Spill files are uncompressed (3x faster to write than lz4); set
 #: AIRWITNESS_SPILL_COMPRESSION=lz4 or zstd when disk space is short.
 _IPC = pa.ipc.IpcWriteOptions(compression=os.environ.get("AIRWITNESS_SPILL_COMPRESSION") or None)
@@ -179,9 +172,9 @@ class SpillWriter:
             local = np.asarray([self._name_index(v) for v in chunk.dictionary.to_pylist()])
             files.append(local.astype(np.int32)[chunk.indices.to_numpy(zero_copy_only=False)])
         columns = {"track_id": _joined(tracks, np.int32), "source_file": _joined(files, np.int32)}
-        for f in SPILL_SCHEMA:
-            if f.name not in columns:
-                columns[f.name] = _values(table[f.name], f.type)
+        for name in SPILL_SCHEMA.names:
+            if name not in columns:
+                columns[name] = _values(table[name])
         return columns
 
     def _track_number(self, track_id: str) -> int:
@@ -233,14 +226,17 @@ def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
-def _values(column: pa.ChunkedArray, type_: pa.DataType) -> np.ndarray:
-    """A column as one numpy array: null altitudes NaN, null ``leg_start`` False."""
-    if pa.types.is_boolean(type_):
+def _values(column: pa.ChunkedArray) -> np.ndarray:
+    """A column as one numpy array of its stored type: null altitudes NaN,
+    null ``leg_start`` 0, time in nanoseconds."""
+    if pa.types.is_boolean(column.type):
         column = column.fill_null(False)
-    elif pa.types.is_timestamp(type_):
+    elif pa.types.is_timestamp(column.type):
         column = column.cast(pa.int64())
-    array = column.combine_chunks()  # no copy for one chunk
-    return np.ascontiguousarray(array.to_numpy(zero_copy_only=False))  # null floats: NaN
+    values = column.combine_chunks().to_numpy(zero_copy_only=False)  # no copy for one chunk
+    if values.dtype == np.bool_:
+        values = values.view(np.uint8)
+    return np.ascontiguousarray(values)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -284,12 +280,12 @@ def _raw(piece: Piece) -> Iterator[pa.RecordBatch]:
 
 
 def iter_piece(piece: Piece) -> Iterator[pa.Table]:
-    """A piece's batches one at a time, text columns back as dictionaries."""
+    """A piece's batches one at a time, as :func:`read_pieces` gives them."""
     tracks = pa.array(piece.tracks, pa.string())
     names = pa.array(piece.names, pa.string())
     for batch in _raw(piece):
-        t = pa.Table.from_batches([batch])
-        yield _with_text(t, tracks, _codes(t["track_id"]), names, _codes(t["source_file"]))
+        columns = dict(zip(SPILL_SCHEMA.names, _numpy(batch), strict=True))
+        yield _restored(columns, tracks, names)
 
 
 def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
@@ -306,32 +302,46 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     tracks, track_at = _unified([p.tracks for p in pieces])
     names, name_at = _unified([p.names for p in pieces])
     n = sum(p.rows for p in pieces)
-    out = {f.name: np.empty(n, dtype=_NUMPY[f.name]) for f in SPILL_SCHEMA}
+    out = {f.name: np.empty(n, dtype=f.type.to_pandas_dtype()) for f in SPILL_SCHEMA}
     at = 0
     for piece, t_at, n_at in zip(pieces, track_at, name_at, strict=True):
         for batch in _raw(piece):
             end = at + batch.num_rows
-            for f, column in zip(SPILL_SCHEMA, batch.columns, strict=True):
-                if pa.types.is_timestamp(f.type):
-                    column = column.view(pa.int64())
-                values = column.to_numpy(zero_copy_only=False)
-                if f.name == "track_id":
+            for name, values in zip(SPILL_SCHEMA.names, _numpy(batch), strict=True):
+                if name == "track_id":
                     values = t_at[values]
-                elif f.name == "source_file":
+                elif name == "source_file":
                     values = n_at[values]
-                out[f.name][at:end] = values
+                out[name][at:end] = values
             at = end
     if at != n:
         raise ValueError(f"spill pieces hold {at} rows, their index says {n}")
-    arrays = [
-        pa.DictionaryArray.from_arrays(
-            pa.array(out[f.name]), tracks if f.name == "track_id" else names
-        )
-        if f.name in _CODED
-        else pa.array(out[f.name], f.type)
-        for f in SPILL_SCHEMA
-    ]
-    return pa.Table.from_arrays(arrays, names=SPILL_SCHEMA.names)
+    out["track_id"] = pa.DictionaryArray.from_arrays(pa.array(out["track_id"]), tracks)
+    out["source_file"] = pa.DictionaryArray.from_arrays(pa.array(out["source_file"]), names)
+    return _restored(out, tracks, names)
+
+
+def _numpy(batch: pa.RecordBatch) -> list[np.ndarray]:
+    """A spill batch's columns as numpy arrays (views of the batch)."""
+    return [c.to_numpy(zero_copy_only=False) for c in batch.columns]
+
+
+def _restored(columns: dict, tracks: pa.Array, names: pa.Array) -> pa.Table:
+    """Stored columns back in the canonical types: text as dictionaries (of
+    ``tracks`` and ``names`` where given as numbers), time as timestamps."""
+    arrays = []
+    for name in SPILL_SCHEMA.names:
+        values = columns[name]
+        if isinstance(values, pa.Array):
+            arrays.append(values)
+        elif name in _CODED:
+            text = tracks if name == "track_id" else names
+            arrays.append(pa.DictionaryArray.from_arrays(pa.array(values), text))
+        elif name == "leg_start":
+            arrays.append(pa.array(values.view(np.bool_)))
+        else:
+            arrays.append(pa.array(values, POSITION_SCHEMA.field(name).type))
+    return pa.Table.from_arrays(arrays, names=list(SPILL_SCHEMA.names))
 
 
 def _unified(lists: list[list[str]]) -> tuple[pa.Array, list[np.ndarray]]:
@@ -343,21 +353,6 @@ def _unified(lists: list[list[str]]) -> tuple[pa.Array, list[np.ndarray]]:
     where = pc.index_in(flat, value_set=distinct).to_numpy(zero_copy_only=False)
     ends = np.cumsum([len(values) for values in lists])[:-1]
     return distinct, np.split(where.astype(np.int32), ends)
-
-
-def _codes(column: pa.ChunkedArray) -> np.ndarray:
-    return column.to_numpy()
-
-
-def _with_text(
-    table: pa.Table, tracks: pa.Array, track_idx: np.ndarray, names: pa.Array, file_idx: np.ndarray
-) -> pa.Table:
-    """``track_id`` and ``source_file`` as dictionaries of ``tracks`` and ``names``."""
-    for name, values, idx in (("track_id", tracks, track_idx), ("source_file", names, file_idx)):
-        k = table.schema.get_field_index(name)
-        column = pa.DictionaryArray.from_arrays(pa.array(idx, pa.int32()), values)
-        table = table.set_column(k, name, column)
-    return table
 
 
 def _empty() -> pa.Table:

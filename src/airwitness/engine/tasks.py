@@ -80,7 +80,6 @@ def spill_unit(task: SpillTask) -> UnitResult | Failed:
         writer.close()
         return Failed(e.file, e.reason, e.record)
     out.pieces = writer.close()
-    release_memory()
     return out
 
 
@@ -100,9 +99,7 @@ def split_partition(task: SplitTask) -> list[Piece]:
     for piece in task.pieces:
         for table in iter_piece(piece):
             writer.write(table)
-    pieces = writer.close()
-    release_memory()
-    return pieces
+    return writer.close()
 
 
 @dataclass(frozen=True)
@@ -114,11 +111,7 @@ class CrossTask:
 
 def cross_partition(task: CrossTask) -> tuple[pa.Table, Counts]:
     """Pass 2: the crossings of one partition."""
-    table = read_pieces(task.pieces)
-    out = crossings_of_partition(table, task.airspace, task.options)
-    del table
-    release_memory()
-    return out
+    return crossings_of_partition(read_pieces(task.pieces), task.airspace, task.options)
 
 
 #: glibc mallopt parameters
@@ -127,13 +120,15 @@ _M_MMAP_THRESHOLD = -3
 
 
 def keep_freed_memory(limit: int = 1 << 30) -> None:
-    """Let a worker reuse the memory its batches free instead of returning it at once.
+    """Let a worker reuse the memory its tasks free instead of handing it back.
 
-    glibc hands every large array its own fresh pages and returns them when it
-    is freed; a task allocates and frees many such arrays, and a fresh page
-    costs a fault and its zeroing (a fifth of pass 1's time on a VM). Arrays up
-    to ``limit`` come from the heap instead, and :func:`release_memory` returns
-    what is free after each task, so RSS still follows the live data.
+    glibc gives every large array fresh pages from the system and returns them
+    when the array is freed; a task allocates and frees many such arrays, and
+    each fresh page costs a fault and its zeroing (on a VM, a quarter of each
+    pass's time). Arrays up to ``limit`` come from the heap instead, and the
+    heap is not trimmed between tasks: the next task reuses it. The plan
+    bounds each worker's peak (see :mod:`airwitness.engine.plan`), which
+    keeping freed memory for the next task does not raise.
     """
     try:
         import ctypes
@@ -142,15 +137,4 @@ def keep_freed_memory(limit: int = 1 << 30) -> None:
         libc.mallopt(_M_MMAP_THRESHOLD, limit)
         libc.mallopt(_M_TRIM_THRESHOLD, limit)
     except (OSError, AttributeError):  # not glibc: its own policy stands
-        return
-
-
-def release_memory() -> None:
-    """Hand freed memory back to the system, so a process's RSS follows its live data."""
-    pa.default_memory_pool().release_unused()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
         return
