@@ -55,6 +55,9 @@ class Plan:
     partitions: int
     rows_per_partition: int  # more than this after pass 1: the partition is split again
     batch_rows: int
+    #: reports pass 1 holds (as compact arrays) before writing them out by
+    #: partition: the fewer, larger batches, the less pass 2 spends per batch
+    spill_rows: int
     chunk_bytes: int
     rows_per_unit: int
     memory_bytes: int
@@ -96,13 +99,15 @@ def make_plan(
     partitions = max(w, math.ceil(estimated_rows / (FILL * rows_per_partition)))
     batch = rows * ROW_BYTES / READ_ROW_BYTES  # pass 1 runs in the same processes
     batch_rows = int(min(max(batch, 10_000), 1 << 20))
+    rows_per_unit = max(batch_rows, 2_000_000)
     return Plan(
         workers=w,
         partitions=partitions,
         rows_per_partition=rows_per_partition,
         batch_rows=batch_rows,
+        spill_rows=max(2 * batch_rows, min(rows_per_unit, rows_per_partition)),
         chunk_bytes=batch_rows * CSV_ROW_BYTES,
-        rows_per_unit=max(batch_rows, 2_000_000),
+        rows_per_unit=rows_per_unit,
         memory_bytes=int(memory),
         estimated_rows=int(estimated_rows),
         note=note,

@@ -186,6 +186,7 @@ def _read(
             plan.partitions,
             folder,
             plan.batch_rows,
+            plan.spill_rows,
             plan.chunk_bytes,
             read_options,
             options.keep_rejects,

@@ -57,6 +57,7 @@ class SpillTask:
     partitions: int
     folder: str
     batch_rows: int
+    spill_rows: int
     chunk_bytes: int
     read_options: ReadOptions | None
     keep_rejects: bool
@@ -66,7 +67,7 @@ def spill_unit(task: SpillTask) -> UnitResult | Failed:
     """Pass 1: read one unit and write its reports into the partitions."""
     out = UnitResult(task.index)
     path = new_path(task.folder, f"u{task.index:06d}")
-    writer = SpillWriter(path, task.partitions, buffer_rows=2 * task.batch_rows)
+    writer = SpillWriter(path, task.partitions, buffer_rows=task.spill_rows)
     try:
         for result in read_unit(task.unit, task.batch_rows, task.chunk_bytes, task.read_options):
             out.records += result.records
