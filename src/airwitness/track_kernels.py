@@ -53,7 +53,7 @@ def sort_order(track, n_tracks, t, file, record):
 
 @nb.njit(cache=True, nogil=True)
 def gather(order, track, t, lon, lat, alt, leg):
-    """The columns in ``order`` (one pass for all, instead of one per column)."""
+    """The columns' rows ``order`` (one pass for all, instead of one per column)."""
     n = order.shape[0]
     o_track = np.empty(n, dtype=track.dtype)
     o_t = np.empty(n, dtype=t.dtype)
@@ -70,31 +70,6 @@ def gather(order, track, t, lon, lat, alt, leg):
         o_alt[i] = alt[r]
         o_leg[i] = leg[r]
     return o_track, o_t, o_lon, o_lat, o_alt, o_leg
-
-
-@nb.njit(cache=True, nogil=True)
-def kept(reason, order, track, t, lon, lat, alt):
-    """The rows :func:`clean` keeps: input row numbers and ordered values."""
-    m = 0
-    for i in range(reason.shape[0]):
-        m += reason[i] == KEEP
-    rows = np.empty(m, dtype=order.dtype)
-    k_track = np.empty(m, dtype=track.dtype)
-    k_t = np.empty(m, dtype=t.dtype)
-    k_lon = np.empty(m)
-    k_lat = np.empty(m)
-    k_alt = np.empty(m)
-    k = 0
-    for i in range(reason.shape[0]):
-        if reason[i] == KEEP:
-            rows[k] = order[i]
-            k_track[k] = track[i]
-            k_t[k] = t[i]
-            k_lon[k] = lon[i]
-            k_lat[k] = lat[i]
-            k_alt[k] = alt[i]
-            k += 1
-    return rows, k_track, k_t, k_lon, k_lat, k_alt
 
 
 @nb.njit(cache=True, nogil=True, inline="always")

@@ -168,10 +168,11 @@ def clean_tracks(
         bool(rule.enabled),
         float(max_gap_s),
     )
-    kept, track, time_ns, lon, lat, alt = track_kernels.kept(
-        reason, order, track, time_ns, lon, lat, alt
+    keep = np.flatnonzero(reason == track_kernels.KEEP)
+    track, time_ns, lon, lat, alt, _ = track_kernels.gather(
+        keep, track, time_ns, lon, lat, alt, leg
     )
-    return CleanedTracks(order, reason, kept, segment, track, time_ns, lon, lat, alt)
+    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

@@ -5,7 +5,10 @@ no boundary. The labelling index (:mod:`airwitness.airspace.kernel`) already
 knows, for every fine cell of its grid, every boundary edge that touches it;
 a short path is set aside when no edge in the cells under it comes within
 :data:`PAD_DEG` of it. Only the paths kept go on to the exact (and costlier)
-intersection with the boundaries.
+intersection with the boundaries. Most paths need not even that look: given
+each report's clear cell (found while labelling, see
+``LabelIndex.lookup_cells``), a short path whose two ends share one lies
+inside it with its pad, and no edge touches that cell.
 
 Conservative by construction: a path is kept when its straight lon/lat
 segment comes within ``PAD_DEG`` of any edge (tested with that much slack), when

@@ -59,17 +59,9 @@ _IPC = pa.ipc.IpcWriteOptions(compression=os.environ.get("AIRWITNESS_SPILL_COMPR
 _WRITE_BUFFER = 4 << 20
 
 
-def track_hash(track_id: pa.Array | pa.ChunkedArray, salt: int = 0) -> np.ndarray:
-    """A stable 64-bit hash of each track id (one blake2b per distinct id)."""
-    if isinstance(track_id, pa.ChunkedArray):
-        track_id = track_id.combine_chunks()
-    enc = _encoded(track_id)
-    h = np.fromiter(
-        (_blake(v, salt) for v in enc.dictionary.to_pylist()),
-        dtype=np.uint64,
-        count=len(enc.dictionary),
-    )
-    return h[enc.indices.to_numpy(zero_copy_only=False)]
+def partition_of(track_id: str, partitions: int, salt: int = 0) -> int:
+    """The partition of a track: ``blake2b(track_id, salt) mod partitions``."""
+    return _blake(track_id, salt) % partitions
 
 
 def _blake(value: str, salt: int) -> int:
@@ -139,23 +131,22 @@ class SpillWriter:
         track's reports in long runs."""
         if not self._held:
             return
-        number = np.concatenate([held["track_id"] for held in self._held])
         part_of = np.asarray(self._part_of, dtype=np.int64)
-        code_of = np.asarray(self._code_of, dtype=np.int64)
+        code_of = np.asarray(self._code_of, dtype=np.int32)
         per_part = np.bincount(part_of, minlength=self.partitions)
         bucket = (np.cumsum(per_part) - per_part)[part_of] + code_of  # (partition, code) order
-        row_bucket = bucket[number]
-        dest = _destinations(row_bucket, np.bincount(row_bucket, minlength=len(bucket)))
-        grouped = {}
-        for name in SPILL_SCHEMA.names:
-            out = np.empty(len(number), dtype=self._held[0][name].dtype)
-            at = 0
-            for held in self._held:
-                _scatter(out, dest[at : at + len(held[name])], held[name])
-                at += len(held[name])
-            grouped[name] = out
-        grouped["track_id"] = code_of.astype(np.int32)[grouped["track_id"]]
-        counts = np.bincount(part_of[number], minlength=self.partitions)
+        per_bucket = np.zeros(len(bucket), dtype=np.int64)
+        for held in self._held:
+            _count(held["track_id"], bucket, per_bucket)
+        cursor = np.cumsum(per_bucket) - per_bucket
+        n = int(per_bucket.sum())
+        grouped = {name: np.empty(n, dtype=self._held[0][name].dtype) for name in _PLACED}
+        for held in self._held:
+            _place(*(held[name] for name in _PLACED), bucket, code_of, cursor,
+                   *(grouped[name] for name in _PLACED))  # fmt: skip
+        rows_of_track = per_bucket[bucket]
+        counts = np.bincount(part_of, weights=rows_of_track, minlength=self.partitions)
+        counts = counts.astype(np.int64)
         self.rows += counts
         start = 0
         for p in np.flatnonzero(counts):
@@ -194,7 +185,7 @@ class SpillWriter:
         """The track's number here; a new track is hashed to its partition."""
         number = self._number.get(track_id)
         if number is None:
-            p = _blake(track_id, self.salt) % self.partitions
+            p = partition_of(track_id, self.partitions, self.salt)
             number = self._number[track_id] = len(self._part_of)
             self._part_of.append(p)
             self._code_of.append(len(self.tracks[p]))
@@ -252,24 +243,39 @@ def _values(column: pa.ChunkedArray) -> np.ndarray:
     return np.ascontiguousarray(values)
 
 
-@nb.njit(cache=True, nogil=True)
-def _destinations(key, counts):
-    """Where each row goes when rows are grouped by ``key`` (0 ≤ key <
-    len(counts)), input order kept within each group (a stable counting sort)."""
-    start = np.zeros(counts.shape[0], dtype=np.int64)
-    for k in range(1, counts.shape[0]):
-        start[k] = start[k - 1] + counts[k - 1]
-    dest = np.empty(key.shape[0], dtype=np.int64)
-    for i in range(key.shape[0]):
-        dest[i] = start[key[i]]
-        start[key[i]] += 1
-    return dest
+#: the spill columns in the order :func:`_place` takes them
+_PLACED = ("track_id", "time", "lon", "lat", "alt_m", "source_file", "source_record", "leg_start")
+assert sorted(_PLACED) == sorted(SPILL_SCHEMA.names)
 
 
 @nb.njit(cache=True, nogil=True)
-def _scatter(out, dest, values):
-    for i in range(values.shape[0]):
-        out[dest[i]] = values[i]
+def _count(number, bucket, per_bucket):
+    for i in range(number.shape[0]):
+        per_bucket[bucket[number[i]]] += 1
+
+
+@nb.njit(cache=True, nogil=True)
+def _place(
+    number, time, lon, lat, alt, file, record, leg, bucket, code, cursor,
+    o_track, o_time, o_lon, o_lat, o_alt, o_file, o_record, o_leg,
+):  # fmt: skip
+    """Each held row into its place: rows grouped by ``bucket`` of their track
+    number, input order kept within a bucket (``cursor``: each bucket's next
+    free place; a stable counting sort in one pass over the rows). The track
+    number becomes the track's ``code`` in its partition."""
+    for i in range(number.shape[0]):
+        g = number[i]
+        b = bucket[g]
+        d = cursor[b]
+        cursor[b] = d + 1
+        o_track[d] = code[g]
+        o_time[d] = time[i]
+        o_lon[d] = lon[i]
+        o_lat[d] = lat[i]
+        o_alt[d] = alt[i]
+        o_file[d] = file[i]
+        o_record[d] = record[i]
+        o_leg[d] = leg[i]
 
 
 def new_path(folder: str, prefix: str) -> str:
