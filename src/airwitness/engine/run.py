@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -144,6 +145,7 @@ def run_partitioned(
     """Pass 1, re-splits, pass 2 and the merge, on ``runner`` (the caller closes it)."""
     seconds: dict[str, float] = {}
     folder = _spill_folder(spill_dir)
+    removing = None
     try:
         t0 = time.perf_counter()
         per_file, parts = _read(files, options, read_options, plan, runner, folder)
@@ -157,14 +159,23 @@ def run_partitioned(
         for k, out in runner.map(cross_partition, jobs):
             outputs[k] = out
         seconds["cross"] = time.perf_counter() - t0
+        # Deleting gigabytes of spill takes the kernel a while: let it run
+        # while the results are merged, and wait for it before returning.
+        remover = ThreadPoolExecutor(1, thread_name_prefix="airwitness-spill-removal")
+        removing = remover.submit(_remove, folder)
+        remover.shutdown(wait=False)  # the thread ends when the removal does
     finally:
-        _remove(folder)
-    counts = Counts()
-    for _, c in outputs:
-        counts.add(c)
-    crossings = merge([t for t, _ in outputs])
-    summary, summaries = _summaries(files, per_file, counts, crossings)
-    rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
+        if removing is None:
+            _remove(folder)
+    try:
+        counts = Counts()
+        for _, c in outputs:
+            counts.add(c)
+        crossings = merge([t for t, _ in outputs])
+        summary, summaries = _summaries(files, per_file, counts, crossings)
+        rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
+    finally:
+        removing.result()  # the spill is gone (or its error raised) before we return
     seconds["total"] = sum(seconds.values())
     return ScaledRun(crossings, summary, summaries, rejects, engine, plan, len(outputs), seconds)
 
@@ -211,15 +222,24 @@ def _read(
 
 
 def merge(tables: list[pa.Table]) -> pa.Table:
-    """Partition results in one table, in the in-memory order (stable sort by track)."""
+    """Partition results in one table, in the in-memory order (stable sort by track).
+
+    Each partition lists its tracks' rows together, so only the runs of one
+    track are sorted (by their track id, stably), not every row.
+    """
     from airwitness.crossings import CROSSING_SCHEMA
+    from airwitness.tracks import track_starts
 
     tables = [t for t in tables if t.num_rows]
     if not tables:
         return CROSSING_SCHEMA.empty_table()
-    table = pa.concat_tables(tables)
-    order = pc.sort_indices(table, sort_keys=[("track_id", "ascending")])
-    return table.take(order).combine_chunks()
+    table = pa.concat_tables(tables).combine_chunks()
+    starts = np.flatnonzero(track_starts(table["track_id"]))
+    ends = np.append(starts[1:], table.num_rows)
+    order = np.asarray(pc.sort_indices(table["track_id"].take(pa.array(starts))))
+    lengths = (ends - starts)[order]
+    first = np.repeat(starts[order] - (np.cumsum(lengths) - lengths), lengths)
+    return table.take(pa.array(first + np.arange(table.num_rows)))
 
 
 def _fit(
