@@ -145,7 +145,7 @@ def _batches(
                 if c in actual and pa.types.is_string(schema.field(actual[c]).type)
             ]
             if text:
-                pf = pq.ParquetFile(fh, read_dictionary=text)
+                pf = pq.ParquetFile(fh, metadata=pf.metadata, read_dictionary=text)
             batches = pf.iter_batches(batch_rows, row_groups=row_groups, columns=columns)
             for batch in batches:
                 yield pa.Table.from_batches([batch]).rename_columns(present)
