@@ -28,6 +28,7 @@ from airwitness.engine.sources import (
     InputFile,
     is_uri,
     open_file,
+    open_parquet,
 )
 from airwitness.errors import InputError
 from airwitness.io._convert import Checks
@@ -128,7 +129,7 @@ def _batches(
 ) -> Iterator[pa.Table]:
     """The wanted columns (lower-case names, first of duplicates) in batches;
     text columns named in ``as_dictionary`` as dictionaries."""
-    with open_file(f.location, f.name) as fh:
+    with open_parquet(f.location, f.name) as fh:
         try:
             pf = pq.ParquetFile(fh)
             schema = pf.schema_arrow
