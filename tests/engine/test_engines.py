@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -333,6 +334,37 @@ def test_spill_round_trip_keeps_what_the_crossings_need(tmp_path):
         ("u2.parquet", 3, "b", 2.0, 200.0, False),
         ("u2.parquet", 4, "d", 3.0, None, False),
     ]
+
+
+def _spilled(folder: str, table: pa.Table, partitions: int = 3) -> list[Piece]:
+    writer = SpillWriter(f"{folder}/u.spill", partitions, buffer_rows=1_000)
+    for start in range(0, table.num_rows, 700):  # several flushes: segments per partition
+        writer.write(table.slice(start, 700))
+    return writer.close()
+
+
+def test_spill_on_object_storage_reads_back_as_a_local_one(tmp_path):
+    """A spill folder given as a URI (here fsspec's memory filesystem) holds
+    the same bytes and gives the same partitions as a local one."""
+    table = readers.read(_parquet_bytes(generate(3_000, seed=5)), format="opensky").table
+    local = _spilled(str(tmp_path), table)
+    remote = _spilled(f"memory://airwitness-test-{tmp_path.name}", table)
+    assert [len(p.segments) for p in local] == [len(p.segments) for p in remote]
+    assert max(len(p.segments) for p in local) > 1
+    for a, b in zip(local, remote, strict=True):
+        assert read_pieces([a]).equals(read_pieces([b]))
+        assert a.segments == b.segments
+    whole = pa.concat_tables([read_pieces([p]) for p in local])
+    assert sorted(whole["source_record"].to_pylist()) == sorted(table["source_record"].to_pylist())
+
+
+def test_a_truncated_spill_file_is_an_error_naming_it(tmp_path):
+    table = readers.read(_parquet_bytes(generate(3_000, seed=5)), format="opensky").table
+    pieces = _spilled(str(tmp_path), table, partitions=1)
+    os.truncate(pieces[0].path, os.path.getsize(pieces[0].path) - 1)
+    message = r"spill file .*u\.spill: \d+ bytes at \d+, its index says \d+"
+    with pytest.raises(ValueError, match=message):
+        read_pieces(pieces)
 
 
 def _blake(s: str) -> int:

@@ -265,7 +265,7 @@ def _fit(
 def _spill_folder(spill_dir: str | None) -> str:
     """A fresh folder for this run's spill files, in ``spill_dir`` (a path or URI)."""
     if spill_dir is not None and is_uri(spill_dir):
-        folder = new_path(spill_dir, "airwitness-spill").removesuffix(".arrow")
+        folder = new_path(spill_dir, "airwitness-spill").removesuffix(".spill")
         fs, path = filesystem(folder)
         fs.create_dir(path)
         return folder

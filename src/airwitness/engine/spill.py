@@ -2,13 +2,25 @@
 
 A track goes to partition ``blake2b(track_id) mod P``: the same in every
 process, run and machine (Python's ``hash`` is salted per process; Arrow has
-no stable public hash). Each unit of pass 1 writes one Arrow IPC file whose
-record batches each belong to one partition, and returns which batch is
-which; pass 2 reads a partition's batches from every unit file. Only the
-columns the crossings need are kept, and no text is written per row:
-``track_id`` is a number into the piece's list of track ids (one list per
-partition, so a track is hashed once per unit, not once per report) and
-``source_file`` a number into the unit's list of file names.
+no stable public hash). Only the columns the crossings need are kept, and no
+text is written per row: ``track_id`` is a number into the piece's list of
+track ids (one list per partition, so a track is hashed once per unit, not
+once per report) and ``source_file`` a number into the unit's list of file
+names.
+
+The format is private to a run (its files are deleted at the end) and as
+plain as it can be, because pass 2 reads it back in many small pieces. Each
+unit of pass 1 writes one file of *segments*, one per partition each time it
+flushes, and returns where its partitions' segments lie (:class:`Piece`). A
+segment of ``k`` rows holds, back to back, uncompressed, in the machine's
+byte order and without a header: ``k`` times (int64 nanoseconds), longitudes,
+latitudes, altitudes (float64, unknown NaN) and record numbers (int64); then,
+as runs (the rows are grouped by track), the track numbers, file numbers and
+leg starts, each as run ends (int32, counted from the segment's start)
+followed by the runs' values (int32, int32, one byte). Reading a segment is
+one ``preadv`` straight into the partition's arrays (Arrow IPC batches cost a
+quarter of a millisecond each to find, map and slice, most of pass 2's
+reading time at 100 M reports).
 """
 
 from __future__ import annotations
@@ -16,7 +28,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numba as nb
@@ -28,34 +41,15 @@ from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import filesystem, is_uri
 from airwitness.schema import POSITION_SCHEMA
 
+#: Columns stored one value per row, in segment order, as these numpy types.
+_PLAIN = {"time": np.int64, "lon": np.float64, "lat": np.float64, "alt_m": np.float64,
+          "source_record": np.int64}  # fmt: skip
+#: Columns stored as runs, in segment order, and the type of their values:
+#: text as numbers, ``leg_start`` as one byte (an unknown one as 0).
+_RUNS = {"track_id": np.int32, "source_file": np.int32, "leg_start": np.uint8}
+assert sorted([*_PLAIN, *_RUNS]) == sorted(COLUMNS)
 _CODED = ("track_id", "source_file")
-#: How a spill file stores each column that is not plain numbers already:
-#: text as numbers, time as int64 nanoseconds, ``leg_start`` as one byte (an
-#: unknown one as 0), so that every column goes in and out as a numpy array
-#: without conversion. An unknown altitude is NaN (all the crossings need).
-_STORED = {"track_id": pa.int32(), "source_file": pa.int32(), "time": pa.int64(),
-           "leg_start": pa.uint8()}  # fmt: skip
-#: Columns stored as runs: a batch holds one partition's rows grouped by
-#: track, so track, file and leg start change rarely (a fifth fewer bytes to
-#: write and read back than one value per row).
-_RUNS = ("track_id", "source_file", "leg_start")
-SPILL_SCHEMA = pa.schema(
-    [
-        pa.field(
-            c,
-            pa.run_end_encoded(pa.int32(), _STORED[c])
-            if c in _RUNS
-            else _STORED.get(c, POSITION_SCHEMA.field(c).type),
-            nullable=False,
-        )
-        for c in COLUMNS
-    ]
-)
-#: Spill files are uncompressed (lz4 and zstd made 100 M reports 10-40 % slower
-#: end to end); set AIRWITNESS_SPILL_COMPRESSION=lz4 or zstd when disk is short.
-_IPC = pa.ipc.IpcWriteOptions(compression=os.environ.get("AIRWITNESS_SPILL_COMPRESSION") or None)
-#: The IPC writer writes every buffer on its own; unbuffered, that is one
-#: system call per column of every batch (53,610 calls for 16 M reports).
+#: Rows are written through a buffer of this size (a segment is many small writes).
 _WRITE_BUFFER = 4 << 20
 
 
@@ -74,13 +68,17 @@ def _encoded(column: pa.Array) -> pa.DictionaryArray:
     return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
 
 
+#: Where a segment lies: file offset, rows, and runs of track, file and leg start.
+Segment = tuple[int, int, int, int, int]
+
+
 @dataclass
 class Piece:
-    """Batches ``batches`` of spill file ``path``: rows of one partition, whose
+    """Rows of one partition in spill file ``path`` (its ``segments``), whose
     ``track_id`` numbers index ``tracks`` and ``source_file`` numbers ``names``."""
 
     path: str
-    batches: list[int]
+    segments: list[Segment]
     names: list[str]
     rows: int = 0
     tracks: list[str] = field(default_factory=list)
@@ -88,16 +86,14 @@ class Piece:
 
 @dataclass
 class SpillWriter:
-    """One spill file: batches tagged with their partition."""
+    """One spill file: a segment per partition per flush."""
 
     path: str
     partitions: int
     salt: int = 0
-    #: rows held back before writing, so each partition gets few, larger batches
+    #: rows held back before writing, so each partition gets few, larger segments
     buffer_rows: int = 500_000
     names: list[str] = field(default_factory=list)
-    #: partition of each written batch, in order
-    tags: list[int] = field(default_factory=list)
     rows: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -112,8 +108,9 @@ class SpillWriter:
         self._code_of: list[int] = []
         self._held: list[dict[str, np.ndarray]] = []
         self._held_rows = 0
+        self.segments: list[list[Segment]] = [[] for _ in range(self.partitions)]
+        self._offset = 0
         self._sink = None
-        self._writer = None
 
     def write(self, table: pa.Table) -> None:
         """Append ``table`` (canonical columns; ``track_id`` plain or dictionary
@@ -127,7 +124,7 @@ class SpillWriter:
 
     def _flush(self) -> None:
         """The held rows grouped by partition, then by track (input order kept
-        within a track), one batch per partition: pass 2 then reads each
+        within a track), one segment per partition: pass 2 then reads each
         track's reports in long runs."""
         if not self._held:
             return
@@ -144,19 +141,31 @@ class SpillWriter:
         for held in self._held:
             _place(*(held[name] for name in _PLACED), bucket, code_of, cursor,
                    *(grouped[name] for name in _PLACED))  # fmt: skip
+        self._held.clear()
+        self._held_rows = 0
         rows_of_track = per_bucket[bucket]
         counts = np.bincount(part_of, weights=rows_of_track, minlength=self.partitions)
         counts = counts.astype(np.int64)
         self.rows += counts
-        start = 0
-        for p in np.flatnonzero(counts):
-            end = start + int(counts[p])
-            arrays = [_stored(grouped[f.name][start:end], f.type) for f in SPILL_SCHEMA]
-            self._open().write_batch(pa.RecordBatch.from_arrays(arrays, schema=SPILL_SCHEMA))
-            self.tags.append(int(p))
-            start = end
-        self._held.clear()
-        self._held_rows = 0
+        ends = np.cumsum(counts)
+        starts = ends - counts
+        used = np.flatnonzero(counts)
+        run_starts = {name: _run_starts(grouped[name], starts[used]) for name in _RUNS}
+        sink = self._open()
+        for p in used:
+            start, end = int(starts[p]), int(ends[p])
+            parts = [grouped[name][start:end] for name in _PLAIN]
+            runs = []
+            for name in _RUNS:
+                at = run_starts[name]
+                k0, k1 = np.searchsorted(at, [start, end])
+                runs.append(len(at[k0:k1]))
+                parts.append((np.append(at[k0 + 1 : k1], end) - start).astype(np.int32))
+                parts.append(grouped[name][at[k0:k1]])
+            for part in parts:
+                sink.write(part)
+            self.segments[p].append((self._offset, end - start, *runs))
+            self._offset += sum(part.nbytes for part in parts)
 
     def _compact(self, table: pa.Table) -> dict[str, np.ndarray]:
         """The spill columns as arrays, text as numbers (``track_id`` as the
@@ -176,9 +185,8 @@ class SpillWriter:
             local = np.asarray([self._name_index(v) for v in chunk.dictionary.to_pylist()])
             files.append(local.astype(np.int32)[chunk.indices.to_numpy(zero_copy_only=False)])
         columns = {"track_id": _joined(tracks, np.int32), "source_file": _joined(files, np.int32)}
-        for name in SPILL_SCHEMA.names:
-            if name not in columns:
-                columns[name] = _values(table[name])
+        for name in (*_PLAIN, "leg_start"):
+            columns[name] = _values(table[name])
         return columns
 
     def _track_number(self, track_id: str) -> int:
@@ -199,31 +207,30 @@ class SpillWriter:
         return self._index[name]
 
     def _open(self):  # type: ignore[no-untyped-def]
-        if self._writer is None:
+        if self._sink is None:
             fs, path = filesystem(self.path)
             self._sink = fs.open_output_stream(path, buffer_size=_WRITE_BUFFER)
-            self._writer = pa.ipc.new_file(self._sink, SPILL_SCHEMA, options=_IPC)
-        return self._writer
+        return self._sink
 
     def close(self) -> list[Piece]:
         """Close the file; one :class:`Piece` per partition that has rows here."""
         self._flush()
-        if self._writer is not None:
-            self._writer.close()
+        if self._sink is not None:
             self._sink.close()
-        tags = np.asarray(self.tags, dtype=np.int64)
         return [
-            Piece(
-                self.path,
-                np.flatnonzero(tags == p).tolist(),
-                self.names,
-                int(self.rows[p]),
-                self.tracks[p],
-            )
+            Piece(self.path, self.segments[p], self.names, int(self.rows[p]), self.tracks[p])
             if self.rows[p]
             else Piece(self.path, [], self.names, 0)
             for p in range(self.partitions)
         ]
+
+
+def _run_starts(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Where runs of equal ``values`` start, a run also starting at each cut."""
+    change = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=change[1:])
+    change[cuts] = True
+    return np.flatnonzero(change)
 
 
 def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -245,7 +252,7 @@ def _values(column: pa.ChunkedArray) -> np.ndarray:
 
 #: the spill columns in the order :func:`_place` takes them
 _PLACED = ("track_id", "time", "lon", "lat", "alt_m", "source_file", "source_record", "leg_start")
-assert sorted(_PLACED) == sorted(SPILL_SCHEMA.names)
+assert sorted(_PLACED) == sorted(COLUMNS)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -279,80 +286,111 @@ def _place(
 
 
 def new_path(folder: str, prefix: str) -> str:
-    return f"{folder.rstrip('/')}/{prefix}-{uuid.uuid4().hex}.arrow"
+    return f"{folder.rstrip('/')}/{prefix}-{uuid.uuid4().hex}.spill"
 
 
-def _raw(piece: Piece) -> Iterator[pa.RecordBatch]:
-    """The piece's batches as written (text as numbers); a local spill file is
-    memory-mapped, so its batches are views of the page cache, not copies."""
-    if not piece.batches:
+@contextmanager
+def _reader(path: str) -> Iterator:  # type: ignore[type-arg]
+    """A function reading file bytes at an offset into a list of arrays."""
+    if is_uri(path):
+        fs, name = filesystem(path)
+        with fs.open_input_file(name) as f:
+
+            def read_remote(offset: int, arrays: Sequence[np.ndarray]) -> None:
+                size = sum(a.nbytes for a in arrays)
+                data = np.frombuffer(f.read_at(size, offset), dtype=np.uint8)
+                _check(path, offset, size, len(data))
+                at = 0
+                for a in arrays:
+                    a.view(np.uint8)[:] = data[at : at + a.nbytes]
+                    at += a.nbytes
+
+            yield read_remote
         return
-    if is_uri(piece.path):
-        fs, path = filesystem(piece.path)
-        source = fs.open_input_file(path)
-    else:
-        source = pa.memory_map(piece.path)
-    with source:
-        reader = pa.ipc.open_file(source)
-        for i in piece.batches:
-            yield reader.get_batch(i)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+
+        def read_local(offset: int, arrays: Sequence[np.ndarray]) -> None:
+            size = sum(a.nbytes for a in arrays)
+            _check(path, offset, size, os.preadv(fd, arrays, offset))
+
+        yield read_local
+    finally:
+        os.close(fd)
+
+
+def _check(path: str, offset: int, size: int, got: int) -> None:
+    if got != size:
+        raise ValueError(f"spill file {path}: {got} bytes at {offset}, its index says {size}")
+
+
+def _segments(piece: Piece) -> Iterator[tuple[dict[str, np.ndarray], dict[str, tuple]]]:
+    """Each segment of the piece: its plain columns, and per run column the
+    run ends and values (text as numbers)."""
+    with _reader(piece.path) as read:
+        for offset, rows, *runs in piece.segments:
+            plain = {name: np.empty(rows, dtype) for name, dtype in _PLAIN.items()}
+            coded, arrays = _run_arrays(runs)
+            read(offset, [*plain.values(), *arrays])
+            yield plain, coded
+
+
+def _run_arrays(runs: Sequence[int]) -> tuple[dict[str, tuple], list[np.ndarray]]:
+    """Empty run ends and values for a segment with ``runs`` runs per run column."""
+    coded, arrays = {}, []
+    for (name, dtype), k in zip(_RUNS.items(), runs, strict=True):
+        coded[name] = (np.empty(k, np.int32), np.empty(k, dtype))
+        arrays.extend(coded[name])
+    return coded, arrays
 
 
 def iter_piece(piece: Piece) -> Iterator[pa.Table]:
-    """A piece's batches one at a time, as :func:`read_pieces` gives them."""
+    """A piece's segments one at a time, as :func:`read_pieces` gives them."""
     tracks = pa.array(piece.tracks, pa.string())
     names = pa.array(piece.names, pa.string())
-    for batch in _raw(piece):
-        columns = dict(zip(SPILL_SCHEMA.names, _numpy(batch), strict=True))
+    for plain, coded in _segments(piece):
+        rows = len(plain["time"])
+        columns = dict(plain)
+        for name, (ends, values) in coded.items():
+            columns[name] = np.empty(rows, dtype=values.dtype)
+            _expand(columns[name], ends, values)
         yield _restored(columns, tracks, names)
 
 
 def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     """A partition's rows, from all its pieces, in one table.
 
-    Each batch is copied once, straight into the partition's arrays, its
+    Each segment is read once, straight into the partition's arrays, its
     text numbers translated on the way. ``track_id`` and ``source_file``
     come back as dictionary columns whose dictionaries are sorted and hold
     each value once.
     """
-    pieces = [p for p in pieces if p.batches]
+    pieces = [p for p in pieces if p.segments]
     if not pieces:
         return _empty()
     tracks, track_at = _unified([p.tracks for p in pieces])
     names, name_at = _unified([p.names for p in pieces])
     n = sum(p.rows for p in pieces)
-    out = {f.name: np.empty(n, dtype=_dtype(f.type)) for f in SPILL_SCHEMA}
+    out = {name: np.empty(n, dtype) for name, dtype in {**_PLAIN, **_RUNS}.items()}
     at = 0
     for piece, t_at, n_at in zip(pieces, track_at, name_at, strict=True):
-        for batch in _raw(piece):
-            end = at + batch.num_rows
-            for name, column in zip(SPILL_SCHEMA.names, batch.columns, strict=True):
-                if not pa.types.is_run_end_encoded(column.type):
-                    out[name][at:end] = column.to_numpy(zero_copy_only=False)
-                    continue
-                values = column.values.to_numpy(zero_copy_only=False)
-                if name == "track_id":
-                    values = t_at[values]
-                elif name == "source_file":
-                    values = n_at[values]
-                ends = column.run_ends.to_numpy(zero_copy_only=False)
-                _expand(out[name][at:end], ends, values.astype(out[name].dtype, copy=False))
-            at = end
+        with _reader(piece.path) as read:
+            for offset, rows, *runs in piece.segments:
+                end = at + rows
+                if end > n:
+                    raise ValueError(f"spill pieces hold more than the {n} rows their index says")
+                coded, arrays = _run_arrays(runs)
+                read(offset, [out[name][at:end] for name in _PLAIN] + arrays)
+                for name, (ends, values) in coded.items():
+                    if name == "track_id":
+                        values = t_at[values]
+                    elif name == "source_file":
+                        values = n_at[values]
+                    _expand(out[name][at:end], ends, values.astype(out[name].dtype, copy=False))
+                at = end
     if at != n:
         raise ValueError(f"spill pieces hold {at} rows, their index says {n}")
-    out["track_id"] = pa.DictionaryArray.from_arrays(pa.array(out["track_id"]), tracks)
-    out["source_file"] = pa.DictionaryArray.from_arrays(pa.array(out["source_file"]), names)
     return _restored(out, tracks, names)
-
-
-def _numpy(batch: pa.RecordBatch) -> list[np.ndarray]:
-    """A spill batch's columns as numpy arrays (views of the batch, runs expanded)."""
-    return [
-        pc.run_end_decode(c).to_numpy(zero_copy_only=False)
-        if pa.types.is_run_end_encoded(c.type)
-        else c.to_numpy(zero_copy_only=False)
-        for c in batch.columns
-    ]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -365,40 +403,20 @@ def _expand(out, ends, values):
         start = ends[k]
 
 
-def _stored(values: np.ndarray, type_: pa.DataType) -> pa.Array:
-    """One column of a batch as the spill stores it (runs where the type says so)."""
-    if not pa.types.is_run_end_encoded(type_):
-        return pa.array(values, type_)
-    if len(values) == 0:
-        starts = np.zeros(0, dtype=np.int64)
-    else:
-        starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
-    ends = np.append(starts[1:], len(values)).astype(np.int32)
-    return pa.RunEndEncodedArray.from_arrays(ends, pa.array(values[starts]), type=type_)
-
-
-def _dtype(type_: pa.DataType) -> np.dtype:
-    if pa.types.is_run_end_encoded(type_):
-        type_ = type_.value_type
-    return np.dtype(type_.to_pandas_dtype())
-
-
-def _restored(columns: dict, tracks: pa.Array, names: pa.Array) -> pa.Table:
-    """Stored columns back in the canonical types: text as dictionaries (of
-    ``tracks`` and ``names`` where given as numbers), time as timestamps."""
+def _restored(columns: dict[str, np.ndarray], tracks: pa.Array, names: pa.Array) -> pa.Table:
+    """Stored columns back in the canonical types: text as dictionaries of
+    ``tracks`` and ``names``, time as timestamps."""
     arrays = []
-    for name in SPILL_SCHEMA.names:
+    for name in COLUMNS:
         values = columns[name]
-        if isinstance(values, pa.Array):
-            arrays.append(values)
-        elif name in _CODED:
+        if name in _CODED:
             text = tracks if name == "track_id" else names
             arrays.append(pa.DictionaryArray.from_arrays(pa.array(values), text))
         elif name == "leg_start":
             arrays.append(pa.array(values.view(np.bool_)))
         else:
             arrays.append(pa.array(values, POSITION_SCHEMA.field(name).type))
-    return pa.Table.from_arrays(arrays, names=list(SPILL_SCHEMA.names))
+    return pa.Table.from_arrays(arrays, names=list(COLUMNS))
 
 
 def _unified(lists: list[list[str]]) -> tuple[pa.Array, list[np.ndarray]]:
