@@ -14,13 +14,14 @@ unit of pass 1 writes one file of *segments*, one per partition each time it
 flushes, and returns where its partitions' segments lie (:class:`Piece`). A
 segment of ``k`` rows holds, back to back, uncompressed, in the machine's
 byte order and without a header: ``k`` times (int64 nanoseconds), longitudes,
-latitudes, altitudes (float64, unknown NaN) and record numbers (int64); then,
-as runs (the rows are grouped by track), the track numbers, file numbers and
-leg starts, each as run ends (int32, counted from the segment's start)
-followed by the runs' values (int32, int32, one byte). Reading a segment is
-one ``preadv`` straight into the partition's arrays (Arrow IPC batches cost a
-quarter of a millisecond each to find, map and slice, most of pass 2's
-reading time at 100 M reports).
+latitudes, altitudes (float64, unknown NaN) and the low 32 bits of the record
+numbers (uint32); then, as runs (the rows are grouped by track), the track
+numbers, file numbers, the records' high 32 bits and leg starts, each as run
+ends (int32, counted from the segment's start) followed by the runs' values
+(int32, int32, int32, one byte): 36 bytes per report. Writing a flush is a
+few ``writev`` calls, reading a segment one ``preadv`` straight into the
+partition's arrays (Arrow IPC batches cost a quarter of a millisecond each to
+find, map and slice, most of pass 2's reading time at 100 M reports).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -41,15 +42,19 @@ from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import filesystem, is_uri
 from airwitness.schema import POSITION_SCHEMA
 
-#: Columns stored one value per row, in segment order, as these numpy types.
+#: Columns stored one value per row, in segment order, as these numpy types
+#: (``record_lo``: the low 32 bits of ``source_record``).
 _PLAIN = {"time": np.int64, "lon": np.float64, "lat": np.float64, "alt_m": np.float64,
-          "source_record": np.int64}  # fmt: skip
+          "record_lo": np.uint32}  # fmt: skip
 #: Columns stored as runs, in segment order, and the type of their values:
-#: text as numbers, ``leg_start`` as one byte (an unknown one as 0).
-_RUNS = {"track_id": np.int32, "source_file": np.int32, "leg_start": np.uint8}
-assert sorted([*_PLAIN, *_RUNS]) == sorted(COLUMNS)
+#: text as numbers, ``leg_start`` as one byte (an unknown one as 0),
+#: ``record_hi`` the high 32 bits of ``source_record`` (nearly always 0).
+_RUNS = {"track_id": np.int32, "source_file": np.int32, "record_hi": np.int32,
+         "leg_start": np.uint8}  # fmt: skip
 _CODED = ("track_id", "source_file")
-#: Rows are written through a buffer of this size (a segment is many small writes).
+#: Buffers per ``writev`` call (the system's limit is 1,024)
+_IOV_MAX = 1000
+#: Remote spill files are written through a buffer of this size.
 _WRITE_BUFFER = 4 << 20
 
 
@@ -110,7 +115,7 @@ class SpillWriter:
         self._held_rows = 0
         self.segments: list[list[Segment]] = [[] for _ in range(self.partitions)]
         self._offset = 0
-        self._sink = None
+        self._sink: _Sink | None = None
 
     def write(self, table: pa.Table) -> None:
         """Append ``table`` (canonical columns; ``track_id`` plain or dictionary
@@ -137,10 +142,15 @@ class SpillWriter:
             _count(held["track_id"], bucket, per_bucket)
         cursor = np.cumsum(per_bucket) - per_bucket
         n = int(per_bucket.sum())
-        grouped = {name: np.empty(n, dtype=self._held[0][name].dtype) for name in _PLACED}
+        grouped = {name: np.empty(n, dtype=self._held[0][name].dtype) for name in COLUMNS}
         for held in self._held:
-            _place(*(held[name] for name in _PLACED), bucket, code_of, cursor,
-                   *(grouped[name] for name in _PLACED))  # fmt: skip
+            dest = _destinations(held["track_id"], bucket, cursor)
+            for name in COLUMNS:
+                values = code_of[held[name]] if name == "track_id" else held[name]
+                _scatter(values, dest, grouped[name])
+        record = grouped.pop("source_record")
+        grouped["record_lo"] = record.astype(np.uint32)  # modulo 2**32: the low bits
+        grouped["record_hi"] = (record >> 32).astype(np.int32)
         self._held.clear()
         self._held_rows = 0
         rows_of_track = per_bucket[bucket]
@@ -151,21 +161,21 @@ class SpillWriter:
         starts = ends - counts
         used = np.flatnonzero(counts)
         run_starts = {name: _run_starts(grouped[name], starts[used]) for name in _RUNS}
-        sink = self._open()
+        parts: list[np.ndarray] = []
         for p in used:
             start, end = int(starts[p]), int(ends[p])
-            parts = [grouped[name][start:end] for name in _PLAIN]
+            segment = [grouped[name][start:end] for name in _PLAIN]
             runs = []
             for name in _RUNS:
                 at = run_starts[name]
                 k0, k1 = np.searchsorted(at, [start, end])
-                runs.append(len(at[k0:k1]))
-                parts.append((np.append(at[k0 + 1 : k1], end) - start).astype(np.int32))
-                parts.append(grouped[name][at[k0:k1]])
-            for part in parts:
-                sink.write(part)
+                runs.append(int(k1 - k0))
+                segment.append((np.append(at[k0 + 1 : k1], end) - start).astype(np.int32))
+                segment.append(grouped[name][at[k0:k1]])
             self.segments[p].append((self._offset, end - start, *runs))
-            self._offset += sum(part.nbytes for part in parts)
+            self._offset += sum(part.nbytes for part in segment)
+            parts.extend(segment)
+        self._open().write(parts)
 
     def _compact(self, table: pa.Table) -> dict[str, np.ndarray]:
         """The spill columns as arrays, text as numbers (``track_id`` as the
@@ -185,8 +195,9 @@ class SpillWriter:
             local = np.asarray([self._name_index(v) for v in chunk.dictionary.to_pylist()])
             files.append(local.astype(np.int32)[chunk.indices.to_numpy(zero_copy_only=False)])
         columns = {"track_id": _joined(tracks, np.int32), "source_file": _joined(files, np.int32)}
-        for name in (*_PLAIN, "leg_start"):
-            columns[name] = _values(table[name])
+        for name in COLUMNS:
+            if name not in _CODED:
+                columns[name] = _values(table[name])
         return columns
 
     def _track_number(self, track_id: str) -> int:
@@ -206,10 +217,9 @@ class SpillWriter:
             self.names.append(name)
         return self._index[name]
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> _Sink:
         if self._sink is None:
-            fs, path = filesystem(self.path)
-            self._sink = fs.open_output_stream(path, buffer_size=_WRITE_BUFFER)
+            self._sink = _Sink(self.path)
         return self._sink
 
     def close(self) -> list[Piece]:
@@ -223,6 +233,39 @@ class SpillWriter:
             else Piece(self.path, [], self.names, 0)
             for p in range(self.partitions)
         ]
+
+
+class _Sink:
+    """Where a spill file's bytes go: ``writev`` on a local file (no copy
+    through a buffer), a buffered stream of its filesystem otherwise."""
+
+    def __init__(self, path: str) -> None:
+        self._fd: int | None = None
+        self._stream = None
+        if is_uri(path):
+            fs, name = filesystem(path)
+            self._stream = fs.open_output_stream(name, buffer_size=_WRITE_BUFFER)
+        else:
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+
+    def write(self, arrays: list[np.ndarray]) -> None:
+        if self._fd is None:
+            for a in arrays:
+                self._stream.write(a)
+            return
+        views = [memoryview(a).cast("B") for a in arrays if a.nbytes]
+        while views:
+            done = os.writev(self._fd, views[:_IOV_MAX])
+            while views and done >= views[0].nbytes:  # drop what was written
+                done -= views.pop(0).nbytes
+            if done:
+                views[0] = views[0][done:]
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+        else:
+            self._stream.close()
 
 
 def _run_starts(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
@@ -250,11 +293,6 @@ def _values(column: pa.ChunkedArray) -> np.ndarray:
     return np.ascontiguousarray(values)
 
 
-#: the spill columns in the order :func:`_place` takes them
-_PLACED = ("track_id", "time", "lon", "lat", "alt_m", "source_file", "source_record", "leg_start")
-assert sorted(_PLACED) == sorted(COLUMNS)
-
-
 @nb.njit(cache=True, nogil=True)
 def _count(number, bucket, per_bucket):
     for i in range(number.shape[0]):
@@ -262,27 +300,24 @@ def _count(number, bucket, per_bucket):
 
 
 @nb.njit(cache=True, nogil=True)
-def _place(
-    number, time, lon, lat, alt, file, record, leg, bucket, code, cursor,
-    o_track, o_time, o_lon, o_lat, o_alt, o_file, o_record, o_leg,
-):  # fmt: skip
-    """Each held row into its place: rows grouped by ``bucket`` of their track
+def _destinations(number, bucket, cursor):
+    """Where each held row goes: rows grouped by ``bucket`` of their track
     number, input order kept within a bucket (``cursor``: each bucket's next
-    free place; a stable counting sort in one pass over the rows). The track
-    number becomes the track's ``code`` in its partition."""
+    free place; a stable counting sort)."""
+    dest = np.empty(number.shape[0], dtype=np.int64)
     for i in range(number.shape[0]):
-        g = number[i]
-        b = bucket[g]
-        d = cursor[b]
-        cursor[b] = d + 1
-        o_track[d] = code[g]
-        o_time[d] = time[i]
-        o_lon[d] = lon[i]
-        o_lat[d] = lat[i]
-        o_alt[d] = alt[i]
-        o_file[d] = file[i]
-        o_record[d] = record[i]
-        o_leg[d] = leg[i]
+        b = bucket[number[i]]
+        dest[i] = cursor[b]
+        cursor[b] += 1
+    return dest
+
+
+@nb.njit(cache=True, nogil=True)
+def _scatter(values, dest, out):
+    """``out[dest] = values``, a column at a time (faster than all columns in
+    one loop: fewer places written at once)."""
+    for i in range(values.shape[0]):
+        out[dest[i]] = values[i]
 
 
 def new_path(folder: str, prefix: str) -> str:
@@ -324,37 +359,52 @@ def _check(path: str, offset: int, size: int, got: int) -> None:
         raise ValueError(f"spill file {path}: {got} bytes at {offset}, its index says {size}")
 
 
-def _segments(piece: Piece) -> Iterator[tuple[dict[str, np.ndarray], dict[str, tuple]]]:
-    """Each segment of the piece: its plain columns, and per run column the
-    run ends and values (text as numbers)."""
-    with _reader(piece.path) as read:
-        for offset, rows, *runs in piece.segments:
-            plain = {name: np.empty(rows, dtype) for name, dtype in _PLAIN.items()}
-            coded, arrays = _run_arrays(runs)
-            read(offset, [*plain.values(), *arrays])
-            yield plain, coded
+#: The columns a piece is read back into, as these numpy types.
+_READ = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.float64,
+         "alt_m": np.float64, "source_file": np.int32, "source_record": np.int64,
+         "leg_start": np.uint8}  # fmt: skip
+assert tuple(_READ) == COLUMNS
 
 
-def _run_arrays(runs: Sequence[int]) -> tuple[dict[str, tuple], list[np.ndarray]]:
-    """Empty run ends and values for a segment with ``runs`` runs per run column."""
-    coded, arrays = {}, []
-    for (name, dtype), k in zip(_RUNS.items(), runs, strict=True):
-        coded[name] = (np.empty(k, np.int32), np.empty(k, dtype))
-        arrays.extend(coded[name])
-    return coded, arrays
+def _read_segment(
+    read: Callable[[int, list[np.ndarray]], None],
+    segment: Segment,
+    into: dict[str, np.ndarray],
+    track_at: np.ndarray,
+    name_at: np.ndarray,
+) -> None:
+    """One segment into ``into`` (an array of its rows per column), track and
+    file numbers translated by ``track_at`` and ``name_at``."""
+    offset, rows, *runs = segment
+    low = np.empty(rows, np.uint32)
+    # one buffer for all runs: int32 ends and values, the one-byte leg starts last
+    layout = [
+        (t, k) for dtype, k in zip(_RUNS.values(), runs, strict=True) for t in (np.int32, dtype)
+    ]
+    raw = np.empty(sum(k * np.dtype(t).itemsize for t, k in layout), np.uint8)
+    arrays, at = [], 0
+    for t, k in layout:
+        size = k * np.dtype(t).itemsize
+        arrays.append(raw[at : at + size].view(t))
+        at += size
+    read(offset, [low if name == "record_lo" else into[name] for name in _PLAIN] + [raw])
+    _expand_runs(
+        into["track_id"], into["source_file"], into["leg_start"], into["source_record"], low,
+        *arrays, track_at, name_at,
+    )  # fmt: skip
 
 
 def iter_piece(piece: Piece) -> Iterator[pa.Table]:
     """A piece's segments one at a time, as :func:`read_pieces` gives them."""
     tracks = pa.array(piece.tracks, pa.string())
     names = pa.array(piece.names, pa.string())
-    for plain, coded in _segments(piece):
-        rows = len(plain["time"])
-        columns = dict(plain)
-        for name, (ends, values) in coded.items():
-            columns[name] = np.empty(rows, dtype=values.dtype)
-            _expand(columns[name], ends, values)
-        yield _restored(columns, tracks, names)
+    same_tracks = np.arange(len(piece.tracks), dtype=np.int32)
+    same_names = np.arange(len(piece.names), dtype=np.int32)
+    with _reader(piece.path) as read:
+        for segment in piece.segments:
+            columns = {name: np.empty(segment[1], dtype) for name, dtype in _READ.items()}
+            _read_segment(read, segment, columns, same_tracks, same_names)
+            yield _restored(columns, tracks, names)
 
 
 def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
@@ -371,22 +421,16 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     tracks, track_at = _unified([p.tracks for p in pieces])
     names, name_at = _unified([p.names for p in pieces])
     n = sum(p.rows for p in pieces)
-    out = {name: np.empty(n, dtype) for name, dtype in {**_PLAIN, **_RUNS}.items()}
+    out = {name: np.empty(n, dtype) for name, dtype in _READ.items()}
     at = 0
     for piece, t_at, n_at in zip(pieces, track_at, name_at, strict=True):
         with _reader(piece.path) as read:
-            for offset, rows, *runs in piece.segments:
-                end = at + rows
+            for segment in piece.segments:
+                end = at + segment[1]
                 if end > n:
                     raise ValueError(f"spill pieces hold more than the {n} rows their index says")
-                coded, arrays = _run_arrays(runs)
-                read(offset, [out[name][at:end] for name in _PLAIN] + arrays)
-                for name, (ends, values) in coded.items():
-                    if name == "track_id":
-                        values = t_at[values]
-                    elif name == "source_file":
-                        values = n_at[values]
-                    _expand(out[name][at:end], ends, values.astype(out[name].dtype, copy=False))
+                into = {name: column[at:end] for name, column in out.items()}
+                _read_segment(read, segment, into, t_at, n_at)
                 at = end
     if at != n:
         raise ValueError(f"spill pieces hold {at} rows, their index says {n}")
@@ -394,12 +438,37 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
 
 
 @nb.njit(cache=True, nogil=True)
-def _expand(out, ends, values):
-    """Runs (``ends``, ``values``) written out one value per row into ``out``."""
+def _expand_runs(
+    track, file, leg, record, low,
+    track_ends, track_codes, file_ends, file_codes, high_ends, highs, leg_ends, legs,
+    track_at, name_at,
+):  # fmt: skip
+    """A segment's runs written out one value per row (track and file numbers
+    translated by ``track_at`` and ``name_at``), and its record numbers from
+    their low 32 bits and the runs of their high ones. One call per segment:
+    a compiled function costs microseconds to enter."""
+    _expand(track, track_ends, track_codes, track_at)
+    _expand(file, file_ends, file_codes, name_at)
+    start = 0
+    for k in range(leg_ends.shape[0]):
+        for i in range(start, leg_ends[k]):
+            leg[i] = legs[k]
+        start = leg_ends[k]
+    start = 0
+    for k in range(high_ends.shape[0]):
+        top = np.int64(highs[k]) << 32
+        for i in range(start, high_ends[k]):
+            record[i] = top | np.int64(low[i])
+        start = high_ends[k]
+
+
+@nb.njit(cache=True, nogil=True)
+def _expand(out, ends, codes, translated):
     start = 0
     for k in range(ends.shape[0]):
+        value = translated[codes[k]]
         for i in range(start, ends[k]):
-            out[i] = values[k]
+            out[i] = value
         start = ends[k]
 
 
