@@ -1,22 +1,31 @@
 """The local engine: both passes on one pool of processes (all cores by default).
 
-Workers are ``spawn``-ed (never forked from a process running Arrow threads)
-and open the airspace once, as they start (see partition.warm_up). With
-one worker, everything runs in the calling process.
+The calling process is one of the workers: it starts on the first task at
+once, while the other workers start (``spawn``-ed, never forked from a
+process running Arrow threads; each opens the airspace as it starts, see
+partition.warm_up). With one worker, everything runs in the calling process.
+While it works, the calling process takes the settings of a worker (one Arrow
+thread, freed memory kept for the next task, long-lived objects set aside
+from the garbage collector), and gets its own back at the end.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from typing import Any
+
+import pyarrow as pa
 
 from airwitness.engine.partition import AirspaceSpec, CrossingOptions, warm_up
 from airwitness.engine.plan import make_plan
 from airwitness.engine.run import ScaledRun, run_partitioned
 from airwitness.engine.sources import InputFile
-from airwitness.engine.tasks import keep_freed_memory
+from airwitness.engine.tasks import hand_back_freed_memory, keep_freed_memory
 from airwitness.io.options import ReadOptions
 
 
@@ -34,24 +43,37 @@ class InProcess:
 
 
 class Pool:
-    """Tasks on ``workers`` processes; results as they finish, with their index."""
+    """Tasks on the calling process and ``workers - 1`` others; results as
+    they finish, with their index."""
 
     def __init__(self, workers: int, airspace: AirspaceSpec) -> None:
         self.workers = workers
+        self._others = workers - 1
         ctx = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_start_worker, initargs=(airspace,)
+            self._others, mp_context=ctx, initializer=_start_worker, initargs=(airspace,)
         )
+        self._pool.submit(int)  # start them now, while this process gets ready
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
-        if not items:
-            return
-        futures = {self._pool.submit(fn, item): i for i, item in enumerate(items)}
+        """Two tasks in flight per other process (one running, one waiting),
+        the next one here, and so on until all are done."""
+        waiting = deque(enumerate(items))
+        running: dict[Future, int] = {}
         try:
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+            while waiting or running:
+                while waiting and len(running) < 2 * self._others:
+                    i, item = waiting.popleft()
+                    running[self._pool.submit(fn, item)] = i
+                if waiting:
+                    i, item = waiting.popleft()
+                    yield i, fn(item)
+                elif running:
+                    wait(running, return_when=FIRST_COMPLETED)
+                for fut in [f for f in running if f.done()]:
+                    yield running.pop(fut), fut.result()
         finally:
-            for fut in futures:
+            for fut in running:
                 fut.cancel()
 
     def close(self) -> None:
@@ -64,15 +86,33 @@ def _start_worker(airspace: AirspaceSpec) -> None:
     reports on 2 cores). What the worker holds for good (modules, compiled
     kernels, the airspace) is set aside from garbage collection, which
     otherwise walks it again and again while the tasks allocate."""
-    import gc
-
-    import pyarrow as pa
-
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
     keep_freed_memory()
     warm_up(airspace)
     gc.freeze()
+
+
+@contextmanager
+def _working_here(airspace: AirspaceSpec) -> Iterator[None]:
+    """The calling process set up as a worker (see :func:`_start_worker`),
+    and restored afterwards."""
+    threads, io_threads = pa.cpu_count(), pa.io_thread_count()
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    keep_freed_memory()
+    warm_up(airspace)
+    freeze = gc.get_freeze_count() == 0  # not when the caller manages it
+    if freeze:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.unfreeze()
+        hand_back_freed_memory()
+        pa.set_cpu_count(threads)
+        pa.set_io_thread_count(io_threads)
 
 
 def run_local(
@@ -89,8 +129,9 @@ def run_local(
     plan = make_plan(memory_bytes, rows, workers)
     runner = InProcess() if plan.workers <= 1 else Pool(plan.workers, airspace)
     try:
-        return run_partitioned(
-            files, airspace, options, read_options, plan, runner, spill_dir, "local"
-        )
+        with _working_here(airspace):
+            return run_partitioned(
+                files, airspace, options, read_options, plan, runner, spill_dir, "local"
+            )
     finally:
         runner.close()

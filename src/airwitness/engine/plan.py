@@ -10,8 +10,9 @@ open). The rest of the budget is shared out:
 
     rows per partition = (budget - bases) / (workers x bytes per row)
 
-and workers are dropped until each gets at least :data:`MIN_PARTITION_ROWS`;
-one worker runs in the calling process itself. All figures can be tuned by
+and workers are dropped until each gets at least :data:`MIN_PARTITION_ROWS`.
+The calling process is one of the workers (its base is ``MAIN_BASE`` on top of
+a worker's); a single worker runs in it alone. All figures can be tuned by
 environment variables ``AIRWITNESS_<NAME>`` (e.g. ``AIRWITNESS_WORKER_BASE``)
 when a machine or a boundary set differs from the measured ones.
 """

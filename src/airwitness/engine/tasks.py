@@ -115,9 +115,10 @@ def cross_partition(task: CrossTask) -> tuple[pa.Table, Counts]:
     return crossings_of_partition(read_pieces(task.pieces), task.airspace, task.options)
 
 
-#: glibc mallopt parameters
+#: glibc mallopt parameters, and their defaults
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
+_GLIBC_DEFAULT_THRESHOLD = 128 * 1024
 
 
 def keep_freed_memory(limit: int = 1 << 30) -> None:
@@ -131,11 +132,27 @@ def keep_freed_memory(limit: int = 1 << 30) -> None:
     bounds each worker's peak (see :mod:`airwitness.engine.plan`), which
     keeping freed memory for the next task does not raise.
     """
-    try:
-        import ctypes
+    _mallopt(limit)
 
-        libc = ctypes.CDLL("libc.so.6")
+
+def hand_back_freed_memory() -> None:
+    """Undo :func:`keep_freed_memory`: glibc's default thresholds, and the
+    heap's free memory returned to the system now."""
+    if _mallopt(_GLIBC_DEFAULT_THRESHOLD):
+        _libc().malloc_trim(0)
+
+
+def _mallopt(limit: int) -> bool:
+    try:
+        libc = _libc()
         libc.mallopt(_M_MMAP_THRESHOLD, limit)
         libc.mallopt(_M_TRIM_THRESHOLD, limit)
     except (OSError, AttributeError):  # not glibc: its own policy stands
-        return
+        return False
+    return True
+
+
+def _libc():  # type: ignore[no-untyped-def]
+    import ctypes
+
+    return ctypes.CDLL("libc.so.6")
