@@ -186,8 +186,12 @@ class SpillWriter:
             rows = chunk.indices.to_numpy(zero_copy_only=False)
             values = chunk.dictionary.to_pylist()
             number_of = np.zeros(len(values), dtype=np.int32)
-            for k in np.flatnonzero(np.bincount(rows, minlength=len(values))):
-                number_of[k] = self._track_number(values[k])
+            used = np.flatnonzero(np.bincount(rows, minlength=len(values))).tolist()
+            known = self._number.get  # most tracks were met before: one lookup each
+            number_of[used] = [
+                n if (n := known(values[k])) is not None else self._track_number(values[k])
+                for k in used
+            ]
             tracks.append(number_of[rows])
         files = []
         for chunk in table["source_file"].chunks:
