@@ -94,12 +94,14 @@ def _start_worker(airspace: AirspaceSpec) -> None:
 
 
 @contextmanager
-def _working_here(airspace: AirspaceSpec) -> Iterator[None]:
+def _working_here(airspace: AirspaceSpec, alone: bool) -> Iterator[None]:
     """The calling process set up as a worker (see :func:`_start_worker`),
-    and restored afterwards."""
+    and restored afterwards. ``alone``, it keeps Arrow's threads: no other
+    worker uses the other cores."""
     threads, io_threads = pa.cpu_count(), pa.io_thread_count()
-    pa.set_cpu_count(1)
-    pa.set_io_thread_count(1)
+    if not alone:
+        pa.set_cpu_count(1)
+        pa.set_io_thread_count(1)
     keep_freed_memory()
     warm_up(airspace)
     freeze = gc.get_freeze_count() == 0  # not when the caller manages it
@@ -127,9 +129,10 @@ def run_local(
 ) -> ScaledRun:
     """Both passes on up to ``workers`` processes, as many as ``memory_bytes`` allows."""
     plan = make_plan(memory_bytes, rows, workers)
-    runner = InProcess() if plan.workers <= 1 else Pool(plan.workers, airspace)
+    alone = plan.workers <= 1
+    runner = InProcess() if alone else Pool(plan.workers, airspace)
     try:
-        with _working_here(airspace):
+        with _working_here(airspace, alone):
             return run_partitioned(
                 files, airspace, options, read_options, plan, runner, spill_dir, "local"
             )
