@@ -1,0 +1,56 @@
+"""engine.local: the calling process works beside the spawned workers, and is given back."""
+
+from __future__ import annotations
+
+import gc
+import math
+
+import pyarrow as pa
+import pytest
+
+from airwitness.engine.local import Pool, _working_here
+from airwitness.engine.partition import AirspaceSpec
+
+
+@pytest.fixture(scope="module")
+def pool():
+    runner = Pool(2, AirspaceSpec.builtin())
+    yield runner
+    runner.close()
+
+
+def test_every_task_runs_once_with_its_index(pool):
+    items = list(range(-25, 0))
+    got = dict(pool.map(abs, items))
+    assert got == {i: abs(v) for i, v in enumerate(items)}
+    assert dict(pool.map(abs, [])) == {}
+
+
+@pytest.mark.parametrize("where", [0, 2])  # the spawned worker's first task, the caller's
+def test_a_task_failing_anywhere_raises_in_the_caller(pool, where):
+    items = [4.0, 9.0, 16.0, 25.0, 36.0]
+    items[where] = -1.0  # math.sqrt: ValueError
+    with pytest.raises(ValueError, match="math domain error"):
+        list(pool.map(math.sqrt, items))
+    assert dict(pool.map(math.sqrt, [4.0, 9.0])) == {0: 2.0, 1: 3.0}  # still usable
+
+
+@pytest.mark.parametrize("alone", [True, False])
+def test_the_calling_process_gets_its_settings_back(alone):
+    threads, io_threads = pa.cpu_count(), pa.io_thread_count()
+    with _working_here(AirspaceSpec.builtin(), alone):
+        assert pa.cpu_count() == (threads if alone else 1)
+        assert gc.get_freeze_count() > 0
+    assert (pa.cpu_count(), pa.io_thread_count()) == (threads, io_threads)
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_caller_that_froze_objects_itself_keeps_them_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _working_here(AirspaceSpec.builtin(), alone=True):
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
