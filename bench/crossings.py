@@ -13,9 +13,13 @@
    against the read floor: the time pyarrow alone needs to read the columns the crossings
    need (``pyarrow.dataset``, all cores; ``to_table`` when the columns fit in half of
    ``--memory``, else batch by batch). Each is run ``--repeat`` times (default 3), in
-   fresh processes; the table shows the median wall time with the range, reports/s and
+   fresh processes, alternately (floor, airwitness, floor, …) so that both see the
+   same machine; the table shows the median wall time with the range, reports/s and
    the ratio to the floor from the medians, and the largest peak RSS and its ratio to
-   ``--memory``. The targets are judged on the medians.
+   ``--memory``; below it, each airwitness run's ratio to the floor run just before it.
+   The reports/s target is judged on the median run, the 4× target on the median of
+   those paired ratios (this VM's speed drifts by a quarter within an hour, and the
+   floor, pure multi-threaded decoding, moves with it on its own).
 3. **Scaling** (unless ``--no-scaling``): local engine on 1 and 2 workers, and Dask on a
    ``LocalCluster`` of 2 workers against the local engine on 2 (medians of ``--repeat``
    runs). Every run must give the same crossings (the table compares a SHA-256 of them).
@@ -278,6 +282,27 @@ def repeated(what: str, data: Path, repeat: int, **opts) -> dict:
     for _ in range(repeat):
         warm(data)
         runs.append(measured(what, data, **opts))
+    return summary(what, runs)
+
+
+def alternated(data: Path, repeat: int, **opts) -> tuple[dict, dict, list[float]]:
+    """The read floor and airwitness, ``repeat`` times each, one after the other
+    (floor, airwitness, floor, …), each right after :func:`warm`: both see the
+    same machine (this VM's speed drifts by a quarter within an hour). Returns
+    both summaries and each pair's ratio (airwitness ÷ floor)."""
+    floors, runs = [], []
+    for _ in range(repeat):
+        warm(data)
+        floors.append(measured("floor", data, memory=opts["memory"]))
+        warm(data)
+        runs.append(measured("airwitness", data, **opts))
+    ratios = [r["wall_s"] / f["wall_s"] for f, r in zip(floors, runs, strict=True)]
+    return summary("floor", floors), summary("airwitness", runs), ratios
+
+
+def summary(what: str, runs: list[dict]) -> dict:
+    """The median run's figures, with the fastest and slowest wall times and the
+    largest peak RSS; all runs must give the same crossings."""
     digests = {r.get("sha256") for r in runs}
     if len(digests) > 1:
         raise SystemExit(f"{what}: runs disagree on the crossings ({len(digests)} results)")
@@ -353,13 +378,15 @@ def main() -> int:
     took = time.perf_counter() - t
     print(f"dataset: {data} ({size / 1e9:.2f} GB; read once in {took:.1f} s to warm the cache)")
 
-    print(f"running the read floor ×{a.repeat} …", flush=True)
-    floor = repeated("floor", data, a.repeat, memory=a.memory)
-    print(f"running airwitness ({a.engine}, {a.workers} workers) ×{a.repeat} …", flush=True)
-    main_run = repeated(
-        "airwitness", data, a.repeat, engine=a.engine, workers=a.workers, memory=a.memory
+    print(
+        f"running the read floor and airwitness ({a.engine}, {a.workers} workers), "
+        f"alternately, ×{a.repeat} …",
+        flush=True,
     )
-    end_to_end(a, floor, main_run)
+    floor, main_run, ratios = alternated(
+        data, a.repeat, engine=a.engine, workers=a.workers, memory=a.memory
+    )
+    end_to_end(a, floor, main_run, ratios)
     if a.no_scaling:
         return 0
 
@@ -381,7 +408,7 @@ def main() -> int:
     return 0
 
 
-def end_to_end(a, floor: dict, run: dict) -> None:
+def end_to_end(a, floor: dict, run: dict, ratios: list[float]) -> None:
     n = a.reports
     print(
         f"\n## End to end: {n:,} reports, --memory {_gb(a.memory)}, "
@@ -412,12 +439,16 @@ def end_to_end(a, floor: dict, run: dict) -> None:
         passes = ", ".join(f"{k} {v:.1f} s" for k, v in run.get("seconds", {}).items())
         print(f"\nplan: {plan}; partitions run {run.get('partitions')}\npasses: {passes}")
 
+    paired = sorted(ratios)[len(ratios) // 2]
+    each = ", ".join(f"{r:.2f}×" for r in ratios)
+    print(f"airwitness ÷ floor, run by run (each right after its floor run): {each}")
+
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"
 
     print(
-        f"\ntargets: ≥ 5M reports/s {verdict(n / run['wall_s'] >= 5e6)}; "
-        f"≤ 4× floor {verdict(run['wall_s'] / floor['wall_s'] <= 4.0)}; "
+        f"\ntargets: ≥ 5M reports/s {verdict(n / run['wall_s'] >= 5e6)} (median run); "
+        f"≤ 4× floor {verdict(paired <= 4.0)} (median of the pairs: {paired:.2f}×); "
         f"peak RSS ≤ memory + 20 % {verdict(run['tree_peak_b'] <= a.memory * 1.2)}"
     )
 
