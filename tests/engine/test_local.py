@@ -10,6 +10,7 @@ import pytest
 
 from airwitness.engine.local import Pool, _working_here
 from airwitness.engine.partition import AirspaceSpec
+from airwitness.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,15 @@ def test_the_calling_process_gets_its_settings_back(alone):
         assert pa.cpu_count() == (threads if alone else 1)
         assert gc.get_freeze_count() > 0
     assert (pa.cpu_count(), pa.io_thread_count()) == (threads, io_threads)
+    assert gc.get_freeze_count() == 0
+
+
+def test_settings_come_back_when_the_airspace_fails_to_open(tmp_path):
+    threads = pa.cpu_count()
+    missing = AirspaceSpec.file(str(tmp_path / "no-such-boundaries.geojson"), "code")
+    with pytest.raises(InputError, match="no such file"), _working_here(missing, alone=False):
+        pass
+    assert pa.cpu_count() == threads
     assert gc.get_freeze_count() == 0
 
 

@@ -99,15 +99,15 @@ def _working_here(airspace: AirspaceSpec, alone: bool) -> Iterator[None]:
     and restored afterwards. ``alone``, it keeps Arrow's threads: no other
     worker uses the other cores."""
     threads, io_threads = pa.cpu_count(), pa.io_thread_count()
-    if not alone:
-        pa.set_cpu_count(1)
-        pa.set_io_thread_count(1)
-    keep_freed_memory()
-    warm_up(airspace)
     freeze = gc.get_freeze_count() == 0  # not when the caller manages it
-    if freeze:
-        gc.freeze()
     try:
+        if not alone:
+            pa.set_cpu_count(1)
+            pa.set_io_thread_count(1)
+        keep_freed_memory()
+        warm_up(airspace)
+        if freeze:
+            gc.freeze()
         yield
     finally:
         if freeze:
