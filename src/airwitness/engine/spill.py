@@ -51,6 +51,11 @@ _PLAIN = {"time": np.int64, "lon": np.float64, "lat": np.float64, "alt_m": np.fl
 #: ``record_hi`` the high 32 bits of ``source_record`` (nearly always 0).
 _RUNS = {"track_id": np.int32, "source_file": np.int32, "record_hi": np.int32,
          "leg_start": np.uint8}  # fmt: skip
+#: The columns as numpy arrays while spilled: grouped before a flush, read back after.
+_ARRAYS = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.float64,
+           "alt_m": np.float64, "source_file": np.int32, "source_record": np.int64,
+           "leg_start": np.uint8}  # fmt: skip
+assert tuple(_ARRAYS) == COLUMNS
 _CODED = ("track_id", "source_file")
 #: Buffers per ``writev`` call (the system's limit is 1,024)
 _IOV_MAX = 1000
@@ -142,7 +147,8 @@ class SpillWriter:
             _count(held["track_id"], bucket, per_bucket)
         cursor = np.cumsum(per_bucket) - per_bucket
         n = int(per_bucket.sum())
-        grouped = {name: np.empty(n, dtype=self._held[0][name].dtype) for name in COLUMNS}
+        # the declared types, so that the bytes written are those the reader expects
+        grouped = {name: np.empty(n, dtype) for name, dtype in _ARRAYS.items()}
         for held in self._held:
             dest = _destinations(held["track_id"], bucket, cursor)
             for name in COLUMNS:
@@ -363,13 +369,6 @@ def _check(path: str, offset: int, size: int, got: int) -> None:
         raise ValueError(f"spill file {path}: {got} bytes at {offset}, its index says {size}")
 
 
-#: The columns a piece is read back into, as these numpy types.
-_READ = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.float64,
-         "alt_m": np.float64, "source_file": np.int32, "source_record": np.int64,
-         "leg_start": np.uint8}  # fmt: skip
-assert tuple(_READ) == COLUMNS
-
-
 def _read_segment(
     read: Callable[[int, list[np.ndarray]], None],
     segment: Segment,
@@ -406,7 +405,7 @@ def iter_piece(piece: Piece) -> Iterator[pa.Table]:
     same_names = np.arange(len(piece.names), dtype=np.int32)
     with _reader(piece.path) as read:
         for segment in piece.segments:
-            columns = {name: np.empty(segment[1], dtype) for name, dtype in _READ.items()}
+            columns = {name: np.empty(segment[1], dtype) for name, dtype in _ARRAYS.items()}
             _read_segment(read, segment, columns, same_tracks, same_names)
             yield _restored(columns, tracks, names)
 
@@ -425,7 +424,7 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     tracks, track_at = _unified([p.tracks for p in pieces])
     names, name_at = _unified([p.names for p in pieces])
     n = sum(p.rows for p in pieces)
-    out = {name: np.empty(n, dtype) for name, dtype in _READ.items()}
+    out = {name: np.empty(n, dtype) for name, dtype in _ARRAYS.items()}
     at = 0
     for piece, t_at, n_at in zip(pieces, track_at, name_at, strict=True):
         with _reader(piece.path) as read:
