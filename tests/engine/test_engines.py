@@ -353,7 +353,8 @@ def test_spill_on_object_storage_reads_back_as_a_local_one(tmp_path):
     assert max(len(p.segments) for p in local) > 1
     for a, b in zip(local, remote, strict=True):
         assert read_pieces([a]).equals(read_pieces([b]))
-        assert a.segments == b.segments
+        # the same segments (a local file's may start further on: direct I/O pads each flush)
+        assert [s[1:] for s in a.segments] == [s[1:] for s in b.segments]
     whole = pa.concat_tables([read_pieces([p]) for p in local])
     assert sorted(whole["source_record"].to_pylist()) == sorted(table["source_record"].to_pylist())
 
@@ -390,7 +391,8 @@ def test_spilled_record_numbers_keep_all_64_bits(tmp_path):
 def test_a_truncated_spill_file_is_an_error_naming_it(tmp_path):
     table = readers.read(_parquet_bytes(generate(3_000, seed=5)), format="opensky").table
     pieces = _spilled(str(tmp_path), table, partitions=1)
-    os.truncate(pieces[0].path, os.path.getsize(pieces[0].path) - 1)
+    last = max(offset for offset, *_ in pieces[0].segments)
+    os.truncate(pieces[0].path, last + 1)  # the last segment's first byte only
     message = r"spill file .*u\.spill: \d+ bytes at \d+, its index says \d+"
     with pytest.raises(ValueError, match=message):
         read_pieces(pieces)

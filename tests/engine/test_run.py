@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness.crossings import CROSSING_SCHEMA
-from airwitness.engine.run import merge
+from airwitness.engine.run import guided, merge
 
 
 def _crossings(track_ids: list[str], first: int) -> pa.Table:
@@ -34,3 +34,12 @@ def test_merge_is_a_stable_sort_by_track():
     assert got.equals(expected)
     assert got["segment"].to_pylist() == expected["segment"].to_pylist()  # order within a track
     assert merge([]).num_rows == 0
+
+
+def test_pass_two_runs_cover_every_partition_once_long_ones_first():
+    runs = guided(126, 2)
+    assert [len(r) for r in runs] == [31, 23, 18, 13, 10, 7, 6, 4, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1]
+    assert [k for r in runs for k in r] == list(range(126))
+    assert guided(3, 8) == [range(0, 1), range(1, 2), range(2, 3)]
+    assert guided(0, 2) == []
+    assert [len(r) for r in guided(10, 1)] == [5, 2, 1, 1, 1]

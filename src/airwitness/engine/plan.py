@@ -36,10 +36,12 @@ WORKER_BASE = _setting("WORKER_BASE", 450e6)
 #: extra RSS of each Dask worker's nanny process, and of the scheduler in the caller
 DASK_BASE = _setting("DASK_BASE", 100e6)
 #: peak bytes per report in pass 2: reading the partition, crossings_of_partition
-#: (measured 185 for the latter, input table included, on 2M reports)
+#: (measured 185 for the latter, input table included, on 2M reports), and the
+#: next partition read ahead meanwhile (49)
 ROW_BYTES = _setting("ROW_BYTES", 350)
 #: peak bytes per row of a batch while a reader converts it and the spill holds it
-#: (measured 440 for canonical Parquet, 1,000 for OpenSky state vectors)
+#: (measured 440 for canonical Parquet, 1,000 for OpenSky state vectors; the
+#: spill holds up to 3 batches' rows at 170 bytes: held, grouped, written)
 READ_ROW_BYTES = _setting("READ_ROW_BYTES", 1000)
 #: bytes of CSV text per report, to size text chunks
 CSV_ROW_BYTES = 100

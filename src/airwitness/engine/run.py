@@ -4,7 +4,9 @@ Pass 1 cuts the inputs into units (row groups of a Parquet file, a text file
 read in chunks, any other file whole); each unit's reports are hashed by track
 into P spill partitions. A partition that turns out larger than its share of
 memory is split again with another hash. Pass 2 runs
-:func:`~airwitness.engine.partition.crossings_of_partition` on each partition.
+:func:`~airwitness.engine.partition.crossings_of_partition` on each partition,
+in runs of partitions (:func:`guided`) so that a worker reads the next one
+from the spill while it works on this one.
 The merge concatenates the results by partition and sorts them stably by
 ``track_id``: within a track the rows already come in the in-memory order
 (time, then position along the path), so the table equals the in-memory one
@@ -43,7 +45,7 @@ from airwitness.engine.tasks import (
     SpillTask,
     SplitTask,
     UnitResult,
-    cross_partition,
+    cross_partitions,
     spill_unit,
     split_partition,
 )
@@ -154,10 +156,12 @@ def run_partitioned(
         parts = _fit(parts, plan, runner, folder)
         seconds["split"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        jobs = [CrossTask(p, airspace, options) for p in parts if p]
-        outputs: list[tuple[pa.Table, Counts]] = [None] * len(jobs)  # type: ignore[list-item]
-        for k, out in runner.map(cross_partition, jobs):
-            outputs[k] = out
+        parts = [p for p in parts if p]
+        runs = guided(len(parts), runner.workers)
+        jobs = [CrossTask(tuple(parts[k] for k in run), airspace, options) for run in runs]
+        outputs: list[tuple[pa.Table, Counts]] = [None] * len(parts)  # type: ignore[list-item]
+        for k, outs in runner.map(cross_partitions, jobs):
+            outputs[runs[k].start : runs[k].stop] = outs
         seconds["cross"] = time.perf_counter() - t0
         # Deleting gigabytes of spill takes the kernel a while: let it run
         # while the results are merged, and wait for it before returning.
@@ -219,6 +223,19 @@ def _read(
         tuple(r.pieces[p] for r in results if r.pieces[p].rows) for p in range(plan.partitions)
     ]
     return per_file, parts
+
+
+def guided(count: int, workers: int) -> list[range]:
+    """``count`` partitions cut into runs for pass 2, each a share of those
+    left (half of them over the workers): long runs first, where reading
+    ahead hides the disk, single partitions last, so the workers finish
+    together."""
+    runs, start = [], 0
+    while start < count:
+        size = max(1, (count - start) // (2 * max(1, workers)))
+        runs.append(range(start, start + size))
+        start += size
+    return runs
 
 
 def merge(tables: list[pa.Table]) -> pa.Table:

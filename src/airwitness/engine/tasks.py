@@ -2,13 +2,14 @@
 
 Pass 1 (:func:`spill_unit`) reads one unit and hashes its reports by track into
 the spill partitions; :func:`split_partition` cuts a partition that came out
-too big with another hash; pass 2 (:func:`cross_partition`) finds the
-crossings of one partition.
+too big with another hash; pass 2 (:func:`cross_partitions`) finds the
+crossings of a run of partitions.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -105,14 +106,29 @@ def split_partition(task: SplitTask) -> list[Piece]:
 
 @dataclass(frozen=True)
 class CrossTask:
-    pieces: tuple[Piece, ...]
+    #: the pieces of each partition, worked on in this order
+    partitions: tuple[tuple[Piece, ...], ...]
     airspace: AirspaceSpec
     options: CrossingOptions
 
 
-def cross_partition(task: CrossTask) -> tuple[pa.Table, Counts]:
-    """Pass 2: the crossings of one partition."""
-    return crossings_of_partition(read_pieces(task.pieces), task.airspace, task.options)
+def cross_partitions(task: CrossTask) -> list[tuple[pa.Table, Counts]]:
+    """Pass 2: the crossings of each partition, in order.
+
+    The next partition is read while this one is worked on: spill reads wait
+    for the disk (see :func:`airwitness.engine.spill.read_pieces`), and a
+    thread waiting on the disk leaves the core to the crossings.
+    """
+    out = []
+    with ThreadPoolExecutor(1, thread_name_prefix="airwitness-read-ahead") as reader:
+        ahead = reader.submit(read_pieces, task.partitions[0]) if task.partitions else None
+        for k in range(len(task.partitions)):
+            table = ahead.result()
+            if k + 1 < len(task.partitions):
+                ahead = reader.submit(read_pieces, task.partitions[k + 1])
+            out.append(crossings_of_partition(table, task.airspace, task.options))
+            del table
+    return out
 
 
 #: glibc mallopt parameters, and their defaults

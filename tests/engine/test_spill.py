@@ -1,0 +1,136 @@
+"""engine.spill: direct I/O where the filesystem allows it, the page cache otherwise, same rows.
+
+The round trip of every column, spills on object storage, 64-bit record
+numbers and truncated files are in test_engines.py, beside the engines.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from airwitness.engine import spill
+from airwitness.engine.partition import AirspaceSpec, CrossingOptions, crossings_of_partition
+from airwitness.engine.spill import Piece, SpillWriter, iter_piece, read_pieces
+from airwitness.engine.tasks import CrossTask, cross_partitions
+from airwitness.schema import make_table
+
+T0 = 1_750_000_000 * 10**9
+
+
+def _reports(n: int) -> pa.Table:
+    """``n`` reports of 37 tracks flying east over the Poland–Belarus border, interleaved."""
+    rng = np.random.default_rng(7)
+    track = rng.integers(0, 37, n)
+    step = np.zeros(n, dtype=np.int64)
+    for t in range(37):  # each track's k-th report: k steps east, 60 s apart
+        mine = track == t
+        step[mine] = np.arange(mine.sum())
+    return make_table(
+        {
+            "track_id": [f"trk{t:02d}" for t in track],
+            "time": (T0 + step * 60 * 10**9).tolist(),
+            "lon": (23.0 + 0.05 * step + 0.01 * track).tolist(),
+            "lat": (52.0 + 0.02 * track).tolist(),
+            "alt_m": np.where(step % 5 == 0, np.nan, 1000.0 + step).tolist(),
+            "source_record": (np.arange(n) + 1).tolist(),
+        },
+        source="canonical",
+        source_file="reports.parquet",
+    )
+
+
+def _spill(path: str, table: pa.Table, partitions: int = 4) -> list[Piece]:
+    writer = SpillWriter(path, partitions, buffer_rows=500)
+    for start in range(0, table.num_rows, 300):  # several flushes: segments per partition
+        writer.write(table.slice(start, 300))
+    return writer.close()
+
+
+def _direct_io_here(folder) -> bool:
+    fd, direct = spill._open_local(str(folder / "probe"), os.O_WRONLY | os.O_CREAT)
+    os.close(fd)
+    return direct
+
+
+def _same(a: pa.Table, b: pa.Table) -> bool:
+    """Equal tables, unknown altitudes (NaN, which equals nothing) included."""
+    alt_a, alt_b = (t["alt_m"].to_numpy().tobytes() for t in (a, b))
+    return a.drop_columns("alt_m").equals(b.drop_columns("alt_m")) and alt_a == alt_b
+
+
+def test_direct_and_cached_spills_hold_the_same_rows(tmp_path, monkeypatch):
+    """Direct I/O pads each flush to whole 4 KiB blocks (segments then start
+    further on); the rows, their segments and runs are those of a spill
+    through the page cache, and either file reads back through either path."""
+    table = _reports(3_000)
+    direct = _spill(str(tmp_path / "direct.spill"), table)
+    with monkeypatch.context() as m:
+        m.delattr(os, "O_DIRECT", raising=False)  # a system without direct I/O
+        cached = _spill(str(tmp_path / "cached.spill"), table)
+        cached_back = [read_pieces([p]) for p in cached]
+        direct_back_cached = [read_pieces([p]) for p in direct]
+    assert max(len(p.segments) for p in direct) > 1
+    for d, c, c_back, d_back in zip(direct, cached, cached_back, direct_back_cached, strict=True):
+        assert [s[1:] for s in d.segments] == [s[1:] for s in c.segments]
+        assert _same(read_pieces([d]), c_back)
+        assert _same(read_pieces([c]), c_back)
+        assert _same(d_back, c_back)
+        assert _same(pa.concat_tables(iter_piece(d)), pa.concat_tables(iter_piece(c)))
+    whole = pa.concat_tables(cached_back)
+    assert whole.num_rows == table.num_rows
+    assert whole["source_record"].to_pylist() != sorted(whole["source_record"].to_pylist())
+    assert sorted(whole["source_record"].to_pylist()) == list(range(1, 3_001))
+    cached_size = os.path.getsize(tmp_path / "cached.spill")
+    assert cached_size == 36 * 3_000 + sum(  # 36 bytes a row, and the runs
+        8 * runs[0] + 8 * runs[1] + 8 * runs[2] + 5 * runs[3]
+        for p in cached
+        for _, _, *runs in p.segments
+    )
+    if _direct_io_here(tmp_path):
+        size = os.path.getsize(tmp_path / "direct.spill")
+        assert size % 4096 == 0 and size > cached_size
+        firsts = sorted(p.segments[k][0] for p in direct for k in range(len(p.segments)))
+        assert any(offset % 4096 == 0 for offset in firsts[1:])  # a later flush's first segment
+
+
+def test_a_filesystem_refusing_direct_io_gets_the_page_cache(tmp_path, monkeypatch):
+    """Opening with O_DIRECT failing with EINVAL (as on filesystems without
+    it) falls back to cached I/O; any other error is the caller's."""
+    real_open = os.open
+    refused = []
+
+    def no_direct(path, flags, mode=0o777):
+        if flags & getattr(os, "O_DIRECT", 0):
+            refused.append(path)
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_open(path, flags, mode)
+
+    table = _reports(1_000)
+    expected = [read_pieces([p]) for p in _spill(str(tmp_path / "a.spill"), table)]
+    monkeypatch.setattr(os, "O_DIRECT", 0o40000, raising=False)
+    monkeypatch.setattr(os, "open", no_direct)
+    pieces = _spill(str(tmp_path / "b.spill"), table)
+    got = [read_pieces([p]) for p in pieces]
+    assert refused  # the writer and the reader both asked, and were refused
+    assert all(_same(g, e) for g, e in zip(got, expected, strict=True))
+    with pytest.raises(FileNotFoundError):
+        spill._open_local(str(tmp_path / "no" / "such" / "folder"), os.O_RDONLY)
+
+
+def test_pass_two_reads_ahead_and_gives_each_partition_its_crossings(tmp_path):
+    pieces = [p for p in _spill(str(tmp_path / "u.spill"), _reports(3_000)) if p.rows]
+    airspace, options = AirspaceSpec.builtin(), CrossingOptions()
+    got = cross_partitions(CrossTask(tuple((p,) for p in pieces), airspace, options))
+    assert len(got) == len(pieces) == 4
+    for (crossings, counts), piece in zip(got, pieces, strict=True):
+        alone, alone_counts = crossings_of_partition(read_pieces([piece]), airspace, options)
+        assert crossings.equals(alone)
+        assert counts == alone_counts
+        assert crossings.num_rows > 0  # every track crosses into Belarus
+    assert sum(c.reports for _, c in got) == 3_000
+    assert cross_partitions(CrossTask((), airspace, options)) == []
