@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness.geodesy import haversine_m, slerp
+from airwitness.schema import one_array
 from airwitness.tracks import track_starts
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def find_crossings(
         rows=np.arange(n),
         lon=np.ascontiguousarray(tracks["lon"].to_numpy(), dtype=np.float64),
         lat=np.ascontiguousarray(tracks["lat"].to_numpy(), dtype=np.float64),
-        time_ns=np.asarray(tracks["time"].combine_chunks().cast(pa.int64()).to_numpy()),
+        time_ns=np.asarray(one_array(tracks["time"]).cast(pa.int64()).to_numpy()),
         alt=tracks["alt_m"].to_numpy(zero_copy_only=False).astype(np.float64),
         segment=segment,
         new_run=new_run,

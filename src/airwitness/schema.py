@@ -131,9 +131,20 @@ def make_table(
     return pa.Table.from_arrays(arrays, schema=POSITION_SCHEMA)
 
 
+def one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A column as one array: its only chunk as it is, or the chunks joined.
+
+    ``ChunkedArray.combine_chunks`` copies even a single chunk (pyarrow 26),
+    and a column of one chunk is the common case: a copy per column per
+    batch was a fifth of pass 1's time at 100 M reports.
+    """
+    if isinstance(column, pa.ChunkedArray):
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
+
+
 def _to_arrow(values: Sequence | np.ndarray | pa.Array, typ: pa.DataType) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = one_array(values) if isinstance(values, pa.ChunkedArray) else values
     if typ == TIME_TYPE:
         if isinstance(values, pa.Array):
             if pa.types.is_timestamp(values.type):

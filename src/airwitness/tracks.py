@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness import track_kernels
-from airwitness.schema import Reject
+from airwitness.schema import Reject, one_array
 
 DEFAULT_MAX_GAP_S = 1800.0
 DEFAULT_OUTLIER_MIN_SPEED_MPS = 50.0
@@ -183,9 +183,7 @@ def _floats(column: pa.ChunkedArray) -> np.ndarray:
 def _string_rank(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
     """Each value's rank among the column's distinct values, in text order,
     and the number of distinct values."""
-    encoded = pc.dictionary_encode(
-        column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    )
+    encoded = pc.dictionary_encode(one_array(column))
     size = len(encoded.dictionary)
     rank = np.empty(size, dtype=np.int64)
     rank[np.asarray(pc.sort_indices(encoded.dictionary))] = np.arange(size)
@@ -220,7 +218,7 @@ def track_starts(track_id: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 
 def _time_ns(table: pa.Table) -> np.ndarray:
-    return np.ascontiguousarray(table["time"].combine_chunks().cast(pa.int64()).to_numpy())
+    return np.ascontiguousarray(one_array(table["time"]).cast(pa.int64()).to_numpy())
 
 
 def _collect(

@@ -33,7 +33,7 @@ from airwitness.engine.sources import (
 from airwitness.errors import InputError
 from airwitness.io._convert import Checks
 from airwitness.io.options import ReadOptions
-from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject
+from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject, one_array
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def _convert(f: InputFile, table: pa.Table, record: int, options: ReadOptions | 
     convert = getattr(TABULAR[f.format], "convert", None)
     if convert is not None:
         n = table.num_rows
-        cols = {name: table[name].combine_chunks() for name in table.column_names}
+        cols = {name: one_array(table[name]) for name in table.column_names}
         records = np.arange(record, record + n, dtype=np.int64)
         return convert(Columns(cols, records, container="parquet"), f.name, options)
     buf = io.BytesIO()
@@ -195,7 +195,7 @@ def renamed(result: ReadResult, name: str) -> ReadResult:
         return result
     t = result.table
     i = t.schema.get_field_index("source_file")
-    files = t["source_file"].combine_chunks()
+    files = one_array(t["source_file"])
     files = pa.DictionaryArray.from_arrays(files.indices, pa.array([name] * len(files.dictionary)))
     t = t.set_column(i, t.schema.field(i), files)
     rejects = [Reject(name, r.record, r.reason, r.offset) for r in result.rejects]
@@ -203,7 +203,7 @@ def renamed(result: ReadResult, name: str) -> ReadResult:
 
 
 def _named(table: pa.Table, name: str) -> bool:
-    files = table["source_file"].combine_chunks()
+    files = one_array(table["source_file"])
     return files.dictionary.to_pylist() in ([], [name])
 
 
@@ -237,7 +237,7 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
         if field.name not in table.column_names:
             arrays.append(_absent(field, table.num_rows))
             continue
-        col = table[field.name].combine_chunks()
+        col = one_array(table[field.name])
         try:
             if field.name == "time":
                 if not pa.types.is_timestamp(col.type):
@@ -259,7 +259,7 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
     """A coordinate column as float64, NaN where null (no copy when it can be avoided)."""
-    array = pc.cast(column, pa.float64()).combine_chunks()
+    array = one_array(pc.cast(column, pa.float64()))
     return array.to_numpy(zero_copy_only=False)
 
 

@@ -52,7 +52,7 @@ import pyarrow.compute as pc
 
 from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import filesystem, is_uri
-from airwitness.schema import POSITION_SCHEMA
+from airwitness.schema import POSITION_SCHEMA, one_array
 
 #: Columns stored one value per row, in segment order, as these numpy types
 #: (``record_lo``: the low 32 bits of ``source_record``).
@@ -406,7 +406,7 @@ def _values(column: pa.ChunkedArray) -> np.ndarray:
         column = column.fill_null(False)
     elif pa.types.is_timestamp(column.type):
         column = column.cast(pa.int64())
-    values = column.combine_chunks().to_numpy(zero_copy_only=False)  # no copy for one chunk
+    values = one_array(column).to_numpy(zero_copy_only=False)  # no copy for one chunk
     if values.dtype == np.bool_:
         values = values.view(np.uint8)
     return np.ascontiguousarray(values)

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness.schema import ReadResult, Reject, make_table
+from airwitness.schema import ReadResult, Reject, make_table, one_array
 
 # Accepted time window: [1990-01-01T00:00Z, 2100-01-01T00:00Z).
 T_MIN_S = 631_152_000
@@ -36,12 +36,6 @@ _EPOCH_RE = r"^(?P<i>\d{1,19})(?:\.(?P<f>\d*))?$"
 _ISO_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
 _ZONE_RE = r"(Z|[+-]\d{2}(:?\d{2})?)$"
 _NULL_STR = pa.scalar(None, pa.string())
-
-
-def _array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(arr, pa.ChunkedArray):
-        return arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    return arr
 
 
 def _mask(arr: pa.Array) -> np.ndarray:
@@ -89,7 +83,7 @@ def _cast_into(arr: pa.Array, typ: pa.DataType, offset: int, bad: np.ndarray, ou
 
 def text(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
     """Values as trimmed strings, empty -> null; ``bad`` marks undecodable values."""
-    arr = _array(arr)
+    arr = one_array(arr)
     n = len(arr)
     bad = np.zeros(n, dtype=bool)
     if pa.types.is_null(arr.type):
@@ -112,7 +106,7 @@ def floats(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     Text is parsed per value: ``nan`` counts as missing; infinities, and any
     value that is not a number, are bad.
     """
-    arr = _array(arr)
+    arr = one_array(arr)
     t = arr.type
     if pa.types.is_null(t):
         return np.full(len(arr), np.nan), np.zeros(len(arr), dtype=bool)
@@ -155,7 +149,7 @@ def times(
     (no zone = UTC) or decimal epoch numbers, parsed exactly. Times outside
     1990–2100 are bad.
     """
-    arr = _array(arr)
+    arr = one_array(arr)
     n = len(arr)
     t = arr.type
     missing = ~arr.is_valid().to_numpy(zero_copy_only=False)
@@ -341,7 +335,7 @@ def finish(
         elif isinstance(values, np.ndarray):
             cols[name] = values[keep]
         else:
-            cols[name] = _array(values).filter(arrow_keep)
+            cols[name] = one_array(values).filter(arrow_keep)
     cols["source_record"] = records[keep]
     table = make_table(cols, source=source, source_file=src_name)
     rejects = checks.rejects(src_name, records)
