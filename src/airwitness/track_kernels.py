@@ -150,6 +150,11 @@ def clean(track, t, lon, lat, alt, leg, factor, min_speed, outliers, max_gap_s):
 #: rounding of the haversine and of the comparisons (~1e-15), far below any
 #: decision that matters
 _SLACK = 4e-9
+#: 1/(2k)! for k = 0…8: Taylor coefficients of the cosine, in x²
+_INV_FACT = tuple(1.0 / math.factorial(2 * k) for k in range(9))
+#: above the rounding of evaluating the cosine's Taylor polynomial on |x| ≤ π/2
+#: (terms below 1.3, eight steps of ~1.1e-16 each)
+_POLY_ROUNDING = 1e-14
 
 
 @nb.njit(cache=True, nogil=True)
@@ -166,10 +171,10 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
     m = rows.shape[0]
     if m < 3:
         return
-    rad = math.pi / 180.0
-    coslat = np.empty(m)
+    cos_lo = np.empty(m)  # bounds of the cosine of each latitude
+    cos_hi = np.empty(m)
     for u in range(m):
-        coslat[u] = math.cos(lat[rows[u]] * rad)
+        cos_lo[u], cos_hi[u] = _cos_bounds(lat[rows[u]])
     outlier = np.zeros(m, dtype=np.bool_)
     lo2 = np.zeros(m)  # bounds of the squared distance from each report to the next
     hi2 = np.zeros(m)
@@ -178,7 +183,7 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
         rn = rows[u + 1]
         if track[r] == track[rn]:
             lo2[u], hi2[u] = _arc2_bounds(
-                lon[r], lat[r], coslat[u], lon[rn], lat[rn], coslat[u + 1]
+                lon[r], lat[r], lon[rn], lat[rn], cos_lo[u], cos_hi[u], cos_lo[u + 1], cos_hi[u + 1]
             )
     f2 = factor * factor
     m2 = min_speed * min_speed
@@ -198,37 +203,66 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
             dt_direct = max((t[rn] - t[rp]) * 1e-9, 1e-9)
             ddir2 = dt_direct * dt_direct
             d_lo2, d_hi2 = _arc2_bounds(
-                lon[rp], lat[rp], coslat[u - 1], lon[rn], lat[rn], coslat[u + 1]
-            )
+                lon[rp], lat[rp], lon[rn], lat[rn],
+                cos_lo[u - 1], cos_hi[u - 1], cos_lo[u + 1], cos_hi[u + 1],
+            )  # fmt: skip
             # a speed at most factor × the direct speed: not an outlier
             if hi2[u - 1] * ddir2 <= f2 * d_lo2 * din2 or hi2[u] * ddir2 <= f2 * d_lo2 * dout2:
                 continue
             if lo2[u - 1] * ddir2 > f2 * d_hi2 * din2 and lo2[u] * ddir2 > f2 * d_hi2 * dout2:
                 outlier[u] = True
                 continue
-        outlier[u] = _exact_outlier(t, lon, lat, coslat, rp, r, rn, u, factor, min_speed)
+        outlier[u] = _exact_outlier(t, lon, lat, rp, r, rn, factor, min_speed)
     for u in range(1, m - 1):
         if outlier[u]:
             reason[rows[u]] = OUTLIER
 
 
 @nb.njit(cache=True, nogil=True)
-def _exact_outlier(t, lon, lat, coslat, rp, r, rn, u, factor, min_speed):
+def _exact_outlier(t, lon, lat, rp, r, rn, factor, min_speed):
     """The rule on haversine distances, for the cases the bounds leave open."""
-    d_in = _arc(lon[rp], lat[rp], coslat[u - 1], lon[r], lat[r], coslat[u])
-    d_out = _arc(lon[r], lat[r], coslat[u], lon[rn], lat[rn], coslat[u + 1])
+    rad = math.pi / 180.0
+    cos_p = math.cos(lat[rp] * rad)
+    cos_r = math.cos(lat[r] * rad)
+    cos_n = math.cos(lat[rn] * rad)
+    d_in = _arc(lon[rp], lat[rp], cos_p, lon[r], lat[r], cos_r)
+    d_out = _arc(lon[r], lat[r], cos_r, lon[rn], lat[rn], cos_n)
     v_in = d_in / max((t[r] - t[rp]) / 1e9, 1e-9)
     v_out = d_out / max((t[rn] - t[r]) / 1e9, 1e-9)
     if v_in <= min_speed or v_out <= min_speed:
         return False
-    d_direct = _arc(lon[rp], lat[rp], coslat[u - 1], lon[rn], lat[rn], coslat[u + 1])
+    d_direct = _arc(lon[rp], lat[rp], cos_p, lon[rn], lat[rn], cos_n)
     limit = max(factor * d_direct / max((t[rn] - t[rp]) / 1e9, 1e-9), min_speed)
     return v_in > limit and v_out > limit
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _arc2_bounds(lon0, lat0, cos0, lon1, lat1, cos1):
-    """Lower and upper bounds of the square of :func:`_arc` (same arguments).
+def _cos_bounds(lat):
+    """Lower and upper bounds of the cosine of ``lat`` (degrees), without
+    calling the cosine (a quarter of the cleaning's time at 100 M reports).
+
+    The Taylor series of cos x alternates, so for every real x its partial
+    sum up to x¹⁴/14! lies below cos x and the next one, up to x¹⁶/16!,
+    above: on |x| ≤ π/2 they are less than 7e-11 apart. Out of [−90, 90]
+    (readers reject those) the bounds are −1 and 1.
+    """
+    if not -90.0 <= lat <= 90.0:
+        return -1.0, 1.0  # :func:`_arc2_bounds` then leaves the decision open
+    x = lat * (math.pi / 180.0)
+    x2 = x * x
+    s = 0.0
+    for k in range(7, -1, -1):  # Horner, in x², alternating signs
+        s = s * x2 + (_INV_FACT[k] if k % 2 == 0 else -_INV_FACT[k])
+    top = x2 * x2
+    top = top * top
+    top = top * top * _INV_FACT[8]  # x¹⁶/16!
+    return max(s - _POLY_ROUNDING, 0.0), min(s + top + _POLY_ROUNDING, 1.0)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _arc2_bounds(lon0, lat0, lon1, lat1, cos_lo0, cos_hi0, cos_lo1, cos_hi1):
+    """Lower and upper bounds of the square of :func:`_arc` between two
+    points, from bounds of the cosines of their latitudes (:func:`_cos_bounds`).
 
     With y half the latitude or longitude difference: y²(1 − y²/3) ≤ sin²y ≤
     y² for |y| ≤ π/2, and x² ≤ asin²x ≤ x²/(1 − x²) ≤ x²(1 + 4x²/3) for
@@ -240,11 +274,10 @@ def _arc2_bounds(lon0, lat0, cos0, lon1, lat1, cos1):
     dlon = lon1 - lon0
     y1 = (lat1 - lat0) * rad / 2
     y2 = dlon * rad / 2
-    c = cos0 * cos1
-    hi = y1 * y1 + c * y2 * y2
-    if hi >= 0.25 or c < 0.0 or dlon > 180.0 or dlon < -180.0:
+    hi = y1 * y1 + cos_hi0 * cos_hi1 * y2 * y2
+    if hi >= 0.25 or cos_lo0 < 0.0 or cos_lo1 < 0.0 or dlon > 180.0 or dlon < -180.0:
         return 0.0, math.inf
-    lo = y1 * y1 * (1.0 - y1 * y1 / 3.0) + c * y2 * y2 * (1.0 - y2 * y2 / 3.0)
+    lo = y1 * y1 * (1.0 - y1 * y1 / 3.0) + cos_lo0 * cos_lo1 * y2 * y2 * (1.0 - y2 * y2 / 3.0)
     four_r2 = 4.0 * EARTH_RADIUS_M * EARTH_RADIUS_M
     return (
         four_r2 * max(lo, 0.0) * (1.0 - _SLACK),

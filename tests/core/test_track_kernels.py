@@ -177,3 +177,20 @@ def test_outlier_bounds_on_long_noisy_tracks():
         got = _kernel_outliers(track, t, lon, lat, factor, min_speed)
         assert expected.sum() > 500
         assert np.array_equal(got, expected)
+
+
+def test_cosine_bounds_hold_the_cosine_tightly():
+    """The outlier bounds use brackets of each latitude's cosine, not the
+    cosine: they must contain it (else a decision could differ from the
+    haversine's), and be tight enough to decide nearly everything."""
+    rng = np.random.default_rng(2)
+    lats = np.concatenate(
+        [rng.uniform(-90, 90, 200_000), [-90.0, -89.999999, -45.0, 0.0, 1e-300, 60.0, 90.0]]
+    )
+    for lat in lats:
+        lo, hi = track_kernels._cos_bounds(lat)
+        exact = math.cos(lat * math.pi / 180.0)
+        assert lo <= exact <= hi
+        assert hi - lo < 1e-10
+    assert track_kernels._cos_bounds(90.5) == (-1.0, 1.0)
+    assert track_kernels._cos_bounds(float("nan")) == (-1.0, 1.0)
