@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 
 import pyarrow as pa
 import pytest
@@ -27,7 +28,15 @@ def test_every_task_runs_once_with_its_index(pool):
     assert dict(pool.map(abs, [])) == {}
 
 
-@pytest.mark.parametrize("where", [0, 2])  # the spawned worker's first task, the caller's
+def test_the_caller_takes_the_first_task_the_longest(pool):
+    """The spawned worker is still starting when the work begins: the task at
+    the front (the engines put their longest there) runs here."""
+    pids = dict(pool.map(os.readlink, ["/proc/self"] * 5))  # "/proc/self" names the process
+    assert pids[0] == str(os.getpid())
+    assert pids[1] != str(os.getpid())  # the next ones go to the other process
+
+
+@pytest.mark.parametrize("where", [1, 0])  # the spawned worker's first task, the caller's
 def test_a_task_failing_anywhere_raises_in_the_caller(pool, where):
     items = [4.0, 9.0, 16.0, 25.0, 36.0]
     items[where] = -1.0  # math.sqrt: ValueError

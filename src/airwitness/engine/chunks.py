@@ -46,20 +46,40 @@ class Unit:
     first_record: int = 1
 
 
-def units(f: InputFile, rows_per_unit: int) -> list[Unit]:
-    """Cut a file into units of about ``rows_per_unit`` rows (whole row groups)."""
-    if f.container != "parquet" or not f.row_groups:
-        return [Unit(f)]
-    out, group, rows, first = [], [], 0, 1
-    for i, n in enumerate(f.row_groups):
-        group.append(i)
-        rows += n
-        if rows >= rows_per_unit:
-            out.append(Unit(f, tuple(group), first))
-            first += rows
-            group, rows = [], 0
-    if group:
-        out.append(Unit(f, tuple(group), first))
+def cut_units(
+    files: Sequence[InputFile], workers: int, smallest: int, largest: int
+) -> list[tuple[int, Unit]]:
+    """Every file cut into units of whole row groups, with its index, in order.
+
+    Each unit takes a share of the rows still to cut (half of them over the
+    workers, between ``smallest`` and ``largest``): long units first, where a
+    unit's fixed costs (opening the file, hashing its tracks, waiting for its
+    last spill write) are spread over many rows, short ones last, so that the
+    workers finish together. Text and other files are one unit each.
+    """
+    left = sum(sum(f.row_groups) for f in files if f.container == "parquet")
+
+    def share() -> int:
+        return min(largest, max(smallest, left // (2 * max(1, workers))))
+
+    out: list[tuple[int, Unit]] = []
+    for i, f in enumerate(files):
+        if f.container != "parquet" or not f.row_groups:
+            out.append((i, Unit(f)))
+            continue
+        group: list[int] = []
+        rows, first, target = 0, 1, share()
+        for g, n in enumerate(f.row_groups):
+            group.append(g)
+            rows += n
+            if rows >= target:
+                out.append((i, Unit(f, tuple(group), first)))
+                first += rows
+                left -= rows
+                group, rows, target = [], 0, share()
+        if group:
+            out.append((i, Unit(f, tuple(group), first)))
+            left -= rows
     return out
 
 

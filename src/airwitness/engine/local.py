@@ -56,18 +56,22 @@ class Pool:
         self._pool.submit(int)  # start them now, while this process gets ready
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
-        """Two tasks in flight per other process (one running, one waiting),
-        the next one here, and so on until all are done."""
+        """The first task waiting here, two in flight per other process (one
+        running, one waiting), and so on until all are done.
+
+        This process is ready first (the others are still starting), so it
+        takes the task at the front: the engines put their longest first.
+        """
         waiting = deque(enumerate(items))
         running: dict[Future, int] = {}
         try:
             while waiting or running:
+                mine = waiting.popleft() if waiting else None
                 while waiting and len(running) < 2 * self._others:
                     i, item = waiting.popleft()
                     running[self._pool.submit(fn, item)] = i
-                if waiting:
-                    i, item = waiting.popleft()
-                    yield i, fn(item)
+                if mine is not None:
+                    yield mine[0], fn(mine[1])
                 elif running:
                     wait(running, return_when=FIRST_COMPLETED)
                 for fut in [f for f in running if f.done()]:

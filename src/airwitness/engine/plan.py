@@ -46,6 +46,8 @@ READ_ROW_BYTES = _setting("READ_ROW_BYTES", 1000)
 #: bytes of CSV text per report, to size text chunks
 CSV_ROW_BYTES = 100
 MIN_PARTITION_ROWS = 50_000
+#: pass 1's largest unit of work (the last ones are smaller: see chunks.cut_units)
+LARGEST_UNIT_ROWS = 8_000_000
 #: partitions are cut for this share of their row budget (tracks do not hash evenly)
 FILL = 0.7
 
@@ -62,7 +64,7 @@ class Plan:
     #: partition: the fewer, larger batches, the less pass 2 spends per batch
     spill_rows: int
     chunk_bytes: int
-    rows_per_unit: int
+    rows_per_unit: int  # the largest unit of pass 1 (chunks.cut_units)
     memory_bytes: int
     estimated_rows: int
     note: str = ""
@@ -102,7 +104,7 @@ def make_plan(
     partitions = max(w, math.ceil(estimated_rows / (FILL * rows_per_partition)))
     batch = rows * ROW_BYTES / READ_ROW_BYTES  # pass 1 runs in the same processes
     batch_rows = int(min(max(batch, 10_000), 1 << 20))
-    rows_per_unit = max(batch_rows, 2_000_000)
+    rows_per_unit = max(batch_rows, LARGEST_UNIT_ROWS)
     return Plan(
         workers=w,
         partitions=partitions,

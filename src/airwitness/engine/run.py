@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness.engine.chunks import read_whole, units
+from airwitness.engine.chunks import cut_units, read_whole
 from airwitness.engine.partition import (
     AirspaceSpec,
     Counts,
@@ -193,7 +193,7 @@ def _read(
     folder: str,
 ) -> tuple[list[UnitResult], list[tuple[Piece, ...]]]:
     """Pass 1: what was read from each file, and each partition's pieces."""
-    work = [(i, u) for i, f in enumerate(files) for u in units(f, plan.rows_per_unit)]
+    work = cut_units(files, runner.workers, plan.batch_rows, plan.rows_per_unit)
     tasks = [
         SpillTask(
             k,
