@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from airwitness.engine.chunks import Unit, read_unit, read_whole
+from airwitness.engine.chunks import Unit, cut_units, read_unit, read_whole
 from airwitness.engine.partition import COLUMNS
-from airwitness.engine.sources import detect
+from airwitness.engine.sources import InputFile, detect
 
 T0 = 1_749_772_800 * 10**9
 
@@ -80,3 +80,26 @@ def test_clean_batches_take_the_fast_path_and_keep_every_row(tmp_path):
     assert not any(p.rejects for p in parts)
     records = [r for p in parts for r in p.table["source_record"].to_pylist()]
     assert records == list(range(1, 21))
+
+
+def test_units_are_long_first_and_short_last():
+    """Each unit takes a share of the rows left (a quarter on two workers),
+    within [smallest, largest], in whole row groups; a text file is one unit."""
+    files = [
+        InputFile(f"f{k}.parquet", "canonical", "parquet", 100, row_groups=(2, 2, 2, 2))
+        for k in range(3)
+    ]
+    text = InputFile("g.csv", "opensky", "csv", 100)
+    got = cut_units([files[0], text, *files[1:]], workers=2, smallest=1, largest=5)
+    assert [(i, u.row_groups, u.first_record) for i, u in got] == [
+        (0, (0, 1, 2), 1),  # 24 rows left: a share of 6, at most 5 -> 3 groups
+        (0, (3,), 7),  # the file's end
+        (1, (), 1),  # the text file, whole
+        (2, (0, 1), 1),  # 16 left: 4
+        (2, (2, 3), 5),  # 12 left: 3
+        (3, (0,), 1),  # 8 left: 2
+        (3, (1,), 3),  # then the smallest units, one group each
+        (3, (2,), 5),
+        (3, (3,), 7),
+    ]
+    assert all(u.file is files[k - 1 if k > 1 else 0] for k, u in got if k != 1)
