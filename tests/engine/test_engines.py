@@ -181,9 +181,12 @@ def _builtin():
     return Airspace.builtin()
 
 
-def test_streaming_in_tiny_memory(inputs, in_memory):
-    run = run_crossings_scaled(inputs, engine="local", workers=1, memory_bytes=2e7)
+def test_streaming_in_tiny_memory(inputs, in_memory, tmp_path):
+    run = run_crossings_scaled(
+        inputs, engine="local", workers=1, memory_bytes=2e7, spill_dir=str(tmp_path)
+    )
     assert run.plan.partitions >= 20 and run.plan.batch_rows <= 20_000
+    assert os.listdir(tmp_path) == []  # the spill is gone
     assert _csv_bytes(run.crossings) == _csv_bytes(in_memory.crossings)
     assert run.summary == in_memory.summary
     assert run.files == in_memory.files
