@@ -134,3 +134,31 @@ def test_pass_two_reads_ahead_and_gives_each_partition_its_crossings(tmp_path):
         assert crossings.num_rows > 0  # every track crosses into Belarus
     assert sum(c.reports for _, c in got) == 3_000
     assert cross_partitions(CrossTask((), airspace, options)) == []
+
+
+def test_direct_io_refused_mid_file_goes_on_through_the_cache(tmp_path, monkeypatch):
+    """A filesystem may accept O_DIRECT and then refuse a write or read for
+    its alignment (EINVAL): the file goes on through the page cache, with the
+    same layout, and reads back the same rows."""
+    if not _direct_io_here(tmp_path):
+        pytest.skip("no direct I/O in the temporary folder")
+    table = _reports(3_000)
+    expected = [read_pieces([p]) for p in _spill(str(tmp_path / "a.spill"), table)]
+    refusals = {"pwrite": 1, "preadv": 1}
+
+    def refusing_once(name, real):
+        def call(*args):
+            if refusals[name]:
+                refusals[name] -= 1
+                raise OSError(errno.EINVAL, "Invalid argument")
+            return real(*args)
+
+        return call
+
+    monkeypatch.setattr(os, "pwrite", refusing_once("pwrite", os.pwrite))
+    monkeypatch.setattr(os, "preadv", refusing_once("preadv", os.preadv))
+    pieces = _spill(str(tmp_path / "b.spill"), table)
+    got = [read_pieces([p]) for p in pieces]
+    assert refusals == {"pwrite": 0, "preadv": 0}
+    assert all(_same(g, e) for g, e in zip(got, expected, strict=True))
+    assert os.path.getsize(tmp_path / "b.spill") == os.path.getsize(tmp_path / "a.spill")

@@ -270,6 +270,7 @@ class _Sink:
     """
 
     def __init__(self, path: str) -> None:
+        self._path = path
         self.position = 0
         self._fd: int | None = None
         self._stream = None
@@ -307,9 +308,22 @@ class _Sink:
             at += a.nbytes
         block[at:] = 0
         self._wait()  # the other buffer's write: at most one in flight
-        self._writing = self._thread.submit(_pwrite, self._fd, block, self.position)
+        self._writing = self._thread.submit(self._put, block, self.position)
         self._turn ^= 1
         self.position += padded
+
+    def _put(self, block: np.ndarray, offset: int) -> None:
+        """Write a block (on the writer thread). A filesystem that accepted
+        ``O_DIRECT`` but wants another alignment gets cached writes from here
+        on (the file's layout does not change)."""
+        try:
+            _pwrite(self._fd, block, offset)
+        except OSError as e:
+            if e.errno != errno.EINVAL:
+                raise
+            os.close(self._fd)
+            self._fd = os.open(self._path, os.O_WRONLY)
+            _pwrite(self._fd, block, offset)
 
     def _wait(self) -> None:
         if self._direct and self._writing is not None:
@@ -463,15 +477,23 @@ def _reader(path: str) -> Iterator:  # type: ignore[type-arg]
     try:
 
         def read_local(offset: int, arrays: Sequence[np.ndarray]) -> None:
+            nonlocal fd, direct
             size = sum(a.nbytes for a in arrays)
-            if not direct:
-                _check(path, offset, size, os.preadv(fd, arrays, offset))
-                return
-            start = offset - offset % _BLOCK  # whole aligned blocks around the bytes
-            block = scratch.take(_whole_blocks(offset + size - start))
-            got = os.preadv(fd, [block], start) - (offset - start)
-            _check(path, offset, size, max(0, min(got, size)))
-            _fill(arrays, block[offset - start :])
+            if direct:
+                start = offset - offset % _BLOCK  # whole aligned blocks around the bytes
+                block = scratch.take(_whole_blocks(offset + size - start))
+                try:
+                    got = os.preadv(fd, [block], start) - (offset - start)
+                except OSError as e:
+                    if e.errno != errno.EINVAL:
+                        raise
+                    os.close(fd)  # another alignment wanted: cached reads from here on
+                    fd, direct = os.open(path, os.O_RDONLY), False
+                else:
+                    _check(path, offset, size, max(0, min(got, size)))
+                    _fill(arrays, block[offset - start :])
+                    return
+            _check(path, offset, size, os.preadv(fd, arrays, offset))
 
         yield read_local
     finally:
