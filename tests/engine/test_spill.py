@@ -1,4 +1,4 @@
-"""engine.spill: direct I/O where the filesystem allows it, the page cache otherwise, same rows.
+"""engine.spill and spill_io: direct I/O or the page cache, the same rows; pass 2 reads ahead.
 
 The round trip of every column, spills on object storage, 64-bit record
 numbers and truncated files are in test_engines.py, beside the engines.
@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from airwitness.engine import spill
+from airwitness.engine import spill_io
 from airwitness.engine.partition import AirspaceSpec, CrossingOptions, crossings_of_partition
 from airwitness.engine.spill import Piece, SpillWriter, iter_piece, read_pieces
 from airwitness.engine.tasks import CrossTask, cross_partitions
@@ -52,7 +52,7 @@ def _spill(path: str, table: pa.Table, partitions: int = 4) -> list[Piece]:
 
 
 def _direct_io_here(folder) -> bool:
-    fd, direct = spill._open_local(str(folder / "probe"), os.O_WRONLY | os.O_CREAT)
+    fd, direct = spill_io.open_local(str(folder / "probe"), os.O_WRONLY | os.O_CREAT)
     os.close(fd)
     return direct
 
@@ -111,7 +111,7 @@ def test_a_filesystem_refusing_direct_io_gets_the_page_cache(tmp_path, monkeypat
         return real_open(path, flags, mode)
 
     with pytest.raises(FileNotFoundError):  # not EINVAL: no second try
-        spill._open_local(str(tmp_path / "no" / "such" / "folder"), os.O_RDONLY)
+        spill_io.open_local(str(tmp_path / "no" / "such" / "folder"), os.O_RDONLY)
     table = _reports(1_000)
     expected = [read_pieces([p]) for p in _spill(str(tmp_path / "a.spill"), table)]
     monkeypatch.setattr(os, "O_DIRECT", 0o40000, raising=False)

@@ -22,27 +22,17 @@ ends (int32, counted from the segment's start) followed by the runs' values
 one ``preadv`` (Arrow IPC batches cost a quarter of a millisecond each to
 find, map and slice, most of pass 2's reading time at 100 M reports).
 
-Local spill files bypass the page cache (``O_DIRECT``) where the filesystem
-allows it: the spill is written once and read once, and caching it costs a
-fresh page of memory per 4 KiB written (on this project's 2-core VM, 3 s of
-system time per GB: as much as the rest of pass 1 at 100 M reports). Direct
-I/O moves whole aligned blocks, so each flush is padded to 4 KiB (segments
-after the first of a flush start anywhere; their offsets say where) and
-written from an aligned buffer by a background thread while the next flush
-is prepared; a segment is read as the blocks around it, then copied into
-the partition's arrays. Elsewhere the same bytes, unpadded, go through the
-page cache (``writev`` from the arrays, ``preadv`` into them).
+Local spill files bypass the page cache where the filesystem allows it
+(:mod:`airwitness.engine.spill_io`): each flush is then padded to whole
+4 KiB blocks, so segments after the first of a flush start anywhere (their
+offsets say where).
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numba as nb
@@ -51,7 +41,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness.engine.partition import COLUMNS
-from airwitness.engine.sources import filesystem, is_uri
+from airwitness.engine.sources import filesystem
+from airwitness.engine.spill_io import Sink, reader
 from airwitness.schema import POSITION_SCHEMA, one_array
 
 #: Columns stored one value per row, in segment order, as these numpy types
@@ -69,10 +60,6 @@ _ARRAYS = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.
            "leg_start": np.uint8}  # fmt: skip
 assert tuple(_ARRAYS) == COLUMNS
 _CODED = ("track_id", "source_file")
-#: Buffers per ``writev`` call (the system's limit is 1,024)
-_IOV_MAX = 1000
-#: Remote spill files are written through a buffer of this size.
-_WRITE_BUFFER = 4 << 20
 
 
 def partition_of(track_id: str, partitions: int, salt: int = 0) -> int:
@@ -131,7 +118,7 @@ class SpillWriter:
         self._held: list[dict[str, np.ndarray]] = []
         self._held_rows = 0
         self.segments: list[list[Segment]] = [[] for _ in range(self.partitions)]
-        self._sink: _Sink | None = None
+        self._sink: Sink | None = None
 
     def write(self, table: pa.Table) -> None:
         """Append ``table`` (canonical columns; ``track_id`` plain or dictionary
@@ -240,9 +227,9 @@ class SpillWriter:
             self.names.append(name)
         return self._index[name]
 
-    def _open(self) -> _Sink:
+    def _open(self) -> Sink:
         if self._sink is None:
-            self._sink = _Sink(self.path)
+            self._sink = Sink(self.path)
         return self._sink
 
     def close(self) -> list[Piece]:
@@ -256,149 +243,6 @@ class SpillWriter:
             else Piece(self.path, [], self.names, 0)
             for p in range(self.partitions)
         ]
-
-
-class _Sink:
-    """Where a spill file's bytes go, from :attr:`position` on.
-
-    A local file is written with direct I/O where the system allows it: each
-    flush is copied into an aligned buffer, padded to whole blocks, and
-    written by a background thread while the next flush is prepared (two
-    buffers take turns). Elsewhere (no ``O_DIRECT``, or a filesystem that
-    refuses it) ``writev`` straight from the arrays; a URI through its
-    filesystem's buffered stream.
-    """
-
-    def __init__(self, path: str) -> None:
-        self._path = path
-        self.position = 0
-        self._fd: int | None = None
-        self._stream = None
-        self._direct = False
-        if is_uri(path):
-            fs, name = filesystem(path)
-            self._stream = fs.open_output_stream(name, buffer_size=_WRITE_BUFFER)
-            return
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        self._fd, self._direct = _open_local(path, flags, 0o600)
-        if self._direct:
-            self._buffers = [_Aligned(), _Aligned()]
-            self._turn = 0
-            self._writing: Future[None] | None = None
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix="airwitness-spill-write")
-
-    def write(self, arrays: list[np.ndarray]) -> None:
-        size = sum(a.nbytes for a in arrays)
-        if self._direct:
-            self._write_direct(arrays, size)
-        elif self._fd is not None:
-            _writev(self._fd, arrays)
-            self.position += size
-        else:
-            for a in arrays:
-                self._stream.write(a)
-            self.position += size
-
-    def _write_direct(self, arrays: list[np.ndarray], size: int) -> None:
-        padded = _whole_blocks(size)
-        block = self._buffers[self._turn].take(padded)
-        at = 0
-        for a in arrays:
-            block[at : at + a.nbytes] = a.reshape(-1).view(np.uint8)
-            at += a.nbytes
-        block[at:] = 0
-        self._wait()  # the other buffer's write: at most one in flight
-        self._writing = self._thread.submit(self._put, block, self.position)
-        self._turn ^= 1
-        self.position += padded
-
-    def _put(self, block: np.ndarray, offset: int) -> None:
-        """Write a block (on the writer thread). A filesystem that accepted
-        ``O_DIRECT`` but wants another alignment gets cached writes from here
-        on (the file's layout does not change)."""
-        try:
-            _pwrite(self._fd, block, offset)
-        except OSError as e:
-            if e.errno != errno.EINVAL:
-                raise
-            os.close(self._fd)
-            self._fd = os.open(self._path, os.O_WRONLY)
-            _pwrite(self._fd, block, offset)
-
-    def _wait(self) -> None:
-        if self._direct and self._writing is not None:
-            writing, self._writing = self._writing, None
-            writing.result()  # a write's error is raised here
-
-    def close(self) -> None:
-        try:
-            self._wait()
-        finally:
-            if self._direct:
-                self._thread.shutdown(wait=True)
-            if self._fd is not None:
-                os.close(self._fd)
-            else:
-                self._stream.close()
-
-
-#: Direct I/O moves whole blocks of this size between addresses aligned to it
-#: (4 KiB covers disks of 512-byte and of 4 KiB sectors).
-_BLOCK = 4096
-
-
-def _whole_blocks(size: int) -> int:
-    return -(-size // _BLOCK) * _BLOCK
-
-
-def _open_local(path: str, flags: int, mode: int = 0o600) -> tuple[int, bool]:
-    """A file descriptor, with direct I/O (bypassing the page cache) when the
-    system and filesystem allow it, and whether they did.
-
-    The spill is written once and read once: caching it would hold gigabytes
-    of memory for nothing, and every fresh page of cache costs the kernel a
-    page to find and fill (on a virtual machine, often a page the host must
-    supply first: 3 s per GB measured here, as much as the rest of pass 1).
-    """
-    direct = getattr(os, "O_DIRECT", 0)
-    if direct:
-        try:
-            return os.open(path, flags | direct, mode), True
-        except OSError as e:
-            if e.errno != errno.EINVAL:  # EINVAL: this filesystem has no direct I/O
-                raise
-    return os.open(path, flags, mode), False
-
-
-class _Aligned:
-    """A reusable byte buffer whose start is aligned for direct I/O."""
-
-    def __init__(self) -> None:
-        self._memory = np.empty(0, np.uint8)
-        self._start = 0
-
-    def take(self, size: int) -> np.ndarray:
-        if self._start + size > len(self._memory):
-            self._memory = np.empty(size + _BLOCK, np.uint8)
-            self._start = -self._memory.ctypes.data % _BLOCK
-        return self._memory[self._start : self._start + size]
-
-
-def _pwrite(fd: int, data: np.ndarray, offset: int) -> None:
-    view = memoryview(data)
-    while view.nbytes:
-        done = os.pwrite(fd, view, offset)
-        view, offset = view[done:], offset + done
-
-
-def _writev(fd: int, arrays: list[np.ndarray]) -> None:
-    views = [memoryview(a).cast("B") for a in arrays if a.nbytes]
-    while views:
-        done = os.writev(fd, views[:_IOV_MAX])
-        while views and done >= views[0].nbytes:  # drop what was written
-            done -= views.pop(0).nbytes
-        if done:
-            views[0] = views[0][done:]
 
 
 def _run_starts(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
@@ -457,62 +301,6 @@ def new_path(folder: str, prefix: str) -> str:
     return f"{folder.rstrip('/')}/{prefix}-{uuid.uuid4().hex}.spill"
 
 
-@contextmanager
-def _reader(path: str) -> Iterator:  # type: ignore[type-arg]
-    """A function reading file bytes at an offset into a list of arrays."""
-    if is_uri(path):
-        fs, name = filesystem(path)
-        with fs.open_input_file(name) as f:
-
-            def read_remote(offset: int, arrays: Sequence[np.ndarray]) -> None:
-                size = sum(a.nbytes for a in arrays)
-                data = np.frombuffer(f.read_at(size, offset), dtype=np.uint8)
-                _check(path, offset, size, len(data))
-                _fill(arrays, data)
-
-            yield read_remote
-        return
-    fd, direct = _open_local(path, os.O_RDONLY)
-    scratch = _Aligned()
-    try:
-
-        def read_local(offset: int, arrays: Sequence[np.ndarray]) -> None:
-            nonlocal fd, direct
-            size = sum(a.nbytes for a in arrays)
-            if direct:
-                start = offset - offset % _BLOCK  # whole aligned blocks around the bytes
-                block = scratch.take(_whole_blocks(offset + size - start))
-                try:
-                    got = os.preadv(fd, [block], start) - (offset - start)
-                except OSError as e:
-                    if e.errno != errno.EINVAL:
-                        raise
-                    os.close(fd)  # another alignment wanted: cached reads from here on
-                    fd, direct = os.open(path, os.O_RDONLY), False
-                else:
-                    _check(path, offset, size, max(0, min(got, size)))
-                    _fill(arrays, block[offset - start :])
-                    return
-            _check(path, offset, size, os.preadv(fd, arrays, offset))
-
-        yield read_local
-    finally:
-        os.close(fd)
-
-
-def _fill(arrays: Sequence[np.ndarray], data: np.ndarray) -> None:
-    """``arrays`` filled, one after the other, from the bytes of ``data``."""
-    at = 0
-    for a in arrays:
-        a.reshape(-1).view(np.uint8)[:] = data[at : at + a.nbytes]
-        at += a.nbytes
-
-
-def _check(path: str, offset: int, size: int, got: int) -> None:
-    if got != size:
-        raise ValueError(f"spill file {path}: {got} bytes at {offset}, its index says {size}")
-
-
 def _read_segment(
     read: Callable[[int, list[np.ndarray]], None],
     segment: Segment,
@@ -547,7 +335,7 @@ def iter_piece(piece: Piece) -> Iterator[pa.Table]:
     names = pa.array(piece.names, pa.string())
     same_tracks = np.arange(len(piece.tracks), dtype=np.int32)
     same_names = np.arange(len(piece.names), dtype=np.int32)
-    with _reader(piece.path) as read:
+    with reader(piece.path) as read:
         for segment in piece.segments:
             columns = {name: np.empty(segment[1], dtype) for name, dtype in _ARRAYS.items()}
             _read_segment(read, segment, columns, same_tracks, same_names)
@@ -571,7 +359,7 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     out = {name: np.empty(n, dtype) for name, dtype in _ARRAYS.items()}
     at = 0
     for piece, t_at, n_at in zip(pieces, track_at, name_at, strict=True):
-        with _reader(piece.path) as read:
+        with reader(piece.path) as read:
             for segment in piece.segments:
                 end = at + segment[1]
                 if end > n:
