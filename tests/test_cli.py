@@ -250,3 +250,23 @@ def test_serve_refuses_to_listen_off_loopback_without_a_token(monkeypatch):
     monkeypatch.delenv("AIRWITNESS_TOKEN", raising=False)
     result = run("serve", "--host", "0.0.0.0")
     assert result.exit_code == 2 and "without a token" in result.stderr
+
+
+def test_engine_stages_show_on_a_terminal_only(monkeypatch, capsys):
+    """--engine local/dask runs tell their stages to a progress bar on stderr
+    when it is a terminal; never when quiet or redirected."""
+    import sys
+
+    from airwitness import cli
+
+    with cli._stages(quiet=False) as update:  # pytest's stderr is no terminal
+        assert update is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with cli._stages(quiet=True) as update:
+        assert update is None
+    with cli._stages(quiet=False) as update:
+        assert update is not None
+        for done in range(4):
+            update("reading", done, 3)
+        update("crossing", 2, 126)
+    assert "Traceback" not in capsys.readouterr().err

@@ -277,6 +277,27 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[str], None] | None]
         yield advance
 
 
+@contextmanager
+def _stages(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar per stage of the engines (units read, partitions crossed)
+    on stderr, only when stderr is a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
 def _emit(table, output: Path | None, as_table: bool, title: str) -> None:
     from airwitness.report.tables import format_for, write_table
 
@@ -377,20 +398,22 @@ def crossings(
         else:
             from airwitness.engine import run_crossings_scaled
 
-            run = run_crossings_scaled(
-                inputs,
-                (str(boundaries), code_field) if boundaries else None,
-                engine=chosen.removesuffix("-datasets"),
-                workers=workers,
-                memory_bytes=_bytes(memory),
-                scheduler=scheduler,
-                format=format,
-                read_options=options,
-                max_gap_s=max_gap,
-                observed_gap_s=observed_gap,
-                where=where,
-                keep_rejects=strict or rejects_out is not None,
-            )
+            with _stages(quiet) as progress:
+                run = run_crossings_scaled(
+                    inputs,
+                    (str(boundaries), code_field) if boundaries else None,
+                    engine=chosen.removesuffix("-datasets"),
+                    workers=workers,
+                    memory_bytes=_bytes(memory),
+                    scheduler=scheduler,
+                    format=format,
+                    read_options=options,
+                    max_gap_s=max_gap,
+                    observed_gap_s=observed_gap,
+                    where=where,
+                    keep_rejects=strict or rejects_out is not None,
+                    progress=progress,
+                )
             summary, rejects = run.summary, run.rejects
         _finish(summary, rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
         _emit(run.crossings, output, as_table, "Crossings")

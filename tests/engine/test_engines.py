@@ -212,11 +212,29 @@ def test_partitions_split_again_and_rejects_kept(inputs, in_memory, monkeypatch)
 
     monkeypatch.setattr(run_module, "estimated_rows", lambda f: 1)
     files = [inputs[0], inputs[3], inputs[4]]
+    told: list[tuple[str, int, int]] = []
     run = run_crossings_scaled(
-        files, engine="local", workers=1, memory_bytes=2e7, keep_rejects=True
+        files,
+        engine="local",
+        workers=1,
+        memory_bytes=2e7,
+        keep_rejects=True,
+        progress=lambda *step: told.append(step),
     )
     reference = run_crossings_scaled(files, engine="memory", keep_rejects=True)
     assert run.plan.partitions == 1 and run.partitions > 4
+    # progress: each stage from 0 to its total, in order, counting up
+    assert list(dict.fromkeys(stage for stage, _, _ in told)) == [
+        "reading",
+        "splitting",
+        "crossing",
+    ]
+    for stage in ("reading", "splitting", "crossing"):
+        steps = [(done, total) for s, done, total in told if s == stage]
+        total = steps[0][1]
+        assert steps[0] == (0, total) and steps[-1] == (total, total)
+        assert [d for d, _ in steps] == sorted(d for d, _ in steps)
+    assert [t for s, _, t in told if s == "crossing"][-1] == run.partitions
     assert _csv_bytes(run.crossings) == _csv_bytes(reference.crossings)
     assert run.summary == reference.summary
     assert run.rejects == reference.rejects and len(run.rejects) > 1_000

@@ -37,7 +37,7 @@ from airwitness.engine.partition import (
     CrossingOptions,
     crossings_of_partition,
 )
-from airwitness.engine.run import ScaledRun, inspect, run_in_memory
+from airwitness.engine.run import Progress, ScaledRun, inspect, run_in_memory
 from airwitness.errors import UsageError
 from airwitness.io.options import ReadOptions
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule
@@ -47,6 +47,7 @@ __all__ = [
     "AirspaceSpec",
     "Counts",
     "CrossingOptions",
+    "Progress",
     "ScaledRun",
     "crossings_of_partition",
     "run_crossings_scaled",
@@ -72,6 +73,7 @@ def run_crossings_scaled(
     where: CrossingFilter | None = None,
     keep_rejects: bool = False,
     spill_dir: str | None = None,
+    progress: Progress | None = None,
 ) -> ScaledRun:
     """Every crossing in the inputs, on the chosen engine; results equal across engines.
 
@@ -80,7 +82,9 @@ def run_crossings_scaled(
     the budget of each worker. ``spill_dir`` holds the partitions between the
     passes (default: a temporary folder; it must be shared storage when Dask
     workers run on other machines). ``keep_rejects`` keeps every rejected
-    record in the result (they are always counted).
+    record in the result (they are always counted). ``progress`` is told
+    ``(stage, done, total)`` as the local and Dask engines finish work
+    (:data:`airwitness.engine.run.Progress`).
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -100,11 +104,22 @@ def run_crossings_scaled(
         from airwitness.engine.local import run_local
 
         cores = workers or os.cpu_count() or 1
-        return run_local(files, rows, spec, options, read_options, cores, memory_bytes, spill_dir)
+        return run_local(
+            files, rows, spec, options, read_options, cores, memory_bytes, spill_dir, progress
+        )
     from airwitness.engine.dask_engine import run_dask
 
     return run_dask(
-        files, rows, spec, options, read_options, workers, memory_bytes, scheduler, spill_dir
+        files,
+        rows,
+        spec,
+        options,
+        read_options,
+        workers,
+        memory_bytes,
+        scheduler,
+        spill_dir,
+        progress,
     )
 
 

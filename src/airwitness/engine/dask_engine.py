@@ -16,7 +16,7 @@ from typing import Any
 
 from airwitness.engine.partition import AirspaceSpec, CrossingOptions
 from airwitness.engine.plan import DASK_BASE, make_plan
-from airwitness.engine.run import ScaledRun, run_partitioned
+from airwitness.engine.run import Progress, ScaledRun, run_partitioned
 from airwitness.engine.sources import InputFile
 from airwitness.errors import UsageError
 from airwitness.io.options import ReadOptions
@@ -34,6 +34,7 @@ def run_dask(
     memory_bytes: float,
     scheduler: str | None,
     spill_dir: str | None,
+    progress: Progress | None = None,
 ) -> ScaledRun:
     """Both passes on a LocalCluster (the budget covers it all, as locally) or on
     the cluster behind ``scheduler`` (the budget is each worker's)."""
@@ -48,7 +49,7 @@ def run_dask(
         check_spill(runner, spill_dir)
         runner.warm_up(airspace)
         return run_partitioned(
-            files, airspace, options, read_options, plan, runner, spill_dir, "dask"
+            files, airspace, options, read_options, plan, runner, spill_dir, "dask", progress
         )
     finally:
         runner.close()

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from airwitness.engine.partition import AirspaceSpec, CrossingOptions, warm_up
 from airwitness.engine.plan import make_plan
-from airwitness.engine.run import ScaledRun, run_partitioned
+from airwitness.engine.run import Progress, ScaledRun, run_partitioned
 from airwitness.engine.sources import InputFile
 from airwitness.engine.tasks import hand_back_freed_memory, keep_freed_memory
 from airwitness.io.options import ReadOptions
@@ -130,6 +130,7 @@ def run_local(
     workers: int,
     memory_bytes: float,
     spill_dir: str | None,
+    progress: Progress | None = None,
 ) -> ScaledRun:
     """Both passes on up to ``workers`` processes, as many as ``memory_bytes`` allows."""
     plan = make_plan(memory_bytes, rows, workers)
@@ -138,7 +139,7 @@ def run_local(
     try:
         with _working_here(airspace, alone):
             return run_partitioned(
-                files, airspace, options, read_options, plan, runner, spill_dir, "local"
+                files, airspace, options, read_options, plan, runner, spill_dir, "local", progress
             )
     finally:
         runner.close()

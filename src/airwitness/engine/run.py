@@ -55,6 +55,12 @@ from airwitness.schema import Reject, concat
 MAX_SPLITS = 3  # a partition still too big after this many re-splits is one huge track
 
 
+#: Told ``(stage, done, total)`` as work finishes, in the calling process:
+#: ``reading`` counts pass-1 units, ``splitting`` partitions cut again,
+#: ``crossing`` partitions whose crossings are known.
+Progress = Callable[[str, int, int], None]
+
+
 class Runner(Protocol):
     """Runs picklable tasks somewhere; yields (index, result) as they finish."""
 
@@ -143,25 +149,31 @@ def run_partitioned(
     runner: Runner,
     spill_dir: str | None,
     engine: str,
+    progress: Progress | None = None,
 ) -> ScaledRun:
     """Pass 1, re-splits, pass 2 and the merge, on ``runner`` (the caller closes it)."""
+    tell = progress or _silent
     seconds: dict[str, float] = {}
     folder = _spill_folder(spill_dir)
     removing = None
     try:
         t0 = time.perf_counter()
-        per_file, parts = _read(files, options, read_options, plan, runner, folder)
+        per_file, parts = _read(files, options, read_options, plan, runner, folder, tell)
         seconds["read"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        parts = _fit(parts, plan, runner, folder)
+        parts = _fit(parts, plan, runner, folder, tell)
         seconds["split"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         parts = [p for p in parts if p]
         runs = guided(len(parts), runner.workers)
         jobs = [CrossTask(tuple(parts[k] for k in run), airspace, options) for run in runs]
         outputs: list[tuple[pa.Table, Counts]] = [None] * len(parts)  # type: ignore[list-item]
+        crossed = 0
+        tell("crossing", crossed, len(parts))
         for k, outs in runner.map(cross_partitions, jobs):
             outputs[runs[k].start : runs[k].stop] = outs
+            crossed += len(outs)
+            tell("crossing", crossed, len(parts))
         seconds["cross"] = time.perf_counter() - t0
         # Deleting gigabytes of spill takes the kernel a while: let it run
         # while the results are merged, and wait for it before returning.
@@ -191,6 +203,7 @@ def _read(
     plan: Plan,
     runner: Runner,
     folder: str,
+    tell: Progress,
 ) -> tuple[list[UnitResult], list[tuple[Piece, ...]]]:
     """Pass 1: what was read from each file, and each partition's pieces."""
     work = cut_units(files, runner.workers, plan.batch_rows, plan.rows_per_unit)
@@ -209,10 +222,12 @@ def _read(
         for k, (_, u) in enumerate(work)
     ]
     results: list[UnitResult] = [None] * len(tasks)  # type: ignore[list-item]
-    for k, r in runner.map(spill_unit, tasks):
+    tell("reading", 0, len(tasks))
+    for done, (k, r) in enumerate(runner.map(spill_unit, tasks), start=1):
         if isinstance(r, Failed):
             raise r.error()
         results[k] = r
+        tell("reading", done, len(tasks))
     per_file = [UnitResult(i) for i in range(len(files))]
     for (i, _), r in zip(work, results, strict=True):
         per_file[i].records += r.records
@@ -260,7 +275,7 @@ def merge(tables: list[pa.Table]) -> pa.Table:
 
 
 def _fit(
-    parts: list[tuple[Piece, ...]], plan: Plan, runner: Runner, folder: str
+    parts: list[tuple[Piece, ...]], plan: Plan, runner: Runner, folder: str, tell: Progress
 ) -> list[tuple[Piece, ...]]:
     """Split again (new hash) every partition with more rows than a worker may hold."""
     for salt in range(1, MAX_SPLITS + 1):
@@ -273,10 +288,16 @@ def _fit(
             n = int(np.ceil(rows / (FILL * plan.rows_per_partition)))
             tasks.append(SplitTask(parts[k], max(2, n), salt, folder, plan.batch_rows))
         replaced: dict[int, list[tuple[Piece, ...]]] = {}
+        tell("splitting", 0, len(tasks))
         for i, pieces in runner.map(split_partition, tasks):
             replaced[big[i]] = [(p,) if p.rows else () for p in pieces]
+            tell("splitting", len(replaced), len(tasks))
         parts = [q for k, p in enumerate(parts) for q in replaced.get(k, [p])]
     return parts
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    return
 
 
 def _spill_folder(spill_dir: str | None) -> str:
