@@ -213,6 +213,7 @@ def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
     assert (
         run("crossings", STATES, DRONES, "--engine", "memory", "-o", str(mem), "-q").exit_code == 0
     )
+    spill = tmp_path / "spill"
     one = run(
         "crossings",
         STATES,
@@ -223,12 +224,15 @@ def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
         "1",
         "--memory",
         "1GB",
+        "--spill-dir",
+        str(spill),
         "-o",
         str(local),
         "-q",
     )
     assert one.exit_code == 0
     assert mem.read_bytes() == local.read_bytes()
+    assert spill.is_dir() and list(spill.iterdir()) == []  # used, and emptied
     # A folder in memory too: read through the engines' dataset expansion.
     folder = tmp_path / "in"
     folder.mkdir()
@@ -270,3 +274,28 @@ def test_engine_stages_show_on_a_terminal_only(monkeypatch, capsys):
             update("reading", done, 3)
         update("crossing", 2, 126)
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_full_spill_disk_exits_4_with_one_line(tmp_path, monkeypatch):
+    """No room for the spill is neither bad input nor bad usage: exit 4, one
+    line naming the folder and the room these inputs need."""
+    import errno
+
+    from airwitness.engine import spill_io
+
+    def disk_full(self, arrays):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(spill_io.Sink, "write", disk_full)
+    spill = tmp_path / "spill"
+    args = ["crossings", STATES, "--engine", "local", "--workers", "1", "--spill-dir", str(spill)]
+    got = run(*args)
+    assert got.exit_code == 4
+    assert got.stderr.startswith(f"airwitness: error: the spill folder {spill}/airwitness-spill-")
+    assert "No space left on device" in got.stderr and "GB there" in got.stderr
+    assert "Traceback" not in got.stderr and got.stderr.count("\n") == 1
+    assert list(spill.iterdir()) == []  # what was written is gone
+    (tmp_path / "a-file").write_text("")
+    got = run(*args[:-1], str(tmp_path / "a-file" / "spill"))
+    assert got.exit_code == 4
+    assert "cannot make a spill folder in" in got.stderr

@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from airwitness import __version__
-from airwitness.errors import InputError, UsageError
+from airwitness.errors import InputError, SpillError, UsageError
 
 T = TypeVar("T")
 
@@ -104,6 +104,15 @@ Memory = Annotated[
 Scheduler = Annotated[
     str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
 ]
+SpillDir = Annotated[
+    str | None,
+    typer.Option(
+        "--spill-dir",
+        help="Folder or URI for the partitions between the passes of --engine local/dask "
+        "(about 36 bytes per report; default: the system temporary folder; on a Dask "
+        "cluster of several machines, storage they all reach).",
+    ),
+]
 AUTO_MEMORY_INPUT_BYTES = 200e6  # `--engine auto` streams inputs larger than this
 AsTable = Annotated[bool, typer.Option("--table", help="Print a table instead of JSON Lines.")]
 RejectsOut = Annotated[
@@ -126,6 +135,9 @@ def _guarded(body: Callable[[], T]) -> T:
     except UsageError as exc:
         typer.echo(f"airwitness: usage error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except SpillError as exc:
+        typer.echo(f"airwitness: error: {exc}", err=True)
+        raise typer.Exit(4) from None
 
 
 def _airspace(boundaries: Path | None, code_field: str | None):
@@ -351,6 +363,7 @@ def crossings(
     workers: Workers = None,
     memory: Memory = "2GB",
     scheduler: Scheduler = None,
+    spill_dir: SpillDir = None,
 ) -> None:
     """Every crossing between airspaces in the input tracks.
 
@@ -412,6 +425,7 @@ def crossings(
                     observed_gap_s=observed_gap,
                     where=where,
                     keep_rejects=strict or rejects_out is not None,
+                    spill_dir=spill_dir,
                     progress=progress,
                 )
             summary, rejects = run.summary, run.rejects

@@ -1,4 +1,5 @@
-"""The one exception for bad input, so the CLI can turn it into one line and exit 3."""
+"""The exceptions the CLI turns into one line and an exit code: bad input (3),
+bad usage (2), no room for a streaming run's spill (4)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,8 @@ class InputError(Exception):
 
 class UsageError(Exception):
     """Invalid options or arguments (exit 2)."""
+
+
+class SpillError(Exception):
+    """The spill folder of a streaming run cannot take its partitions: it cannot
+    be created, or its disk or quota is full (exit 4)."""

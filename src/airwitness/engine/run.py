@@ -15,12 +15,15 @@ row for row.
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,7 +41,7 @@ from airwitness.engine.partition import (
 )
 from airwitness.engine.plan import FILL, Plan
 from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
-from airwitness.engine.spill import Piece, new_path
+from airwitness.engine.spill import BYTES_PER_REPORT, Piece, new_path
 from airwitness.engine.tasks import (
     CrossTask,
     Failed,
@@ -49,6 +52,7 @@ from airwitness.engine.tasks import (
     spill_unit,
     split_partition,
 )
+from airwitness.errors import SpillError
 from airwitness.io.options import ReadOptions
 from airwitness.schema import Reject, concat
 
@@ -153,8 +157,42 @@ def run_partitioned(
 ) -> ScaledRun:
     """Pass 1, re-splits, pass 2 and the merge, on ``runner`` (the caller closes it)."""
     tell = progress or _silent
-    seconds: dict[str, float] = {}
     folder = _spill_folder(spill_dir)
+    with _room_for_the_spill(folder, plan):
+        return _passes(files, airspace, options, read_options, plan, runner, folder, engine, tell)
+
+
+@contextmanager
+def _room_for_the_spill(folder: str, plan: Plan) -> Iterator[None]:
+    """A full disk or quota under the spill becomes a :class:`SpillError`
+    saying how much room the run needs, not a traceback."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        need = plan.estimated_rows * BYTES_PER_REPORT / 1e9
+        raise SpillError(
+            f"the spill folder {folder} ran out of room ({os.strerror(e.errno)}): "
+            f"these inputs need about {need:.2g} GB there; "
+            "give a folder with more (--spill-dir, spill_dir=)"
+        ) from None
+
+
+def _passes(
+    files: list[InputFile],
+    airspace: AirspaceSpec,
+    options: CrossingOptions,
+    read_options: ReadOptions | None,
+    plan: Plan,
+    runner: Runner,
+    folder: str,
+    engine: str,
+    tell: Progress,
+) -> ScaledRun:
+    """Pass 1, re-splits, pass 2 and the merge, the spill in ``folder``
+    (deleted, whatever happens, before this returns)."""
+    seconds: dict[str, float] = {}
     removing = None
     try:
         t0 = time.perf_counter()
@@ -302,6 +340,14 @@ def _silent(stage: str, done: int, total: int) -> None:
 
 def _spill_folder(spill_dir: str | None) -> str:
     """A fresh folder for this run's spill files, in ``spill_dir`` (a path or URI)."""
+    try:
+        return _new_spill_folder(spill_dir)
+    except OSError as e:
+        where = spill_dir or tempfile.gettempdir()
+        raise SpillError(f"cannot make a spill folder in {where}: {e}") from None
+
+
+def _new_spill_folder(spill_dir: str | None) -> str:
     if spill_dir is not None and is_uri(spill_dir):
         folder = new_path(spill_dir, "airwitness-spill").removesuffix(".spill")
         fs, path = filesystem(folder)

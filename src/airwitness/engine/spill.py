@@ -49,6 +49,8 @@ from airwitness.schema import POSITION_SCHEMA, one_array
 #: (``record_lo``: the low 32 bits of ``source_record``).
 _PLAIN = {"time": np.int64, "lon": np.float64, "lat": np.float64, "alt_m": np.float64,
           "record_lo": np.uint32}  # fmt: skip
+#: Bytes each report takes in the spill (and a little more for the runs)
+BYTES_PER_REPORT = sum(np.dtype(t).itemsize for t in _PLAIN.values())
 #: Columns stored as runs, in segment order, and the type of their values:
 #: text as numbers, ``leg_start`` as one byte (an unknown one as 0),
 #: ``record_hi`` the high 32 bits of ``source_record`` (nearly always 0).
