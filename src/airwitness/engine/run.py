@@ -159,7 +159,46 @@ def run_partitioned(
     tell = progress or _silent
     folder = _spill_folder(spill_dir)
     with _room_for_the_spill(folder, plan):
-        return _passes(files, airspace, options, read_options, plan, runner, folder, engine, tell)
+        seconds: dict[str, float] = {}
+        removing = None
+        try:
+            t0 = time.perf_counter()
+            per_file, parts = _read(files, options, read_options, plan, runner, folder, tell)
+            seconds["read"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            parts = _fit(parts, plan, runner, folder, tell)
+            seconds["split"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            parts = [p for p in parts if p]
+            runs = guided(len(parts), runner.workers)
+            jobs = [CrossTask(tuple(parts[k] for k in run), airspace, options) for run in runs]
+            outputs: list[tuple[pa.Table, Counts]] = [None] * len(parts)  # type: ignore[list-item]
+            crossed = 0
+            tell("crossing", crossed, len(parts))
+            for k, outs in runner.map(cross_partitions, jobs):
+                outputs[runs[k].start : runs[k].stop] = outs
+                crossed += len(outs)
+                tell("crossing", crossed, len(parts))
+            seconds["cross"] = time.perf_counter() - t0
+            # Deleting gigabytes of spill takes the kernel a while: let it run
+            # while the results are merged, and wait for it before returning.
+            remover = ThreadPoolExecutor(1, thread_name_prefix="airwitness-spill-removal")
+            removing = remover.submit(_remove, folder)
+            remover.shutdown(wait=False)  # the thread ends when the removal does
+        finally:
+            if removing is None:
+                _remove(folder)
+    try:
+        counts = Counts()
+        for _, c in outputs:
+            counts.add(c)
+        crossings = merge([t for t, _ in outputs])
+        summary, summaries = _summaries(files, per_file, counts, crossings)
+        rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
+    finally:
+        removing.result()  # the spill is gone (or its error raised) before we return
+    seconds["total"] = sum(seconds.values())
+    return ScaledRun(crossings, summary, summaries, rejects, engine, plan, len(outputs), seconds)
 
 
 @contextmanager
@@ -177,61 +216,6 @@ def _room_for_the_spill(folder: str, plan: Plan) -> Iterator[None]:
             f"these inputs need about {need:.2g} GB there; "
             "give a folder with more (--spill-dir, spill_dir=)"
         ) from None
-
-
-def _passes(
-    files: list[InputFile],
-    airspace: AirspaceSpec,
-    options: CrossingOptions,
-    read_options: ReadOptions | None,
-    plan: Plan,
-    runner: Runner,
-    folder: str,
-    engine: str,
-    tell: Progress,
-) -> ScaledRun:
-    """Pass 1, re-splits, pass 2 and the merge, the spill in ``folder``
-    (deleted, whatever happens, before this returns)."""
-    seconds: dict[str, float] = {}
-    removing = None
-    try:
-        t0 = time.perf_counter()
-        per_file, parts = _read(files, options, read_options, plan, runner, folder, tell)
-        seconds["read"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        parts = _fit(parts, plan, runner, folder, tell)
-        seconds["split"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        parts = [p for p in parts if p]
-        runs = guided(len(parts), runner.workers)
-        jobs = [CrossTask(tuple(parts[k] for k in run), airspace, options) for run in runs]
-        outputs: list[tuple[pa.Table, Counts]] = [None] * len(parts)  # type: ignore[list-item]
-        crossed = 0
-        tell("crossing", crossed, len(parts))
-        for k, outs in runner.map(cross_partitions, jobs):
-            outputs[runs[k].start : runs[k].stop] = outs
-            crossed += len(outs)
-            tell("crossing", crossed, len(parts))
-        seconds["cross"] = time.perf_counter() - t0
-        # Deleting gigabytes of spill takes the kernel a while: let it run
-        # while the results are merged, and wait for it before returning.
-        remover = ThreadPoolExecutor(1, thread_name_prefix="airwitness-spill-removal")
-        removing = remover.submit(_remove, folder)
-        remover.shutdown(wait=False)  # the thread ends when the removal does
-    finally:
-        if removing is None:
-            _remove(folder)
-    try:
-        counts = Counts()
-        for _, c in outputs:
-            counts.add(c)
-        crossings = merge([t for t, _ in outputs])
-        summary, summaries = _summaries(files, per_file, counts, crossings)
-        rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
-    finally:
-        removing.result()  # the spill is gone (or its error raised) before we return
-    seconds["total"] = sum(seconds.values())
-    return ScaledRun(crossings, summary, summaries, rejects, engine, plan, len(outputs), seconds)
 
 
 def _read(
