@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -272,8 +272,8 @@ def _write_rejects(rejects, path: Path) -> None:
 
 
 @contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Callable[[str], None] | None]:
-    """A progress bar over input files on stderr, only when stderr is a terminal."""
+def _bar(quiet: bool) -> Iterator[Any]:
+    """Rich progress bars on stderr, or None when quiet or stderr is no terminal."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
@@ -281,6 +281,16 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[str], None] | None]
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
+        yield bar
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over input files on stderr, only when stderr is a terminal."""
+    with _bar(quiet) as bar:
+        if bar is None:
+            yield None
+            return
         task = bar.add_task("reading", total=total)
 
         def advance(name: str) -> None:
@@ -293,14 +303,11 @@ def _progress(total: int, quiet: bool) -> Iterator[Callable[[str], None] | None]
 def _stages(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
     """A progress bar per stage of the engines (units read, partitions crossed)
     on stderr, only when stderr is a terminal."""
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress, TaskID
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
+    with _bar(quiet) as bar:
+        if bar is None:
+            yield None
+            return
+        tasks: dict[str, int] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

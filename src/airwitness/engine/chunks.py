@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from airwitness.engine.partition import COLUMNS
+from airwitness.engine.plan import share
 from airwitness.engine.sources import (
     CANONICAL,
     CANONICAL_KEYS,
@@ -59,8 +60,8 @@ def cut_units(
     """
     left = sum(sum(f.row_groups) for f in files if f.container == "parquet")
 
-    def share() -> int:
-        return min(largest, max(smallest, left // (2 * max(1, workers))))
+    def target() -> int:
+        return min(largest, max(smallest, share(left, workers)))
 
     out: list[tuple[int, Unit]] = []
     for i, f in enumerate(files):
@@ -68,15 +69,15 @@ def cut_units(
             out.append((i, Unit(f)))
             continue
         group: list[int] = []
-        rows, first, target = 0, 1, share()
+        rows, first, goal = 0, 1, target()
         for g, n in enumerate(f.row_groups):
             group.append(g)
             rows += n
-            if rows >= target:
+            if rows >= goal:
                 out.append((i, Unit(f, tuple(group), first)))
                 first += rows
                 left -= rows
-                group, rows, target = [], 0, share()
+                group, rows, goal = [], 0, target()
         if group:
             out.append((i, Unit(f, tuple(group), first)))
             left -= rows

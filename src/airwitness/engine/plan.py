@@ -70,6 +70,13 @@ class Plan:
     note: str = ""
 
 
+def share(left: int, workers: int) -> int:
+    """How much of what is ``left`` the next piece of work takes: half of it over
+    the workers. Long pieces first spread their fixed costs, short ones last
+    let the workers finish together (pass-1 units, pass-2 runs)."""
+    return left // (2 * max(1, workers))
+
+
 def make_plan(
     memory_bytes: float,
     estimated_rows: int,

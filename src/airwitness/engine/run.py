@@ -39,7 +39,7 @@ from airwitness.engine.partition import (
     CrossingOptions,
     crossings_of_partition,
 )
-from airwitness.engine.plan import FILL, Plan
+from airwitness.engine.plan import FILL, Plan, share
 from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
 from airwitness.engine.spill import BYTES_PER_REPORT, Piece, new_path
 from airwitness.engine.tasks import (
@@ -263,13 +263,12 @@ def _read(
 
 
 def guided(count: int, workers: int) -> list[range]:
-    """``count`` partitions cut into runs for pass 2, each a share of those
-    left (half of them over the workers): long runs first, where reading
-    ahead hides the disk, single partitions last, so the workers finish
-    together."""
+    """``count`` partitions cut into runs for pass 2, each a :func:`share` of
+    those left: long runs first, where reading ahead hides the disk, single
+    partitions last."""
     runs, start = [], 0
     while start < count:
-        size = max(1, (count - start) // (2 * max(1, workers)))
+        size = max(1, share(count - start, workers))
         runs.append(range(start, start + size))
         start += size
     return runs

@@ -79,8 +79,9 @@ def _encoded(column: pa.Array) -> pa.DictionaryArray:
     return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
 
 
-#: Where a segment lies: file offset, rows, and runs of track, file and leg start.
-Segment = tuple[int, int, int, int, int]
+#: Where a segment lies: file offset, rows, and the number of runs of each
+#: column in :data:`_RUNS` (track, file, record numbers' high bits, leg start).
+Segment = tuple[int, int, int, int, int, int]
 
 
 @dataclass
@@ -347,8 +348,8 @@ def iter_piece(piece: Piece) -> Iterator[pa.Table]:
 def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     """A partition's rows, from all its pieces, in one table.
 
-    Each segment is read once, straight into the partition's arrays, its
-    text numbers translated on the way. ``track_id`` and ``source_file``
+    Each segment is read once into the partition's arrays, its text numbers
+    translated on the way. ``track_id`` and ``source_file``
     come back as dictionary columns whose dictionaries are sorted and hold
     each value once.
     """
