@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 import time
@@ -11,6 +12,26 @@ import pytest
 import uvicorn
 
 from airwitness.web.server import bind_socket
+
+# Every API answer is held back this long in the browser tests, so that each wait in
+# them really waits: on a fast machine the page is often ready before the first check,
+# which hid a harness that polled with in-page `eval` (forbidden by the page's CSP).
+# The airspace layer is drawn apart from the page's `data-ready` mark: held back longer,
+# it arrives after that mark, so the wait for its paths is a real wait too.
+API_DELAY_S = 0.3
+AIRSPACE_DELAY_S = 1.2
+
+
+def delayed_api(app, delay_s: float = API_DELAY_S, airspace_delay_s: float = AIRSPACE_DELAY_S):
+    """`app` with every `/api/` response delayed (an ASGI wrapper)."""
+
+    async def wrapper(scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            slow = scope["path"].startswith("/api/airspace")
+            await asyncio.sleep(airspace_delay_s if slow else delay_s)
+        await app(scope, receive, send)
+
+    return wrapper
 
 
 @contextlib.contextmanager

@@ -3,6 +3,12 @@
 Open the map, filter the crossings into Iran, open a track and see its
 profiles, open the case; no console errors, and no request leaves this server.
 Screenshots go to the test's tmp folder, and to $AIRWITNESS_ARTIFACTS if set.
+
+Every wait is a locator or an `expect` assertion: nothing here asks the page to
+evaluate a string. The page's CSP (`script-src 'self'`) forbids `eval`, and Chromium
+applies it to the driver's string predicates (`wait_for_function("...")`) whenever
+they must be polled, so such a test passes or fails by timing. The server holds every
+API answer back (`API_DELAY_S`), so each wait here really waits.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,8 +31,9 @@ sync_api = pytest.importorskip(
 uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed")
 
 from airwitness.web import create_app  # noqa: E402
-from tests.web._live import running  # noqa: E402
+from tests.web._live import delayed_api, running  # noqa: E402
 
+expect = sync_api.expect
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,39 +44,53 @@ ARGS = [
 TIMEOUT_MS = 20_000
 
 
+@dataclass
+class Watched:
+    """A page, with what went wrong on it and every off-site request it tried."""
+
+    page: object
+    origins: set[str]
+    problems: list[str] = field(default_factory=list)
+    offsite: list[str] = field(default_factory=list)
+
+
 @pytest.fixture(scope="module")
 def base_url(web_app):
-    with running(web_app) as url:
+    with running(delayed_api(web_app)) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def browser_page(base_url):
-    """A page that records console errors and refuses (and records) off-site requests."""
-    problems: list[str] = []
-    offsite: list[str] = []
-    origins = {urlsplit(base_url).netloc}
+def chromium():
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-
-        def guard(route):
-            url = route.request.url
-            if urlsplit(url).netloc not in origins and not url.startswith("data:"):
-                offsite.append(url)
-                route.abort()
-            else:
-                route.continue_()
-
-        context.route("**/*", guard)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
-        yield page, problems, offsite, origins
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def watched(chromium, base_url):
+    """A fresh page that records console errors and refuses (and records) off-site requests."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    w = Watched(page, {urlsplit(base_url).netloc})
+
+    def guard(route):
+        url = route.request.url
+        if urlsplit(url).netloc not in w.origins and not url.startswith("data:"):
+            w.offsite.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page.on("console", lambda m: w.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: w.problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: w.problems.append(f"failed: {r.url} {r.failure}"))
+    yield w
+    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -83,58 +105,62 @@ def shots(tmp_path_factory):
             shutil.copy2(png, dest / png.name)
 
 
-def test_map_crossings_track_case(base_url, browser_page, shots):
-    page, problems, offsite, _ = browser_page
+def test_map_crossings_track_case(base_url, watched, shots):
+    page = watched.page
 
     # The map: airspace base layer, track lines and crossing markers drawn.
     page.goto(base_url + "/")
-    page.wait_for_selector("#map[data-ready='1']")
-    page.wait_for_function("document.querySelectorAll('.leaflet-airspace-pane path').length > 20")
+    page.locator("#map[data-ready='1']").wait_for()
+    page.locator(".leaflet-airspace-pane path").nth(20).wait_for(state="attached")
     assert page.locator(".leaflet-overlay-pane path").count() >= 20  # runs + markers
-    assert "showing 14 tracks, 20 crossings" in page.inner_text("#shown")
+    expect(page.locator("#shown")).to_contain_text("showing 14 tracks, 20 crossings")
     page.fill("#t-from", "0")
-    page.eval_on_selector("#t-to", "e => { e.value = 300; e.dispatchEvent(new Event('input')); }")
-    assert "20 crossings" not in page.inner_text("#shown")  # the time window hides some
+    page.fill("#t-to", "300")
+    expect(page.locator("#shown")).not_to_contain_text("20 crossings")  # the window hides some
     page.click("#t-reset")
+    expect(page.locator("#shown")).to_contain_text("showing 14 tracks, 20 crossings")
     page.click("#cov-show")  # the case's border, AZE/IRN, stretch by stretch
-    sync_api.expect(page.locator("#cov-text")).to_contain_text("AZE/IRN: 608 km of border")
+    expect(page.locator("#cov-text")).to_contain_text("AZE/IRN: 608 km of border")
     page.screenshot(path=str(shots / "map.png"))
+    page.wait_for_load_state("networkidle")  # leaving a page mid-request aborts the request
 
     # The crossings table, filtered to crossings into Iran.
     page.goto(base_url + "/crossings")
-    page.wait_for_selector("#crossings-table[data-ready='1']")
-    assert page.inner_text("#count").startswith("20 crossings")
+    page.locator("#crossings-table[data-ready='1']").wait_for()
+    expect(page.locator("#count")).to_have_text(re.compile(r"^20 crossings"))
     page.select_option("#filter-into", "IRN")
     page.click("#apply")
-    sync_api.expect(page.locator("#count")).to_have_text(re.compile(r"^5 crossings"))
-    page.wait_for_selector("#crossings-table[data-ready='1']")
+    expect(page.locator("#count")).to_have_text(re.compile(r"^5 crossings"))
+    page.locator("#crossings-table[data-ready='1']").wait_for()
     rows = page.locator("#crossings-table tbody tr")
-    assert rows.count() == 5
-    assert {rows.nth(i).locator("td").nth(3).inner_text() for i in range(5)} == {"IRN"}
-    assert "into=IRN" in page.get_attribute("#dl-csv", "href")
-    assert "into=IRN" in page.url
+    expect(rows).to_have_count(5)
+    expect(rows.locator("td:nth-child(4)")).to_have_text(["IRN"] * 5)
+    expect(page.locator("#dl-csv")).to_have_attribute("href", re.compile(r"into=IRN"))
+    expect(page).to_have_url(re.compile(r"into=IRN"))
     page.screenshot(path=str(shots / "crossings-into-IRN.png"))
+    page.wait_for_load_state("networkidle")
 
     # One track from the table, with its altitude and speed profiles.
-    link = page.locator("#crossings-table tbody tr a", has_text="UAV-1").first
-    link.click()
+    rows.locator("a", has_text="UAV-1").first.click()
     page.wait_for_url("**/track?id=UAV-1")
-    page.wait_for_selector("#track-map[data-ready='1']")
+    page.locator("#track-map[data-ready='1']").wait_for()
     for box in ("#profile-alt", "#profile-speed"):
-        page.wait_for_selector(f"{box} svg path.pl")
-    assert "Altitude" in page.inner_text("#profile-alt")
-    assert page.locator("#track-crossings tbody tr").count() == 1
+        page.locator(f"{box} svg path.pl").first.wait_for(state="attached")
+    expect(page.locator("#profile-alt")).to_contain_text("Altitude")
+    expect(page.locator("#track-crossings tbody tr")).to_have_count(1)
+    page.locator(".leaflet-airspace-pane path").first.wait_for(state="attached")
     page.screenshot(path=str(shots / "track-UAV-1.png"), full_page=True)
+    page.wait_for_load_state("networkidle")
 
     # The case: verdict and evidence.
     page.goto(base_url + "/cases")
-    page.wait_for_selector("#case-body[data-ready='1']")
-    assert page.inner_text("#verdict") == "confirmed"
-    assert page.locator("#findings tbody tr").count() == 2
+    page.locator("#case-body[data-ready='1']").wait_for()
+    expect(page.locator("#verdict")).to_have_text("confirmed")
+    expect(page.locator("#findings tbody tr")).to_have_count(2)
     page.screenshot(path=str(shots / "case.png"), full_page=True)
 
-    assert problems == []
-    assert offsite == []
+    assert watched.problems == []
+    assert watched.offsite == []
     assert sorted(p.name for p in shots.glob("*.png")) == [
         "case.png",
         "crossings-into-IRN.png",
@@ -143,19 +169,31 @@ def test_map_crossings_track_case(base_url, browser_page, shots):
     ]
 
 
-def test_token_given_once_in_the_page_url(caucasus_store, browser_page, shots):
-    """Off loopback the API needs the token: the page takes it from its URL, keeps it in
-    sessionStorage, drops it from the address bar and sends it with every API call."""
-    page, problems, offsite, origins = browser_page
+def test_token_given_once_in_the_page_url(caucasus_store, chromium, watched):
+    """Off loopback the API needs the token: the page takes it from its URL, keeps it for
+    this tab (sessionStorage), drops it from the address bar and sends it with every API
+    call; another tab without it is refused."""
+    page = watched.page
     token = "browser-test-token"
-    with running(create_app(caucasus_store, None, token)) as url:
-        origins.add(urlsplit(url).netloc)
+    with running(delayed_api(create_app(caucasus_store, None, token))) as url:
+        watched.origins.add(urlsplit(url).netloc)
         page.goto(f"{url}/crossings?into=IRN&token={token}")
-        page.wait_for_selector("#crossings-table[data-ready='1']")
-        assert page.locator("#crossings-table tbody tr").count() == 5
+        page.locator("#crossings-table[data-ready='1']").wait_for()
+        expect(page.locator("#crossings-table tbody tr")).to_have_count(5)
         assert "token" not in page.url and "into=IRN" in page.url
-        assert f"token={token}" in page.get_attribute("#dl-csv", "href")
-        assert page.evaluate("sessionStorage.getItem('airwitness-token')") == token
+        expect(page.locator("#dl-csv")).to_have_attribute("href", re.compile(f"token={token}"))
+        page.wait_for_load_state("networkidle")
+
+        # The same tab, the token no longer in any URL: still let in.
+        page.goto(f"{url}/crossings")
+        page.locator("#crossings-table[data-ready='1']").wait_for()
+        expect(page.locator("#count")).to_have_text(re.compile(r"^20 crossings"))
+
+        # A new tab of a new context never got the token: the page says what to do.
+        other = chromium.new_context().new_page()
+        other.goto(f"{url}/crossings")
+        expect(other.locator("#banner")).to_contain_text("needs a token", timeout=TIMEOUT_MS)
+        other.context.close()
         assert page.context.request.get(f"{url}/api/info").status == 401
-    assert problems == []
-    assert offsite == []
+    assert watched.problems == []
+    assert watched.offsite == []
