@@ -157,7 +157,7 @@ def _read_options(start_time, date, reference, sensors):
     import datetime as dt
 
     from airwitness.io.options import ReadOptions
-    from airwitness.timeparse import parse_utc_ns
+    from airwitness.times import parse_utc_ns
 
     if not any((start_time, date, reference, sensors)):
         return None
@@ -380,7 +380,7 @@ def crossings(
     def body() -> None:
         from airwitness.crossings import CrossingFilter
         from airwitness.pipeline import check_codes, crossings_of_inputs
-        from airwitness.timeparse import parse_utc_ns
+        from airwitness.times import WindowError, parse_window
 
         if observed_gap < 0 or max_gap <= 0:
             raise UsageError("--observed-gap must be >= 0 and --max-gap > 0")
@@ -389,12 +389,9 @@ def crossings(
         if unknown:
             raise UsageError(f"unknown airspace code(s) {', '.join(unknown)} in this set")
         try:
-            since_ns = parse_utc_ns(since) if since else None
-            until_ns = parse_utc_ns(until, end_of_day=True) if until else None
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        if since_ns is not None and until_ns is not None and until_ns < since_ns:
-            raise UsageError("--until is before --since")
+            since_ns, until_ns = parse_window(since, until)
+        except WindowError as exc:
+            raise UsageError(f"--{exc.field}: {exc}") from None
         where = CrossingFilter(
             from_codes=from_codes or (),
             into_codes=into_codes or (),

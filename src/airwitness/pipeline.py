@@ -1,7 +1,8 @@
 """The core pipeline as one API: read → tracks → label → crossings, with a summary.
 
 The CLI, the web app and the engines call these functions; they hold no
-logic of their own.
+logic of their own. Reading many files (:func:`read_inputs`) lives in
+:mod:`airwitness.io.inputs`, below the store, which returns the same :class:`Inputs`.
 """
 
 from __future__ import annotations
@@ -16,31 +17,26 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness import io as readers
 from airwitness.airspace import INTL, Airspace
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter, find_crossings
-from airwitness.errors import InputError
+from airwitness.io.inputs import FileSummary, Inputs, read_inputs
 from airwitness.io.options import ReadOptions
-from airwitness.schema import BENIGN_REASONS, Reject, concat
+from airwitness.schema import BENIGN_REASONS
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule, PreparedTracks, prepare_tracks
 
-
-@dataclass(frozen=True)
-class FileSummary:
-    path: str
-    format: str
-    records: int
-    accepted: int
-    rejects: dict[str, int]
-
-
-@dataclass
-class Inputs:
-    """Everything read from the input files, before any cleaning."""
-
-    table: pa.Table
-    rejects: list[Reject]
-    files: list[FileSummary]
+__all__ = [
+    "CrossingsRun",
+    "FileSummary",
+    "Inputs",
+    "Summary",
+    "check_codes",
+    "crossings_of_inputs",
+    "label_reports",
+    "read_inputs",
+    "run_crossings",
+    "summarize",
+    "track_summaries",
+]
 
 
 @dataclass
@@ -72,50 +68,6 @@ class Summary:
 
     def harmful_rejects(self) -> int:
         return sum(n for r, n in self.rejects.items() if r not in BENIGN_REASONS)
-
-
-def read_inputs(
-    paths: Sequence[str | Path],
-    *,
-    format: str | None = None,
-    names: Sequence[str] | None = None,
-    progress: Callable[[str], None] | None = None,
-    options: ReadOptions | None = None,
-) -> Inputs:
-    """Read every file; an unreadable file raises :class:`~airwitness.errors.InputError`.
-
-    ``names``, when given, is what each file is called in the table and in
-    rejects (e.g. a path relative to a case file), instead of the path itself.
-    ``progress`` is called with each file's name before it is read.
-    """
-    tables, rejects, files = [], [], []
-    for k, path in enumerate(paths):
-        name = str(path) if names is None else names[k]
-        if progress is not None:
-            progress(name)
-        result = _read_one(path, name, format, options)
-        tables.append(result.table)
-        rejects.extend(result.rejects)
-        files.append(
-            FileSummary(
-                path=name,
-                format=result.format,
-                records=result.records,
-                accepted=result.table.num_rows,
-                rejects=dict(sorted(result.reject_counts().items())),
-            )
-        )
-    return Inputs(table=concat(tables), rejects=rejects, files=files)
-
-
-def _read_one(path: str | Path, name: str, format: str | None, options: ReadOptions | None):
-    if name == str(path):
-        return readers.read(path, format=format, options=options)
-    try:
-        with open(path, "rb") as stream:
-            return readers.read(name, format=format, stream=stream, options=options)
-    except OSError as exc:
-        raise InputError(name, f"cannot open ({exc.strerror or exc.__class__.__name__})") from None
 
 
 def summarize(inputs: Inputs, prepared: PreparedTracks | None, results: int, name: str) -> Summary:

@@ -2,7 +2,7 @@
 
 An investigation reads its evidence files once into a single DuckDB file and
 then runs every command against it. The store keeps exactly what the readers
-produced, so :func:`load` returns the same :class:`~airwitness.pipeline.Inputs`
+produced, so :func:`load` returns the same :class:`~airwitness.io.inputs.Inputs`
 as reading the files directly, and every result is the same.
 
 Guarantees:
@@ -43,7 +43,6 @@ spatial extension is never loaded here.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -51,7 +50,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -60,12 +59,12 @@ import pyarrow.compute as pc
 
 from airwitness import __version__
 from airwitness import io as readers
+from airwitness.digest import sha256_and_size
 from airwitness.errors import InputError, UsageError
+from airwitness.io.inputs import FileSummary, Inputs
 from airwitness.io.options import ReadOptions
 from airwitness.schema import POSITION_SCHEMA, TIME_TYPE, ReadResult, Reject
-
-if TYPE_CHECKING:
-    from airwitness.pipeline import Inputs
+from airwitness.times import iso_ms
 
 __all__ = ["DEFAULT_STORE", "SCHEMA_VERSION", "IngestResult", "info", "ingest", "load"]
 
@@ -76,7 +75,6 @@ DEFAULT_STORE = "airwitness.duckdb"
 SCHEMA_VERSION = 2
 #: DuckDB's row-group size: batches of this many rows insert in parallel.
 _BATCH_ROWS = 122_880
-_HASH_CHUNK = 1 << 20
 
 _DDL = (
     """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
@@ -266,20 +264,14 @@ def _ingest_one(
 
 def _sha256(path: str | Path) -> tuple[str, int]:
     """SHA-256 and size of the bytes as held, read in chunks (memory bounded)."""
-    h = hashlib.sha256()
-    size = 0
     try:
-        with open(path, "rb") as f:
-            while chunk := f.read(_HASH_CHUNK):
-                h.update(chunk)
-                size += len(chunk)
+        return sha256_and_size(path)
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
     except IsADirectoryError:
         raise InputError(str(path), "is a directory") from None
     except OSError as exc:
         raise InputError(str(path), f"cannot open: {exc.strerror or exc}") from None
-    return h.hexdigest(), size
 
 
 def _check_result(result: ReadResult, name: str) -> str:
@@ -488,8 +480,8 @@ def _span(first_ns: int | None, last_ns: int | None) -> dict[str, Any] | None:
     if first_ns is None or last_ns is None:
         return None
     return {
-        "first": _iso(first_ns),
-        "last": _iso(last_ns),
+        "first": iso_ms(first_ns),
+        "last": iso_ms(last_ns),
         "first_ns": first_ns,
         "last_ns": last_ns,
     }
@@ -502,12 +494,6 @@ def _bbox(values: Sequence[float | None]) -> dict[str, float] | None:
     return dict(zip(keys, values, strict=True))
 
 
-def _iso(ns: int) -> str:
-    """ISO-8601 UTC, milliseconds rounded half up, as the report writers print times."""
-    ms = (ns + 500_000) // 1_000_000
-    return f"{np.datetime_as_string(np.datetime64(ms, 'ms'), unit='ms')}Z"
-
-
 def load(
     store_path: str | Path,
     *,
@@ -516,9 +502,9 @@ def load(
     bbox: tuple[float, float, float, float] | None = None,
     tracks: Sequence[str] | None = None,
 ) -> Inputs:
-    """The stored reports as :class:`~airwitness.pipeline.Inputs`, as if read from the files.
+    """The stored reports as :class:`~airwitness.io.inputs.Inputs`, as if read from the files.
 
-    Without filters the table equals what :func:`airwitness.pipeline.read_inputs`
+    Without filters the table equals what :func:`airwitness.io.inputs.read_inputs`
     returns for the stored paths in ingest order (same schema, rows, order and
     dictionaries). Filters keep reports with ``since_ns <= time <= until_ns``
     (UTC ns), inside ``bbox`` = (min_lon, min_lat, max_lon, max_lat) in degrees
@@ -526,8 +512,6 @@ def load(
     whose ``track_id`` is one of ``tracks``. Rejects and per-file summaries
     are always those of every stored file.
     """
-    from airwitness.pipeline import FileSummary, Inputs  # pipeline is the layer above
-
     where, params = _where(since_ns, until_ns, bbox, tracks)
     with _open(store_path, write=False) as con:
         files = con.execute(

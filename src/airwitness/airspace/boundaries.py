@@ -7,7 +7,6 @@ report can say exactly which boundaries it used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import shapely
 from shapely import Geometry
 
 from airwitness.airspace.territorial import polygonal
+from airwitness.digest import sha256_bytes, sha256_file
 from airwitness.errors import InputError
 
 BUILTIN_FILE = "countries.parquet"
@@ -91,7 +91,7 @@ def _from_parquet(data: bytes, name: str) -> BoundarySet:
     provenance = json.loads(meta[METADATA_KEY]) if METADATA_KEY in meta else {}
     provenance["name"] = Path(name).stem
     provenance["file"] = name
-    provenance["sha256"] = hashlib.sha256(data).hexdigest()
+    provenance["sha256"] = sha256_bytes(data)
 
     def geoms() -> tuple[Geometry, ...]:  # decoded on first use only
         wkb = pq.read_table(pa.BufferReader(data), columns=["geometry"]).column("geometry")
@@ -163,7 +163,7 @@ def load_file(path: str | Path, code_field: str, layer: str | int | None = None)
     provenance = {
         "name": p.stem,
         "path": name,
-        "sha256": _sha256(p),
+        "sha256": sha256_file(p),
         "code_field": code_field,
         "features": len(geoms),
         "layer": info.get("layer_name", layer),
@@ -217,11 +217,3 @@ def _check_range(geom: Geometry, name: str, record: int) -> None:
             "boundaries must be in WGS-84 degrees or declare their CRS",
             record,
         )
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

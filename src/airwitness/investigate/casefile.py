@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from airwitness.timeparse import parse_utc_ns
+from airwitness.times import parse_utc_ns
 
 CLASSES = ("jet", "propeller", "helicopter", "uav", "unknown")
 

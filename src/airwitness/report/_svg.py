@@ -6,12 +6,13 @@ same investigation always gives the same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import math
 from html import escape
 
 import numpy as np
+
+from airwitness.times import utc_datetime
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -19,7 +20,6 @@ SVG_NS = "http://www.w3.org/2000/svg"
 _RAMP = ((0.0, (0xE3, 0x6B, 0x5B)), (0.5, (0xFD, 0xDC, 0x86)), (1.0, (0x1A, 0x98, 0x50)))
 RAMP_LEVELS = 11  # fractions are shown in steps of 10 %
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MIN_NS = 60 * 10**9
 _TIME_STEPS_NS = [
     s * _MIN_NS
@@ -80,12 +80,9 @@ def ramp_level(fraction: float) -> int:
     return round(min(1.0, max(0.0, float(fraction))) * (RAMP_LEVELS - 1))
 
 
-def utc(ns: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(microseconds=int(ns) // 1000)
-
-
 def iso(ns: int, *, seconds: bool = True) -> str:
-    return utc(ns).strftime("%Y-%m-%dT%H:%M:%SZ" if seconds else "%Y-%m-%d %H:%MZ")
+    """A time for a chart or map label: to the second, or to the minute."""
+    return utc_datetime(ns).strftime("%Y-%m-%dT%H:%M:%SZ" if seconds else "%Y-%m-%d %H:%MZ")
 
 
 def nice_step(span: float, target: int) -> float:
@@ -127,7 +124,7 @@ def time_labels(values: list[int], step_ns: int) -> list[tuple[str, str]]:
     out = []
     last_day = None
     for ns in values:
-        t = utc(ns)
+        t = utc_datetime(ns)
         day = t.strftime("%Y-%m-%d")
         if step_ns >= 1440 * _MIN_NS:
             out.append((t.strftime("%m-%d"), t.strftime("%Y") if day[:4] != last_day else ""))

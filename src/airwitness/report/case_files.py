@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from airwitness import __version__
+from airwitness.digest import sha256_file
 from airwitness.report.case_report import build_report, dumps
 from airwitness.report.html import render_html
 from airwitness.report.kml_tracks import tracks_kml
-from airwitness.report.manifest import MANIFEST, file_entry, sha256_file
+from airwitness.report.manifest import MANIFEST, file_entry
 from airwitness.report.tables import write_csv, write_geojson
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ import numpy as np
 import pyarrow as pa
 
 from airwitness import __version__
-from airwitness.report.tables import iso_times, text_columns
+from airwitness.report.tables import text_columns
+from airwitness.times import iso_ms
 
 if TYPE_CHECKING:
     from airwitness.investigate.run import Investigation
@@ -34,12 +35,6 @@ FINDING_FIELDS = (
     "class",
     "registry",
 )
-
-
-def _iso(ns: int) -> str:
-    """ISO-8601 with milliseconds, truncated (so an inclusive end stays in its day)."""
-    ms = ns - ns % 1_000_000
-    return iso_times(pa.array([ms], type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")))[0]
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -94,7 +89,10 @@ def build_report(inv: Investigation) -> dict[str, Any]:
             "via": case.via,
             "since": case.since_text,
             "until": case.until_text,
-            "window_utc": [_iso(case.since_ns), _iso(case.until_ns)],
+            "window_utc": [
+                iso_ms(case.since_ns, truncate=True),
+                iso_ms(case.until_ns, truncate=True),
+            ],
             "aircraft": list(case.aircraft) or "any",
             "operator": case.operator,
         },
@@ -120,7 +118,7 @@ def build_report(inv: Investigation) -> dict[str, Any]:
         "origins": [
             {
                 "track_id": o.track_id,
-                "first_seen": _iso(o.first_seen_ns),
+                "first_seen": iso_ms(o.first_seen_ns, truncate=True),
                 "lon": round(o.lon, 6),
                 "lat": round(o.lat, 6),
                 "class": o.cls,

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pyarrow as pa
 
-from airwitness.report.tables import iso_times
+from airwitness.times import iso_times
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from airwitness.times import iso_times
 
 FORMATS = {
     ".jsonl": "jsonl",
@@ -36,16 +37,6 @@ def format_for(path: str | Path) -> str:
             f"cannot tell the output format of {path!s}: use one of {', '.join(FORMATS)}"
         )
     return FORMATS[suffix]
-
-
-def iso_times(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
-    """Timestamps as ISO-8601 UTC strings with milliseconds, rounded."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    ns = arr.cast(pa.int64()).to_numpy(zero_copy_only=False)
-    valid = ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    ms = np.floor_divide(np.where(valid, ns, 0) + 500_000, 1_000_000)
-    text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
-    return [f"{s}Z" if ok else None for s, ok in zip(text.tolist(), valid, strict=True)]
 
 
 def text_columns(table: pa.Table) -> dict[str, list[Any]]:

@@ -10,7 +10,7 @@ import shapely
 from fastapi import APIRouter, Query, Response
 
 from airwitness.airspace import INTL
-from airwitness.report.tables import iso_times
+from airwitness.times import iso_times
 from airwitness.web import models
 from airwitness.web.airspace_geo import MAX_TILES, MAX_ZOOM
 from airwitness.web.data import colours_of

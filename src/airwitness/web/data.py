@@ -23,7 +23,7 @@ import shapely
 
 from airwitness.airspace import INTL, Airspace
 from airwitness.pipeline import Inputs, crossings_of_inputs, summarize, track_summaries
-from airwitness.report.tables import iso_times
+from airwitness.times import iso_times
 from airwitness.web import models
 
 #: Colours of airspaces on the map (qualitative, readable on a light background).

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from fastapi import HTTPException, Response
 
-from airwitness.timeparse import parse_utc_ns
+from airwitness import times
 
 BBox = tuple[float, float, float, float]
 
@@ -30,22 +30,12 @@ def param_error(field: str, message: str, where: str = "query") -> HTTPException
     )
 
 
-def parse_time(text: str | None, field: str, *, end: bool = False) -> int | None:
-    """UTC ns of a date or datetime; ``end`` makes a bare date cover its whole day."""
-    if text is None or text == "":
-        return None
-    try:
-        return parse_utc_ns(text, end_of_day=end)
-    except (ValueError, OverflowError) as exc:
-        raise param_error(field, str(exc)) from None
-
-
 def parse_window(since: str | None, until: str | None) -> tuple[int | None, int | None]:
-    since_ns = parse_time(since, "since")
-    until_ns = parse_time(until, "until", end=True)
-    if since_ns is not None and until_ns is not None and until_ns < since_ns:
-        raise param_error("until", "until is before since")
-    return since_ns, until_ns
+    """The window as UTC ns, or a 422 naming the parameter at fault."""
+    try:
+        return times.parse_window(since, until)
+    except times.WindowError as exc:
+        raise param_error(exc.field, str(exc)) from None
 
 
 def parse_bbox(text: str | None) -> BBox | None:

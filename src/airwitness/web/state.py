@@ -29,8 +29,8 @@ from airwitness.investigate.coverage import measure_coverage, shared_border
 from airwitness.investigate.run import Investigation, investigate, open_airspace, relative_name
 from airwitness.pipeline import Inputs
 from airwitness.report.case_report import build_report
-from airwitness.report.tables import iso_times
 from airwitness.schema import POSITION_SCHEMA, TIME_TYPE
+from airwitness.times import iso_times
 from airwitness.web import models
 from airwitness.web.airspace_geo import AirspaceGeoJSON
 from airwitness.web.data import Snapshot, build_snapshot

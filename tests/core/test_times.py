@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from airwitness.timeparse import parse_utc_ns
+from airwitness.times import parse_utc_ns
 
 
 def test_dates_and_datetimes():

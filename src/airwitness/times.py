@@ -1,0 +1,111 @@
+"""Times as users type them and as airwitness prints them (docs/architecture.md §5).
+
+Inside, a time is an integer of nanoseconds since the epoch, UTC. Users type
+ISO-8601 dates or datetimes; every output prints ISO-8601 UTC with milliseconds.
+One module for both, so the CLI, the web API, the store and the reports agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+
+_DAY_NS = 86_400 * 10**9
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class WindowError(ValueError):
+    """A since/until window that cannot be read; ``field`` says which end."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parse_utc_ns(text: str, *, end_of_day: bool = False) -> int:
+    """Nanoseconds since the epoch for ``2025-06-13``, ``2025-06-13T04:00Z``, …
+
+    A date alone means the start of that day (UTC) or, with ``end_of_day``,
+    its last nanosecond, so ``--until 2025-06-24`` covers the whole day.
+    A datetime without a zone is taken as UTC. Raises ValueError.
+
+    >>> parse_utc_ns("2025-06-13T04:00Z")
+    1749787200000000000
+    >>> parse_utc_ns("2025-06-13", end_of_day=True) - parse_utc_ns("2025-06-14")
+    -1
+    """
+    s = text.strip()
+    try:
+        if len(s) == 10:
+            day = dt.date.fromisoformat(s)
+            start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+            ns = _to_ns(start)
+            return ns + _DAY_NS - 1 if end_of_day else ns
+        when = dt.datetime.fromisoformat(s.replace("z", "Z"))
+    except ValueError:
+        raise ValueError(
+            f"not an ISO-8601 date or datetime: {text!r} (e.g. 2025-06-13 or 2025-06-13T04:00Z)"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return _to_ns(when)
+
+
+def parse_window(since: str | None, until: str | None) -> tuple[int | None, int | None]:
+    """A ``since``/``until`` pair as UTC nanoseconds (``None`` where not given).
+
+    A date for ``until`` covers its whole day. Raises :class:`WindowError`
+    naming the field that is unreadable, or ``until`` when it precedes ``since``.
+
+    >>> parse_window("2025-06-13", None)
+    (1749772800000000000, None)
+    """
+    since_ns = _parse_field(since, "since", end_of_day=False)
+    until_ns = _parse_field(until, "until", end_of_day=True)
+    if since_ns is not None and until_ns is not None and until_ns < since_ns:
+        raise WindowError("until", "until is before since")
+    return since_ns, until_ns
+
+
+def _parse_field(text: str | None, field: str, *, end_of_day: bool) -> int | None:
+    if text is None or text == "":
+        return None
+    try:
+        return parse_utc_ns(text, end_of_day=end_of_day)
+    except (ValueError, OverflowError) as exc:
+        raise WindowError(field, str(exc)) from None
+
+
+def _to_ns(when: dt.datetime) -> int:
+    delta = when - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 10**9 + delta.microseconds * 1000
+
+
+def utc_datetime(ns: int) -> dt.datetime:
+    """A timezone-aware UTC datetime (microseconds, truncated)."""
+    return _EPOCH + dt.timedelta(microseconds=int(ns) // 1000)
+
+
+def iso_ms(ns: int, *, truncate: bool = False) -> str:
+    """ISO-8601 UTC with milliseconds, rounded half up (or truncated, so that an
+    inclusive end of a window stays in its day).
+
+    >>> iso_ms(1749787200123456789), iso_ms(1749787200123456789, truncate=True)
+    ('2025-06-13T04:00:00.123Z', '2025-06-13T04:00:00.123Z')
+    >>> iso_ms(1749787200999600000)
+    '2025-06-13T04:00:01.000Z'
+    """
+    ms = ns // 1_000_000 if truncate else (ns + 500_000) // 1_000_000
+    return f"{np.datetime_as_string(np.datetime64(ms, 'ms'), unit='ms')}Z"
+
+
+def iso_times(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
+    """Timestamps as ISO-8601 UTC strings with milliseconds, rounded half up; nulls stay None."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    ns = arr.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    valid = ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    ms = np.floor_divide(np.where(valid, ns, 0) + 500_000, 1_000_000)
+    text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
+    return [f"{s}Z" if ok else None for s, ok in zip(text.tolist(), valid, strict=True)]
