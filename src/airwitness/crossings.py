@@ -1,4 +1,4 @@
-"""Entry and exit events between airspaces (ARCHITECTURE §4).
+"""Entry and exit events between airspaces (docs/architecture.md §4).
 
 For every two consecutive accepted reports of one track segment, the
 great-circle path between them is intersected with the airspace boundaries.

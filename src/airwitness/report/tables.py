@@ -1,4 +1,4 @@
-"""Write a result table in the format its file extension names (ARCHITECTURE §5).
+"""Write a result table in the format its file extension names (docs/architecture.md §5).
 
 Text formats show times as ISO-8601 UTC with milliseconds (``…T04:00:00.123Z``)
 and are byte-for-byte deterministic: same table, same bytes.
