@@ -7,11 +7,13 @@ from airwitness.investigate.draft.fields import Field, quoted
 
 
 def _ymd_text(ymd: YMD) -> str:
+    """``YYYY-MM-DD`` as the case file holds it, ``????`` for a year not stated."""
     y, m, d = ymd
     return f"{'????' if y is None else f'{y:04d}'}-{m:02d}-{d:02d}"
 
 
 def _order_key(ymd: YMD, any_unknown: bool) -> tuple[int, ...]:
+    """Sort key: month and day only when some year is not stated, else the full date."""
     return ymd[1:] if any_unknown else (ymd[0] or 0, ymd[1], ymd[2])
 
 
