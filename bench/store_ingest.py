@@ -39,6 +39,7 @@ import pyarrow.csv as pacsv
 import airwitness.pipeline  # noqa: F401 - imported by load(); import it before timing
 from airwitness import store
 from airwitness.io import read
+from airwitness.store import ingestion
 from bench._common import machine
 
 CHUNK = 1_000_000
@@ -129,20 +130,20 @@ def run(n: int, work: Path) -> list[tuple[str, ...]]:
 
     # ingest, with its parts timed from inside
     db = work / f"store_{n}.duckdb"
-    parts = {name: Timed(getattr(store, name)) for name in ("_sha256", "_insert")}
-    reader = Timed(store.readers.read)
-    originals = {name: getattr(store, name) for name in parts}
+    parts = {name: Timed(getattr(ingestion, name)) for name in ("_sha256", "_insert")}
+    reader = Timed(ingestion.readers.read)
+    originals = {name: getattr(ingestion, name) for name in parts}
     for name, timed in parts.items():
-        setattr(store, name, timed)
-    store.readers.read = reader
+        setattr(ingestion, name, timed)
+    ingestion.readers.read = reader
     try:
         t0 = time.perf_counter()
         (result,) = store.ingest([csv], db)
         ingest_s = time.perf_counter() - t0
     finally:
         for name, fn in originals.items():
-            setattr(store, name, fn)
-        store.readers.read = reader.fn
+            setattr(ingestion, name, fn)
+        ingestion.readers.read = reader.fn
     assert result.status == "stored", result.message
     reports = result.reports
     rejects = sum(result.rejects.values())

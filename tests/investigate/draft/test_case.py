@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airwitness.errors import InputError
-from airwitness.investigate.draft import draft_case, find_countries, find_dates, read_text_file
+from airwitness.investigate.draft import draft_case
 
 ALWAYS_CHECKED = {"title", "evidence"}  # a draft's title and evidence are always the analyst's
 
@@ -256,20 +253,6 @@ def test_maker_is_not_operator_and_defenders_are_not_operator() -> None:
     assert "not necessarily operator" in comment(draft, "operator")
 
 
-def test_gazetteer_codes_are_natural_earth() -> None:
-    text = "Kosovo, South Sudan, Palestinian, Türkiye, Kiev, the Kremlin, the US, us, polish."
-    assert [(m.surface, m.code) for m in find_countries(text)] == [
-        ("Kosovo", "KOS"),
-        ("South Sudan", "SDS"),
-        ("Palestinian", "PSX"),
-        ("Türkiye", "TUR"),
-        ("Kiev", "UKR"),
-        ("Kremlin", "RUS"),
-        ("US", "USA"),
-    ]
-    assert find_countries("Drones over New Mexico and the Gulf of Oman.") == []
-
-
 def test_deterministic_and_never_today() -> None:
     text = "Drones were seen over Minsk on 1 May. Drones were seen yesterday too."
     first = draft_case(text)
@@ -283,18 +266,6 @@ def test_empty_text() -> None:
     assert case["title"] is None
     assert case["allegation"]["into"] is None
     assert case["allegation"]["since"] is None
-
-
-def test_read_text_file(tmp_path: Path) -> None:
-    good = tmp_path / "report.txt"
-    good.write_bytes("\ufeffDrones entered Iran’s airspace.".encode())
-    assert read_text_file(good) == "Drones entered Iran’s airspace."
-    bad = tmp_path / "latin1.txt"
-    bad.write_bytes("Drohnen über Polen".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8"):
-        read_text_file(bad)
-    with pytest.raises(InputError, match="cannot read"):
-        read_text_file(tmp_path / "missing.txt")
 
 
 FRAGMENTS = st.sampled_from(
@@ -340,26 +311,3 @@ def test_any_text_gives_valid_deterministic_yaml(text: str) -> None:
     for key in ("since", "until"):
         value = case["allegation"][key]
         assert value is None or isinstance(value, date) or re.fullmatch(r"\?{4}-\d\d-\d\d", value)
-
-
-@pytest.mark.parametrize(
-    ("text", "first", "last"),
-    [
-        ("from 13 to 24 June 2025", (2025, 6, 13), (2025, 6, 24)),
-        ("between 13 and 24 June", (None, 6, 13), (None, 6, 24)),
-        ("on 13 June", (None, 6, 13), (None, 6, 13)),
-        ("June 13–24", (None, 6, 13), (None, 6, 24)),
-        ("June 13 to June 24, 2025", (2025, 6, 13), (2025, 6, 24)),
-        ("from 30 June to 2 July", (None, 6, 30), (None, 7, 2)),
-        ("31 December 2024 to 2 January 2025", (2024, 12, 31), (2025, 1, 2)),
-        ("on the 13th of June 2025", (2025, 6, 13), (2025, 6, 13)),
-        ("on 2025-06-13", (2025, 6, 13), (2025, 6, 13)),
-        ("on 13.06.2025", (2025, 6, 13), (2025, 6, 13)),
-        ("on 13 Jun 25", (None, 6, 13), (None, 6, 13)),  # a two-digit year is not taken
-        ("throughout June 2025", (2025, 6, 1), (2025, 6, 30)),
-    ],
-)
-def test_date_forms(text: str, first: tuple, last: tuple) -> None:
-    (mention,), notes = find_dates(text)
-    assert (mention.first, mention.last) == (first, last)
-    assert notes == []

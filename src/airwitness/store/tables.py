@@ -1,0 +1,122 @@
+"""The table layout of a store file: created on the first write, checked on every open.
+
+The tables themselves are described in the package docstring (:mod:`airwitness.store`)
+and in docs/store.md.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from airwitness import __version__
+from airwitness.errors import InputError
+from airwitness.schema import POSITION_SCHEMA
+
+#: Version of the table layout; a store of another version is refused (newer: upgrade
+#: airwitness; older: ingest again). Version 2 added ``reports.leg_start``.
+SCHEMA_VERSION = 2
+
+#: The statements that create an empty store, in order.
+DDL = (
+    """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    """CREATE TABLE files (
+        file_id INTEGER PRIMARY KEY,
+        path VARCHAR NOT NULL,
+        size BIGINT NOT NULL,
+        sha256 VARCHAR NOT NULL UNIQUE,
+        format VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        reader_version VARCHAR NOT NULL,
+        options_json VARCHAR NOT NULL,
+        records BIGINT NOT NULL,
+        reports BIGINT NOT NULL,
+        rejects BIGINT NOT NULL,
+        rejects_json VARCHAR NOT NULL,
+        tracks BIGINT NOT NULL,
+        first_ns BIGINT,
+        last_ns BIGINT,
+        min_lon DOUBLE,
+        min_lat DOUBLE,
+        max_lon DOUBLE,
+        max_lat DOUBLE,
+        ingested_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE reports (
+        file_id INTEGER NOT NULL,
+        track_id VARCHAR NOT NULL,
+        time_ns BIGINT NOT NULL,
+        lon DOUBLE NOT NULL,
+        lat DOUBLE NOT NULL,
+        alt_m DOUBLE,
+        alt_kind VARCHAR,
+        ground_speed_mps DOUBLE,
+        track_deg DOUBLE,
+        vrate_mps DOUBLE,
+        callsign VARCHAR,
+        source_record BIGINT NOT NULL,
+        leg_start BOOLEAN
+    )""",
+    """CREATE TABLE rejects (
+        file_id INTEGER NOT NULL,
+        record BIGINT NOT NULL,
+        byte_offset BIGINT,
+        reason VARCHAR NOT NULL
+    )""",
+    # Epoch + interval: an instant whatever the session's TimeZone setting.
+    """CREATE VIEW positions AS
+    SELECT r.track_id,
+           TIMESTAMPTZ '1970-01-01 00:00:00+00'
+             + to_microseconds((r.time_ns - ((r.time_ns % 1000) + 1000) % 1000) // 1000)
+             AS time,
+           r.time_ns, r.lon, r.lat, r.alt_m, r.alt_kind, r.ground_speed_mps,
+           r.track_deg, r.vrate_mps, r.callsign,
+           f.source, f.path AS source_file, r.source_record, r.leg_start, r.file_id
+    FROM reports r JOIN files f USING (file_id)""",
+)
+
+
+#: Columns of ``reports`` after file_id, in table order; ``time_ns`` stands for ``time``.
+REPORT_COLUMNS = tuple(
+    "time_ns" if f.name == "time" else f.name
+    for f in POSITION_SCHEMA
+    if f.name not in ("source", "source_file")
+)
+
+
+def create_or_check(con: duckdb.DuckDBPyConnection, name: str, *, create: bool) -> None:
+    """Create the tables in an empty database (when ``create``), else check it is a store
+    this version reads; an InputError naming the store ``name`` otherwise."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+    if not tables and create:
+        con.execute("BEGIN TRANSACTION")
+        for statement in DDL:
+            con.execute(statement)
+        con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?)",
+            [str(SCHEMA_VERSION), f"airwitness {__version__}"],
+        )
+        con.execute("COMMIT")
+        return
+    if "meta" not in tables:
+        raise InputError(name, "a DuckDB database but not an airwitness store (no meta table)")
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    version = int(row[0]) if row and row[0].isdigit() else None
+    if version is None:
+        raise InputError(name, "not an airwitness store (no schema version)")
+    if version > SCHEMA_VERSION:
+        raise InputError(
+            name,
+            f"store schema version {version} is newer than this airwitness {__version__} "
+            f"reads ({SCHEMA_VERSION}): upgrade airwitness",
+        )
+    if version < SCHEMA_VERSION:  # v1 (development only) lacked reports.leg_start
+        raise InputError(
+            name,
+            f"store schema version {version} is older than this airwitness reads "
+            f"({SCHEMA_VERSION}): ingest the files into a new store",
+        )
