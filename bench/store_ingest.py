@@ -36,7 +36,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-import airwitness.pipeline  # noqa: F401 - imported by load(); import it before timing
 from airwitness import store
 from airwitness.io import read
 from airwitness.store import ingestion
