@@ -25,6 +25,7 @@ EXIT_BAD_INPUT = 3  # unreadable or invalid input; with --strict, a damaged reco
 EXIT_NO_SPILL_ROOM = 4
 
 READ = "read"  # the parameter that stands for the read options
+_READ_FIELDS = tuple(f.name for f in dataclasses.fields(ReadArgs))
 
 
 def command(body: Callable[..., None]) -> Callable[..., None]:
@@ -55,9 +56,6 @@ def command(body: Callable[..., None]) -> Callable[..., None]:
     run.__signature__ = signature  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
     return run
-
-
-_READ_FIELDS = tuple(f.name for f in dataclasses.fields(ReadArgs))
 
 
 def _with_read_options(signature: inspect.Signature) -> inspect.Signature:
