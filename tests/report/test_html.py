@@ -13,7 +13,7 @@ import yaml
 
 from airwitness.investigate.casefile import load_case
 from airwitness.investigate.run import investigate
-from airwitness.report import _tracks
+from airwitness.report import drawn_tracks
 from airwitness.report._svg import num, path_d, ramp, time_ticks
 from airwitness.report.case_files import write_case_outputs
 from airwitness.report.html import render_html
@@ -113,8 +113,8 @@ def test_svg_is_well_formed(aras: Verified) -> None:
 
 
 def test_three_maps_for_a_small_finding(aras: Verified) -> None:
-    crossings = _tracks.crossings(aras.inv)
-    m = map_input(aras.inv, aras.report, _tracks.tracks(aras.inv, crossings), crossings)
+    crossings = drawn_tracks.crossings(aras.inv)
+    m = map_input(aras.inv, aras.report, drawn_tracks.tracks(aras.inv, crossings), crossings)
     kinds = [k for k, _ in views(aras.inv, m)]
     assert kinds == ["region", "border", "closeup"]
     region, closeup = views(aras.inv, m)[0][1], views(aras.inv, m)[-1][1]
@@ -125,8 +125,8 @@ def test_three_maps_for_a_small_finding(aras: Verified) -> None:
 
 
 def test_track_split_at_the_crossing_point(aras: Verified) -> None:
-    crossings = _tracks.crossings(aras.inv)
-    tracks = _tracks.tracks(aras.inv, crossings)
+    crossings = drawn_tracks.crossings(aras.inv)
+    tracks = drawn_tracks.tracks(aras.inv, crossings)
     m = map_input(aras.inv, aras.report, tracks, crossings)
     pieces = _track_pieces(tracks["UAV-7"], m, cap=2000)
     assert [(style, dashed) for style, dashed, _ in pieces] == [("v", False), ("i", False)]

@@ -17,6 +17,9 @@ so all give byte-identical results (see docs/scale.md)::
     print("\\n".join(run.summary.lines()))
     run.plan, run.seconds            # partitions, batch sizes, time per pass
 
+Which engine ``auto`` stands for (memory for small inputs, else local; dask
+given a scheduler) is :func:`choose_engine`'s decision (:mod:`airwitness.engine.choice`).
+
 The airspace is the built-in set unless ``airspace=("boundaries.geojson",
 "code_field")`` (or an :class:`AirspaceSpec`) names a user set.
 
@@ -31,6 +34,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter
+from airwitness.engine.choice import (
+    AUTO_MEMORY_INPUT_BYTES,
+    ENGINE_CHOICES,
+    EngineChoice,
+    choose_engine,
+)
 from airwitness.engine.partition import (
     AirspaceSpec,
     Counts,
@@ -43,12 +52,16 @@ from airwitness.io.options import ReadOptions
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule
 
 __all__ = [
+    "AUTO_MEMORY_INPUT_BYTES",
     "ENGINES",
+    "ENGINE_CHOICES",
     "AirspaceSpec",
     "Counts",
     "CrossingOptions",
+    "EngineChoice",
     "Progress",
     "ScaledRun",
+    "choose_engine",
     "crossings_of_partition",
     "run_crossings_scaled",
 ]

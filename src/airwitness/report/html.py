@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airwitness.report import _tracks
+from airwitness.report import drawn_tracks
 from airwitness.report._html import fmt, kv, pct
 from airwitness.report._svg import esc, iso
 from airwitness.report.html_map import map_section
@@ -78,8 +78,8 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 def render_html(inv: Investigation, report: dict[str, Any]) -> str:
     """The whole report page as text."""
-    crossings = _tracks.crossings(inv)
-    tracks = _tracks.tracks(inv, crossings)
+    crossings = drawn_tracks.crossings(inv)
+    tracks = drawn_tracks.tracks(inv, crossings)
     body = [
         _header(report, inv.case.since_ns, inv.case.until_ns),
         map_section(inv, report, tracks, crossings),

@@ -14,7 +14,7 @@ import shapely
 
 from airwitness.report._html import fmt, pct
 from airwitness.report._svg import esc
-from airwitness.report._tracks import Crossing, Track
+from airwitness.report.drawn_tracks import Crossing, Track
 from airwitness.report.svg_map import MapInput, View, fit_view, legend_html, render_map
 
 if TYPE_CHECKING:

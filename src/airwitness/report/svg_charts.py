@@ -23,7 +23,7 @@ from airwitness.report._svg import (
     time_labels,
     time_ticks,
 )
-from airwitness.report._tracks import Crossing, Track, label_runs
+from airwitness.report.drawn_tracks import Crossing, Track, label_runs
 
 MAX_CHART_POINTS = 1500
 MAX_STRIP_COLUMNS = 300

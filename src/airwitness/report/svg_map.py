@@ -22,7 +22,7 @@ from airwitness.report._svg import (
     svg_open,
     text,
 )
-from airwitness.report._tracks import Crossing, Track, boundary_point
+from airwitness.report.drawn_tracks import Crossing, Track, boundary_point
 from airwitness.report.map_view import View, fit_view
 from airwitness.report.svg_furniture import grid, grid_labels, legend_html, north_arrow, scale_bar
 

@@ -8,9 +8,9 @@ import numpy as np
 import pyarrow as pa
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from airwitness.report._tracks import Crossing as ChartCrossing
-from airwitness.report._tracks import Track as ChartTrack
-from airwitness.report._tracks import _speed
+from airwitness.report.drawn_tracks import Crossing as ChartCrossing
+from airwitness.report.drawn_tracks import Track as ChartTrack
+from airwitness.report.drawn_tracks import ground_speeds
 from airwitness.report.svg_charts import profile_chart
 from airwitness.web import models
 from airwitness.web.data import Snapshot, report_page_items
@@ -21,9 +21,9 @@ from airwitness.web.deps import (
     GeoJSONResponse,
     Limit,
     State,
-    TrackFilter,
+    TrackQuery,
     match_tracks,
-    track_filter,
+    track_query,
 )
 from airwitness.web.query import decode_cursor, encode_cursor, json_page, page_of
 
@@ -31,7 +31,7 @@ router = APIRouter(tags=["tracks"])
 
 #: The map draws at most this many tracks at once (``truncated`` says when more matched).
 MAX_MAP_TRACKS = 3000
-Filters = Annotated[TrackFilter, Depends(track_filter)]
+Filters = Annotated[TrackQuery, Depends(track_query)]
 
 
 @router.get("/api/tracks", response_model=models.TrackPage, responses=STALE)
@@ -130,7 +130,7 @@ def _chart_track(snap: Snapshot, k: int, via: str, into: str) -> ChartTrack:
     alt = np.asarray(part["alt_m"].to_numpy(zero_copy_only=False), dtype=np.float64)
     gs = np.asarray(part["ground_speed_mps"].to_numpy(zero_copy_only=False), dtype=np.float64)
     seg = np.asarray(part["segment"].to_numpy(zero_copy_only=False), dtype=np.int64)
-    speed, reported = _speed(t, lon, lat, gs, seg)
+    speed, reported = ground_speeds(t, lon, lat, gs, seg)
     c = snap.crossings
     marks = []
     for i in np.flatnonzero(c.track == k).tolist():

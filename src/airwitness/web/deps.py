@@ -1,4 +1,5 @@
-"""Shared pieces of the endpoints: the state, filters of tracks and crossings, responses."""
+"""Shared pieces of the endpoints: the state, the track and crossing query parameters
+(parsed and checked) and the selections they make, responses."""
 
 from __future__ import annotations
 
@@ -44,14 +45,16 @@ State = Annotated[WebState, Depends(get_state)]
 
 
 @dataclass(frozen=True)
-class TrackFilter:
+class TrackQuery:
+    """The query parameters of a track list, parsed: which tracks to keep."""
+
     since_ns: int | None
     until_ns: int | None
     codes: list[str]
     bbox: BBox | None
 
 
-async def track_filter(
+async def track_query(
     state: State,
     since: Annotated[str | None, Query(description=f"seen at or after: {TIME_HELP}")] = None,
     until: Annotated[
@@ -61,13 +64,13 @@ async def track_filter(
         list[str] | None, Query(description="visits this airspace code (repeatable: any of)")
     ] = None,
     bbox: Annotated[str | None, Query(description=f"has a report inside: {BBOX_HELP}")] = None,
-) -> TrackFilter:
+) -> TrackQuery:
     since_ns, until_ns = parse_window(since, until)
     codes = check_codes(airspace or [], "airspace", state.known_codes())
-    return TrackFilter(since_ns, until_ns, codes, parse_bbox(bbox))
+    return TrackQuery(since_ns, until_ns, codes, parse_bbox(bbox))
 
 
-def match_tracks(snap: Snapshot, f: TrackFilter) -> np.ndarray:
+def match_tracks(snap: Snapshot, f: TrackQuery) -> np.ndarray:
     """Indices of the tracks that pass every filter, in list order."""
     t = snap.tracks
     mask = np.ones(len(t.ids), dtype=bool)
@@ -90,7 +93,10 @@ def match_tracks(snap: Snapshot, f: TrackFilter) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class CrossingFilter:
+class CrossingQuery:
+    """The query parameters of a crossing list or file, parsed: which crossings to keep
+    (the web's counterpart of :class:`airwitness.crossings.CrossingFilter`, with kind and box)."""
+
     from_codes: list[str]
     into_codes: list[str]
     since_ns: int | None
@@ -100,7 +106,7 @@ class CrossingFilter:
     tracks: list[str]
 
 
-async def crossing_filter(
+async def crossing_query(
     state: State,
     from_: Annotated[
         list[str] | None,
@@ -119,10 +125,10 @@ async def crossing_filter(
     ] = None,
     bbox: Annotated[str | None, Query(description=f"crossing point inside: {BBOX_HELP}")] = None,
     track_id: Annotated[list[str] | None, Query(description="of this track (repeatable)")] = None,
-) -> CrossingFilter:
+) -> CrossingQuery:
     known = state.known_codes()
     since_ns, until_ns = parse_window(since, until)
-    return CrossingFilter(
+    return CrossingQuery(
         from_codes=check_codes(from_ or [], "from", known),
         into_codes=check_codes(into or [], "into", known),
         since_ns=since_ns,
@@ -133,7 +139,7 @@ async def crossing_filter(
     )
 
 
-def match_crossings(snap: Snapshot, f: CrossingFilter) -> np.ndarray:
+def match_crossings(snap: Snapshot, f: CrossingQuery) -> np.ndarray:
     """Indices of the crossings that pass every filter, in time order."""
     c = snap.crossings
     mask = np.ones(len(c.items), dtype=bool)

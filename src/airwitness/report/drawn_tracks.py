@@ -120,7 +120,7 @@ def tracks(inv: Investigation, all_crossings: list[Crossing]) -> dict[str, Track
     out = {}
     for a, b in itertools.pairwise(cuts):
         tid = str(ids[a])
-        speed, reported = _speed(t[a:b], lon[a:b], lat[a:b], gs[a:b], seg[a:b])
+        speed, reported = ground_speeds(t[a:b], lon[a:b], lat[a:b], gs[a:b], seg[a:b])
         out[tid] = Track(
             tid,
             t[a:b],
@@ -142,7 +142,7 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
     return np.asarray(table[name].to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def _speed(t, lon, lat, gs, seg) -> tuple[np.ndarray, np.ndarray]:
+def ground_speeds(t, lon, lat, gs, seg) -> tuple[np.ndarray, np.ndarray]:
     """Reported ground speed, else the mean of the implied speeds on either side."""
     n = len(t)
     implied = np.full(n, np.nan)

@@ -1,4 +1,4 @@
-"""The `airwitness` command: exit codes, summaries, output formats."""
+"""`airwitness crossings`, `label` and `tracks`: exit codes, summaries, output formats."""
 
 from __future__ import annotations
 
@@ -8,20 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
-from airwitness.cli import app
-
-ROOT = Path(__file__).resolve().parents[1]
-CAUCASUS = ROOT / "examples" / "caucasus"
-STATES = str(CAUCASUS / "opensky_states.csv")
-DRONES = str(CAUCASUS / "drones.gpx")
-
-runner = CliRunner()
-
-
-def run(*args: str):
-    return runner.invoke(app, list(args), catch_exceptions=False)
+from tests.cli._cli import CAUCASUS, DRONES, STATES, run
 
 
 def test_crossings_jsonl_on_stdout_and_summary_on_stderr():
@@ -152,15 +140,6 @@ def test_label_and_tracks(tmp_path):
     assert rows["UAV-1"]["reports"] == 506
 
 
-def test_airspace_info():
-    result = run("airspace", "info", "--json")
-    info = json.loads(result.stdout)
-    assert info["provenance"]["version"] == "5.1.1"
-    assert info["provenance"]["territorial_sea_m"] == 22224
-    assert "AZE" not in info  # codes are counted, not listed
-    assert info["codes"] == 250
-
-
 def test_rejects_are_listed_with_their_records(tmp_path):
     out = tmp_path / "rejects.csv"
     result = run("crossings", STATES, "--rejects", str(out), "-q")
@@ -180,32 +159,6 @@ def test_read_options_are_checked():
     assert (
         ok.exit_code == 0 and len(ok.stdout.splitlines()) == 2
     )  # formats that need none ignore them
-
-
-def test_ingest_store_info_and_commands_on_the_store(tmp_path):
-    store = tmp_path / "s.duckdb"
-    first = run("ingest", STATES, DRONES, "--store", str(store))
-    assert first.exit_code == 0
-    assert "stored as file 1 (opensky, 2979 reports, 5 rejects)" in first.stderr
-    again = run("ingest", DRONES, "--store", str(store))
-    assert again.exit_code == 0 and "skipped, already stored" in again.stderr
-    info = json.loads(run("store", "info", "--store", str(store), "--json").stdout)
-    assert (info["files"], info["reports"], info["rejects"]) == (2, 4544, 5)
-    from_store = run("crossings", "--store", str(store), "-o", str(tmp_path / "a.csv"), "-q")
-    from_files = run("crossings", STATES, DRONES, "-o", str(tmp_path / "b.csv"), "-q")
-    assert from_store.exit_code == from_files.exit_code == 0
-    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
-    assert run("tracks", "--store", str(store), "-q").exit_code == 0
-    assert run("crossings", STATES, "--store", str(store)).exit_code == 2
-    assert run("crossings").exit_code == 2
-
-
-def test_ingest_of_an_unreadable_file_exits_3_but_stores_the_rest(tmp_path):
-    store = tmp_path / "s.duckdb"
-    result = run("ingest", str(tmp_path / "missing.csv"), DRONES, "--store", str(store))
-    assert result.exit_code == 3 and "missing.csv" in result.stderr
-    assert json.loads(run("store", "info", "--store", str(store), "--json").stdout)["files"] == 1
-    assert run("store", "info", "--store", str(tmp_path / "none.duckdb")).exit_code == 3
 
 
 def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
@@ -248,33 +201,6 @@ def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
     assert run("crossings", STATES, "--engine", "spark").exit_code == 2
     assert run("crossings", STATES, "--engine", "local", "--memory", "lots").exit_code == 2
     assert run("crossings", "--store", "x.duckdb", "--engine", "dask").exit_code == 2
-
-
-def test_serve_refuses_to_listen_off_loopback_without_a_token(monkeypatch):
-    monkeypatch.delenv("AIRWITNESS_TOKEN", raising=False)
-    result = run("serve", "--host", "0.0.0.0")
-    assert result.exit_code == 2 and "without a token" in result.stderr
-
-
-def test_engine_stages_show_on_a_terminal_only(monkeypatch, capsys):
-    """--engine local/dask runs tell their stages to a progress bar on stderr
-    when it is a terminal; never when quiet or redirected."""
-    import sys
-
-    from airwitness import cli
-
-    with cli._stages(quiet=False) as update:  # pytest's stderr is no terminal
-        assert update is None
-    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    with cli._stages(quiet=True) as update:
-        assert update is None
-    with cli._stages(quiet=False) as update:
-        assert update is not None
-        for done in range(4):
-            update("reading", done, 3)
-        update("crossing", 2, 126)
-    err = capsys.readouterr().err
-    assert "reading" in err and "crossing" in err  # one bar per stage was drawn
 
 
 def test_a_full_spill_disk_exits_4_with_one_line(tmp_path, monkeypatch):
