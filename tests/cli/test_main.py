@@ -63,3 +63,15 @@ def test_version():
 def test_no_command_shows_the_help_and_exits_2():
     result = run()
     assert result.exit_code == 2 and "crossings" in result.output
+
+
+def test_the_command_starts_without_the_heavy_libraries():
+    """`airwitness --help` and `--version` must answer at once: building the app imports
+    no reader, no DuckDB, no numba, no Arrow (they load when a command runs)."""
+    import subprocess
+    import sys
+
+    heavy = ("numba", "duckdb", "pyarrow", "airwitness.io", "airwitness.store.ingestion")
+    code = f"import sys, airwitness.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

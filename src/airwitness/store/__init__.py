@@ -48,9 +48,33 @@ The modules: :mod:`~airwitness.store.ingestion` (writing),
 
 from __future__ import annotations
 
-from airwitness.store.connection import DEFAULT_STORE
-from airwitness.store.ingestion import IngestResult, ingest
-from airwitness.store.reading import info, load
-from airwitness.store.tables import SCHEMA_VERSION
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airwitness.store.ingestion import IngestResult, ingest
+    from airwitness.store.reading import info, load
+    from airwitness.store.tables import SCHEMA_VERSION
 
 __all__ = ["DEFAULT_STORE", "SCHEMA_VERSION", "IngestResult", "info", "ingest", "load"]
+
+#: The store the CLI uses when ``--store`` is not given.
+DEFAULT_STORE = "airwitness.duckdb"
+
+# The rest is imported on first use: the CLI needs DEFAULT_STORE to build its options,
+# and importing the readers and DuckDB would make every `airwitness --help` slow.
+_LAZY = {
+    "IngestResult": "ingestion",
+    "ingest": "ingestion",
+    "info": "reading",
+    "load": "reading",
+    "SCHEMA_VERSION": "tables",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value

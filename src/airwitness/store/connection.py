@@ -15,9 +15,6 @@ import duckdb
 from airwitness.errors import InputError
 from airwitness.store.tables import create_or_check
 
-#: The store the CLI uses when ``--store`` is not given (issue 4).
-DEFAULT_STORE = "airwitness.duckdb"
-
 
 @contextmanager
 def open_store(store_path: str | Path, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:

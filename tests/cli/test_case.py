@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from airwitness.cli import app
 from tests.investigate.scenarios import write_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUTPUTS = (
     "report.html",
     "report.json",
