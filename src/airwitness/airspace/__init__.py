@@ -1,4 +1,4 @@
-"""Sovereign airspace: boundary sets and exact, fast point labelling (ARCHITECTURE §3).
+"""Sovereign airspace: boundary sets and exact, fast point labelling (docs/architecture.md §3).
 
 >>> from airwitness import Airspace
 >>> sky = Airspace.builtin()
@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from airwitness.airspace.boundaries import BoundarySet, load_builtin, load_file
-from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace.label_index import LabelIndex
 from airwitness.airspace.pathfilter import may_meet_boundary
 from airwitness.airspace.pathhits import path_hits
 
@@ -75,7 +75,7 @@ class Airspace:
         self, lon: np.ndarray, lat: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`label_ids` and each point's clear cell (see
-        :meth:`~airwitness.airspace.kernel.LabelIndex.lookup_cells`), in one walk."""
+        :meth:`~airwitness.airspace.label_index.LabelIndex.lookup_cells`), in one walk."""
         geom, cell = self.index.lookup_cells(lon, lat)
         ids = np.where(geom >= 0, self._code_of_geom[np.maximum(geom, 0)], -1).astype(np.int32)
         return ids, cell
