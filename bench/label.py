@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 import shapely
 
 import airwitness
-from airwitness.airspace.kernel import LabelIndex, reference_lookup
+from airwitness.airspace.label_index import LabelIndex, reference_lookup
 from bench._common import machine
 
 DEFAULT_SOURCE = Path(airwitness.__file__).parent / "data" / "countries.parquet"

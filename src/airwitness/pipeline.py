@@ -145,7 +145,7 @@ def crossings_of_inputs(
 def label_reports(table: pa.Table, airspace: Airspace) -> pa.Table:
     """The reports with an ``airspace`` column holding each one's code."""
     codes = airspace.label(table["lon"].to_numpy(), table["lat"].to_numpy())
-    return table.append_column("airspace", pa.array(codes.tolist(), type=pa.string()))
+    return table.append_column("airspace", codes.cast(pa.string()))
 
 
 def track_summaries(prepared: PreparedTracks, airspace: Airspace) -> pa.Table:
@@ -165,7 +165,8 @@ def track_summaries(prepared: PreparedTracks, airspace: Airspace) -> pa.Table:
     if table.num_rows:
         ids = np.asarray(table["track_id"].to_pylist(), dtype=object)
         times = table["time"].combine_chunks().cast(pa.int64()).to_numpy()
-        codes = airspace.label(table["lon"].to_numpy(), table["lat"].to_numpy())
+        labels = airspace.label(table["lon"].to_numpy(), table["lat"].to_numpy())
+        codes = airspace.decode_labels(labels)
         seg = table["segment"].to_numpy()
         calls = table["callsign"].to_pylist()
         bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])

@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 from airwitness.airspace.boundaries import BoundarySet, load_builtin, load_file
-from airwitness.airspace.territorial import overlaps
+from airwitness.airspace.builder.territorial import overlaps
 from airwitness.errors import InputError
 
 

@@ -6,8 +6,9 @@ import numpy as np
 import shapely
 
 from airwitness.airspace import Airspace
-from airwitness.airspace.kernel import CELL_MARGIN_DEG, LabelIndex
+from airwitness.airspace.label_index import LabelIndex
 from airwitness.airspace.pathfilter import STRAIGHT_DEG, may_meet_boundary
+from airwitness.airspace.point_lookup import CELL_MARGIN_DEG
 from airwitness.crossings import PIECE_M
 from airwitness.geodesy import EARTH_RADIUS_M
 

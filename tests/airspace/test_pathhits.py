@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace.label_index import LabelIndex
 from airwitness.airspace.pathhits import path_hits
 
 SQUARE = LabelIndex.build([shapely.box(10.0, 10.0, 10.5, 10.5)])

@@ -1,8 +1,8 @@
-"""Sovereign airspace: boundary sets and exact, fast point labelling (ARCHITECTURE §3).
+"""Sovereign airspace: boundary sets and exact, fast point labelling (docs/architecture.md §3).
 
 >>> from airwitness import Airspace
 >>> sky = Airspace.builtin()
->>> sky.label([49.87, 0.0], [40.41, -30.0]).tolist()  # Baku, mid-Atlantic
+>>> sky.label([49.87, 0.0], [40.41, -30.0]).to_pylist()  # Baku, mid-Atlantic
 ['AZE', 'INTL']
 """
 
@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import shapely
 
 from airwitness.airspace.boundaries import BoundarySet, load_builtin, load_file
-from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace.label_index import LabelIndex
 from airwitness.airspace.pathfilter import may_meet_boundary
 from airwitness.airspace.pathhits import path_hits
 
@@ -39,6 +40,10 @@ class Airspace:
         self.code_names: list[str] = sorted(set(boundaries.codes))
         position = {c: i for i, c in enumerate(self.code_names)}
         self._code_of_geom = np.array([position[c] for c in boundaries.codes], dtype=np.int32)
+        #: what :meth:`label` returns indices into: the codes, then INTL
+        self._dictionary = pa.array([*self.code_names, INTL], type=pa.string())
+        #: that index for each geometry, and for no geometry (-1, the last entry)
+        self._entry_of_geom = np.append(self._code_of_geom, len(self.code_names)).astype(np.int32)
 
     @classmethod
     def builtin(cls) -> Airspace:
@@ -75,19 +80,33 @@ class Airspace:
         self, lon: np.ndarray, lat: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`label_ids` and each point's clear cell (see
-        :meth:`~airwitness.airspace.kernel.LabelIndex.lookup_cells`), in one walk."""
+        :meth:`~airwitness.airspace.label_index.LabelIndex.lookup_cells`), in one walk."""
         geom, cell = self.index.lookup_cells(lon, lat)
         ids = np.where(geom >= 0, self._code_of_geom[np.maximum(geom, 0)], -1).astype(np.int32)
         return ids, cell
 
-    def label(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """Airspace code of each point (``INTL`` outside all), as a numpy str array.
+    def label(self, lon: np.ndarray, lat: np.ndarray) -> pa.DictionaryArray:
+        """Airspace code of each point (``INTL`` outside all), dictionary-encoded.
+
+        int32 indices into :attr:`code_names` followed by ``INTL``, one per
+        point (in C order, whatever the input's shape): no string is made per
+        point, so returning millions of labels costs little beyond the index walk.
+        ``.cast(pa.string())`` (an Arrow column) or :meth:`decode_labels` (a
+        numpy str array) give the codes themselves.
 
         Exact: the same answer as a plain point-in-polygon test against the
         set's polygons, in lon/lat degrees (WGS-84).
         """
-        names = np.array([*self.code_names, INTL])
-        return names[self.label_ids(lon, lat)]
+        geom = self.index.lookup(lon, lat).reshape(-1)
+        return pa.DictionaryArray.from_arrays(
+            self._entry_of_geom[geom], self._dictionary, safe=False
+        )
+
+    @staticmethod
+    def decode_labels(labels: pa.DictionaryArray) -> np.ndarray:
+        """The codes of a :meth:`label` result as a numpy str array, for code that
+        slices and compares them: one gather, no string made per point."""
+        return np.array(labels.dictionary.to_pylist())[labels.indices.to_numpy()]
 
     def has_code(self, code: str) -> bool:
         return code == INTL or code in self.code_names

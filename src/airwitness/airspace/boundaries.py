@@ -1,8 +1,8 @@
-"""Boundary sets: the built-in countries + territorial sea, or a user's file (ARCHITECTURE §3).
+"""Boundary sets: the built-in countries + territorial sea, or a user's file.
 
 A boundary set is parallel tuples of code, zone (``land`` or ``sea``) and
 polygon, plus its provenance (what it is, where it came from, SHA-256), so a
-report can say exactly which boundaries it used.
+report can say exactly which boundaries it used (docs/architecture.md §3).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import shapely
 from shapely import Geometry
 
-from airwitness.airspace.territorial import polygonal
+from airwitness.airspace.polygonal import polygonal
 from airwitness.digest import sha256_bytes, sha256_file
 from airwitness.errors import InputError
 

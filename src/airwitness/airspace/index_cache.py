@@ -1,8 +1,9 @@
 """An on-disk cache of built label indexes, so each command does not rebuild one.
 
 The key is a hash of everything the index depends on: the boundary file's
-SHA-256, the code field, the kernel's source and the numpy/numba versions. A
-cached file carries its own SHA-256, so a damaged file is rebuilt, never used.
+SHA-256, the code field, the source of the modules that build and store the
+index, and the numpy/numba versions. A cached file carries its own SHA-256, so
+a damaged file is rebuilt, never used.
 The cache is an optimisation only: if it cannot be read or written (read-only
 home, full disk), the index is simply built in memory. ``AIRWITNESS_CACHE=off``
 disables it; ``AIRWITNESS_CACHE=/some/dir`` moves it.
@@ -19,10 +20,12 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from airwitness.airspace import kernel
-from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace import index_build, index_sweep, label_index, predicates
+from airwitness.airspace.label_index import LabelIndex
 
 _DIGEST = 32
+#: the modules whose source decides the built index and its file format
+_INDEX_SOURCES = (predicates, index_sweep, index_build, label_index)
 
 
 def cache_dir() -> Path | None:
@@ -39,7 +42,8 @@ def cache_key(boundary_sha256: str, code_field: str) -> str:
     h = hashlib.sha256()
     for part in (boundary_sha256, code_field, np.__version__, numba.__version__):
         h.update(part.encode() + b"\0")
-    h.update(Path(kernel.__file__).read_bytes())
+    for module in _INDEX_SOURCES:
+        h.update(Path(module.__file__).read_bytes())
     return h.hexdigest()[:32]
 
 

@@ -1,7 +1,7 @@
 """Which paths between consecutive reports may meet a boundary: the exact first filter.
 
 Most paths between consecutive reports are a few hundred metres long and touch
-no boundary. The labelling index (:mod:`airwitness.airspace.kernel`) already
+no boundary. The labelling index (:mod:`airwitness.airspace.label_index`) already
 knows, for every fine cell of its grid, every boundary edge that touches it;
 a short path is set aside when no edge in the cells under it comes within
 :data:`PAD_DEG` of it. Only the paths kept go on to the exact (and costlier)
@@ -26,7 +26,8 @@ import math
 import numba as nb
 import numpy as np
 
-from airwitness.airspace.kernel import CELL_MARGIN_DEG, LabelIndex, fine_window
+from airwitness.airspace.label_index import LabelIndex
+from airwitness.airspace.point_lookup import CELL_MARGIN_DEG, fine_window
 
 PAD_DEG = 1e-9
 # a path between two points of one clear cell, padded, stays in that cell

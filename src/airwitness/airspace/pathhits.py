@@ -3,7 +3,7 @@
 The exact step of the crossing search: each path (the chords that follow a
 great circle between two reports) is walked chord by chord; the boundary
 edges listed in the index cells under a chord are tested against it, with
-Shewchuk-robust orientation signs (:mod:`airwitness.airspace.kernel`) deciding
+Shewchuk-robust orientation signs (:mod:`airwitness.airspace.predicates`) deciding
 whether they meet, and the meeting point computed on the chord. Edges running
 along a chord give both ends of the overlap. A point found twice (an edge
 listed in two cells, a point at a chord's end) is reported twice; the caller
@@ -17,7 +17,9 @@ import math
 import numba as nb
 import numpy as np
 
-from airwitness.airspace.kernel import LabelIndex, _orient, fine_window
+from airwitness.airspace.label_index import LabelIndex
+from airwitness.airspace.point_lookup import fine_window
+from airwitness.airspace.predicates import orient
 
 #: cells of the index are widened by this when listing a chord's cells (the
 #: index lists every edge within 1e-9° of a cell, so this is belt and braces)
@@ -116,12 +118,12 @@ def _meet(ax, ay, bx, by, ex, ey, fx, fy, k, v, out_path, out_chord, out_t, n):
         return n
     if max(ey, fy) < min(ay, by) or min(ey, fy) > max(ay, by):
         return n
-    se = _orient(ax, ay, bx, by, ex, ey)
-    sf = _orient(ax, ay, bx, by, fx, fy)
+    se = orient(ax, ay, bx, by, ex, ey)
+    sf = orient(ax, ay, bx, by, fx, fy)
     if se == sf and se != 0:
         return n
-    sa = _orient(ex, ey, fx, fy, ax, ay)
-    sb = _orient(ex, ey, fx, fy, bx, by)
+    sa = orient(ex, ey, fx, fy, ax, ay)
+    sb = orient(ex, ey, fx, fy, bx, by)
     if sa == sb and sa != 0:
         return n
     dx = bx - ax

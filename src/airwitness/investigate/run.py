@@ -212,7 +212,8 @@ def _origins(
     t = np.asarray(table["time"].combine_chunks().cast(pa.int64()).to_numpy())[first]
     lon = table["lon"].to_numpy()[first]
     lat = table["lat"].to_numpy()[first]
-    inside = (sky.label(lon, lat) == case.into) & (t >= case.since_ns) & (t <= case.until_ns)
+    codes = sky.decode_labels(sky.label(lon, lat))
+    inside = (codes == case.into) & (t >= case.since_ns) & (t <= case.until_ns)
     entered = set(
         crossings.filter(
             pc.and_(pc.equal(crossings["to"], case.into), pc.equal(crossings["kind"], "observed"))

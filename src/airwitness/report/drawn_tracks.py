@@ -108,7 +108,7 @@ def tracks(inv: Investigation, all_crossings: list[Crossing]) -> dict[str, Track
         if "segment" in table.column_names
         else np.zeros(len(t), dtype=np.int64)
     )
-    label = np.asarray(inv.airspace.label(lon, lat)).astype(str)
+    label = inv.airspace.decode_labels(inv.airspace.label(lon, lat))
     by_track: dict[str, list[Crossing]] = {}
     for c in all_crossings:
         by_track.setdefault(c.track_id, []).append(c)

@@ -184,7 +184,7 @@ def build_snapshot(
     prepared = run.prepared.table
     lon = prepared["lon"].to_numpy()
     lat = prepared["lat"].to_numpy()
-    labels = np.asarray(airspace.label(lon, lat)).astype(str) if len(lon) else np.zeros(0, str)
+    labels = airspace.decode_labels(airspace.label(lon, lat))
     summary_table = track_summaries(run.prepared, airspace)
     bounds = _track_bounds(prepared)
     crossing_order = _crossing_order(run.crossings)

@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 import shapely
 
-from airwitness.airspace.territorial import (
+from airwitness.airspace.builder.territorial import (
     DEFAULT_WIDTH_M,
     NM_M,
     enclosed_gaps,
     overlaps,
-    polygonal,
     territorial_sea,
 )
 
@@ -144,13 +143,6 @@ def test_enclosed_gaps_are_land_of_nobody() -> None:
     assert label(sea, 0.6, 0.75) == "LAK"  # lake, 11 km from its shore: sea
     assert label(sea, 0.75, 0.75) == "INTL"  # lake centre, 27.8 km from every shore
     assert label(sea, 1.3, 1.3) == "INTL"  # pocket: nobody's
-
-
-def test_polygonal_repairs_bow_ties() -> None:
-    bow = shapely.from_wkt("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))")
-    fixed = polygonal(bow)
-    assert fixed.is_valid and fixed.geom_type == "MultiPolygon"
-    assert fixed.area == pytest.approx(0.5)
 
 
 def test_unknown_override_is_refused() -> None:

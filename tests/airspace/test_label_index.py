@@ -1,8 +1,7 @@
-"""The labelling kernel gives exactly the answer of a plain shapely point-in-polygon."""
+"""The label index gives exactly the answer of a plain shapely point-in-polygon."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -12,38 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import airwitness
-from airwitness.airspace import kernel
-from airwitness.airspace.kernel import LabelIndex, reference_lookup, wrap_lon
+from airwitness.airspace.label_index import LabelIndex, reference_lookup
+
+from .helpers import assert_matches_reference, label
 
 COUNTRIES = Path(airwitness.__file__).parent / "data" / "countries.parquet"
-
-
-def label(geoms, lon, lat) -> list[int]:
-    idx = LabelIndex.build(geoms)
-    return idx.lookup(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)).tolist()
-
-
-def on_boundary(geoms, x, y) -> np.ndarray:
-    """Points on some geometry's boundary, where shapely says False by definition."""
-    hit = np.zeros(len(x), dtype=bool)
-    for g in geoms:
-        hit |= shapely.intersects_xy(shapely.boundary(g), x, y)
-    return hit
-
-
-def assert_matches_reference(geoms, x, y, *, skip_boundary=True) -> LabelIndex:
-    idx = LabelIndex.build(geoms)
-    got = idx.lookup(x, y)
-    want = reference_lookup(geoms, x, y)
-    ok = got == want
-    if skip_boundary:
-        ok |= on_boundary(geoms, wrap_lon(x), y)
-    bad = np.flatnonzero(~ok)
-    assert len(bad) == 0, (
-        f"{len(bad)} differ, first at ({x[bad[0]]!r}, {y[bad[0]]!r}): "
-        f"kernel {got[bad[0]]}, shapely {want[bad[0]]}"
-    )
-    return idx
 
 
 # --------------------------------------------------------------------------- hand-built
@@ -103,84 +75,6 @@ def test_thin_sliver():
     assert 0 < (idx.lookup(x, y) == 0).sum() < len(x)
 
 
-def test_points_on_grid_lines_and_near_cell_corners():
-    geoms = [
-        shapely.Polygon([(0.1, 0.2), (3.3, 0.15), (2.9, 2.7), (0.4, 2.2)]),
-        shapely.box(1.0, 1.0, 2.0, 2.0),
-    ]
-    idx = LabelIndex.build(geoms)
-    x0, y0, w = idx.meta["x0"], idx.meta["y0"], idx.meta["w"]
-    step = w / kernel.FINE_MAX
-    gx = x0 + np.arange(int((0 - x0) / step), int((4 - x0) / step)) * step  # lattice lines
-    gy = y0 + np.arange(int((0 - y0) / step), int((3 - y0) / step)) * step
-    X, Y = np.meshgrid(gx, gy)  # every fine-cell corner
-    rng = np.random.default_rng(3)
-    x = np.concatenate([X.ravel(), np.repeat(gx, 20), rng.uniform(0, 4, len(gy) * 20)])
-    y = np.concatenate([Y.ravel(), rng.uniform(0, 3, len(gx) * 20), np.repeat(gy, 20)])
-    # and points a few ulps around each corner
-    for d in (1e-15, 1e-12, 1e-10):
-        x = np.concatenate([x, X.ravel() + d, X.ravel() - d, X.ravel()])
-        y = np.concatenate([y, Y.ravel() - d, Y.ravel() + d, Y.ravel() - d])
-    assert_matches_reference(geoms, x, y)
-
-
-def test_edge_passing_near_and_exactly_through_a_grid_corner():
-    vx = np.array([0.0])
-    x0, y0 = kernel._grid_origin(vx, vx, 0)
-    cx, cy = x0 + 201.0, y0 + 111.0  # a coarse-cell corner (lon ~21, lat ~21)
-    d = np.ldexp(np.round(np.ldexp(np.array([0.3, 0.7]), 40)), -40)  # exact offsets
-    exact = shapely.Polygon([(cx - d[0], cy - d[1]), (cx + d[0], cy + d[1]), (cx - 1.3, cy + 0.9)])
-    near = shapely.Polygon(
-        [(cx - d[0], cy - d[1] + 1e-13), (cx + d[0], cy + d[1]), (cx + 1.3, cy - 0.9)]
-    )
-    rng = np.random.default_rng(4)
-    for geoms in ([exact], [near], [exact, near]):
-        x = np.concatenate([cx + rng.normal(0, 1e-11, 5000), cx + rng.uniform(-1, 1, 20000)])
-        y = np.concatenate([cy + rng.normal(0, 1e-11, 5000), cy + rng.uniform(-1, 1, 20000)])
-        assert_matches_reference(geoms, x, y)
-    # the edge through the corner made the build move the grid
-    assert LabelIndex.build([exact]).meta["x0"] != x0
-
-
-def test_vertex_on_grid_line_moves_the_grid():
-    vx = np.array([0.0])
-    x0, _ = kernel._grid_origin(vx, vx, 0)
-    lattice_x = x0 + 185.0 + 0.25  # lon ~5, on a lattice line of the first grid
-    poly = shapely.Polygon([(lattice_x, 1.1), (7.3, 1.2), (6.1, 3.4)])
-    idx = LabelIndex.build([poly])
-    assert idx.meta["x0"] != x0
-    rng = np.random.default_rng(5)
-    x, y = rng.uniform(4.5, 7.5, 20_000), rng.uniform(1, 3.5, 20_000)
-    x[:100] = lattice_x
-    assert_matches_reference([poly], x, y)
-
-
-def test_longitude_wrap_nan_and_poles():
-    geoms = [
-        shapely.box(-175, -10, -165, 10),
-        shapely.box(165, -10, 175, 10),
-        shapely.box(-180, -90, 180, -80),
-    ]
-    lon = [190.0, -190.0, 190.0 + 720, -170.0, np.nan, 0.0, 0.0, np.inf, 0.0, 0.0, 170.0]
-    lat = [0.0, 0.0, 0.0, 0.0, 0.0, np.nan, -90.5, 0.0, -85.0, 90.0, 90.1]
-    assert label(geoms, lon, lat) == [0, 1, 0, 0, -1, -1, -1, -1, 2, -1, -1]
-    wrapped = wrap_lon(np.array([180.0, -180.0, 359.0, 10.1])).tolist()
-    assert wrapped == [-180.0, -180.0, -1.0, 10.1]
-    assert reference_lookup(geoms, np.array(lon), np.array(lat)).tolist() == [
-        0,
-        1,
-        0,
-        0,
-        -1,
-        -1,
-        -1,
-        -1,
-        2,
-        -1,
-        -1,
-    ]
-
-
 def test_shapes_empty_input_and_bad_geometry():
     idx = LabelIndex.build([shapely.box(0, 0, 1, 1)])
     out = idx.lookup(np.full((2, 3), 0.5), np.full((2, 3), 0.5))
@@ -206,22 +100,6 @@ def test_bytes_round_trip():
     assert np.array_equal(idx.lookup(x, y), again.lookup(x, y))
     for k, v in idx.arrays.items():
         assert np.array_equal(v, again.arrays[k]) and v.dtype == again.arrays[k].dtype, k
-
-
-@pytest.mark.parametrize("scale", [1.0, 1e-8, 1e-14])
-def test_orientation_is_exact(scale):
-    rng = np.random.default_rng(7)
-    for _ in range(300):
-        ax, ay, bx, by = rng.uniform(-180, 180, 4)
-        t = rng.uniform(-0.5, 1.5)
-        # a point within a few ulps of the line through a and b
-        cx = ax + t * (bx - ax) + rng.normal(0, scale) * (rng.random() < 0.8)
-        cy = ay + t * (by - ay)
-        f = [Fraction(v) for v in (ax, ay, bx, by, cx, cy)]
-        det = (f[2] - f[0]) * (f[5] - f[1]) - (f[3] - f[1]) * (f[4] - f[0])
-        want = (det > 0) - (det < 0)
-        assert kernel._orient(ax, ay, bx, by, cx, cy) == want
-        assert kernel._orient_exact(ax, ay, bx, by, cx, cy) == want
 
 
 # --------------------------------------------------------------------------- properties
@@ -311,24 +189,3 @@ def test_reference_is_first_containing_geometry():
     inside = np.array([shapely.contains_xy(g, x, y) for g in geoms])
     naive = np.where(inside.any(axis=0), inside.argmax(axis=0), -1)
     assert np.array_equal(reference_lookup(geoms, x, y), naive)
-
-
-def test_boundary_points_follow_the_north_then_east_rule():
-    """On boundaries, lookup(p) is shapely's answer at p + (δ, ε), 0 < δ ≪ ε."""
-    rng = np.random.default_rng(9)
-    q = np.arange(-7, 7.01, 0.25)  # the polygons' vertices all lie on this lattice
-    x, y = (a.ravel() for a in np.meshgrid(q, q))
-    checked = 0
-    for _ in range(30):
-        boxes = []
-        for _ in range(rng.integers(2, 6)):
-            x0, y0 = rng.integers(-6, 6, 2) * 0.5
-            w, h = rng.integers(1, 5, 2) * 0.5
-            boxes.append(shapely.box(x0, y0, x0 + w, y0 + h))
-        geoms = [shapely.union_all(boxes[:2]), shapely.union_all(boxes[2:])]
-        edge = on_boundary(geoms, x, y)
-        got = LabelIndex.build(geoms).lookup(x[edge], y[edge])
-        want = reference_lookup(geoms, x[edge] + 1e-9, y[edge] + 1e-6)
-        assert np.array_equal(got, want)
-        checked += int(edge.sum())
-    assert checked > 1000

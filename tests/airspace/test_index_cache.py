@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 
 from airwitness.airspace import index_cache as cache
-from airwitness.airspace.kernel import LabelIndex
+from airwitness.airspace.label_index import LabelIndex
 
 GEOMS = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]
 LON = np.array([0.5, 1.5, 3.0])

@@ -1,4 +1,4 @@
-"""Territorial sea from land polygons by the equidistance principle (ARCHITECTURE §3).
+"""Territorial sea from land polygons by the equidistance principle (docs/architecture.md §3).
 
 A point at sea (on no land polygon) that lies within a code's width (12 NM by
 default, geodesic) of that code's land belongs to the nearest such code; any
@@ -10,9 +10,10 @@ projected into an azimuthal-equidistant projection centred on the tile, where
 distances are geodesic to within a few metres over a tile, and buffered by
 each code's width. Where zones of different codes overlap, a Voronoi diagram of
 densely sampled coastline points (≤ ``spacing_m`` apart) decides which code is
-nearer. Results go back to lon/lat — coast vertices bit-for-bit, not through
-the inverse projection — are clipped to the tile, and land is subtracted
-there; tiles are then dissolved per code. Longitudes are unwrapped around each
+nearer (:mod:`~airwitness.airspace.builder.median_lines`). Results go back to
+lon/lat — coast vertices bit-for-bit, not through the inverse projection — are
+clipped to the tile, and land is subtracted there; tiles are then dissolved
+per code. Longitudes are unwrapped around each
 tile's centre, so land across ±180° is handled like any other.
 
 Accuracy with the defaults (checked on Natural Earth 1:10m against distances
@@ -36,15 +37,15 @@ import pyproj
 import shapely
 from shapely import Geometry
 
+from airwitness.airspace.builder.cleanup import MIN_AREA_M2, clamp, clean, despike
+from airwitness.airspace.builder.median_lines import CoastPoints, overlap_groups, split_group
+from airwitness.airspace.polygonal import EMPTY, polygonal
+
 NM_M = 1852.0
 DEFAULT_WIDTH_M = 12 * NM_M  # 22,224 m
-EMPTY = shapely.from_wkt("POLYGON EMPTY")
 _M_PER_DEG_LAT = 110_574.0  # metres per degree of latitude (conservative: the minimum)
 _M_PER_DEG_LON_EQ = 111_320.0
 _WGS84 = "+proj=longlat +datum=WGS84 +no_defs"
-_MIN_AREA_M2 = 1.0  # polygons smaller than this in a tile are floating-point debris
-_MIN_AREA_DEG2 = 1e-9  # same idea in lon/lat (~12 m² at the equator), e.g. the seams of
-# Antarctica, whose edge at -180° is in places 1e-13° off
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def territorial_sea(
             progress(i + 1, len(tiles))
     result = {}
     for ci in sorted(out):
-        sea = _clean(_despike(_clamp(shapely.union_all(out[ci]))))
+        sea = clean(despike(clamp(shapely.union_all(out[ci]))))
         if not sea.is_empty:
             result[codes[ci]] = sea
     return result
@@ -160,29 +161,6 @@ def _widths(
     return widths
 
 
-def polygonal(geom: Geometry) -> Geometry:
-    """The polygonal part of ``shapely.make_valid(geom)``: lines and points dropped.
-
-    >>> polygonal(shapely.from_wkt("POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))")).geom_type
-    'MultiPolygon'
-    """
-    if geom is None or geom.is_empty:
-        return EMPTY
-    geom = shapely.make_valid(geom)
-    parts = shapely.get_parts(geom)
-    polys: list[Geometry] = []
-    for p in parts:
-        if p.geom_type == "Polygon":
-            polys.append(p)
-        elif p.geom_type in ("MultiPolygon", "GeometryCollection"):
-            sub = polygonal(p)
-            polys.extend(shapely.get_parts(sub))
-    polys = [p for p in polys if not p.is_empty]
-    if not polys:
-        return EMPTY
-    return polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
-
-
 def _valid_parts(geoms: np.ndarray) -> np.ndarray:
     """Polygonal, valid versions of projected pieces (a projection can fold a ring)."""
     bad = ~shapely.is_valid(geoms)
@@ -190,67 +168,6 @@ def _valid_parts(geoms: np.ndarray) -> np.ndarray:
         geoms = geoms.copy()
         geoms[bad] = [polygonal(g) for g in geoms[bad]]
     return geoms
-
-
-def _clean(geom: Geometry, min_area: float = _MIN_AREA_DEG2) -> Geometry:
-    """Valid polygonal geometry without floating-point debris."""
-    geom = polygonal(geom)
-    if geom.is_empty:
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if p.area > min_area]
-    if not parts:
-        return EMPTY
-    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
-
-
-def _despike(geom: Geometry, max_angle: float = 1e-4) -> Geometry:
-    """Remove zero-width spikes: ring vertices where the ring turns back on itself.
-
-    Overlay leaves a few where two zones share an edge (e.g. along a
-    neighbour's coast next to a land border); they hold no area but are
-    not part of any sensible boundary.
-    """
-    polys = []
-    changed = False
-    for poly in shapely.get_parts(geom):
-        rings = [shapely.get_coordinates(r) for r in shapely.get_rings(poly)]
-        fixed = [_despike_ring(xy, max_angle) for xy in rings]
-        if all(f is xy for f, xy in zip(fixed, rings, strict=True)):
-            polys.append(poly)
-            continue
-        changed = True
-        if fixed[0] is None:
-            continue
-        polys.append(shapely.Polygon(fixed[0], [h for h in fixed[1:] if h is not None]))
-    if not changed:
-        return geom
-    return polygonal(shapely.multipolygons(polys)) if polys else EMPTY
-
-
-def _despike_ring(xy: np.ndarray, max_angle: float) -> np.ndarray | None:
-    """The ring without spike vertices (same object if none), None if it collapses."""
-    ring = xy[:-1]
-    out = xy
-    while len(ring) >= 3:
-        a = np.roll(ring, 1, axis=0) - ring
-        b = np.roll(ring, -1, axis=0) - ring
-        cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
-        dot = (a * b).sum(axis=1)
-        spike = (dot > 0) & (np.abs(cross) <= max_angle * dot)  # angle < max_angle
-        spike |= ~np.any(a != 0, axis=1)  # repeated vertex
-        if not spike.any():
-            return out
-        ring = ring[~spike]
-        out = np.vstack([ring, ring[:1]])
-    return None
-
-
-def _clamp(geom: Geometry) -> Geometry:
-    """Coordinates within [-180, 180] x [-90, 90] (overlay may step out by an ulp)."""
-    x0, y0, x1, y1 = geom.bounds
-    if x0 >= -180.0 and x1 <= 180.0 and y0 >= -90.0 and y1 <= 90.0:
-        return geom
-    return shapely.transform(geom, lambda xy: np.clip(xy, [-180.0, -90.0], [180.0, 90.0]))
 
 
 def enclosed_gaps(land: Iterable[Geometry], water: Iterable[tuple[float, float]] = ()) -> Geometry:
@@ -266,7 +183,7 @@ def enclosed_gaps(land: Iterable[Geometry], water: Iterable[tuple[float, float]]
     keep = [h for h in holes if not any(shapely.contains_xy(h, x, y) for x, y in pts)]
     if not keep:
         return EMPTY
-    return _clean(shapely.difference(shapely.union_all(keep), union), 0.0)
+    return clean(shapely.difference(shapely.union_all(keep), union), 0.0)
 
 
 def _pieces(polys: Mapping[str, Geometry], codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -415,7 +332,7 @@ class _Context:
         land_ll = shapely.union_all(_clip(self.pieces[in_tile], tile))
         if self.gaps is not None:
             land_ll = shapely.union(land_ll, shapely.intersection(self.gaps, tile_box))
-        sea_ll = _clean(shapely.difference(tile_box, land_ll))
+        sea_ll = clean(shapely.difference(tile_box, land_ll))
         if sea_ll.is_empty:
             return {}
         proj = _LocalProjection(0.5 * (x0 + x1), 0.5 * (y0 + y1))
@@ -449,13 +366,13 @@ class _Context:
             x0 - margin, max(y0 - margin, -90.0), x1 + margin, min(y1 + margin, 90.0)
         )
         work = proj.forward(shapely.segmentize(work_ll, seg))
-        sea_p = _clean(shapely.difference(work, shapely.union_all(coast)), _MIN_AREA_M2)
+        sea_p = clean(shapely.difference(work, shapely.union_all(coast)), MIN_AREA_M2)
         zones: dict[int, Geometry] = {}
         for ci, g in land_p.items():
             z = shapely.buffer(g, float(self.widths[ci]), quad_segs=self.opts.quad_segs)
             if self.opts.simplify_m > 0:
                 z = shapely.simplify(z, self.opts.simplify_m, preserve_topology=True)
-            z = _clean(shapely.intersection(z, sea_p), _MIN_AREA_M2)
+            z = clean(shapely.intersection(z, sea_p), MIN_AREA_M2)
             if not z.is_empty:
                 zones[ci] = z
         split = self._resolve(zones, proj, boxes)
@@ -463,13 +380,13 @@ class _Context:
         taken: Geometry = EMPTY
         for ci in sorted(split):
             g = polygonal(proj.inverse(split[ci]))
-            g = _clean(shapely.intersection(g, sea_ll))
+            g = clean(shapely.intersection(g, sea_ll))
             if g.is_empty:
                 continue
             # Neighbours' median lines come from one diagram, but intersections
             # may leave float-sized overlaps: remove them.
             if not taken.is_empty and shapely.intersects(g, taken):
-                g = _clean(shapely.difference(g, taken))
+                g = clean(shapely.difference(g, taken))
                 if g.is_empty:
                     continue
             taken = g if taken.is_empty else shapely.union(taken, g)
@@ -482,15 +399,15 @@ class _Context:
         """Split overlapping zones between their codes by nearest coast."""
         ids = sorted(zones)
         out = {ci: zones[ci] for ci in ids}
-        groups = [g for g in _overlap_groups(ids, zones) if len(g) > 1]
+        groups = [g for g in overlap_groups(ids, zones) if len(g) > 1]
         if not groups:
             return out
         idx = self.samples.in_boxes(boxes)
         px, py = proj.forward_xy(self.samples.lon[idx], self.samples.lat[idx])
-        pts = _Points(px, py, self.samples.code[idx], self.samples.neighbour[idx])
+        pts = CoastPoints(px, py, self.samples.code[idx], self.samples.neighbour[idx])
         for group in groups:
             out.update(
-                _split_group(
+                split_group(
                     group, {ci: zones[ci] for ci in group}, self.widths, pts, self.opts.spacing_m
                 )
             )
@@ -515,140 +432,6 @@ def _grown_boxes(
     if gx1 > 180.0:
         boxes.append((-180.0, gy0, gx1 - 360.0, gy1))
     return boxes
-
-
-def _overlap_groups(ids: list[int], zones: dict[int, Geometry]) -> list[list[int]]:
-    """Connected groups of codes whose zones overlap (by area)."""
-    parent = {ci: ci for ci in ids}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    geoms = np.array([zones[ci] for ci in ids], dtype=object)
-    if len(ids) > 1:
-        tree = shapely.STRtree(geoms)
-        left, right = tree.query(geoms, predicate="intersects")
-        for a, b in zip(left.tolist(), right.tolist(), strict=True):
-            if a < b and shapely.area(shapely.intersection(geoms[a], geoms[b])) > _MIN_AREA_M2:
-                parent[find(ids[a])] = find(ids[b])
-    groups: dict[int, list[int]] = {}
-    for ci in ids:
-        groups.setdefault(find(ci), []).append(ci)
-    return [sorted(g) for g in groups.values()]
-
-
-@dataclass(frozen=True)
-class _Points:
-    """Coast samples of a tile in its local projection."""
-
-    x: np.ndarray
-    y: np.ndarray
-    code: np.ndarray
-    neighbour: np.ndarray
-
-    def take(self, mask: np.ndarray) -> _Points:
-        return _Points(self.x[mask], self.y[mask], self.code[mask], self.neighbour[mask])
-
-
-def _split_group(
-    group: list[int],
-    zones: dict[int, Geometry],
-    widths: np.ndarray,
-    pts: _Points,
-    spacing_m: float,
-) -> dict[int, Geometry]:
-    """Give each point of the overlapping ``zones`` to the nearest code that covers it.
-
-    What only one zone covers stays with it. The contested part is split by a
-    Voronoi diagram of the codes' coast samples. With equal widths the nearest
-    code always covers a point that another code covers, so that settles it;
-    with different widths, the parts whose nearest code does not reach them
-    go, recursively, to the nearest of the remaining codes.
-    """
-    group = [ci for ci in group if ci in zones and not zones[ci].is_empty]
-    if len(group) <= 1:
-        return {ci: zones[ci] for ci in group}
-    contested_parts = [
-        shapely.intersection(zones[a], zones[b])
-        for i, a in enumerate(group)
-        for b in group[i + 1 :]
-        if shapely.intersects(zones[a], zones[b])
-    ]
-    contested = _clean(shapely.union_all(contested_parts), _MIN_AREA_M2)
-    if contested.is_empty:
-        return {ci: zones[ci] for ci in group}
-    # Samples near the contested area: its points have their nearest coast
-    # within the widest zone (plus sampling) of it.
-    bx0, by0, bx1, by1 = contested.bounds
-    reach = float(widths[group].max()) + 3 * spacing_m
-    near = (
-        np.isin(pts.code, group)
-        & (pts.x >= bx0 - reach)
-        & (pts.x <= bx1 + reach)
-        & (pts.y >= by0 - reach)
-        & (pts.y <= by1 + reach)
-    )
-    # Border points shared by two codes of the group never decide between them.
-    use = near & ~np.isin(pts.neighbour, group)
-    cells = _voronoi_by_code(group, pts.take(use), contested)
-    out = {}
-    for ci in group:
-        # Keep what no other zone covers, and what this code is nearest to:
-        # Z − (others − V). (Differencing with the contested part instead
-        # leaves zero-width spikes along arcs that both share.)
-        others = shapely.union_all([zones[d] for d in group if d != ci])
-        out[ci] = _clean(
-            shapely.difference(zones[ci], shapely.difference(others, cells[ci])), _MIN_AREA_M2
-        )
-    if len({float(widths[ci]) for ci in group}) > 1:
-        for d in group:
-            rest = _clean(
-                shapely.difference(shapely.intersection(contested, cells[d]), zones[d]), 1e4
-            )
-            if rest.is_empty:
-                continue
-            others = [c for c in group if c != d]
-            sub_zones = {
-                c: _clean(shapely.intersection(zones[c], rest), _MIN_AREA_M2) for c in others
-            }
-            # Without d, d's borders with the others are plain land of theirs.
-            keep = pts.code != d
-            sub_pts = _Points(
-                pts.x[keep],
-                pts.y[keep],
-                pts.code[keep],
-                np.where(pts.neighbour[keep] == d, -1, pts.neighbour[keep]),
-            )
-            sub = _split_group(others, sub_zones, widths, sub_pts, spacing_m)
-            for c, g in sub.items():
-                if not g.is_empty:
-                    out[c] = _clean(shapely.union(out[c], g), _MIN_AREA_M2)
-    return out
-
-
-def _voronoi_by_code(group: list[int], pts: _Points, region: Geometry) -> dict[int, Geometry]:
-    """Voronoi regions of each code's sample points over ``region``, dissolved per code."""
-    env = region.envelope.buffer(1000.0)
-    present = sorted(set(pts.code.tolist()) & set(group))
-    if len(present) <= 1:
-        # Only one code (or none, which cannot happen with real land) has coast here.
-        winner = present[0] if present else group[0]
-        return {ci: (env if ci == winner else EMPTY) for ci in group}
-    # Round to 1 mm and drop duplicates (the projection may merge near-identical points).
-    xy = np.round(np.column_stack([pts.x, pts.y]), 3)
-    xy, first = np.unique(xy, axis=0, return_index=True)
-    code = pts.code[first]
-    cells = shapely.get_parts(
-        shapely.voronoi_polygons(shapely.multipoints(xy), extend_to=env, ordered=True)
-    )
-    out = {}
-    for ci in group:
-        mine = cells[code == ci]
-        out[ci] = shapely.coverage_union_all(mine) if len(mine) else EMPTY
-    return out
 
 
 class _LocalProjection:
