@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from pymavlink import DFReader
 
 from airwitness.errors import InputError
-from airwitness.io import dataflash
+from airwitness.io.drones import dataflash
 from airwitness.io.options import ReadOptions
 from airwitness.schema import POSITION_SCHEMA, ReadResult
 from tests.data.drones import make_fixtures as mf
 
-from .helpers import DATA, by_record, rows_of, utc_ns
+from ..helpers import DATA, by_record, rows_of, utc_ns
 
 FIXTURE = DATA / "drones" / "rega.bin"
 RAW = FIXTURE.read_bytes()

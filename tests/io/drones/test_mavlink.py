@@ -15,12 +15,12 @@ from pymavlink.dialects.v10 import ardupilotmega as mavlink1
 from pymavlink.dialects.v20 import ardupilotmega as mavlink2
 
 from airwitness.errors import InputError
-from airwitness.io import mavlink
+from airwitness.io.drones import mavlink
 from airwitness.io.options import ReadOptions
 from airwitness.schema import POSITION_SCHEMA, ReadResult
 from tests.data.drones import make_fixtures as mf
 
-from .helpers import DATA, by_record, rows_of
+from ..helpers import DATA, by_record, rows_of
 
 TLOG = DATA / "drones" / "rega.tlog"
 RAW = TLOG.read_bytes()

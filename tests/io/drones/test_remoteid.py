@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
-from airwitness.io import remoteid
-from airwitness.io.remoteid import BasicId, DecodeError, Location
+from airwitness.io.drones import remoteid
+from airwitness.io.drones.remoteid import BasicId, DecodeError, Location
 from airwitness.schema import POSITION_SCHEMA, ReadResult
 from tests.data.drones import make_fixtures as mf
 
-from .helpers import DATA, by_record, rows_of, utc_ns
+from ..helpers import DATA, by_record, rows_of, utc_ns
 
 FIXTURE = DATA / "drones" / "rega_remoteid.txt"
 RAW = FIXTURE.read_bytes()

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from pyulog import ULog
 
 from airwitness.errors import InputError
-from airwitness.io import ulog
+from airwitness.io.drones import ulog
 from airwitness.io.options import ReadOptions
 from airwitness.schema import POSITION_SCHEMA, ReadResult
 from tests.data.drones import make_fixtures as mf
 
-from .helpers import DATA, by_record, rows_of
+from ..helpers import DATA, by_record, rows_of
 
 FIXTURE = DATA / "drones" / "rega.ulg"
 RAW = FIXTURE.read_bytes()

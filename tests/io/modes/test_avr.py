@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
-from airwitness.io import avr, beast, modes_raw
+from airwitness.io.modes import avr, beast, modes_raw
 from airwitness.io.options import ReadOptions
 
-from .helpers import reconcile
+from ..helpers import reconcile
 from .test_beast import FRAMES, OPTIONS
 from .test_beast import SAMPLE as BEAST_SAMPLE
 from .test_modes_raw import LINES, check_invariants

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
-from airwitness.io import beast
+from airwitness.io.modes import beast
 from airwitness.io.options import ReadOptions
 
-from .helpers import DATA, reconcile, rows_of, utc_ns
+from ..helpers import DATA, reconcile, rows_of, utc_ns
 from .test_modes_raw import check_invariants
 
 SAMPLE = DATA / "beast" / "sample_dump1090.bin"

@@ -18,12 +18,12 @@ from pyModeS import PipeDecoder
 from airwitness.airspace import Airspace
 from airwitness.crossings import find_crossings
 from airwitness.errors import InputError
-from airwitness.io import avr, beast, modes_raw
 from airwitness.io._source import Source
+from airwitness.io.modes import avr, beast, modes_raw
 from airwitness.io.options import ReadOptions
 from airwitness.tracks import prepare_tracks
 
-from .helpers import DATA, reconcile, rows_of, utc_ns
+from ..helpers import DATA, reconcile, rows_of, utc_ns
 
 SAMPLE = DATA / "modes_raw" / "sample_data_adsb.csv"
 LINES = SAMPLE.read_text().splitlines()

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from airwitness.airspace import Airspace
 from airwitness.crossings import find_crossings
 from airwitness.errors import InputError
-from airwitness.io import readsb
+from airwitness.io.modes import readsb
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult
 from airwitness.tracks import prepare_tracks
 
-from .helpers import DATA, by_record, reconcile, rows_of, utc_ns
+from ..helpers import DATA, by_record, reconcile, rows_of, utc_ns
 
 SAMPLE = DATA / "readsb" / "trace_full_ac671b.json.gz"
 RAW = gzip.decompress(SAMPLE.read_bytes())

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from airwitness.airspace import Airspace
 from airwitness.crossings import find_crossings
 from airwitness.errors import InputError
-from airwitness.io import readsb, sbs
+from airwitness.io.modes import readsb, sbs
 from airwitness.schema import FT_TO_M, KT_TO_MPS, ReadResult
 from airwitness.tracks import prepare_tracks
 
-from .helpers import DATA, by_record, reconcile, rows_of, utc_ns
+from ..helpers import DATA, by_record, reconcile, rows_of, utc_ns
 
 D = "2015/02/24"
 

@@ -1,6 +1,6 @@
 """Timing check (not a test): read a synthetic 1M-row OpenSky CSV.
 
-Run: ``python tests/io/perf_opensky.py [ROWS]``. Prints the time taken; about
+Run: ``python tests/io/tabular/perf_opensky.py [ROWS]``. Prints the time taken; about
 a third of the rows have no position, as in real OpenSky data.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from airwitness.io import opensky
+from airwitness.io.tabular import opensky
 
 HEADER = (
     "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"

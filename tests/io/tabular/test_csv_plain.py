@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
-from airwitness.io import csv_plain
+from airwitness.io.tabular import csv_plain
 
-from .helpers import by_record, reconcile, rows_of, utc_ns
+from ..helpers import by_record, reconcile, rows_of, utc_ns
 
 
 def test_documented_example(write):

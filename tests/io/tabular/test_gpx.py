@@ -6,9 +6,9 @@ import pyarrow as pa
 import pytest
 
 from airwitness.errors import InputError
-from airwitness.io import gpx
+from airwitness.io.tabular import gpx
 
-from .helpers import by_record, reconcile, rows_of, utc_ns
+from ..helpers import by_record, reconcile, rows_of, utc_ns
 
 GPX11 = """<?xml version="1.0" encoding="UTF-8"?>
 <!-- recorded by hand -->

@@ -6,9 +6,9 @@ import pyarrow as pa
 import pytest
 
 from airwitness.errors import InputError
-from airwitness.io import kml
+from airwitness.io.tabular import kml
 
-from .helpers import by_record, reconcile, rows_of, utc_ns
+from ..helpers import by_record, reconcile, rows_of, utc_ns
 
 KML = """<?xml version="1.0" encoding="UTF-8"?>
 <kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">

@@ -11,10 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from airwitness.errors import InputError
-from airwitness.io import opensky, traffic
+from airwitness.io.tabular import opensky, traffic
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS
 
-from .helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
+from ..helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
 
 HEADER = (
     "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"

@@ -7,9 +7,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from airwitness.errors import InputError
-from airwitness.io import traffic
+from airwitness.io.tabular import traffic
 
-from .helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
+from ..helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
 
 # file: (rows, first, last) with (track_id, time, lat, lon, alt_m, callsign)
 SAMPLES = {

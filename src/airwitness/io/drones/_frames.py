@@ -1,24 +1,27 @@
 """Shared by the framed binary drone-log readers (ULog, MAVLink tlog, DataFlash).
 
-These logs are sequences of small frames. The readers walk them frame by frame
-through a :class:`Window`, and on damage scan forward for the next frame that
-looks valid. The window keeps at most about two chunks in memory, however large
-the file, and knows the absolute byte offset of every frame, so rejects can
-point into the file. :class:`Rows` collects decoded positions compactly (typed
-arrays, not Python objects per row) until the table is built.
+These logs are sequences of small frames. A :class:`FrameWalk` takes them one
+by one through a :class:`Window`, and on damage has the reader scan forward for
+the next frame that looks valid, so that every damaged stretch becomes one
+reject and the rest of the file is still read. The window keeps at most about
+two chunks in memory, however large the file, and knows the absolute byte
+offset of every frame, so rejects can point into the file. :class:`Rows`
+collects decoded positions compactly (typed arrays, not Python objects per
+row) until the table is built.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from array import array
-from collections.abc import Sequence
-from typing import BinaryIO
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO, Generic, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
+from airwitness import reasons
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS
 from airwitness.schema import ReadResult, Reject, concat, empty_table, make_table
 
@@ -93,22 +96,84 @@ class Window:
             start = self.pos + lead
 
 
-NAN = math.nan
+@dataclass(frozen=True)
+class Damage:
+    """What a frame reader gives instead of a frame: the reject reason.
+
+    ``skipped`` says the damaged bytes are consumed already, so the walk does
+    not resynchronise (ULog: a message the logger cut to append data after it).
+    """
+
+    reason: str
+    skipped: bool = False
+
+
+Frame = TypeVar("Frame")
+
+
+class FrameWalk(Generic[Frame]):
+    """The frames of a log in file order, and one reject per damaged stretch.
+
+    ``read_frame(window)`` decodes and consumes the frame at the window's
+    position, or returns a :class:`Damage` and consumes nothing; the walk then
+    calls ``resync(window)``, which skips to the next plausible frame and says
+    whether there is one. A frame cut short is ``truncated message`` at the end
+    of the file; when a frame follows after all, its length field was damaged
+    instead: the stretch is reported as ``damaged_length``. ``at_tail``, when
+    given, is asked before each frame whether the rest of the file is padding
+    (it consumes it and the walk ends).
+
+    Iterating yields ``(index, offset, frame)``: the 1-based index of the
+    frame in the file (frames and damaged stretches are counted alike) and its
+    byte offset. Afterwards ``damage`` holds the rejects, ``count`` the frames
+    and damaged stretches seen, and ``decoded`` the frames read.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        window: Window,
+        read_frame: Callable[[Window], Frame | Damage],
+        resync: Callable[[Window], bool],
+        damaged_length: str,
+        at_tail: Callable[[Window], bool] | None = None,
+    ) -> None:
+        self.file = file
+        self.window = window
+        self._read_frame = read_frame
+        self._resync = resync
+        self._damaged_length = damaged_length
+        self._at_tail = at_tail
+        self.damage: list[Reject] = []
+        self.count = 0
+        self.decoded = 0
+
+    def __iter__(self) -> Iterator[tuple[int, int, Frame]]:
+        w = self.window
+        while not w.at_end():
+            if self._at_tail is not None and self._at_tail(w):
+                break
+            self.count += 1
+            start = w.offset
+            got = self._read_frame(w)
+            if isinstance(got, Damage):
+                reason = got.reason
+                resynced = not got.skipped and self._resync(w)
+                if resynced and reason == reasons.TRUNCATED_MESSAGE:
+                    reason = self._damaged_length  # not the end of the file
+                self.damage.append(Reject(self.file, self.count, reason, offset=start))
+                continue
+            self.decoded += 1
+            yield self.count, start, got
+
+
+NAN = float("nan")
 _FLOATS = ("lat", "lon", "alt_m", "ground_speed_mps", "track_deg", "vrate_mps")
 
 
 def plausible_time(ns: int) -> bool:
     """Inside the accepted 1990–2100 window (as for every other reader)."""
     return T_MIN_NS <= ns < T_MAX_NS
-
-
-def position_problem(lat: float, lon: float) -> str | None:
-    """The standard reject reason for a decoded lat/lon, or None if it is fine."""
-    if math.isnan(lat) or math.isnan(lon):
-        return "no position"
-    if not (abs(lat) <= 90.0 and abs(lon) <= 180.0):
-        return "lat/lon out of range"
-    return None
 
 
 class Rows:

@@ -43,8 +43,10 @@ from typing import BinaryIO
 
 from pymavlink.DFReader import FORMAT_TO_STRUCT, DFFormat
 
-from airwitness.io._frames import Rows, Window, build, plausible_time, position_problem
+from airwitness import reasons
+from airwitness.io._convert import position_problem
 from airwitness.io._source import Source
+from airwitness.io.drones._frames import Damage, FrameWalk, Rows, Window, build, plausible_time
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
 
@@ -118,23 +120,17 @@ def read(
     src = Source(path, stream)
     kinds: dict[int, _Kind] = {FMT_TYPE: _fmt_of_fmt()}
     samples = {"GPS": _Samples(tuple(_GPS_COLUMNS)), "POS": _Samples(tuple(_POS_COLUMNS))}
-    damage: list[Reject] = []
     first_us: float | None = None
-    index = decoded = 0
     with src.open() as f:
-        w = Window(f)
-        while not w.at_end():
-            if _padding_tail(w):
-                break
-            index += 1
-            start = w.offset
-            reason, kind, body = _message(w, kinds)
-            if reason:
-                if _resync(w, kinds) and reason == "truncated message":
-                    reason = "bad frame"  # not the end of the file
-                damage.append(Reject(src.name, index, reason, offset=start))
-                continue
-            decoded += 1
+        walk = FrameWalk(
+            src.name,
+            Window(f),
+            lambda win: _message(win, kinds),
+            lambda win: _resync(win, kinds),
+            damaged_length=reasons.BAD_FRAME,
+            at_tail=_padding_tail,
+        )
+        for index, start, (kind, body) in walk:
             if kind.name in samples:
                 values = _decode(kind, body)
                 if first_us is None and not math.isnan(values.get("us", math.nan)):
@@ -146,9 +142,9 @@ def read(
                 s.data["offset"].append(start)
                 for name in s.names:
                     s.data[name].append(values.get(name, math.nan))
-    if not decoded:
-        raise src.fail("no readable DataFlash messages" if index else "empty file")
-    return _result(src, samples, damage, first_us, options)
+    if not walk.decoded:
+        raise src.fail("no readable DataFlash messages" if walk.count else "empty file")
+    return _result(src, samples, walk.damage, first_us, options)
 
 
 def _fmt_of_fmt() -> _Kind:
@@ -167,28 +163,27 @@ def _padding_tail(w: Window) -> bool:
     return True
 
 
-def _message(w: Window, kinds: dict[int, _Kind]) -> tuple[str, _Kind, bytes]:
-    """Read and consume one message: ('', kind, body), or the reason and nothing consumed."""
-    none = kinds[FMT_TYPE]
+def _message(w: Window, kinds: dict[int, _Kind]) -> tuple[_Kind, bytes] | Damage:
+    """Read and consume one message: (kind, body); on damage nothing is consumed."""
     if not w.fill(3):
         cut = HEAD.startswith(w.buf[w.pos :])
-        return "truncated message" if cut else "bad frame", none, b""
+        return Damage(reasons.TRUNCATED_MESSAGE if cut else reasons.BAD_FRAME)
     if w.buf[w.pos : w.pos + 2] != HEAD:
-        return "bad frame", none, b""
+        return Damage(reasons.BAD_FRAME)
     kind_id = w.buf[w.pos + 2]
     kind = kinds.get(kind_id)
     if kind is None:
-        return "unknown message type", none, b""
+        return Damage(reasons.UNKNOWN_MESSAGE_TYPE)
     if not w.fill(kind.length):
-        return "truncated message", none, b""
+        return Damage(reasons.TRUNCATED_MESSAGE)
     body = w.buf[w.pos + 3 : w.pos + kind.length]
     if kind_id == FMT_TYPE:
         defined = _define(body)
         if defined is None:
-            return "corrupt message", none, b""
+            return Damage(reasons.CORRUPT_MESSAGE)
         kinds[defined[0]] = defined[1]
     w.skip(kind.length)
-    return "", kind, body
+    return kind, body
 
 
 def _define(body: bytes) -> tuple[int, _Kind] | None:
@@ -282,10 +277,10 @@ def _gps_rows(file: str, s: _Samples) -> Rows:
     for i in range(len(s)):
         record, offset = int(d["record"][i]), int(d["offset"][i])
         lat, lon = d["lat"][i], d["lon"][i]
-        problem = "no position" if d["status"][i] < 2 else position_problem(lat, lon)
+        problem = reasons.NO_POSITION if d["status"][i] < 2 else position_problem(lat, lon)
         time_ns = _gps_time(d, i)
         if problem is None and time_ns is None:
-            problem = "bad time"
+            problem = reasons.BAD_TIME
         if problem is not None:
             rows.rejects.append(Reject(file, record, problem, offset=offset))
             continue
@@ -323,11 +318,11 @@ def _pos_rows(file: str, s: _Samples, offset_ns: int) -> Rows:
     for i in range(len(s)):
         record, offset = int(d["record"][i]), int(d["offset"][i])
         lat, lon = d["lat"][i], d["lon"][i]
-        problem = "no position" if lat == 0 and lon == 0 else position_problem(lat, lon)
+        problem = reasons.NO_POSITION if lat == 0 and lon == 0 else position_problem(lat, lon)
         us = d["us"][i]
         time_ns = None if math.isnan(us) else int(us) * 1000 + offset_ns
         if problem is None and (time_ns is None or not plausible_time(time_ns)):
-            problem = "bad time"
+            problem = reasons.BAD_TIME
         if problem is not None:
             rows.rejects.append(Reject(file, record, problem, offset=offset))
             continue

@@ -37,8 +37,10 @@ from typing import BinaryIO
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
-from airwitness.io._frames import Rows, Window, build, plausible_time, position_problem
+from airwitness import reasons
+from airwitness.io._convert import position_problem
 from airwitness.io._source import Source
+from airwitness.io.drones._frames import Damage, FrameWalk, Rows, Window, build, plausible_time
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
 
@@ -84,53 +86,48 @@ def read(
     src = Source(path, stream)
     parser = mavlink.MAVLink(None)
     tracks: dict[tuple[int, int], Rows] = {}
-    damage: list[Reject] = []
-    index = decoded = 0
     with src.open() as f:
-        w = Window(f)
-        while not w.at_end():
-            index += 1
-            start = w.offset
-            msg, us, reason = _next(w, parser)
-            if msg is None:
-                if _resync(w, parser) and reason == "truncated message":
-                    reason = "bad frame"  # a damaged length, not the end of the file
-                damage.append(Reject(src.name, index, reason, offset=start))
-                continue
-            decoded += 1
+        walk = FrameWalk(
+            src.name,
+            Window(f),
+            lambda win: _next(win, parser),
+            lambda win: _resync(win, parser),
+            damaged_length=reasons.BAD_FRAME,
+        )
+        for index, start, (msg, us) in walk:
             kind = msg.get_msgId()
             if kind in _PREFERENCE:
                 rows = tracks.setdefault((msg.get_srcSystem(), kind), Rows())
                 _position(src.name, rows, index, start, msg, us)
-    if not decoded:
-        raise src.fail("no readable MAVLink frames" if index else "empty file")
+    if not walk.decoded:
+        raise src.fail("no readable MAVLink frames" if walk.count else "empty file")
     chosen = []
     for system in sorted({s for s, _ in tracks}):
         kinds = [tracks[(system, k)] for k in _PREFERENCE if (system, k) in tracks]
         rows = next((r for r in kinds if len(r)), kinds[0])
         chosen.append((f"mavlink:{system}", rows))
-    return build(src.name, FORMAT, chosen, damage)
+    return build(src.name, FORMAT, chosen, walk.damage)
 
 
-def _next(w: Window, parser: mavlink.MAVLink) -> tuple[mavlink.MAVLink_message | None, int, str]:
-    """Decode and consume the entry at the window's position, or say what is wrong.
+def _next(w: Window, parser: mavlink.MAVLink) -> tuple[mavlink.MAVLink_message, int] | Damage:
+    """Decode and consume the entry at the window's position: (message, tlog µs).
 
-    On failure nothing is consumed: the caller resynchronises from there.
+    On damage nothing is consumed: the walk resynchronises from there.
     """
     w.fill(11)
     n = _entry_length(w.buf, w.pos)
     if n is None:
         if w.available() < 11 and _could_start(w.buf, w.pos):
-            return None, 0, "truncated message"
-        return None, 0, "bad frame"
+            return Damage(reasons.TRUNCATED_MESSAGE)
+        return Damage(reasons.BAD_FRAME)
     if not w.fill(n):
-        return None, 0, "truncated message"
+        return Damage(reasons.TRUNCATED_MESSAGE)
     msg, reason = _decode(parser, w.buf[w.pos : w.pos + n])
     if msg is None:
-        return None, 0, reason
+        return Damage(reason)
     (us,) = struct.unpack_from(">Q", w.buf, w.pos)
     w.skip(n)
-    return msg, us, ""
+    return msg, us
 
 
 def _could_start(buf: bytes, p: int) -> bool:
@@ -148,11 +145,11 @@ def _decode(parser: mavlink.MAVLink, entry: bytes) -> tuple[mavlink.MAVLink_mess
     try:
         msg = parser.decode(bytearray(entry[8:]))
     except mavlink.MAVError as e:
-        return None, "bad CRC" if "CRC" in str(e) else "bad frame"
+        return None, reasons.BAD_CRC if "CRC" in str(e) else reasons.BAD_FRAME
     except (struct.error, ValueError, IndexError, TypeError):
-        return None, "bad frame"
+        return None, reasons.BAD_FRAME
     if isinstance(msg, mavlink.MAVLink_unknown):
-        return None, "unknown message id"
+        return None, reasons.UNKNOWN_MESSAGE_ID
     return msg, ""
 
 
@@ -181,16 +178,16 @@ def _position(
 ) -> None:
     kind = msg.get_msgId()
     if kind == GPS_RAW_INT and msg.fix_type < 2:
-        rows.rejects.append(Reject(file, index, "no position", offset=offset))
+        rows.rejects.append(Reject(file, index, reasons.NO_POSITION, offset=offset))
         return
     if msg.lat == 0 and msg.lon == 0:
-        rows.rejects.append(Reject(file, index, "no position", offset=offset))
+        rows.rejects.append(Reject(file, index, reasons.NO_POSITION, offset=offset))
         return
     lat, lon = msg.lat / 1e7, msg.lon / 1e7
     problem = position_problem(lat, lon)
     time_ns = us * 1000
     if problem is None and not plausible_time(time_ns):
-        problem = "bad time"
+        problem = reasons.BAD_TIME
     if problem is not None:
         rows.rejects.append(Reject(file, index, problem, offset=offset))
         return

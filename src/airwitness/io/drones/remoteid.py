@@ -50,9 +50,10 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
-from airwitness.io._convert import times
-from airwitness.io._frames import Rows, build, position_problem
+from airwitness import reasons
+from airwitness.io._convert import position_problem, times
 from airwitness.io._source import Source
+from airwitness.io.drones._frames import Rows, build
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
 
@@ -139,7 +140,7 @@ def decode_location(msg: bytes) -> Location:
     if tenths == 0xFFFF:
         tenth = None
     elif tenths > 36000:
-        raise DecodeError("bad time")
+        raise DecodeError(reasons.BAD_TIME)
     else:
         tenth = tenths
     return Location(
@@ -175,20 +176,20 @@ def decode_basic_id(msg: bytes) -> BasicId:
 def split(data: bytes) -> list[bytes]:
     """The 25-byte messages of one received payload (a single message or a pack)."""
     if len(data) < SIZE:
-        raise DecodeError("wrong message length")
+        raise DecodeError(reasons.WRONG_MESSAGE_LENGTH)
     kind = message_type(data)
     if kind != PACK:
         if len(data) != SIZE:
-            raise DecodeError("wrong message length")
+            raise DecodeError(reasons.WRONG_MESSAGE_LENGTH)
         return [data]
     size, count = data[1], data[2]
     if size != SIZE or not 1 <= count <= 9 or len(data) < 3 + SIZE * count:
-        raise DecodeError("bad message pack")
+        raise DecodeError(reasons.BAD_MESSAGE_PACK)
     if any(b for b in data[3 + SIZE * count :]):
-        raise DecodeError("bad message pack")  # only zero padding may follow
+        raise DecodeError(reasons.BAD_MESSAGE_PACK)  # only zero padding may follow
     messages = [data[3 + SIZE * i : 3 + SIZE * (i + 1)] for i in range(count)]
     if any(message_type(m) == PACK for m in messages):
-        raise DecodeError("bad message pack")
+        raise DecodeError(reasons.BAD_MESSAGE_PACK)
     return messages
 
 
@@ -199,14 +200,14 @@ def decode(data: bytes) -> tuple[list[BasicId], Location | None]:
     for msg in split(data):
         kind = message_type(msg)
         if kind not in _KNOWN:
-            raise DecodeError("unknown message type")
+            raise DecodeError(reasons.UNKNOWN_MESSAGE_TYPE)
         if kind == BASIC_ID:
             basic = decode_basic_id(msg)
             if basic.id_type in (1, 2, 3, 4):
                 ids.append(basic)
         elif kind == LOCATION:
             if location is not None:
-                raise DecodeError("bad message pack")
+                raise DecodeError(reasons.BAD_MESSAGE_PACK)
             location = decode_location(msg)
     return ids, location
 
@@ -285,12 +286,12 @@ def read(
             if len(line) == _MAX_LINE and not line.endswith(b"\n"):
                 while (more := f.readline(_MAX_LINE)) and not more.endswith(b"\n"):
                     pass
-                rejects.append(Reject(src.name, number, "line too long"))
+                rejects.append(Reject(src.name, number, reasons.LINE_TOO_LONG))
                 continue
             try:
                 text = line.decode("utf-8").strip()
             except UnicodeDecodeError:
-                rejects.append(Reject(src.name, number, "bad text"))
+                rejects.append(Reject(src.name, number, reasons.BAD_TEXT))
                 continue
             if not text:
                 continue
@@ -328,12 +329,12 @@ def _lines(
         batch, ns.tolist(), (bad | missing).tolist(), strict=True
     ):
         if len(fields) not in (2, 3):
-            rejects.append(Reject(file, number, "wrong number of fields"))
+            rejects.append(Reject(file, number, reasons.WRONG_NUMBER_OF_FIELDS))
             continue
         hex_text = fields[1]
         sender = fields[2].lower() if len(fields) == 3 else ""
         if not _HEX_RE.fullmatch(hex_text):
-            rejects.append(Reject(file, number, "bad hex"))
+            rejects.append(Reject(file, number, reasons.BAD_HEX))
             continue
         try:
             ids, location = decode(bytes.fromhex(hex_text))
@@ -344,13 +345,13 @@ def _lines(
         for basic in ids:
             tracks.learn(sender, basic)
         if t_bad:
-            rejects.append(Reject(file, number, "bad time"))
+            rejects.append(Reject(file, number, reasons.BAD_TIME))
             continue
         if location is None:
-            rejects.append(Reject(file, number, "no position"))
+            rejects.append(Reject(file, number, reasons.NO_POSITION))
             continue
         lat, lon = location.lat, location.lon
-        problem = "no position" if lat == 0 and lon == 0 else position_problem(lat, lon)
+        problem = reasons.NO_POSITION if lat == 0 and lon == 0 else position_problem(lat, lon)
         if problem is not None:
             rejects.append(Reject(file, number, problem))
             continue

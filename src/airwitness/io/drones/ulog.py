@@ -51,8 +51,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from airwitness.io._frames import Rows, Window, build, plausible_time, position_problem
+from airwitness import reasons
+from airwitness.io._convert import position_problem
 from airwitness.io._source import Source
+from airwitness.io.drones._frames import Damage, FrameWalk, Rows, Window, build, plausible_time
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
 
@@ -93,7 +95,6 @@ _WANTED = {
 }
 _MAX_SIZE = 0xFFFF
 _INTEGERS = "bBhHiIqQ"
-_CONSUMED = -1
 
 
 def sniff(head: bytes, extension: str) -> bool:
@@ -137,7 +138,6 @@ def read(
     """Read a PX4 ULog file (see the module docs for records, time and rejects)."""
     src = Source(path, stream)
     log = _Log()
-    damage: list[Reject] = []
     with src.open() as f:
         w = Window(f)
         header = w.take(16)
@@ -146,70 +146,67 @@ def read(
         if len(header) < 16:
             raise src.fail("truncated ULog header")
         (start_us,) = struct.unpack_from("<Q", header, 8)
-        index = 0
-        while not w.at_end():
-            index += 1
-            start = w.offset
-            reason, kind, payload = _message(w, log)
-            if reason:
-                if kind == _CONSUMED:
-                    pass  # cut by the start of appended data, which follows
-                elif _resync(w, log) and reason == "truncated message":
-                    reason = "corrupt message"  # a damaged size, not the end of the file
-                damage.append(Reject(src.name, index, reason, offset=start))
-            elif kind == ord("D"):
+        walk = FrameWalk(
+            src.name,
+            w,
+            lambda win: _message(win, log),
+            lambda win: _resync(win, log),
+            damaged_length=reasons.CORRUPT_MESSAGE,
+        )
+        for index, start, (kind, payload) in walk:
+            if kind == ord("D"):
                 topic = log.topics.get(payload[0] | (payload[1] << 8))
                 if topic is not None:
                     _sample(topic, payload, index, start)
-    if index == 0 or len(damage) == index:
+    if not walk.decoded:
         raise src.fail("no readable ULog messages")
-    return _result(src, log, damage, start_us, options)
+    return _result(src, log, walk.damage, start_us, options)
 
 
-def _message(w: Window, log: _Log) -> tuple[str, int, bytes]:
-    """Read and consume one message: ('', type, payload), or (reason, 0, b'') and
-    nothing consumed, or (reason, _CONSUMED, b'') when the damage was skipped."""
+def _message(w: Window, log: _Log) -> tuple[int, bytes] | Damage:
+    """Read and consume one message: (type, payload); on damage nothing is consumed,
+    unless the damage is skipped already (a message cut where data was appended)."""
     if not w.fill(3):
-        return "truncated message", 0, b""
+        return Damage(reasons.TRUNCATED_MESSAGE)
     size, kind = struct.unpack_from("<HB", w.buf, w.pos)
     if kind not in _KNOWN_TYPES or size == 0:
-        return "corrupt message", 0, b""
+        return Damage(reasons.CORRUPT_MESSAGE)
     end = w.offset + 3 + size
     cut = next((o for o in log.appended if w.offset < o < end), None)
     if cut is not None:  # the logger cut this message when it appended data here
-        w.skip(cut - w.offset)
-        return "truncated message", _CONSUMED, b""
+        w.skip(cut - w.offset)  # the appended data follows
+        return Damage(reasons.TRUNCATED_MESSAGE, skipped=True)
     if not w.fill(3 + size):
-        return "truncated message", 0, b""
+        return Damage(reasons.TRUNCATED_MESSAGE)
     payload = w.buf[w.pos + 3 : w.pos + 3 + size]
     reason = _check(kind, payload, log)
     if reason:
-        return reason, 0, b""
+        return Damage(reason)
     _learn(kind, payload, log)
     w.skip(3 + size)
-    return "", kind, payload
+    return kind, payload
 
 
 def _check(kind: int, payload: bytes, log: _Log) -> str:
     """Why a complete message is damaged, or ''."""
     if kind == ord("D"):
         if len(payload) < 2:
-            return "corrupt message"
+            return reasons.CORRUPT_MESSAGE
         msg_id = payload[0] | (payload[1] << 8)
         sizes = log.subs.get(msg_id)
         if sizes is None:
-            return "unknown message id"
+            return reasons.UNKNOWN_MESSAGE_ID
         if not sizes[0] <= len(payload) - 2 <= sizes[1]:
-            return "bad message size"
+            return reasons.BAD_MESSAGE_SIZE
     elif kind == ord("F"):
         if _parse_format(payload) is None:
-            return "corrupt message"
+            return reasons.CORRUPT_MESSAGE
     elif kind == ord("A"):
         if len(payload) < 4:
-            return "corrupt message"
+            return reasons.CORRUPT_MESSAGE
         name = payload[3:].decode("ascii", "replace")
         if name not in log.formats or _sizes(name, log) is None:
-            return "corrupt message"
+            return reasons.CORRUPT_MESSAGE
     return ""
 
 
@@ -453,11 +450,11 @@ def _rows(file: str, topics: list[_Topic], offset_ns: int) -> Rows:
         offset = s["offset"][i]
         lat, lon = s["lat"][i] / topic.scale_lat, s["lon"][i] / topic.scale_lat
         no_fix = gps and "fix" in s and s["fix"][i] < 2
-        problem = "no position" if no_fix or (lat == 0 and lon == 0) else None
+        problem = reasons.NO_POSITION if no_fix or (lat == 0 and lon == 0) else None
         problem = problem or position_problem(lat, lon)
         time_ns = int(s["timestamp"][i]) * 1000 + offset_ns
         if problem is None and not plausible_time(time_ns):
-            problem = "bad time"
+            problem = reasons.BAD_TIME
         if problem is not None:
             rows.rejects.append(Reject(file, record, problem, offset=offset))
             continue

@@ -7,7 +7,7 @@ Three line shapes are read:
   dump1090 and Radarcape write it). The timestamp is the same receiver clock
   as in Beast captures: a 12 MHz counter that needs the UTC start time
   (``--start-time``), or GPS time of day with ``--date`` (see
-  :func:`airwitness.io._modes.counter_times`).
+  :func:`airwitness.io.modes._clocks.counter_times`).
 - ``1700000000.123 *8D4840D6202CC371C32CE0576098;`` (or an ISO-8601 time
   before the ``*``) — a plain line with the time it was received, as
   ``nc host 30002 | ts %.s`` records it; ms/µs/ns epochs are told apart by
@@ -25,7 +25,7 @@ line`` (not one of the shapes above), ``undecodable message`` (wrong number of
 hex digits), ``bad time``, ``no timestamp``, ``bad timestamp``, ``receiver
 clock reset``, ``truncated gzip data`` / ``corrupt gzip data`` (the line where
 a damaged gzip stream breaks off; a partial line there is not parsed); then
-every reason of the decoding core (:mod:`airwitness.io._modes`).
+every reason of the decoding core (:mod:`airwitness.io.modes._decode`).
 """
 
 from __future__ import annotations
@@ -38,9 +38,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness.io import _modes
+from airwitness import reasons
 from airwitness.io._convert import Checks, times
 from airwitness.io._source import Salvage, Source
+from airwitness.io.modes._clocks import counter_times
+from airwitness.io.modes._decode import decode
+from airwitness.io.modes._messages import Messages, hex_fixed, hex_frames
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
 
@@ -70,20 +73,20 @@ def read(
     parts = pc.extract_regex(lines, _LINE)
     checks = Checks(n)
     matched = parts.is_valid().to_numpy(zero_copy_only=False)
-    checks.flag(~matched, "bad line")
+    checks.flag(~matched, reasons.BAD_LINE)
     kind = pc.fill_null(parts.field("k"), b"").to_numpy(zero_copy_only=False)
     at = matched & (kind == b"@")
     hexes = parts.field("h")
 
     # @ lines: 12 hex digits of receiver clock, then the message
-    clock, _ = _modes.hex_fixed(pc.binary_slice(hexes, 0, 12), 12)
+    clock, _ = hex_fixed(pc.binary_slice(hexes, 0, 12), 12)
     counter = np.zeros(n, dtype=np.int64)
     for b in range(6):
         counter = (counter << 8) | clock[:, b].astype(np.int64)
     # (an explicit stop: pyarrow 26 fails on values shorter than the start without one)
     msg = pc.if_else(pa.array(at), pc.binary_slice(hexes, 12, 1 << 20), hexes)
-    frames, nbytes = _modes.hex_frames(msg)
-    checks.flag(nbytes == 0, _modes.UNDECODABLE)
+    frames, nbytes = hex_frames(msg)
+    checks.flag(nbytes == 0, reasons.UNDECODABLE_MESSAGE)
 
     stamp = pc.fill_null(parts.field("t"), b"")
     stamped = matched & ~at & (pc.binary_length(stamp).to_numpy(zero_copy_only=False) > 0)
@@ -95,22 +98,22 @@ def read(
                 "capture with MLAT timestamps (@…;) or with the receive time before each line"
             )
         raise src.fail("not an AVR capture (no *…; or @…; lines)")
-    checks.flag(plain, _modes.NO_TIMESTAMP)
+    checks.flag(plain, reasons.NO_TIMESTAMP)
 
     time_ns = np.zeros(n, dtype=np.int64)
     if at.any():
         usable = at & checks.ok
-        t_at, problems = _modes.counter_times(src.name, counter, usable, options, "AVR capture")
+        t_at, problems = counter_times(src.name, counter, usable, options, "AVR capture")
         for reason, mask in problems.items():
             checks.flag(mask, reason)
         time_ns = np.where(at, t_at, time_ns)
     if stamped.any():
         t_st, bad, missing = times(pc.if_else(pa.array(stamped), stamp, None), "auto")
-        checks.flag(stamped & (bad | missing), "bad time")
+        checks.flag(stamped & (bad | missing), reasons.BAD_TIME)
         time_ns = np.where(stamped, t_st, time_ns)
 
-    msgs = _modes.Messages(record, time_ns, frames, nbytes, checks, offset)
-    result = _modes.decode(src.name, FORMAT, msgs, options)
+    msgs = Messages(record, time_ns, frames, nbytes, checks, offset)
+    result = decode(src.name, FORMAT, msgs, options)
     if blocks.damage is not None:  # one record where the stream broke off
         broken = Reject(src.name, data.count(b"\n") + 1, blocks.damage, len(data))
         result.rejects = sorted([*result.rejects, broken])

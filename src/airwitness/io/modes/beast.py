@@ -18,7 +18,7 @@ and OpenSky sensors stamp GPS time of day instead (upper 18 bits seconds since
 midnight UTC, lower 30 bits nanoseconds): give the date (``--date``) and no
 start time, and that layout is used — every timestamp must fit it. A 12 MHz
 counter can also fit it for a short capture, so this is never guessed. See
-:func:`airwitness.io._modes.counter_times` for zero and damaged timestamps and
+:func:`airwitness.io.modes._clocks.counter_times` for zero and damaged timestamps and
 receiver restarts.
 
 Rejects of this reader: ``truncated message`` (the file ends, or a new frame
@@ -27,7 +27,7 @@ starts, inside a frame), ``not a Beast frame``, ``unknown frame type``,
 ``truncated gzip data`` / ``corrupt gzip data`` (one record where a damaged
 gzip stream breaks off; the frames before it are read); Mode A/C replies and
 status frames are ``no position`` (benign); then every reason of the decoding
-core (:mod:`airwitness.io._modes`). The file is read in chunks of ``CHUNK_BYTES``;
+core (:mod:`airwitness.io.modes._decode`). The file is read in chunks of ``CHUNK_BYTES``;
 a run of non-frame bytes longer than ``MAX_GARBAGE`` counts as several records.
 """
 
@@ -40,9 +40,12 @@ from typing import BinaryIO
 import numba as nb
 import numpy as np
 
-from airwitness.io import _modes
+from airwitness import reasons
 from airwitness.io._convert import Checks
 from airwitness.io._source import Salvage, Source
+from airwitness.io.modes._clocks import counter_times
+from airwitness.io.modes._decode import decode
+from airwitness.io.modes._messages import Messages
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult
 
@@ -56,10 +59,10 @@ _PAYLOAD = {0x31: 2, 0x32: 7, 0x33: 14}  # message bytes per frame type
 # Unit status from the framer.
 _FRAME, _TRUNCATED, _GARBAGE, _UNKNOWN, _OTHER, _DAMAGED = 0, 1, 2, 3, 4, 5
 _REASONS = {
-    _TRUNCATED: "truncated message",
-    _GARBAGE: "not a Beast frame",
-    _UNKNOWN: "unknown frame type",
-    _OTHER: _modes.NO_POSITION,
+    _TRUNCATED: reasons.TRUNCATED_MESSAGE,
+    _GARBAGE: reasons.NOT_A_BEAST_FRAME,
+    _UNKNOWN: reasons.UNKNOWN_FRAME_TYPE,
+    _OTHER: reasons.NO_POSITION,
 }
 
 
@@ -81,15 +84,13 @@ def read(
     if damage is not None:
         checks.flag(status == _DAMAGED, damage)
     usable = checks.ok.copy()
-    time_ns, problems = _modes.counter_times(
-        src.name, units["counter"], usable, options, "Beast capture"
-    )
+    time_ns, problems = counter_times(src.name, units["counter"], usable, options, "Beast capture")
     for reason, mask in problems.items():
         checks.flag(mask, reason)
     typ = units["type"]
     nbytes = np.where(typ == 0x31, 2, np.where(typ == 0x32, 7, 14)).astype(np.int8)
     nbytes[status != _FRAME] = 0
-    msgs = _modes.Messages(
+    msgs = Messages(
         record=np.arange(1, n + 1, dtype=np.int64),
         time_ns=time_ns,
         frames=units["msg"],
@@ -97,7 +98,7 @@ def read(
         checks=checks,
         offset=units["offset"],
     )
-    return _modes.decode(src.name, FORMAT, msgs, options)
+    return decode(src.name, FORMAT, msgs, options)
 
 
 def _read_units(src: Source) -> tuple[dict[str, np.ndarray], str | None]:

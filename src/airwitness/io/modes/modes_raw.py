@@ -17,7 +17,7 @@ Records are CSV line numbers (JSON Lines line numbers, 1-based row numbers
 for Parquet and JSON arrays). Rejects of this reader: ``bad time``,
 ``missing time``, ``missing message``, ``undecodable message`` (not 14/28 hex
 digits), ``wrong number of fields``, ``bad JSON``; then every reason of the
-decoding core (:mod:`airwitness.io._modes`). Parquet cannot be sniffed (its
+decoding core (:mod:`airwitness.io.modes._decode`). Parquet cannot be sniffed (its
 column names are at the end of the file): use ``--format modes_raw``.
 """
 
@@ -31,12 +31,14 @@ from typing import BinaryIO
 
 import pyarrow.compute as pc
 
-from airwitness.io import _modes
+from airwitness import reasons
 from airwitness.io._convert import Checks, text, times
-from airwitness.io._csvtext import read_csv
 from airwitness.io._source import CHUNK, Source
-from airwitness.io._tabular import Columns, container, load
+from airwitness.io.modes._decode import decode
+from airwitness.io.modes._messages import Messages, hex_frames
 from airwitness.io.options import ReadOptions
+from airwitness.io.tabular._containers import Columns, container, load
+from airwitness.io.tabular._csvtext import read_csv
 from airwitness.schema import ReadResult, Reject
 
 FORMAT = "modes_raw"
@@ -61,17 +63,17 @@ def read(
     checks = Checks(n)
 
     time_ns, bad, missing = times(data.get(time_col), "auto")
-    checks.flag(bad, "bad time")
-    checks.flag(missing, "missing time")
+    checks.flag(bad, reasons.BAD_TIME)
+    checks.flag(missing, reasons.MISSING_TIME)
 
     msg, bad = text(data.get(msg_col))
-    checks.flag(bad, _modes.UNDECODABLE)
-    checks.flag(~msg.is_valid().to_numpy(zero_copy_only=False), "missing message")
-    frames, nbytes = _modes.hex_frames(pc.utf8_trim(msg, "*;"))
-    checks.flag(nbytes == 0, _modes.UNDECODABLE)
+    checks.flag(bad, reasons.UNDECODABLE_MESSAGE)
+    checks.flag(~msg.is_valid().to_numpy(zero_copy_only=False), reasons.MISSING_MESSAGE)
+    frames, nbytes = hex_frames(pc.utf8_trim(msg, "*;"))
+    checks.flag(nbytes == 0, reasons.UNDECODABLE_MESSAGE)
 
-    msgs = _modes.Messages(data.records, time_ns, frames, nbytes, checks)
-    result = _modes.decode(src.name, FORMAT, msgs, options)
+    msgs = Messages(data.records, time_ns, frames, nbytes, checks)
+    result = decode(src.name, FORMAT, msgs, options)
     if data.rejects:
         result.rejects = sorted([*data.rejects, *result.rejects])
     return result

@@ -69,6 +69,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pyarrow as pa
 
+from airwitness import reasons
 from airwitness.errors import InputError
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS, labels
 from airwitness.io._source import Salvage, Source
@@ -78,7 +79,6 @@ from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult, Reject
 NAME = "readsb"
 STALE, NEW_LEG, VRATE_GEOM, ALT_GEOM = 1, 2, 4, 8
 MIN_FIELDS = 7
-TRUNCATED = "truncated JSON"
 MAX_SECONDS = 1e11  # |timestamp| and |offset| beyond this are no time (and would overflow)
 
 _ICAO_RE = re.compile(rb'"icao"\s*:\s*"')
@@ -121,7 +121,7 @@ def read(
     if blocks.damage is not None:  # the gzip stream broke off (or failed its CRC)
         end = blocks.damage
     last = points[-1] if points else None
-    if end is not None and isinstance(last, _Broken) and last.reason == TRUNCATED:
+    if end is not None and isinstance(last, _Broken) and last.reason == reasons.TRUNCATED_JSON:
         points[-1], end = _Broken(end), None  # the point cut short carries the reason
     columns = _Columns(_track_id(src, doc.header.get("icao")), round(base * 1e6))
     for i, point in enumerate(points, start=1):
@@ -217,12 +217,12 @@ def _trace(text: str, pos: int, doc: _Doc) -> int:
     while True:
         start = pos = _skip_ws(text, pos)
         if pos >= len(text):
-            doc.end = TRUNCATED
+            doc.end = reasons.TRUNCATED_JSON
             return pos
         try:
             value, pos = _DECODER.raw_decode(text, pos)
         except (json.JSONDecodeError, RecursionError):
-            value = _Broken("bad JSON")
+            value = _Broken(reasons.BAD_JSON)
         else:
             pos = _skip_ws(text, pos)
             if text.startswith(",", pos):
@@ -234,13 +234,13 @@ def _trace(text: str, pos: int, doc: _Doc) -> int:
                 return pos + 1
             if pos >= len(text):
                 points.append(value)
-                doc.end = TRUNCATED
+                doc.end = reasons.TRUNCATED_JSON
                 return pos
-            value = _Broken("bad JSON")  # garbage after it: it may be part of the garbage
+            value = _Broken(reasons.BAD_JSON)  # garbage after it: it may be part of the garbage
         nxt = _POINT_START.search(text, start + 1)
         if nxt is None:  # the last element: cut by the end of the text, or garbage
             if _runs_out(text):
-                value, doc.end = _Broken(TRUNCATED), TRUNCATED
+                value, doc.end = _Broken(reasons.TRUNCATED_JSON), reasons.TRUNCATED_JSON
             points.append(value)
             return len(text)
         points.append(value)
@@ -305,29 +305,29 @@ class _Columns:
         if isinstance(p, _Broken):
             return p.reason
         if not isinstance(p, list):
-            return "not a trace point"
+            return reasons.NOT_A_TRACE_POINT
         if len(p) < MIN_FIELDS:
-            return "wrong number of fields"
+            return reasons.WRONG_NUMBER_OF_FIELDS
         offset = p[0]
         if not (_is_number(offset) and abs(offset) < MAX_SECONDS):
-            return "bad time"
+            return reasons.BAD_TIME
         t_us = self.base_us + round(offset * 1e6)
         if not T_MIN_NS <= t_us * 1000 < T_MAX_NS:
-            return "bad time"
+            return reasons.BAD_TIME
         lat, lon = p[1], p[2]
         if not (_is_number(lat) and _is_number(lon)):
-            return "bad lat/lon"
+            return reasons.BAD_LAT_LON
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            return "lat/lon out of range"
+            return reasons.LAT_LON_OUT_OF_RANGE
         flags = p[6]
         if flags is None:
             flags = 0
         elif not isinstance(flags, int) or isinstance(flags, bool) or flags < 0:
-            return "bad flags"
+            return reasons.BAD_FLAGS
         altitude = p[3]
         geo_alt = _field(p, 10)
         if geo_alt is _BAD:
-            return "bad number in geometric altitude"
+            return reasons.bad_number_in("geometric altitude")
         if altitude == "ground":
             alt, kind = 0.0, 2
         elif altitude is None:
@@ -335,12 +335,12 @@ class _Columns:
         elif _is_number(altitude):
             alt, kind = altitude * FT_TO_M, 1 if flags & ALT_GEOM else 0
         else:
-            return "bad altitude"
+            return reasons.BAD_ALTITUDE
         numbers = []
         for i, what in ((4, "ground speed"), (5, "track"), (7, "vertical rate")):
             v = _field(p, i)
             if v is _BAD:
-                return f"bad number in {what}"
+                return reasons.bad_number_in(what)
             numbers.append(math.nan if v is None else v)
         if flags & NEW_LEG:
             self.callsign = None

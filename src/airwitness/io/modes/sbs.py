@@ -56,6 +56,7 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
+from airwitness import reasons
 from airwitness.errors import InputError
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS, labels
 from airwitness.io._source import CHUNK, Salvage, Source
@@ -69,7 +70,6 @@ HOLD_S = 10.0
 #: longer lines are rejected without being split (SBS lines are ~100 bytes)
 MAX_LINE = 4096
 
-NO_POSITION = "no position"
 OTHER_KINDS = frozenset({b"SEL", b"ID", b"AIR", b"STA", b"CLK"})
 _NO_POSITION_TYPES = frozenset({b"5", b"6", b"7", b"8"})
 _NS = 1_000_000_000
@@ -160,7 +160,7 @@ class _Parser:
 
     def skip(self) -> None:
         self.benign += 1
-        self.rejects.append(Reject(self.name, self.line, NO_POSITION))
+        self.rejects.append(Reject(self.name, self.line, reasons.NO_POSITION))
 
     def broken(self, reason: str) -> None:
         self.line += 1
@@ -172,7 +172,7 @@ class _Parser:
             if not raw or raw.isspace():
                 continue
             if len(raw) > MAX_LINE:
-                self.reject("line too long")
+                self.reject(reasons.LINE_TOO_LONG)
                 continue
             f = raw.rstrip(b"\r\n").split(b",")
             kind = f[0]
@@ -180,10 +180,10 @@ class _Parser:
                 if kind.strip() in OTHER_KINDS:
                     self.skip()
                 else:
-                    self.reject("not an SBS message")
+                    self.reject(reasons.NOT_AN_SBS_MESSAGE)
                 continue
             if len(f) != N_FIELDS:
-                self.reject("wrong number of fields")
+                self.reject(reasons.WRONG_NUMBER_OF_FIELDS)
                 continue
             typ = f[1].strip()
             if typ == b"3" or typ == b"2":
@@ -195,7 +195,7 @@ class _Parser:
             elif typ == b"4":
                 self.motion(f)
             else:
-                self.reject("unknown message type")
+                self.reject(reasons.UNKNOWN_MESSAGE_TYPE)
 
     def _hex_time(self, f: list[bytes]) -> tuple[str, int] | None:
         """The track id and time of a MSG line, or None after rejecting it."""
@@ -206,14 +206,14 @@ class _Parser:
             h = f[4].strip().lower()
             hexid = self.ids[f[4]] = h.decode("ascii") if _HEX_RE.fullmatch(h) else None
         if hexid is None:
-            self.reject("bad hex ident")
+            self.reject(reasons.BAD_HEX_IDENT)
             return None
         date, tod = f[6], f[7]
         if not date.strip() and not tod.strip():
             date, tod = f[8], f[9]  # logged, when generated is missing
         t = self._time(date, tod)
         if t is None:
-            self.reject("bad time")
+            self.reject(reasons.BAD_TIME)
             return None
         return hexid, t
 
@@ -249,7 +249,7 @@ class _Parser:
             try:
                 out.append(_number(f[i]))
             except _Bad:
-                self.reject(f"bad number in {what}")
+                self.reject(reasons.bad_number_in(what))
                 return None
         return out
 
@@ -260,7 +260,7 @@ class _Parser:
         try:
             callsign = _text(f[10])
         except _Bad:
-            self.reject("bad text in callsign")
+            self.reject(reasons.BAD_CALLSIGN_TEXT)
             return
         if callsign is not None:
             self.callsign[ht[0]] = (ht[1], callsign)
@@ -284,16 +284,16 @@ class _Parser:
         try:
             lat, lon = _number(f[14]), _number(f[15])
         except _Bad:
-            self.reject("bad lat/lon")
+            self.reject(reasons.BAD_LAT_LON)
             return
         if math.isnan(lat) and math.isnan(lon):
             self.skip()
             return
         if math.isnan(lat) or math.isnan(lon):
-            self.reject("bad lat/lon")
+            self.reject(reasons.BAD_LAT_LON)
             return
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            self.reject("lat/lon out of range")
+            self.reject(reasons.LAT_LON_OUT_OF_RANGE)
             return
         own = self._numbers(f, _POSITION)
         if own is None:
@@ -301,7 +301,7 @@ class _Parser:
         try:
             callsign = _text(f[10])
         except _Bad:
-            self.reject("bad text in callsign")
+            self.reject(reasons.BAD_CALLSIGN_TEXT)
             return
         alt, gs, trk, vr = own
         if callsign is None:

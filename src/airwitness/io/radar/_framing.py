@@ -1,8 +1,11 @@
-"""Framing of ASTERIX inputs: libpcap records, link/IP/UDP headers, data blocks.
+"""Framing of ASTERIX inputs: libpcap records, link/IP/UDP headers, chains of data blocks.
 
 Pure byte handling, no decoding: where each data block starts and ends in a
-pcap capture or a raw stream, and how to find the next plausible header after
-damage.
+pcap capture or a raw stream, how to find the next plausible header after
+damage, and whether the first bytes of a file look like either (sniffing).
+:func:`read_pcap` and :func:`blocks` hand each data block to a
+:class:`BlockReader` (the per-category decoding), with a reject for whatever
+cannot be framed into blocks.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from functools import partial
+from typing import BinaryIO, Protocol
 
+from airwitness import reasons
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS
+from airwitness.io._source import Source
 
 #: Categories asterix-decoder 0.7.11 has definitions for (its config/*.xml).
 KNOWN = frozenset(
@@ -76,7 +82,7 @@ def blocks(buf: Buffer) -> Iterator[tuple[int, bytes, str | None]]:
             return
         start = buf.offset
         if n < 3:
-            yield start, buf.data[buf.pos :], "truncated block"
+            yield start, buf.data[buf.pos :], reasons.TRUNCATED_BLOCK
             buf.pos += n
             return
         d, p = buf.data, buf.pos
@@ -87,7 +93,7 @@ def blocks(buf: Buffer) -> Iterator[tuple[int, bytes, str | None]]:
             continue
         header_cat = d[p]
         end = resync(buf, p + 1, block_sync)
-        problem = "bad block length" if end is not None else "truncated block"
+        problem = reasons.BAD_BLOCK_LENGTH if end is not None else reasons.TRUNCATED_BLOCK
         if end is None:
             end = len(buf.data)
         region = buf.data[buf.pos : end]
@@ -160,32 +166,32 @@ def udp_payload(pkt: bytes, linktype: int) -> tuple[int, int] | str:
     pos, proto = 0, None  # proto: 4, 6, or None = from the IP version nibble
     if kind == "ethernet":
         if len(pkt) < 14:
-            return "truncated packet"
+            return reasons.TRUNCATED_PACKET
         ethertype, pos = struct.unpack_from(">H", pkt, 12)[0], 14
         while ethertype in ETH_VLAN:
             if len(pkt) < pos + 4:
-                return "truncated packet"
+                return reasons.TRUNCATED_PACKET
             ethertype, pos = struct.unpack_from(">H", pkt, pos + 2)[0], pos + 4
         proto = {0x0800: 4, 0x86DD: 6}.get(ethertype)
         if proto is None:
-            return "not UDP"
+            return reasons.NOT_UDP
     elif kind in ("sll", "sll2"):
         pos = 16 if kind == "sll" else 20
         if len(pkt) < pos:
-            return "truncated packet"
+            return reasons.TRUNCATED_PACKET
         ethertype = struct.unpack_from(">H", pkt, 14 if kind == "sll" else 0)[0]
         proto = {0x0800: 4, 0x86DD: 6}.get(ethertype)
         if proto is None:
-            return "not UDP"
+            return reasons.NOT_UDP
     elif kind in ("null", "loop"):
         if len(pkt) < 4:
-            return "truncated packet"
+            return reasons.TRUNCATED_PACKET
         family = {struct.unpack_from(e + "I", pkt, 0)[0] for e in ("<", ">")}
         family = family if kind == "null" else {struct.unpack_from(">I", pkt, 0)[0]}
         proto = 4 if 2 in family else 6 if family & {24, 28, 30} else None
         pos = 4
         if proto is None:
-            return "not UDP"
+            return reasons.NOT_UDP
     elif kind == "ipv4":
         proto = 4
     elif kind == "ipv6":
@@ -195,42 +201,42 @@ def udp_payload(pkt: bytes, linktype: int) -> tuple[int, int] | str:
 
 def ip_udp(pkt: bytes, pos: int, proto: int | None) -> tuple[int, int] | str:
     if len(pkt) < pos + 1:
-        return "truncated packet"
+        return reasons.TRUNCATED_PACKET
     version = pkt[pos] >> 4
     if proto is not None and version != proto:
-        return "bad packet header"
+        return reasons.BAD_PACKET_HEADER
     if version == 4:
         if len(pkt) < pos + 20:
-            return "truncated packet"
+            return reasons.TRUNCATED_PACKET
         ihl = (pkt[pos] & 0x0F) * 4
         total, frag, protocol = struct.unpack_from(">H2xHxB", pkt, pos + 2)
         if ihl < 20 or total < ihl:
-            return "bad packet header"
+            return reasons.BAD_PACKET_HEADER
         if frag & 0x3FFF:
-            return "IP fragment"
+            return reasons.IP_FRAGMENT
         if protocol != 17:
-            return "not UDP"
+            return reasons.NOT_UDP
         end, pos = min(len(pkt), pos + total), pos + ihl
     elif version == 6:
         if len(pkt) < pos + 40:
-            return "truncated packet"
+            return reasons.TRUNCATED_PACKET
         length, nxt = struct.unpack_from(">HB", pkt, pos + 4)
         end, pos = min(len(pkt), pos + 40 + length), pos + 40
         while nxt in (0, 43, 60):  # hop-by-hop, routing, destination options
             if end < pos + 8:
-                return "truncated packet"
+                return reasons.TRUNCATED_PACKET
             nxt, pos = pkt[pos], pos + 8 + pkt[pos + 1] * 8
         if nxt == 44:
-            return "IP fragment"
+            return reasons.IP_FRAGMENT
         if nxt != 17:
-            return "not UDP"
+            return reasons.NOT_UDP
     else:
-        return "bad packet header"
+        return reasons.BAD_PACKET_HEADER
     if end < pos + 8:
-        return "truncated packet"
+        return reasons.TRUNCATED_PACKET
     udp_len = struct.unpack_from(">H", pkt, pos + 4)[0]
     if udp_len < 8:
-        return "bad packet header"
+        return reasons.BAD_PACKET_HEADER
     return pos + 8, min(end, pos + udp_len)
 
 
@@ -283,3 +289,111 @@ class Clock:
             return self.last_ns
         self.last_s, self.last_ns, self._candidate = sec, ns, None
         return ns
+
+
+# ---------------------------------------------------------------- sniffing
+
+
+def is_block_chain(data: bytes | memoryview, complete: bool) -> bool:
+    """Data blocks of known categories back to back, ending exactly at the end of
+    ``data``; when not ``complete`` (a head cut short), running past it too."""
+    pos, n, blocks = 0, len(data), 0
+    while pos + 3 <= n:
+        length = (data[pos + 1] << 8) | data[pos + 2]
+        if data[pos] not in KNOWN or length < MIN_BLOCK:
+            return False
+        if pos + length > n:
+            return not complete and blocks > 0
+        pos += length
+        blocks += 1
+    return blocks > 0 and (pos == n or not complete)
+
+
+def sniff_pcap(head: bytes) -> bool:
+    """A supported link type, and at least half of the first UDP payloads are chains
+    of ASTERIX blocks."""
+    if len(head) < 24:
+        return False
+    endian, nano = PCAP_MAGIC[head[:4]]
+    linktype = struct.unpack_from(endian + "I", head, 20)[0] & 0x0FFFFFFF
+    if linktype not in LINK_TYPES:
+        return False
+    pos, udp, asterix_like = 24, 0, 0
+    while pos + 16 <= len(head) and udp < 32:
+        _, frac, incl, _ = struct.unpack_from(endian + "IIII", head, pos)
+        if frac >= (NS if nano else 1_000_000) or incl > MAX_PACKET:
+            return False
+        packet = head[pos + 16 : pos + 16 + incl]
+        pos += 16 + incl
+        where = udp_payload(packet, linktype)
+        if isinstance(where, str):
+            continue
+        udp += 1
+        asterix_like += is_block_chain(packet[where[0] : where[1]], True)
+    return asterix_like > 0 and 2 * asterix_like >= udp
+
+
+# ---------------------------------------------------------------- reading
+
+
+class BlockReader(Protocol):
+    """Where framing delivers: every data block, and a reject for what is none."""
+
+    src: Source
+
+    def block(self, offset: int, data: bytes, packet_ns: int | None, problem: str | None) -> None:
+        """One data block at file ``offset`` (``problem`` set when framed from damage)."""
+
+    def reject(self, reason: str, offset: int) -> None:
+        """One record of input that cannot be framed, at file ``offset``."""
+
+
+def read_pcap(reader: BlockReader, buf: Buffer) -> None:
+    """Packets -> UDP payloads -> data blocks."""
+    if buf.fill(24) < 24:
+        raise reader.src.fail("truncated pcap file header")
+    endian, nano = PCAP_MAGIC[buf.data[:4]]
+    linktype = struct.unpack_from(endian + "I", buf.data, 20)[0] & 0x0FFFFFFF
+    if linktype not in LINK_TYPES:
+        raise reader.src.fail(f"unsupported pcap link type {linktype}")
+    pcap = Pcap(endian, nano, linktype)
+    buf.pos += 24
+    clock = Clock()
+    while True:
+        n = buf.fill(16 + MAX_PACKET + 16)
+        if n == 0:
+            return
+        start = buf.offset
+        if n < 16:
+            reader.reject(reasons.TRUNCATED_PACKET, start)
+            buf.pos += n
+            return
+        sec, frac, incl, orig = struct.unpack_from(endian + "IIII", buf.data, buf.pos)
+        if frac >= (NS if nano else 1_000_000) or incl > MAX_PACKET or incl > orig:
+            end = resync(buf, buf.pos + 1, partial(pcap.header_ok, last_s=clock.last_s))
+            reader.reject(reasons.BAD_PCAP_RECORD, start)
+            buf.pos = len(buf.data) if end is None else end
+            continue
+        packet = buf.data[buf.pos + 16 : buf.pos + 16 + incl]
+        buf.pos += 16 + len(packet)
+        packet_ns = clock.packet(sec, sec * NS + (frac if nano else frac * 1000))
+        where = udp_payload(packet, linktype)
+        if isinstance(where, str):
+            reader.reject(where, start)
+            continue
+        payload = packet[where[0] : where[1]]
+        _read_payload(reader, payload, start + 16 + where[0], start, packet_ns)
+
+
+def _read_payload(
+    reader: BlockReader, payload: bytes, offset: int, packet_offset: int, packet_ns: int | None
+) -> None:
+    """Data blocks of a UDP payload at file ``offset`` (its pcap record at ``packet_offset``)."""
+    length = (payload[1] << 8) | payload[2] if len(payload) >= 3 else 0
+    if not MIN_BLOCK <= length <= len(payload) and not any(
+        block_sync(payload, i, len(payload), True) for i in range(1, len(payload))
+    ):
+        reader.reject(reasons.NOT_ASTERIX, packet_offset)
+        return
+    for block_offset, data, problem in blocks(Buffer(None, payload, offset)):
+        reader.block(block_offset, data, packet_ns, problem)

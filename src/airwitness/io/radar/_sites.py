@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from airwitness.errors import UsageError
+from airwitness.io._convert import position_problem
 
 NM_TO_M = 1852.0
 #: radar sites: (SAC, SIC) -> (lat, lon, height above the WGS-84 ellipsoid in m)
@@ -61,7 +62,7 @@ def load_sensors(path: Path) -> Sites:
                 f"sensors file {path}: {where} {n} needs integers sac, sic "
                 "and numbers lat, lon, alt_m"
             ) from None
-        if not (0 <= sac <= 255 and 0 <= sic <= 255) or position_reason(lat, lon):
+        if not (0 <= sac <= 255 and 0 <= sic <= 255) or position_problem(lat, lon):
             raise UsageError(f"sensors file {path}: {where} {n} is out of range")
         if not math.isfinite(alt):
             raise UsageError(f"sensors file {path}: {where} {n} has a bad alt_m")
@@ -127,11 +128,3 @@ def polar_to_wgs84(
             break
         aim = aim + error
     return np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
-
-
-def position_reason(lat: float, lon: float) -> str | None:
-    if math.isnan(lat) or math.isnan(lon):
-        return "no position"
-    if abs(lat) > 90.0 or abs(lon) > 180.0:
-        return "lat/lon out of range"
-    return None

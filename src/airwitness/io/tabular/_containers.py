@@ -17,8 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from airwitness.io._csvtext import header_names, read_csv
+from airwitness import reasons
 from airwitness.io._source import CHUNK, Source
+from airwitness.io.tabular._csvtext import header_names, read_csv
 from airwitness.schema import Reject
 
 PARQUET_MAGIC = b"PAR1"
@@ -134,7 +135,7 @@ def _json_lines(src: Source, data: bytes, wanted: Collection[str]) -> tuple[Colu
             rows.append(json.loads(line))
             numbers.append(number)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            rejects.append(Reject(src.name, number, "bad JSON"))
+            rejects.append(Reject(src.name, number, reasons.BAD_JSON))
     out, names = _from_objects(src, rows, np.asarray(numbers, dtype=np.int64), wanted)
     out.rejects = sorted([*rejects, *out.rejects])
     out.container = "jsonl"
@@ -146,7 +147,7 @@ def _from_objects(
 ) -> tuple[Columns, set[str]]:
     """Columns from a list of JSON objects; non-objects are rejected as ``not an object``."""
     is_obj = np.fromiter((isinstance(r, dict) for r in rows), dtype=bool, count=len(rows))
-    rejects = [Reject(src.name, int(n), "not an object") for n in records[~is_obj]]
+    rejects = [Reject(src.name, int(n), reasons.NOT_AN_OBJECT) for n in records[~is_obj]]
     objs = [r for r in rows if isinstance(r, dict)] if rejects else rows
     keys: set[str] = set()
     for r in objs:

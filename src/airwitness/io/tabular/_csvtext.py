@@ -25,10 +25,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
+from airwitness import reasons
 from airwitness.io._source import Source
 from airwitness.schema import Reject
-
-WRONG_FIELDS = "wrong number of fields"
 
 
 @dataclass
@@ -158,7 +157,7 @@ def _arrow(
     rejects: list[Reject] = []
     if invalid:
         bad_idx = np.asarray(invalid, dtype=np.int64) - 1
-        rejects = [Reject(src.name, int(n), WRONG_FIELDS) for n in lines[bad_idx]]
+        rejects = [Reject(src.name, int(n), reasons.WRONG_NUMBER_OF_FIELDS) for n in lines[bad_idx]]
         lines = np.delete(lines, bad_idx)
     cols = {name: table.column(name).combine_chunks() for name in present}
     return cols, lines, rejects
@@ -220,7 +219,7 @@ def _python(
             if not row:
                 continue
             if len(row) != len(names):
-                rejects.append(Reject(src.name, line, WRONG_FIELDS))
+                rejects.append(Reject(src.name, line, reasons.WRONG_NUMBER_OF_FIELDS))
                 continue
             lines.append(line)
             for out, i in zip(values, index, strict=True):

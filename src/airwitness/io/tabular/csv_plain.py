@@ -47,10 +47,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from airwitness import reasons
 from airwitness.io._convert import Checks, finish, floats, text, times
 from airwitness.io._source import Source
-from airwitness.io._tabular import load
 from airwitness.io.options import ReadOptions
+from airwitness.io.tabular._containers import load
 from airwitness.schema import ReadResult
 
 NAME = "csv"
@@ -69,27 +70,28 @@ def read(
     checks = Checks(len(data))
 
     track_id, bad = text(data.get("track_id"))
-    checks.flag(bad | ~track_id.is_valid().to_numpy(zero_copy_only=False), "missing track_id")
+    checks.flag(bad | ~track_id.is_valid().to_numpy(zero_copy_only=False), reasons.MISSING_TRACK_ID)
 
     time_ns, bad, missing = times(data.get("time"), "s")
-    checks.flag(bad | missing, "bad time")
+    checks.flag(bad | missing, reasons.BAD_TIME)
 
     lat, lon = floats(data.get("lat")), floats(data.get("lon"))
-    checks.position(lat, lon, "no position")
+    checks.position(lat, lon, reasons.NO_POSITION)
 
     numbers = {}
     for name in NUMBERS:
         numbers[name], bad = floats(data.get(name))
-        checks.flag(bad, f"bad number in {name}")
+        checks.flag(bad, reasons.bad_number_in(name))
 
     kind, bad = text(data.get("alt_kind"))
     kind = pc.utf8_lower(kind)
     known = pc.fill_null(pc.is_in(kind, pa.array(ALT_KINDS)), False).to_numpy(zero_copy_only=False)
-    checks.flag(bad | (kind.is_valid().to_numpy(zero_copy_only=False) & ~known), "bad alt_kind")
+    unknown = kind.is_valid().to_numpy(zero_copy_only=False) & ~known
+    checks.flag(bad | unknown, reasons.BAD_ALT_KIND)
     kind = pc.if_else(pa.array(np.isnan(numbers["alt_m"])), pa.scalar(None, pa.string()), kind)
 
     callsign, bad = text(data.get("callsign"))
-    checks.flag(bad, "bad text in callsign")
+    checks.flag(bad, reasons.BAD_CALLSIGN_TEXT)
 
     columns = {
         "track_id": track_id,

@@ -18,10 +18,11 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
+from airwitness import reasons
 from airwitness.io._convert import Checks, finish, floats, labels, times
 from airwitness.io._source import Source
-from airwitness.io._xml import events, local
 from airwitness.io.options import ReadOptions
+from airwitness.io.tabular._xml import events, local
 from airwitness.schema import ReadResult
 
 NAME = "gpx"
@@ -77,11 +78,11 @@ def read(
     n = len(lat)
     checks = Checks(n)
     time_ns, bad, missing = times(pa.array(when, pa.string()), None)
-    checks.flag(bad | missing, "bad time")
+    checks.flag(bad | missing, reasons.BAD_TIME)
     la, lo = floats(pa.array(lat, pa.string())), floats(pa.array(lon, pa.string()))
-    checks.position(la, lo, "bad lat/lon")
+    checks.position(la, lo, reasons.BAD_LAT_LON)
     alt, bad = floats(pa.array(ele, pa.string()))
-    checks.flag(bad, "bad number in ele")
+    checks.flag(bad, reasons.bad_number_in("ele"))
     columns = {
         "track_id": pa.array(ids, pa.string()),
         "time": time_ns,

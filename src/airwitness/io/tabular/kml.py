@@ -26,10 +26,11 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
+from airwitness import reasons
 from airwitness.io._convert import Checks, finish, floats, labels, times
 from airwitness.io._source import Source
-from airwitness.io._xml import events, local
 from airwitness.io.options import ReadOptions
+from airwitness.io.tabular._xml import events, local
 from airwitness.schema import ReadResult
 
 NAME = "kml"
@@ -80,11 +81,11 @@ def read(
     n = len(pts.ids)
     checks = Checks(n)
     time_ns, bad, missing = times(pa.array(pts.when, pa.string()), None)
-    checks.flag(bad | missing, "bad time")
+    checks.flag(bad | missing, reasons.BAD_TIME)
     lat, lon = floats(pa.array(pts.lat, pa.string())), floats(pa.array(pts.lon, pa.string()))
-    checks.position(lat, lon, "bad lat/lon")
+    checks.position(lat, lon, reasons.BAD_LAT_LON)
     alt, bad = floats(pa.array(pts.alt, pa.string()))
-    checks.flag(bad, "bad number in altitude")
+    checks.flag(bad, reasons.bad_number_in("altitude"))
     kind = np.where(np.isnan(alt), -1, np.asarray(pts.agl, dtype=np.int8))
     columns = {
         "track_id": pa.array(pts.ids, pa.string()),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
+from airwitness import reasons
 from airwitness.io._convert import (
     Checks,
     finish,
@@ -25,8 +26,8 @@ from airwitness.io._convert import (
     pick_altitude,
 )
 from airwitness.io._source import Source
-from airwitness.io._tabular import load
 from airwitness.io.options import ReadOptions
+from airwitness.io.tabular._containers import load
 from airwitness.schema import ReadResult
 
 NAME = "opensky"
@@ -54,7 +55,7 @@ def read(
     numbers = {}
     for name in NUMBERS:
         numbers[name], bad = floats(data.get(name))
-        checks.flag(bad, f"bad number in {name}")
+        checks.flag(bad, reasons.bad_number_in(name))
 
     alt_m, alt_kind = pick_altitude(numbers["baroaltitude"], numbers["geoaltitude"])
     columns = {
