@@ -5,7 +5,7 @@ Run alone: ``python bench/fuzz_asterix.py --seconds 120``.
 Inputs are the asterix-decoder sample captures in tests/data/asterix/ plus two
 small hand-encoded streams (CAT021; CAT048 + CAT034), mutated by hypothesis
 (bit flips, byte writes, truncation, deletions, duplications, splices). Each
-input goes to ``airwitness.io.asterix.read``, which must return a ReadResult
+input goes to ``airwitness.io.radar.asterix.read``, which must return a ReadResult
 whose counts reconcile (records 1..N each once, offsets inside the file,
 positions and times in range) or raise InputError; anything else is a
 finding. The fuzzing runs in a child process watched by this one, so that a
@@ -74,8 +74,8 @@ def worker(args, shared, length, executions, started, findings) -> None:
     from hypothesis import strategies as st
 
     from airwitness.errors import InputError
-    from airwitness.io import asterix
     from airwitness.io.options import ReadOptions
+    from airwitness.io.radar import asterix
 
     corpus = seeds()
     sensors = Path(tempfile.mkdtemp()) / "sensors.csv"

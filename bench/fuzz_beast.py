@@ -35,7 +35,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
-from airwitness.io import beast
+from airwitness.io.modes import beast
 from airwitness.io.options import ReadOptions
 from airwitness.schema import POSITION_SCHEMA, ReadResult
 from bench._fuzz import Fuzz, byte_mutations, gzipped, mutate, parse_args, sane, time_limit

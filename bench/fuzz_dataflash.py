@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from airwitness.io import dataflash
+from airwitness.io.drones import dataflash
 from bench._fuzz_drone import main
 
 if __name__ == "__main__":

@@ -36,8 +36,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
-from airwitness.io import modes_raw
-from airwitness.io._tabular import container
+from airwitness.io.batches import container
+from airwitness.io.modes import modes_raw
 from airwitness.schema import POSITION_SCHEMA, ReadResult
 from bench._fuzz import Fuzz, byte_mutations, gzipped, mutate, parse_args, sane, time_limit
 

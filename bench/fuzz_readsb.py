@@ -34,7 +34,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
-from airwitness.io import readsb
+from airwitness.io.modes import readsb
 from airwitness.schema import POSITION_SCHEMA, ReadResult
 from bench._fuzz import Fuzz, byte_mutations, gzipped, mutate, parse_args, sane, time_limit
 

@@ -31,7 +31,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from airwitness.errors import InputError
-from airwitness.io import readsb, sbs
+from airwitness.io.modes import readsb, sbs
 from airwitness.schema import FT_TO_M, KT_TO_MPS, POSITION_SCHEMA, ReadResult
 from bench._fuzz import Fuzz, byte_mutations, gzipped, mutate, parse_args, sane, time_limit
 

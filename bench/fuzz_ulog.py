@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from airwitness.io import ulog
+from airwitness.io.drones import ulog
 from bench._fuzz_drone import main
 from tests.data.drones import make_fixtures as mf
 

@@ -9,7 +9,7 @@ aircraft (address changed, parity recomputed; copies start 2 s apart, so
 about 400 aircraft are in the air at once), merged in time order, in the
 sample's own header-less CSV layout. Then, on the same messages:
 
-- airwitness: ``airwitness.io.modes_raw.read(path)`` — CSV parsing, checks,
+- airwitness: ``airwitness.io.modes.modes_raw.read(path)`` — CSV parsing, checks,
   rs1090 decoding, CPR resolution, velocity/callsign attachment and the
   canonical table with every reject;
 - rs1090, file to positions: the same file read with pyarrow.csv and handed
@@ -45,7 +45,7 @@ import pyarrow.csv as pacsv
 import pyModeS
 import rs1090
 
-from airwitness.io import _modes, modes_raw
+from airwitness.io.modes import _messages, modes_raw
 from bench._common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def make_raw_file(path: Path, messages: int) -> int:
     lines = SAMPLE.read_text().splitlines()
     t = np.array([int(x.split(",")[0]) for x in lines], dtype=np.int64)
     tc = [x.split(",")[3] for x in lines]
-    frames, _ = _modes.hex_frames(pa.array([x.split(",")[1].strip('"') for x in lines]))
+    frames, _ = _messages.hex_frames(pa.array([x.split(",")[1].strip('"') for x in lines]))
     copies = -(-messages // len(lines))
     all_t, all_frames, all_tc = [], [], []
     for k in range(copies):
@@ -95,7 +95,7 @@ def make_raw_file(path: Path, messages: int) -> int:
         icao = (0x406B90 + 271 * k) & 0xFFFFFF
         f[:, 1:4] = np.frombuffer(icao.to_bytes(3, "big"), dtype=np.uint8)
         f[:, 11:14] = 0
-        parity = _modes.crc_residual(f, 14)
+        parity = _messages.crc_residual(f, 14)
         f[:, 11] = parity >> 16
         f[:, 12] = (parity >> 8) & 0xFF
         f[:, 13] = parity & 0xFF

@@ -1,4 +1,4 @@
-"""The canonical table of position reports (ARCHITECTURE §2) and reader results.
+"""The canonical table of position reports (docs/architecture.md §2) and reader results.
 
 Every reader returns a :class:`ReadResult`: the rows it could read as an Arrow
 table with exactly :data:`POSITION_SCHEMA`, plus one :class:`Reject` per record
@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+
+# Still importable from here (``airwitness.schema.BENIGN_REASONS``); defined with the reasons.
+from airwitness.reasons import BENIGN_REASONS as BENIGN_REASONS
 
 TIME_TYPE = pa.timestamp("ns", tz="UTC")
 
@@ -41,18 +44,6 @@ POSITION_SCHEMA = pa.schema(
 FT_TO_M = 0.3048
 KT_TO_MPS = 1852.0 / 3600.0
 FPM_TO_MPS = 0.3048 / 60.0
-
-# Reject reasons that are part of normal data rather than damage: counted and
-# reported, but ``--strict`` does not fail on them.
-BENIGN_REASONS = frozenset(
-    {
-        "no position",  # e.g. OpenSky rows, Mode S messages without a position
-        "service message",  # ASTERIX CAT034/065 and other non-target categories
-        "not UDP",  # capture noise around ASTERIX packets
-        "untracked plot",  # ASTERIX monoradar plot with neither track number nor address
-        "CPR unresolved",  # Mode S position frame before its aircraft's first even/odd pair
-    }
-)
 
 
 @dataclass(frozen=True, order=True)

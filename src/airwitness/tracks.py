@@ -1,4 +1,4 @@
-"""Turn raw position reports into clean track segments (ARCHITECTURE §4).
+"""Turn raw position reports into clean track segments (docs/architecture.md §4).
 
 Sort each track by time, drop exact duplicates, reject isolated position
 outliers and split on gaps. Nothing is dropped silently: every removed report
@@ -13,16 +13,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness import track_kernels
+from airwitness import reasons, track_kernels
 from airwitness.schema import Reject, one_array
 
 DEFAULT_MAX_GAP_S = 1800.0
 DEFAULT_OUTLIER_MIN_SPEED_MPS = 50.0
 DEFAULT_OUTLIER_FACTOR = 2.0
-
-REASON_DUPLICATE = "duplicate"
-REASON_SAME_TIME = "same time, other position"
-REASON_OUTLIER = "position outlier"
 
 
 @dataclass(frozen=True)
@@ -78,9 +74,9 @@ def reject_records(
 
 
 REASONS = {
-    track_kernels.DUPLICATE: REASON_DUPLICATE,
-    track_kernels.SAME_TIME: REASON_SAME_TIME,
-    track_kernels.OUTLIER: REASON_OUTLIER,
+    track_kernels.DUPLICATE: reasons.DUPLICATE,
+    track_kernels.SAME_TIME: reasons.SAME_TIME_OTHER_POSITION,
+    track_kernels.OUTLIER: reasons.POSITION_OUTLIER,
 }
 
 

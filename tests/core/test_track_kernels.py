@@ -36,7 +36,7 @@ def test_sort_order_keeps_input_order_of_identical_keys():
 
 
 def _reference_outliers(lon, lat, t_s, factor=2.0, min_speed=50.0):
-    """ARCHITECTURE §4, literally: one track, all interior reports judged at once."""
+    """docs/architecture.md §4, literally: one track, all interior reports judged at once."""
     out = np.zeros(len(lon), dtype=bool)
     for i in range(1, len(lon) - 1):
         v_in = haversine_m(lon[i - 1], lat[i - 1], lon[i], lat[i]) / (t_s[i] - t_s[i - 1])

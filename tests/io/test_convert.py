@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyarrow as pa
 
-from airwitness.io._convert import floats, safe_cast, text, times
+from airwitness.io._convert import Checks, floats, position_problem, safe_cast, text, times
 
 from .helpers import utc_ns
 
@@ -81,3 +83,16 @@ def test_text_and_safe_cast():
     assert bad.tolist() == [False, False, True, False]
     arr, bad = safe_cast(pa.array(["1"] * 100 + ["x"] + ["2"] * 100), pa.int64())
     assert bad.sum() == 1 and bad[100] and arr.null_count == 1 and arr[101].as_py() == 2
+
+
+def test_position_problem_is_checks_position_for_one_row():
+    """The scalar check of the framed readers gives what the vectorised one gives."""
+    cases = [(47.5, 8.5), (math.nan, 8.5), (47.5, math.nan), (90.5, 0.0), (0.0, -180.5), (-90, 180)]
+    lat = np.array([c[0] for c in cases], dtype=float)
+    lon = np.array([c[1] for c in cases], dtype=float)
+    checks = Checks(len(cases))
+    no_bad = np.zeros(len(cases), dtype=bool)
+    checks.position((lat, no_bad), (lon, no_bad), "no position")
+    vectorised = [checks.reasons[c] or None for c in checks.code.tolist()]
+    assert [position_problem(*c) for c in cases] == vectorised
+    assert vectorised == [None, "no position", "no position", *["lat/lon out of range"] * 2, None]

@@ -10,7 +10,6 @@ front; other formats are read whole.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,21 +19,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from airwitness import reasons
 from airwitness.engine.partition import COLUMNS
 from airwitness.engine.plan import share
 from airwitness.engine.sources import (
     CANONICAL,
     CANONICAL_KEYS,
-    TABULAR,
     InputFile,
     is_uri,
     open_file,
     open_parquet,
 )
+from airwitness.engine.text import csv_chunks
 from airwitness.errors import InputError
-from airwitness.io._convert import Checks
+from airwitness.io import read
+from airwitness.io.batches import TABULAR, Checks, read_table
 from airwitness.io.options import ReadOptions
-from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject, one_array
+from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject, concat, one_array
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,6 @@ def read_unit(
     if f.container == "parquet":
         yield from _parquet(unit, batch_rows, options)
     elif f.container == "csv":
-        from airwitness.engine.text import csv_chunks
-
         yield from csv_chunks(f, chunk_bytes, options)
     else:
         yield read_whole(f, options)
@@ -101,9 +100,6 @@ def read_unit(
 
 def read_whole(f: InputFile, options: ReadOptions | None) -> ReadResult:
     """The whole file at once, as ``airwitness.io.read`` reads it (the in-memory path)."""
-    from airwitness import io as readers
-    from airwitness.schema import concat
-
     if f.format == CANONICAL:
         whole = Unit(f, tuple(range(len(f.row_groups))))
         parts = list(_parquet(whole, 1 << 62, options, all_columns=True))
@@ -111,9 +107,9 @@ def read_whole(f: InputFile, options: ReadOptions | None) -> ReadResult:
             concat([p.table for p in parts]), [r for p in parts for r in p.rejects], CANONICAL
         )
     if not is_uri(f.name) and os.path.abspath(f.name) == f.location:
-        return readers.read(f.name, format=f.format, options=options)
+        return read(f.name, format=f.format, options=options)
     with open_file(f.location, f.name) as fh:
-        return readers.read(f.name, format=f.format, stream=fh, options=options)
+        return read(f.name, format=f.format, stream=fh, options=options)
 
 
 def _parquet(
@@ -136,7 +132,7 @@ def _parquet(
         if f.format == CANONICAL:
             yield canonical(f.name, table, record, wanted)
         else:
-            yield _convert(f, table, record, options)
+            yield read_table(f.name, f.format, table, record, options)
         record += table.num_rows
 
 
@@ -175,59 +171,6 @@ def _batches(
             raise InputError(f.name, f"unreadable Parquet: {e}") from None
 
 
-def _convert(f: InputFile, table: pa.Table, record: int, options: ReadOptions | None) -> ReadResult:
-    """The format's reader on one batch, rows numbered from ``record``.
-
-    With a reader that exposes ``convert(columns, name, options)`` (its work
-    after loading the columns), the batch goes straight in; otherwise it is
-    handed over as a small in-memory Parquet file.
-    """
-    from airwitness import io as readers
-    from airwitness.io._tabular import Columns
-
-    convert = getattr(TABULAR[f.format], "convert", None)
-    if convert is not None:
-        n = table.num_rows
-        cols = {name: one_array(table[name]) for name in table.column_names}
-        records = np.arange(record, record + n, dtype=np.int64)
-        return convert(Columns(cols, records, container="parquet"), f.name, options)
-    buf = io.BytesIO()
-    pq.write_table(table, buf, compression="none", use_dictionary=False)
-    buf.seek(0)
-    result = readers.read(f.name, format=f.format, stream=buf, options=options)
-    return shift(result, record - 1)
-
-
-def shift(result: ReadResult, by: int) -> ReadResult:
-    """Record numbers moved by ``by`` (a batch's position in its file)."""
-    if by == 0:
-        return result
-    t = result.table
-    i = t.schema.get_field_index("source_record")
-    moved = pc.add(t["source_record"], pa.scalar(by, pa.int64()))
-    t = t.set_column(i, t.schema.field(i), moved)
-    rejects = [Reject(r.file, r.record + by, r.reason, r.offset) for r in result.rejects]
-    return ReadResult(t, rejects, result.format)
-
-
-def renamed(result: ReadResult, name: str) -> ReadResult:
-    """The same rows and rejects, with the file called ``name``."""
-    if all(r.file == name for r in result.rejects) and _named(result.table, name):
-        return result
-    t = result.table
-    i = t.schema.get_field_index("source_file")
-    files = one_array(t["source_file"])
-    files = pa.DictionaryArray.from_arrays(files.indices, pa.array([name] * len(files.dictionary)))
-    t = t.set_column(i, t.schema.field(i), files)
-    rejects = [Reject(name, r.record, r.reason, r.offset) for r in result.rejects]
-    return ReadResult(t, rejects, result.format)
-
-
-def _named(table: pa.Table, name: str) -> bool:
-    files = one_array(table["source_file"])
-    return files.dictionary.to_pylist() in ([], [name])
-
-
 def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[str]) -> ReadResult:
     """Rows already in the canonical schema: checked, cast, provenance kept.
 
@@ -244,10 +187,10 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
     lon = _floats(table["lon"])
     if not _all_valid(table, lat, lon):
         checks = Checks(n)
-        checks.flag(_nulls(table["track_id"]), "missing track_id")
-        checks.flag(_nulls(table["time"]), "bad time")
+        checks.flag(_nulls(table["track_id"]), reasons.MISSING_TRACK_ID)
+        checks.flag(_nulls(table["time"]), reasons.BAD_TIME)
         no_bad = np.zeros(n, dtype=bool)
-        checks.position((lat, no_bad), (lon, no_bad), "no position")
+        checks.position((lat, no_bad), (lon, no_bad), reasons.NO_POSITION)
         keep = checks.ok
         rejects = checks.rejects(name, records)
         if not keep.all():

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import glob
 import gzip
-import io
 import os
 import zlib
 from collections.abc import Iterator, Sequence
@@ -26,17 +25,14 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from airwitness.errors import InputError
-from airwitness.io import csv_plain, opensky, traffic
-from airwitness.io._source import CHUNK, GZIP_MAGIC
-from airwitness.io._tabular import PARQUET_MAGIC, container
+from airwitness.io import sniff
+from airwitness.io.batches import CHUNK, GZIP_MAGIC, PARQUET_MAGIC, TABULAR, container, sniff_head
 
 #: A Parquet file holding the canonical table (e.g. written by
 #: ``scripts/generate_traffic.py`` or exported by airwitness) is read as it is:
 #: these columns tell it; others of the schema are optional.
 CANONICAL = "canonical"
 CANONICAL_KEYS = ("track_id", "time", "lon", "lat", "source_file", "source_record")
-#: Tabular formats by their required columns, in the order ``airwitness.io`` prefers them.
-TABULAR = {"opensky": opensky, "traffic": traffic, "csv": csv_plain}
 _GLOB_CHARS = set("*?[")
 
 
@@ -212,13 +208,10 @@ def parquet_format(name: str, columns: set[str]) -> str:
 
 
 def _sniff_text(name: str, plain_head: bytes) -> str:
-    from airwitness import io as readers
-    from airwitness.io._source import Source
-
     if not is_uri(name):
-        return readers.sniff(name)
+        return sniff(name)
     plain_name = name[:-3] if name.lower().endswith(".gz") else name  # head is gunzipped
-    return readers._sniff(Source(plain_name, io.BytesIO(plain_head)))
+    return sniff_head(plain_name, plain_head)
 
 
 def _gunzip_head(head: bytes) -> bytes:

@@ -18,18 +18,17 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from airwitness.engine.chunks import renamed, shift
+from airwitness import reasons
 from airwitness.engine.sources import InputFile, open_text
 from airwitness.errors import InputError
-from airwitness.io._source import CHUNK
+from airwitness.io import read
+from airwitness.io.batches import CHUNK, renamed, shift
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult
 
 
 def csv_chunks(f: InputFile, chunk_bytes: int, options: ReadOptions | None) -> Iterator[ReadResult]:
     """Chunks of whole lines, each read with the header lines in front of it."""
-    from airwitness import io as readers
-
     # The chunks are decompressed: a ``.gz`` name would make the reader expect gzip.
     gz_name = f.gzip and f.name.lower().endswith(".gz")
     plain_name = f.name[:-3] if gz_name else f.name
@@ -54,7 +53,7 @@ def csv_chunks(f: InputFile, chunk_bytes: int, options: ReadOptions | None) -> I
                 body, buf, last = body + buf + stream.read(-1), b"", True
             if body.strip():
                 text = io.BytesIO(prefix + body)
-                result = readers.read(plain_name, format=f.format, stream=text, options=options)
+                result = read(plain_name, format=f.format, stream=text, options=options)
                 yield shift(renamed(result, f.name), line - (lines_before + 1))
             line += body.count(b"\n")
             quotes = (quotes + body.count(b'"')) % 2
@@ -98,7 +97,8 @@ def _lone_cr(body: bytes) -> bool:
 
 
 class _Errors:
-    """Read errors of a (gzip) stream as InputError naming the file."""
+    """Read errors of a (gzip) stream as InputError naming the file (the reasons
+    :mod:`airwitness.io` gives for the same damage)."""
 
     def __init__(self, name: str, f) -> None:  # type: ignore[no-untyped-def]
         self.name = name
@@ -108,11 +108,11 @@ class _Errors:
         try:
             return call()
         except (gzip.BadGzipFile, zlib.error):
-            raise InputError(self.name, "corrupt gzip data") from None
+            raise InputError(self.name, reasons.CORRUPT_GZIP) from None
         except EOFError:
-            raise InputError(self.name, "truncated gzip data") from None
+            raise InputError(self.name, reasons.TRUNCATED_GZIP) from None
         except OSError as e:
-            raise InputError(self.name, f"read error: {e.strerror or e}") from None
+            raise InputError(self.name, reasons.read_error(str(e.strerror or e))) from None
 
     def read(self, n: int) -> bytes:
         return self._guard(lambda: self.f.read() if n < 0 else self.f.read(n))

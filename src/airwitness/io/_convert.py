@@ -8,12 +8,14 @@ rejects (first failing check wins) and :func:`finish` builds the canonical table
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from airwitness import reasons
 from airwitness.schema import ReadResult, Reject, make_table, one_array
 
 # Accepted time window: [1990-01-01T00:00Z, 2100-01-01T00:00Z).
@@ -275,6 +277,22 @@ def labels(codes: np.ndarray, names: Sequence[str]) -> pa.Array:
     return pc.take(pa.array(list(names), pa.string()), idx)
 
 
+def position_problem(lat: float, lon: float) -> str | None:
+    """The reject reason for one decoded lat/lon, or None when the position is usable.
+
+    The checks of :meth:`Checks.position` for a single position: a missing
+    value (NaN) is ``no position``, one outside ±90°/±180° is out of range.
+
+    >>> position_problem(40.1, 47.2) is None, position_problem(91.0, 0.0)
+    (True, 'lat/lon out of range')
+    """
+    if math.isnan(lat) or math.isnan(lon):
+        return reasons.NO_POSITION
+    if not (abs(lat) <= 90.0 and abs(lon) <= 180.0):
+        return reasons.LAT_LON_OUT_OF_RANGE
+    return None
+
+
 class Checks:
     """Per-row verdicts: the first reason flagged for a row is the one reported."""
 
@@ -301,17 +319,17 @@ class Checks:
     ) -> None:
         """The standard lat/lon checks, in order: unparseable, missing, out of range."""
         (la, la_bad), (lo, lo_bad) = lat, lon
-        self.flag(la_bad | lo_bad, "bad lat/lon")
+        self.flag(la_bad | lo_bad, reasons.BAD_LAT_LON)
         self.flag(np.isnan(la) | np.isnan(lo), missing_reason)
         with np.errstate(invalid="ignore"):
             inside = (np.abs(la) <= 90.0) & (np.abs(lo) <= 180.0)
-        self.flag(~inside, "lat/lon out of range")
+        self.flag(~inside, reasons.LAT_LON_OUT_OF_RANGE)
 
     def rejects(self, file: str, records: np.ndarray) -> list[Reject]:
         idx = np.flatnonzero(self.code)
-        reasons = self.reasons
+        names = self.reasons
         return [
-            Reject(file, r, reasons[c])
+            Reject(file, r, names[c])
             for r, c in zip(records[idx].tolist(), self.code[idx].tolist(), strict=True)
         ]
 
@@ -352,12 +370,12 @@ def icao_fields(
     the callsign, each bad value flagged on ``checks``."""
     track_id, bad = text(data.get("icao24"))
     track_id = pc.utf8_lower(track_id)
-    checks.flag(bad, "bad track_id")
-    checks.flag(~track_id.is_valid().to_numpy(zero_copy_only=False), "missing track_id")
+    checks.flag(bad, reasons.BAD_TRACK_ID)
+    checks.flag(~track_id.is_valid().to_numpy(zero_copy_only=False), reasons.MISSING_TRACK_ID)
     time_ns, bad = position_time(data.get(time), data.get(position_time_col), unit)
-    checks.flag(bad, "bad time")
+    checks.flag(bad, reasons.BAD_TIME)
     lat_v, lon_v = floats(data.get(lat)), floats(data.get(lon))
-    checks.position(lat_v, lon_v, "no position")
+    checks.position(lat_v, lon_v, reasons.NO_POSITION)
     callsign, bad = text(data.get("callsign"))
-    checks.flag(bad, "bad text in callsign")
+    checks.flag(bad, reasons.BAD_CALLSIGN_TEXT)
     return track_id, time_ns, lat_v, lon_v, callsign

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from airwitness import reasons
 from airwitness.errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -112,13 +113,13 @@ def _read(src: Source, f: BinaryIO, n: int = -1) -> bytes:
     try:
         return f.read(n)
     except (gzip.BadGzipFile, zlib.error):
-        raise src.fail("corrupt gzip data") from None
+        raise src.fail(reasons.CORRUPT_GZIP) from None
     except EOFError:
-        raise src.fail("truncated gzip data") from None
+        raise src.fail(reasons.TRUNCATED_GZIP) from None
     except IsADirectoryError:
         raise src.fail("is a directory") from None
     except OSError as e:
-        raise src.fail(f"read error: {e.strerror or e}") from None
+        raise src.fail(reasons.read_error(str(e.strerror or e))) from None
 
 
 class _Guarded(io.RawIOBase):
@@ -147,7 +148,10 @@ class Salvage:
     """The decompressed content in blocks, keeping what precedes damage in a gzip stream.
 
     A truncated or corrupt gzip stream ends the iteration instead of raising;
-    ``damage`` then holds the reason and ``done`` the number of good bytes. The
+    ``damage`` then holds the reason (the InputError's: ``corrupt gzip data``,
+    ``truncated gzip data`` or a read error, see :mod:`airwitness.reasons`),
+    which readers report as the reject of the record where the stream broke
+    off, and ``done`` the number of good bytes. The
     block that failed is read again in pieces of :data:`SALVAGE_PIECE` bytes,
     so at most that much before the damage is lost. Raises InputError when not
     a single byte can be read.

@@ -1,0 +1,86 @@
+"""What the engines need to read a file in parts, each part through its format's reader.
+
+The streaming engines cut a file into batches (Parquet row groups, chunks of
+CSV lines) and read each one with :func:`airwitness.io.read`, so that rows,
+conversions and rejects are exactly those of reading the whole file. Beyond
+:func:`~airwitness.io.read` and :func:`~airwitness.io.sniff` that takes: how a
+file's content is packed, the tabular formats and their columns, sniffing a
+head already in memory, reading a batch of columns, and moving a batch's
+record numbers and file name to where it lies in its file.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from airwitness.io import read
+from airwitness.io._convert import Checks
+from airwitness.io._detect import TABULAR, detect
+from airwitness.io._source import CHUNK, GZIP_MAGIC, Source
+from airwitness.io.options import ReadOptions
+from airwitness.io.tabular._containers import PARQUET_MAGIC, container
+from airwitness.schema import ReadResult, Reject, one_array
+
+__all__ = [
+    "CHUNK",
+    "GZIP_MAGIC",
+    "PARQUET_MAGIC",
+    "TABULAR",
+    "Checks",
+    "container",
+    "read_table",
+    "renamed",
+    "shift",
+    "sniff_head",
+]
+
+
+def sniff_head(name: str, head: bytes) -> str:
+    """The format of a file called ``name`` whose (decompressed) start is ``head``."""
+    return detect(Source(name, io.BytesIO(head)))
+
+
+def read_table(
+    name: str, format: str, table: pa.Table, first_record: int, options: ReadOptions | None
+) -> ReadResult:
+    """A batch of a tabular file's columns through its reader, rows numbered from
+    ``first_record`` (handed over as a small in-memory Parquet file)."""
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="none", use_dictionary=False)
+    buf.seek(0)
+    result = read(name, format=format, stream=buf, options=options)
+    return shift(result, first_record - 1)
+
+
+def shift(result: ReadResult, by: int) -> ReadResult:
+    """Record numbers moved by ``by`` (a batch's position in its file)."""
+    if by == 0:
+        return result
+    t = result.table
+    i = t.schema.get_field_index("source_record")
+    moved = pc.add(t["source_record"], pa.scalar(by, pa.int64()))
+    t = t.set_column(i, t.schema.field(i), moved)
+    rejects = [Reject(r.file, r.record + by, r.reason, r.offset) for r in result.rejects]
+    return ReadResult(t, rejects, result.format)
+
+
+def renamed(result: ReadResult, name: str) -> ReadResult:
+    """The same rows and rejects, with the file called ``name``."""
+    if all(r.file == name for r in result.rejects) and _named(result.table, name):
+        return result
+    t = result.table
+    i = t.schema.get_field_index("source_file")
+    files = one_array(t["source_file"])
+    files = pa.DictionaryArray.from_arrays(files.indices, pa.array([name] * len(files.dictionary)))
+    t = t.set_column(i, t.schema.field(i), files)
+    rejects = [Reject(name, r.record, r.reason, r.offset) for r in result.rejects]
+    return ReadResult(t, rejects, result.format)
+
+
+def _named(table: pa.Table, name: str) -> bool:
+    files = one_array(table["source_file"])
+    return files.dictionary.to_pylist() in ([], [name])

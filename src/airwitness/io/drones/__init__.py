@@ -1,0 +1,1 @@
+"""Readers of drone data: PX4 ULog, MAVLink tlog, ArduPilot DataFlash logs, Remote ID."""

@@ -1,0 +1,1 @@
+"""Reader of EUROCONTROL ASTERIX surveillance data (pcap captures and raw block streams)."""

@@ -1,0 +1,1 @@
+"""Readers of ready positions, one per row or point: OpenSky, traffic, plain CSV, GPX, KML."""

@@ -1,0 +1,73 @@
+"""OpenSky Network state vectors (historical database / ``states`` dataset), CSV or Parquet.
+
+Columns as in the history database: ``time, icao24, lat, lon, velocity,
+heading, vertrate, callsign, onground, alert, spi, squawk, baroaltitude,
+geoaltitude, lastposupdate, lastcontact`` (any order; only ``time, icao24,
+lat, lon`` are required; others are ignored). Times are unix seconds, possibly
+fractional. The position's time is ``lastposupdate`` when present, else
+``time``: a state vector repeats the last known position every second, and only
+``lastposupdate`` says when that position was measured.
+
+Rows without a position (empty lat/lon) are normal in OpenSky data and are
+rejected as ``no position`` (a benign reason).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from airwitness import reasons
+from airwitness.io._convert import (
+    Checks,
+    finish,
+    floats,
+    icao_fields,
+    pick_altitude,
+)
+from airwitness.io._source import Source
+from airwitness.io.options import ReadOptions
+from airwitness.io.tabular._containers import load
+from airwitness.schema import ReadResult
+
+NAME = "opensky"
+REQUIRED = ("time", "icao24", "lat", "lon")
+NUMBERS = ("velocity", "heading", "vertrate", "baroaltitude", "geoaltitude")
+OPTIONAL = ("lastposupdate", "callsign", *NUMBERS)
+
+
+def read(
+    path: str | Path, stream: BinaryIO | None = None, options: ReadOptions | None = None
+) -> ReadResult:
+    """Read an OpenSky state-vector file (CSV, CSV.gz or Parquet).
+
+    ``stream``, when given, is read instead of opening ``path`` (which still
+    names the file in the table and in messages).
+    """
+    src = Source(path, stream)
+    data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)
+    checks = Checks(len(data))
+
+    track_id, time_ns, lat, lon, callsign = icao_fields(
+        data, checks, time="time", position_time_col="lastposupdate", unit="s", lat="lat", lon="lon"
+    )
+
+    numbers = {}
+    for name in NUMBERS:
+        numbers[name], bad = floats(data.get(name))
+        checks.flag(bad, reasons.bad_number_in(name))
+
+    alt_m, alt_kind = pick_altitude(numbers["baroaltitude"], numbers["geoaltitude"])
+    columns = {
+        "track_id": track_id,
+        "time": time_ns,
+        "lon": lon[0],
+        "lat": lat[0],
+        "alt_m": alt_m,
+        "alt_kind": alt_kind,
+        "ground_speed_mps": numbers["velocity"],
+        "track_deg": numbers["heading"],
+        "vrate_mps": numbers["vertrate"],
+        "callsign": callsign,
+    }
+    return finish(src.name, NAME, checks, data.records, columns, data.rejects)

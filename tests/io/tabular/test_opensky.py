@@ -1,0 +1,193 @@
+"""OpenSky state vectors: CSV (plain and gzip) and Parquet."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from airwitness.errors import InputError
+from airwitness.io.tabular import opensky, traffic
+from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS
+
+from ..helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
+
+HEADER = (
+    "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
+    "baroaltitude,geoaltitude,lastposupdate,lastcontact"
+)
+# line 2: full row; 3: blank (not a record); 4: no position; 5: geo altitude only,
+# no lastposupdate; 6: bad number; 7: missing icao24; 8: lat out of range;
+# 9: bad time; 10: too few fields; 11: nanosecond lastposupdate
+STATES = f"""{HEADER}
+1589155200,4B43AC,47.5,8.5,100.5,90,-2.5,SWR123  ,False,False,False,1000,10000,10100,1589155199.874,
+
+1589155201,4b43ac,,,100.5,90,-2.5,SWR123  ,False,False,False,1000,10000,10100,,1589155199.9
+1589155203,4b43ac,47.6,8.6,1,90,-2.5,,False,False,False,1000,,250.5,,
+1589155202,4b43ac,47.6,8.6,abc,90,-2.5,SWR123  ,False,False,False,1000,,10100,,
+1589155204,,47.6,8.6,1,90,-2.5,,False,False,False,1000,,,,
+1589155205,4b43ac,97.6,8.6,1,90,-2.5,,False,False,False,1000,,,,
+x,4b43ac,47.6,8.6,1,90,-2.5,,False,False,False,1000,,,,
+1589155205,4b43ac,47.6,8.6,1,90,-2.5
+1589155206,4b43ac,47.6,8.6,1,90,-2.5,,False,False,False,1000,,,1589155206.123456789,
+"""
+RECORDS = [2, 4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def test_exact_values_and_rejects(write):
+    result = opensky.read(write("states.csv", STATES))
+    reconcile(result, RECORDS)
+    assert by_record(result) == {
+        4: "no position",
+        6: "bad number in velocity",
+        7: "missing track_id",
+        8: "lat/lon out of range",
+        9: "bad time",
+        10: "wrong number of fields",
+    }
+    rows = rows_of(result.table)
+    assert [r["source_record"] for r in rows] == [2, 5, 11]
+    first = rows[0]
+    assert first["track_id"] == "4b43ac"
+    assert (first["lat"], first["lon"]) == (47.5, 8.5)
+    assert first["alt_m"] == 10000.0 and first["alt_kind"] == "baro"
+    assert first["ground_speed_mps"] == 100.5
+    assert first["track_deg"] == 90.0 and first["vrate_mps"] == -2.5
+    assert first["callsign"] == "SWR123"
+    assert first["source"] == "opensky" and first["source_file"].endswith("states.csv")
+    assert rows[1]["alt_m"] == 250.5 and rows[1]["alt_kind"] == "geo"
+    assert rows[1]["callsign"] is None
+    times = result.table["time"].cast(pa.int64()).to_pylist()
+    # lastposupdate wins over time; time is the fallback; decimals kept exactly
+    assert times == [
+        1_589_155_199_874_000_000,
+        1_589_155_203_000_000_000,
+        1_589_155_206_123_456_789,
+    ]
+
+
+def test_gzip_and_stream(write):
+    plain = opensky.read(write("s.csv", STATES))
+    gz = opensky.read(write("s.csv.gz", STATES, gz=True))
+    assert gz.table.drop_columns(["source_file"]).equals(plain.table.drop_columns(["source_file"]))
+    assert [(r.record, r.reason) for r in gz.rejects] == [
+        (r.record, r.reason) for r in plain.rejects
+    ]
+    with open(write("t.csv.gz", STATES, gz=True), "rb") as f:
+        streamed = opensky.read("upload.csv.gz", f)
+    assert streamed.table["source_file"][0].as_py() == "upload.csv.gz"
+    assert streamed.table.num_rows == 3
+
+
+def test_crlf_and_quoted_newline_keep_line_numbers(write):
+    crlf = STATES.replace("\n", "\r\n")
+    result = opensky.read(write("crlf.csv", crlf))
+    assert by_record(result) == by_record(opensky.read(write("lf.csv", STATES)))
+    # a quoted value spanning two lines: the csv-module fallback numbers rows exactly
+    quoted = (
+        f"{HEADER}\n"
+        '1589155200,4b43ac,47.5,8.5,1,2,3,"SWR\n123",False,False,False,1,2,3,,\n'
+        "\n"
+        "1589155201,4b43ac,,,1,2,3,X,False,False,False,1,2,3,,\n"
+        "1589155201,4b43ac,1,2\n"
+    )
+    result = opensky.read(write("q.csv", quoted))
+    reconcile(result, [2, 5, 6])
+    assert by_record(result) == {5: "no position", 6: "wrong number of fields"}
+    assert result.table["callsign"][0].as_py() == "SWR\n123"
+
+
+def test_columns_any_order_and_only_required(write):
+    result = opensky.read(write("min.csv", "LON, Lat ,icao24,time\n8.5,47.5,abc123,1589155200\n"))
+    row = rows_of(result.table)[0]
+    assert (row["lon"], row["lat"], row["track_id"]) == (8.5, 47.5, "abc123")
+    assert row["alt_m"] is None and row["ground_speed_mps"] is None
+
+
+def test_missing_required_column(write):
+    with pytest.raises(InputError, match=r"missing required column\(s\) for opensky: lon"):
+        opensky.read(write("bad.csv", "time,icao24,lat\n1,a,2\n"))
+
+
+def test_header_only(write):
+    result = opensky.read(write("h.csv", HEADER + "\n"))
+    assert result.table.num_rows == 0 and result.rejects == []
+
+
+def test_parquet(tmp_path):
+    table = pa.table(
+        {
+            "time": pa.array([1589155200, 1589155201, 1589155202], pa.int64()),
+            "icao24": ["4B43AC", "4b43ac", "4b43ac"],
+            "lat": [47.5, None, 47.7],
+            "lon": [8.5, None, 8.7],
+            "velocity": [100.0, 1.0, 2.0],
+            "baroaltitude": [None, 1.0, 2.0],
+            "geoaltitude": [300.0, 1.0, 2.0],
+            "lastposupdate": [1589155199.5, None, None],
+            "callsign": ["SWR1    ", "", None],
+        }
+    )
+    path = tmp_path / "states.parquet"
+    pq.write_table(table, path)
+    result = opensky.read(path)
+    reconcile(result, [1, 2, 3])
+    assert by_record(result) == {2: "no position"}
+    rows = rows_of(result.table)
+    assert rows[0]["track_id"] == "4b43ac"
+    assert rows[0]["alt_m"] == 300.0 and rows[0]["alt_kind"] == "geo"
+    assert rows[0]["callsign"] == "SWR1" and rows[1]["callsign"] is None
+    assert result.table["time"].cast(pa.int64()).to_pylist() == [
+        1_589_155_199_500_000_000,
+        1_589_155_202_000_000_000,
+    ]
+
+
+def test_opensky_csv_derived_from_real_flight(tmp_path):
+    """The REGA ambulance flight, rewritten as OpenSky history CSV, reads like the original."""
+    rows = json.loads(gzip.decompress((TRAFFIC / "rega_sg.json.gz").read_bytes()))
+    path = tmp_path / "rega_states.csv.gz"
+    with gzip.open(path, "wt", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER.split(","))
+        for i, r in enumerate(rows):
+            nopos = i % 100 == 99  # every 100th row loses its position, as in OpenSky
+            last = r["last_position"]
+            w.writerow(
+                [
+                    r["timestamp"] // 1000,
+                    r["icao24"],
+                    "" if nopos else r["latitude"],
+                    "" if nopos else r["longitude"],
+                    r["groundspeed"] * KT_TO_MPS,
+                    r["track"],
+                    r["vertical_rate"] * FPM_TO_MPS,
+                    f"{r['callsign']:<8}",
+                    r["onground"],
+                    r["alert"],
+                    r["spi"],
+                    r["squawk"],
+                    r["altitude"] * FT_TO_M,
+                    "" if r["geoaltitude"] is None else r["geoaltitude"] * FT_TO_M,
+                    "" if last is None else f"{last // 1000}.{last % 1000:03d}",
+                    "",
+                ]
+            )
+    result = opensky.read(path)
+    reconcile(result, range(2, len(rows) + 2))
+    assert result.table.num_rows == 1080 - 10
+    assert by_record(result) == {101 + 100 * k: "no position" for k in range(10)}
+    original = traffic.read(TRAFFIC / "rega_sg.json.gz").table
+    keep = [i for i in range(len(rows)) if i % 100 != 99]
+    original = original.take(keep)
+    for name in ("track_id", "time", "lat", "lon", "callsign"):
+        assert result.table[name].equals(original[name]), name
+    for name in ("alt_m", "ground_speed_mps", "vrate_mps", "track_deg"):
+        got, want = result.table[name].to_pylist(), original[name].to_pylist()
+        assert got == pytest.approx(want, rel=1e-12), name
+    assert result.table["time"][0].as_py().isoformat() == "2019-05-23T11:50:04+00:00"
+    assert result.table["time"].cast(pa.int64())[-1].as_py() == utc_ns("2019-05-23T12:09:49.332Z")
