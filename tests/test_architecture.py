@@ -133,7 +133,7 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 def _ignoring_package_inits(edges: dict[str, set[str]]) -> dict[str, set[str]]:
     """Edges without a package's own `__init__` importing its submodules to re-export
-    them: `airwitness.io` -> `airwitness.io.gpx` is how a package shows its API, and
+    them: `airwitness.io` -> `airwitness.io.tabular.gpx` is how a package shows its API, and
     a submodule taking a sibling through the package is the cycle that matters."""
     return {m: {t for t in ts if not t.startswith(m + ".")} for m, ts in edges.items()}
 

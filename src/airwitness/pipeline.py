@@ -21,7 +21,7 @@ from airwitness.airspace import INTL, Airspace
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter, find_crossings
 from airwitness.io.inputs import FileSummary, Inputs, read_inputs
 from airwitness.io.options import ReadOptions
-from airwitness.schema import BENIGN_REASONS
+from airwitness.reasons import BENIGN_REASONS
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule, PreparedTracks, prepare_tracks
 
 __all__ = [

@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-# Still importable from here (``airwitness.schema.BENIGN_REASONS``); defined with the reasons.
-from airwitness.reasons import BENIGN_REASONS as BENIGN_REASONS
-
 TIME_TYPE = pa.timestamp("ns", tz="UTC")
 
 POSITION_SCHEMA = pa.schema(

@@ -34,7 +34,7 @@ def finish(
     if rejects_out is not None:
         write_rejects(rejects, rejects_out)
     if strict and summary.harmful_rejects():
-        from airwitness.schema import BENIGN_REASONS
+        from airwitness.reasons import BENIGN_REASONS
 
         first = next(r for r in sorted(rejects) if r.reason not in BENIGN_REASONS)
         typer.echo(f"airwitness: error (--strict): {first}", err=True)

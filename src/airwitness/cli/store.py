@@ -29,7 +29,7 @@ def ingest(
     Each file goes in whole or not at all (a crash leaves no partial file; rerun to
     finish). Example: airwitness ingest captures/*.bin --start-time 2025-06-14T02:00Z
     """
-    from airwitness.schema import BENIGN_REASONS
+    from airwitness.reasons import BENIGN_REASONS
     from airwitness.store import ingest as ingest_files
 
     results = ingest_files(inputs, store, format=format, options=read.options())
