@@ -1,4 +1,4 @@
-"""The built-in boundary set (Natural Earth 5.1.1 + 12 NM sea) and user boundary files."""
+"""The built-in set `ne10m` (Natural Earth 5.1.1 + 12 NM sea) and user boundary files."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from airwitness.errors import InputError
 
 @pytest.fixture(scope="module")
 def builtin() -> BoundarySet:
-    return load_builtin()
+    return load_builtin("ne10m")
 
 
 def labels(bset: BoundarySet, x: float, y: float) -> list[str]:
@@ -64,7 +64,7 @@ def test_builtin_provenance(builtin: BoundarySet) -> None:
     assert p["licence"] == "public domain"
     assert p["method"]
     assert {"shapely", "pyproj", "GEOS"} <= set(p["builder"])
-    data = (resources.files("airwitness") / "data" / "countries.parquet").read_bytes()
+    data = (resources.files("airwitness") / "data" / "ne10m.parquet").read_bytes()
     assert p["sha256"] == hashlib.sha256(data).hexdigest()
 
 

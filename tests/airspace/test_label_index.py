@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import airwitness
+from airwitness.airspace.boundaries import load_builtin
 from airwitness.airspace.label_index import LabelIndex, reference_lookup
 
 from .helpers import assert_matches_reference, label
-
-COUNTRIES = Path(airwitness.__file__).parent / "data" / "countries.parquet"
-
 
 # --------------------------------------------------------------------------- hand-built
 
@@ -156,12 +151,9 @@ def test_lookup_equals_reference_on_random_polygons(case, extra):
 # --------------------------------------------------------------------------- real data
 
 
-@pytest.mark.skipif(not COUNTRIES.exists(), reason=f"{COUNTRIES} not built yet")
-def test_natural_earth_countries_worldwide():
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(COUNTRIES, columns=["geometry"])
-    geoms = list(shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False)))
+@pytest.mark.parametrize("name", ["osm", "ne10m"])
+def test_builtin_sets_worldwide(name):
+    geoms = list(load_builtin(name).geoms)
     rng = np.random.default_rng(2024)
     n = 200_000
     lat = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))  # uniform on the sphere

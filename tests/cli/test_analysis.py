@@ -18,8 +18,9 @@ def test_crossings_jsonl_on_stdout_and_summary_on_stderr():
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert {r["to"] for r in rows} == {"IRN"}
     uav1 = [r for r in rows if r["track_id"] == "UAV-1"]
+    # over OpenStreetMap's border (the default set); over Natural Earth's it was 02:39:09
     assert [(r["from"], r["kind"], r["time"][:19]) for r in uav1] == [
-        ("AZE", "observed", "2025-06-14T02:39:09")
+        ("AZE", "observed", "2025-06-14T02:39:56")
     ]
     assert "records read: 4549" in result.stderr
     assert "  no position: 5" in result.stderr
@@ -27,11 +28,24 @@ def test_crossings_jsonl_on_stdout_and_summary_on_stderr():
     assert "  position outlier: 1" in result.stderr
 
 
-def test_filters_since_until_from(tmp_path):
+@pytest.mark.parametrize(
+    ("boundary_set", "times"),
+    [
+        # AHY71 over the Aras at 04:40 and AHY72 at Julfa at 06:39, both on the 13th
+        ("ne10m", ["04:40:29.218", "06:39:44.924"]),
+        # OSM's border follows the Aras's bends: AHY71 enters Iran twice within 4 s,
+        # AHY72 enters at Julfa 16 s later than over Natural Earth's border, and AHY71's
+        # way back (06:56) also clips a bend of the river
+        ("osm", ["04:40:45.943", "04:40:49.479", "06:40:00.850", "06:56:47.572"]),
+    ],
+)
+def test_filters_since_until_from(tmp_path, boundary_set, times):
     out = tmp_path / "x.csv"
     result = run(
         "crossings",
         STATES,
+        "--boundaries",
+        boundary_set,
         "--from",
         "AZE",
         "--since",
@@ -44,9 +58,9 @@ def test_filters_since_until_from(tmp_path):
     )
     assert result.exit_code == 0 and result.stderr == ""
     lines = out.read_text().splitlines()
-    # header + AHY71 over the Aras at 04:40 and AHY72 at Julfa at 06:39, both on the 13th
-    assert len(lines) == 3
+    assert len(lines) == 1 + len(times)
     assert all('"600a1c"' in line and '"AZE","IRN"' in line for line in lines[1:])
+    assert [line.split(",")[2][12:24] for line in lines[1:]] == times
 
 
 @pytest.mark.parametrize("ext", [".jsonl", ".csv", ".geojson", ".parquet", ".kml"])

@@ -39,9 +39,21 @@ def test_example_case_is_confirmed_and_byte_identical_across_folders(tmp_path):
     report = json.loads((tmp_path / "a" / "report.json").read_text())
     assert report["verdict"] == "confirmed"
     assert [(f["track_id"], f["kind"], f["before"]) for f in report["findings"]] == [
-        ("UAV-1", "observed", "drones.gpx:275"),
-        ("UAV-3", "observed", "drones.gpx:1485"),
+        ("UAV-1", "observed", "drones.gpx:299"),
+        ("UAV-3", "observed", "drones.gpx:1480"),
     ]
+    # Both hold against Natural Earth's border too, which lies 2.1 km and 1.2 km away here:
+    # there UAV-1 crosses 47 s earlier, UAV-3 24 s later (drones.gpx:275 and :1485).
+    checks = [f["other_set"] for f in report["findings"]]
+    keys = ("boundary_set", "holds", "distance_m", "time_shift_s", "before")
+    rounded = [{k: round(v) if isinstance(v, float) else v for k, v in c.items()} for c in checks]
+    assert [tuple(c[k] for k in keys) for c in rounded] == [
+        ("ne10m", True, 2072, -47, "drones.gpx:275"),
+        ("ne10m", True, 1244, 24, "drones.gpx:1485"),
+    ]
+    assert report["airspace"]["name"] == "osm"
+    assert report["airspace"]["attribution"].startswith("© OpenStreetMap contributors")
+    assert report["disputed_findings"] == []
     assert {i["path"] for i in report["inputs"]} == {
         "opensky_states.csv",
         "drones.gpx",

@@ -113,28 +113,28 @@ def test_map_crossings_track_case(base_url, watched, shots):
     page.locator("#map[data-ready='1']").wait_for()
     page.locator(".leaflet-airspace-pane path").nth(20).wait_for(state="attached")
     assert page.locator(".leaflet-overlay-pane path").count() >= 20  # runs + markers
-    expect(page.locator("#shown")).to_contain_text("showing 14 tracks, 20 crossings")
+    expect(page.locator("#shown")).to_contain_text("showing 14 tracks, 32 crossings")
     page.fill("#t-from", "0")
     page.fill("#t-to", "300")
-    expect(page.locator("#shown")).not_to_contain_text("20 crossings")  # the window hides some
+    expect(page.locator("#shown")).not_to_contain_text("32 crossings")  # the window hides some
     page.click("#t-reset")
-    expect(page.locator("#shown")).to_contain_text("showing 14 tracks, 20 crossings")
+    expect(page.locator("#shown")).to_contain_text("showing 14 tracks, 32 crossings")
     page.click("#cov-show")  # the case's border, AZE/IRN, stretch by stretch
-    expect(page.locator("#cov-text")).to_contain_text("AZE/IRN: 608 km of border")
+    expect(page.locator("#cov-text")).to_contain_text("AZE/IRN: 755 km of border")
     page.screenshot(path=str(shots / "map.png"))
     page.wait_for_load_state("networkidle")  # leaving a page mid-request aborts the request
 
     # The crossings table, filtered to crossings into Iran.
     page.goto(base_url + "/crossings")
     page.locator("#crossings-table[data-ready='1']").wait_for()
-    expect(page.locator("#count")).to_have_text(re.compile(r"^20 crossings"))
+    expect(page.locator("#count")).to_have_text(re.compile(r"^32 crossings"))
     page.select_option("#filter-into", "IRN")
     page.click("#apply")
-    expect(page.locator("#count")).to_have_text(re.compile(r"^5 crossings"))
+    expect(page.locator("#count")).to_have_text(re.compile(r"^7 crossings"))
     page.locator("#crossings-table[data-ready='1']").wait_for()
     rows = page.locator("#crossings-table tbody tr")
-    expect(rows).to_have_count(5)
-    expect(rows.locator("td:nth-child(4)")).to_have_text(["IRN"] * 5)
+    expect(rows).to_have_count(7)
+    expect(rows.locator("td:nth-child(4)")).to_have_text(["IRN"] * 7)
     expect(page.locator("#dl-csv")).to_have_attribute("href", re.compile(r"into=IRN"))
     expect(page).to_have_url(re.compile(r"into=IRN"))
     page.screenshot(path=str(shots / "crossings-into-IRN.png"))
@@ -179,7 +179,7 @@ def test_token_given_once_in_the_page_url(caucasus_store, chromium, watched):
         watched.origins.add(urlsplit(url).netloc)
         page.goto(f"{url}/crossings?into=IRN&token={token}")
         page.locator("#crossings-table[data-ready='1']").wait_for()
-        expect(page.locator("#crossings-table tbody tr")).to_have_count(5)
+        expect(page.locator("#crossings-table tbody tr")).to_have_count(7)
         assert "token" not in page.url and "into=IRN" in page.url
         expect(page.locator("#dl-csv")).to_have_attribute("href", re.compile(f"token={token}"))
         page.wait_for_load_state("networkidle")
@@ -187,7 +187,7 @@ def test_token_given_once_in_the_page_url(caucasus_store, chromium, watched):
         # The same tab, the token no longer in any URL: still let in.
         page.goto(f"{url}/crossings")
         page.locator("#crossings-table[data-ready='1']").wait_for()
-        expect(page.locator("#count")).to_have_text(re.compile(r"^20 crossings"))
+        expect(page.locator("#count")).to_have_text(re.compile(r"^32 crossings"))
 
         # A new tab of a new context never got the token: the page says what to do.
         other = chromium.new_context().new_page()

@@ -202,16 +202,16 @@ def test_map_crossings_track_in_firefox(base_url, firefox, shots):
     _until_found(m, "#map[data-ready='1']")
     _until_found(m, ".leaflet-airspace-pane path", at_least=21)
     assert len(_css(m, ".leaflet-overlay-pane path")) >= 20
-    assert _text(m, "#shown") == "showing 14 tracks, 20 crossings"
+    assert _text(m, "#shown") == "showing 14 tracks, 32 crossings"
     summary = {
         dt.text: dt.find_element(By.XPATH, "following-sibling::dd[1]").text
         for dt in _css(m, "#summary dt")
     }
     assert summary["tracks"] == "14"
-    assert summary["crossings"] == "20"
+    assert summary["crossings"] == "32"
     m.find_element(By.ID, "cov-show").click()
     cov = _until_text(m, "#cov-text", lambda t: "km" in t, "coverage")
-    assert cov.startswith("AZE/IRN: 608 km of border")
+    assert cov.startswith("AZE/IRN: 755 km of border")
     _no_banner(m)
     (shots / "firefox-map.png").write_bytes(m.screenshot(format="binary", full=False))
 
@@ -219,13 +219,13 @@ def test_map_crossings_track_in_firefox(base_url, firefox, shots):
     m.navigate(base_url + "/crossings")
     ready = "#crossings-table[data-ready='1']"
     _until_found(m, ready)
-    assert _text(m, "#count").startswith("20 crossings")
+    assert _text(m, "#count").startswith("32 crossings")
     m.find_element(By.CSS_SELECTOR, "#filter-into option[value='IRN']").click()
     m.find_element(By.ID, "apply").click()
-    _until_text(m, "#count", lambda t: t.startswith("5 crossings"), "5 crossings")
+    _until_text(m, "#count", lambda t: t.startswith("7 crossings"), "7 crossings")
     _until_found(m, ready)
     into = [td.text for td in _css(m, "#crossings-table tbody tr td:nth-child(4)")]
-    assert into == ["IRN"] * 5
+    assert into == ["IRN"] * 7
     assert "into=IRN" in m.get_url()
     assert "into=IRN" in m.find_element(By.ID, "dl-csv").get_attribute("href")
     _no_banner(m)

@@ -76,9 +76,9 @@ def test_api_requests_with_the_token_pass(guarded):
     r = guarded.get(
         "/api/crossings", params={"into": "IRN"}, headers={"Authorization": f"Bearer {TOKEN}"}
     )
-    assert r.status_code == 200 and r.json()["total"] == 5
+    assert r.status_code == 200 and r.json()["total"] == 7
     r = guarded.get("/api/crossings.csv", params={"into": "IRN", "token": TOKEN})
-    assert r.status_code == 200 and r.text.count("\n") == 6
+    assert r.status_code == 200 and r.text.count("\n") == 8
 
 
 def test_pages_and_assets_load_without_the_token(guarded):

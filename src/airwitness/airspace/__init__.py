@@ -1,9 +1,16 @@
 """Sovereign airspace: boundary sets and exact, fast point labelling (docs/architecture.md §3).
 
+Two built-in sets: ``osm`` (the default; OpenStreetMap borders with maritime limits,
+© OpenStreetMap contributors, ODbL) and ``ne10m`` (Natural Earth 1:10m countries plus
+a computed 12 NM territorial sea). An area several states claim is an airspace of its
+own with a joint code (``RUS+UKR``).
+
 >>> from airwitness import Airspace
 >>> sky = Airspace.builtin()
->>> sky.label([49.87, 0.0], [40.41, -30.0]).to_pylist()  # Baku, mid-Atlantic
-['AZE', 'INTL']
+>>> sky.label([49.87, 0.0, 34.1], [40.41, -30.0, 44.95]).to_pylist()  # Baku, Atlantic, Crimea
+['AZE', 'INTL', 'RUS+UKR']
+>>> sky.codes_matching("UKR", include_disputed=True)
+('RUS+UKR', 'UKR')
 """
 
 from __future__ import annotations
@@ -16,22 +23,30 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
-from airwitness.airspace.boundaries import BoundarySet, load_builtin, load_file
+from airwitness.airspace.boundaries import (
+    BUILTIN_SETS,
+    DEFAULT_SET,
+    BoundarySet,
+    is_builtin_name,
+    load_builtin,
+    load_file,
+)
 from airwitness.airspace.label_index import LabelIndex
 from airwitness.airspace.pathfilter import may_meet_boundary
 from airwitness.airspace.pathhits import path_hits
 
 INTL = "INTL"
 
-__all__ = ["INTL", "Airspace", "BoundarySet"]
+__all__ = ["BUILTIN_SETS", "DEFAULT_SET", "INTL", "Airspace", "BoundarySet"]
 
 
 class Airspace:
     """A set of airspaces, each a code with one or more polygons.
 
     Build it once (the index is built on first use) and label as many points as
-    you like. Codes are the set's own (``ADM0_A3`` for the built-in set);
-    points outside every polygon are ``INTL``.
+    you like. Codes are the set's own (ISO 3166-1 alpha-3 for ``osm``, ``ADM0_A3``
+    for ``ne10m``); points outside every polygon are ``INTL``; a joint code
+    (``RUS+UKR``) is an area its claimants all claim.
     """
 
     def __init__(self, boundaries: BoundarySet) -> None:
@@ -46,14 +61,23 @@ class Airspace:
         self._entry_of_geom = np.append(self._code_of_geom, len(self.code_names)).astype(np.int32)
 
     @classmethod
-    def builtin(cls) -> Airspace:
-        """Natural Earth 5.1.1 countries plus the 12 NM territorial sea."""
-        return _builtin()
+    def builtin(cls, name: str = DEFAULT_SET) -> Airspace:
+        """A built-in set: ``osm`` (the default) or ``ne10m`` (``countries``, the name
+        old case files use, means the default). Opened once per process."""
+        return _builtin(DEFAULT_SET if name == "countries" else name)
 
     @classmethod
     def from_file(cls, path: str | Path, code_field: str) -> Airspace:
         """A user set: GeoJSON, GeoPackage or Shapefile with a code property."""
         return cls(load_file(path, code_field))
+
+    @classmethod
+    def open(cls, source: str | Path | None = None, code_field: str | None = None) -> Airspace:
+        """A built-in set by name (``None``: the default), or a user's file with its
+        code property (what ``--boundaries`` and ``--code-field`` name)."""
+        if source is None or (code_field is None and is_builtin_name(str(source))):
+            return cls.builtin() if source is None else cls.builtin(str(source))
+        return cls.from_file(source, code_field or "")
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -111,6 +135,21 @@ class Airspace:
     def has_code(self, code: str) -> bool:
         return code == INTL or code in self.code_names
 
+    def claimants(self, code: str) -> tuple[str, ...]:
+        """The codes a joint code stands for (``RUS+UKR`` → ``RUS``, ``UKR``); () for others."""
+        return self.boundaries.claimants.get(code, ())
+
+    def sovereign(self, code: str) -> str | None:
+        """The state a dependency belongs to (``SJM`` → ``NOR``), else None."""
+        return self.boundaries.sovereign.get(code)
+
+    def codes_matching(self, code: str, *, include_disputed: bool = False) -> tuple[str, ...]:
+        """``code`` itself, and with ``include_disputed`` every joint code it is a claimant of."""
+        found = {code}
+        if include_disputed:
+            found.update(j for j, claim in self.boundaries.claimants.items() if code in claim)
+        return tuple(sorted(found))
+
     def may_meet_boundary(self, lon, lat, i0, i1, cell=None) -> np.ndarray:
         """True where the path from report ``i0[k]`` to ``i1[k]`` may touch a boundary.
 
@@ -134,9 +173,11 @@ class Airspace:
             "polygons": int(shapely.get_num_geometries(geoms).sum()),
             "vertices": int(shapely.get_num_coordinates(geoms).sum()),
             "zones": sorted(set(self.boundaries.zones)),
+            "dependencies": dict(sorted(self.boundaries.sovereign.items())),
+            "joint_codes": {j: list(c) for j, c in sorted(self.boundaries.claimants.items())},
         }
 
 
 @cache
-def _builtin() -> Airspace:
-    return Airspace(load_builtin())
+def _builtin(name: str) -> Airspace:
+    return Airspace(load_builtin(name))

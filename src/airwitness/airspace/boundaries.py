@@ -7,7 +7,6 @@ report can say exactly which boundaries it used (docs/architecture.md §3).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from importlib import resources
@@ -15,18 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import shapely
 from shapely import Geometry
 
 from airwitness.airspace.polygonal import polygonal
+from airwitness.airspace.set_file import read_set
 from airwitness.digest import sha256_bytes, sha256_file
-from airwitness.errors import InputError
+from airwitness.errors import InputError, UsageError
 
-BUILTIN_FILE = "countries.parquet"
-METADATA_KEY = b"airwitness.provenance"
-ZONES = ("land", "sea")
+#: The built-in sets by name, and the one used when none is named.
+BUILTIN_SETS = {"osm": "osm.parquet", "ne10m": "ne10m.parquet"}
+DEFAULT_SET = "osm"
+#: What a case file's ``airspace: countries`` (the key of old case files) means.
+LEGACY_NAME = "countries"
+ZONES = ("land", "sea", "territory")
 _POLYGONAL = {"Polygon", "MultiPolygon"}
 
 
@@ -36,6 +37,10 @@ class BoundarySet:
     Geometries are valid (Multi)Polygons in lon/lat degrees (WGS-84). They may
     be given as a function that makes them, called on first use: a process
     that only labels points with a cached index never builds them.
+
+    ``sovereign`` maps a dependency's code to its state's (``SJM`` → ``NOR``);
+    ``claimants`` maps a joint code (an area several states claim, ``RUS+UKR``)
+    to the codes of its claimants.
     """
 
     def __init__(
@@ -44,10 +49,15 @@ class BoundarySet:
         zones: tuple[str, ...],
         geoms: tuple[Geometry, ...] | Callable[[], tuple[Geometry, ...]],
         provenance: dict[str, Any],
+        *,
+        sovereign: dict[str, str] | None = None,
+        claimants: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.codes = tuple(codes)
         self.zones = tuple(zones)
         self.provenance = provenance
+        self.sovereign = dict(sovereign or {})
+        self.claimants = dict(claimants or {})
         self._geoms = geoms
         if not len(self.codes) == len(self.zones):
             raise ValueError("codes, zones and geoms must have the same length")
@@ -75,34 +85,39 @@ class BoundarySet:
         return hash((self.codes, self.zones))
 
 
-def load_builtin() -> BoundarySet:
-    """Natural Earth 5.1.1 admin-0 countries (DEU view) plus the 12 NM territorial sea.
+def load_builtin(name: str = DEFAULT_SET) -> BoundarySet:
+    """A built-in set by name: ``osm`` (the default) or ``ne10m``.
 
     Built by ``scripts/build_airspace.py``; the provenance it recorded is
-    returned with the SHA-256 of the shipped file added.
+    returned with the set's name, file and the SHA-256 of the shipped file added.
+    Raises :class:`~airwitness.errors.UsageError` for an unknown name.
     """
-    data = (resources.files("airwitness") / "data" / BUILTIN_FILE).read_bytes()
-    return _from_parquet(data, BUILTIN_FILE)
-
-
-def _from_parquet(data: bytes, name: str) -> BoundarySet:
-    table = pq.read_table(pa.BufferReader(data), columns=["code", "zone"])
-    meta = table.schema.metadata or {}
-    provenance = json.loads(meta[METADATA_KEY]) if METADATA_KEY in meta else {}
-    provenance["name"] = Path(name).stem
-    provenance["file"] = name
+    if name == LEGACY_NAME:
+        name = DEFAULT_SET
+    if name not in BUILTIN_SETS:
+        raise UsageError(
+            f"unknown built-in boundary set {name!r}; choose one of {', '.join(BUILTIN_SETS)}"
+        )
+    file = BUILTIN_SETS[name]
+    data = (resources.files("airwitness") / "data" / file).read_bytes()
+    held = read_set(data)
+    provenance = dict(held.provenance)
+    provenance["name"] = name
+    provenance["file"] = file
     provenance["sha256"] = sha256_bytes(data)
-
-    def geoms() -> tuple[Geometry, ...]:  # decoded on first use only
-        wkb = pq.read_table(pa.BufferReader(data), columns=["geometry"]).column("geometry")
-        return tuple(shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)).tolist())
-
     return BoundarySet(
-        codes=tuple(table.column("code").to_pylist()),
-        zones=tuple(table.column("zone").to_pylist()),
-        geoms=geoms,
+        codes=held.codes,
+        zones=held.zones,
+        geoms=held.geoms,
         provenance=provenance,
+        sovereign=held.sovereign,
+        claimants=held.claimants,
     )
+
+
+def is_builtin_name(text: str) -> bool:
+    """Whether ``text`` names a built-in set (``osm``, ``ne10m``, or ``countries``)."""
+    return text in BUILTIN_SETS or text == LEGACY_NAME
 
 
 def load_file(path: str | Path, code_field: str, layer: str | int | None = None) -> BoundarySet:

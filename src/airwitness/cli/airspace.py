@@ -16,9 +16,9 @@ def airspace_info(
     code_field: CodeField = None,
     as_json: AsJson = False,
 ) -> None:
-    """Where the boundary set comes from and what it holds.
+    """Where the boundary set comes from, its licence, and what it holds.
 
-    Example: airwitness airspace info --json
+    Example: airwitness airspace info --boundaries ne10m --json
     """
     info = airspace_of(boundaries, code_field).info()
     if as_json:
@@ -28,3 +28,8 @@ def airspace_info(
         typer.echo(f"{key}: {value}")
     for key in ("codes", "polygons", "vertices", "zones"):
         typer.echo(f"{key}: {info[key]}")
+    deps = info["dependencies"]
+    if deps:
+        typer.echo(f"dependencies: {', '.join(f'{d} ({s})' for d, s in deps.items())}")
+    if info["joint_codes"]:
+        typer.echo(f"joint codes (disputed): {', '.join(info['joint_codes'])}")

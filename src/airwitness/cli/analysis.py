@@ -14,6 +14,7 @@ from airwitness.cli.options import (
     Boundaries,
     CodeField,
     Format,
+    IncludeDisputed,
     Inputs,
     MaxGap,
     Output,
@@ -23,6 +24,7 @@ from airwitness.cli.options import (
     StoreOpt,
     Strict,
     airspace_of,
+    engine_airspace,
     load_inputs,
 )
 from airwitness.cli.progress import stages
@@ -80,6 +82,7 @@ def crossings(
     output: Output = None,
     from_codes: FromCodes = None,
     into_codes: IntoCodes = None,
+    disputed: IncludeDisputed = False,
     since: Since = None,
     until: Until = None,
     track: TrackIds = None,
@@ -113,7 +116,21 @@ def crossings(
     unknown = check_codes(sky, [*(from_codes or []), *(into_codes or [])])
     if unknown:
         raise UsageError(f"unknown airspace code(s) {', '.join(unknown)} in this set")
-    where = _crossing_filter(from_codes, into_codes, since, until, track)
+    where = _crossing_filter(
+        [
+            c
+            for code in from_codes or ()
+            for c in sky.codes_matching(code, include_disputed=disputed)
+        ],
+        [
+            c
+            for code in into_codes or ()
+            for c in sky.codes_matching(code, include_disputed=disputed)
+        ],
+        since,
+        until,
+        track,
+    )
     options = read.options()
     chosen = choose_engine(engine, inputs, store=store, scheduler=scheduler)
     if chosen.by_pipeline:
@@ -126,7 +143,7 @@ def crossings(
         with stages(quiet) as progress:
             run = run_crossings_scaled(
                 inputs,
-                (str(boundaries), code_field) if boundaries else None,
+                engine_airspace(boundaries, code_field),
                 engine=chosen.engine,
                 workers=workers,
                 memory_bytes=_bytes(memory),

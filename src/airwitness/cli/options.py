@@ -43,10 +43,19 @@ Output = Annotated[
 ]
 Format = Annotated[str | None, typer.Option("--format", help="Force the input format.")]
 Boundaries = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--boundaries",
-        help="Boundary set (GeoJSON, GeoPackage, Shapefile) instead of the built-in countries.",
+        help="The airspace set: a built-in one (osm, the default; ne10m), or a boundary "
+        "file (GeoJSON, GeoPackage, Shapefile) with --code-field.",
+    ),
+]
+IncludeDisputed = Annotated[
+    bool,
+    typer.Option(
+        "--include-disputed",
+        help="--from/--into CODE also match the areas CODE claims with others "
+        "(joint codes such as RUS+UKR).",
     ),
 ]
 CodeField = Annotated[
@@ -132,17 +141,33 @@ def _position(reference: str | None) -> tuple[float, float] | None:
     return (lat, lon)
 
 
-def airspace_of(boundaries: Path | None, code_field: str | None) -> Airspace:
-    """The built-in countries, or the set of --boundaries keyed by --code-field."""
-    from airwitness.airspace import Airspace
+def airspace_of(boundaries: str | None, code_field: str | None) -> Airspace:
+    """The set --boundaries names: a built-in set, or a file keyed by --code-field."""
+    from airwitness.airspace import BUILTIN_SETS, Airspace
+    from airwitness.airspace.boundaries import is_builtin_name
 
     if boundaries is None:
         if code_field:
             raise UsageError("--code-field needs --boundaries")
         return Airspace.builtin()
+    if is_builtin_name(boundaries) and not code_field:
+        return Airspace.builtin(boundaries)
     if not code_field:
-        raise UsageError("--boundaries needs --code-field (the property holding each code)")
+        raise UsageError(
+            "--boundaries FILE needs --code-field (the property holding each code); "
+            f"the built-in sets are {', '.join(BUILTIN_SETS)}"
+        )
     return Airspace.from_file(boundaries, code_field)
+
+
+def engine_airspace(boundaries: str | None, code_field: str | None) -> str | tuple[str, str]:
+    """What the scaled engines open in every worker: a built-in set's name, or
+    (file, code field)."""
+    from airwitness.airspace import DEFAULT_SET
+
+    if boundaries is None:
+        return DEFAULT_SET
+    return (boundaries, code_field) if code_field else boundaries
 
 
 def load_inputs(

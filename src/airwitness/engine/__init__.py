@@ -72,7 +72,7 @@ DEFAULT_MEMORY_BYTES = 2e9
 
 def run_crossings_scaled(
     inputs: str | Path | Sequence[str | Path],
-    airspace: AirspaceSpec | tuple[str, str] | None = None,
+    airspace: AirspaceSpec | tuple[str, str] | str | None = None,
     *,
     engine: str = "local",
     workers: int | None = None,
@@ -89,6 +89,9 @@ def run_crossings_scaled(
     progress: Progress | None = None,
 ) -> ScaledRun:
     """Every crossing in the inputs, on the chosen engine; results equal across engines.
+
+    ``airspace`` is a built-in set's name (``osm``, ``ne10m``; None: the default),
+    (boundary file, code field), or an :class:`AirspaceSpec`.
 
     ``memory_bytes`` bounds the memory of all processes together (local engine;
     see :mod:`airwitness.engine.plan`); with Dask on an existing cluster it is
@@ -136,11 +139,18 @@ def run_crossings_scaled(
     )
 
 
-def _spec(airspace: AirspaceSpec | tuple[str, str] | None) -> AirspaceSpec:
+def _spec(airspace: AirspaceSpec | tuple[str, str] | str | None) -> AirspaceSpec:
     if airspace is None:
         return AirspaceSpec.builtin()
     if isinstance(airspace, AirspaceSpec):
         return airspace
+    if isinstance(airspace, str):
+        from airwitness.airspace import BUILTIN_SETS, DEFAULT_SET
+
+        name = DEFAULT_SET if airspace == "countries" else airspace
+        if name not in BUILTIN_SETS:
+            raise UsageError(f"unknown built-in boundary set {airspace!r}")
+        return AirspaceSpec.builtin(name)
     path, code_field = airspace
     return AirspaceSpec.file(os.path.abspath(path), code_field)  # the same file from any cwd
 

@@ -39,14 +39,16 @@ COLUMNS = tuple(
 
 @dataclass(frozen=True)
 class AirspaceSpec:
-    """How to open an airspace in any process: the built-in set, or a file and its code field."""
+    """How to open an airspace in any process: a built-in set by name, or a file and its
+    code field."""
 
     path: str | None = None
     code_field: str | None = None
+    name: str | None = None  # a built-in set; None with no path: the default one
 
     @classmethod
-    def builtin(cls) -> AirspaceSpec:
-        return cls()
+    def builtin(cls, name: str | None = None) -> AirspaceSpec:
+        return cls(name=name)
 
     @classmethod
     def file(cls, path: str, code_field: str) -> AirspaceSpec:
@@ -62,7 +64,7 @@ def _open(spec: AirspaceSpec):
     from airwitness.airspace import Airspace
 
     if spec.path is None:
-        return Airspace.builtin()
+        return Airspace.builtin() if spec.name is None else Airspace.builtin(spec.name)
     return Airspace.from_file(spec.path, spec.code_field or "")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from airwitness.airspace.boundaries import BUILTIN_SETS, DEFAULT_SET, LEGACY_NAME
 from airwitness.times import parse_utc_ns
 
 CLASSES = ("jet", "propeller", "helicopter", "uav", "unknown")
@@ -57,12 +58,14 @@ class Case:
     aircraft: tuple[str, ...]  # empty = any
     operator: str | None
     evidence: tuple[Evidence, ...]
-    airspace_file: Path | None  # None = the built-in countries
+    airspace_file: Path | None  # None = a built-in set, named by airspace_set
     code_field: str | None
     options: Mapping[str, float] = field(default_factory=dict)
     base_dir: Path = Path(".")
     #: track_id -> class the analyst asserts (used only where the kinematics fit)
     hints: Mapping[str, str] = field(default_factory=dict)
+    #: the built-in set (osm, ne10m) when no file is given
+    airspace_set: str = "osm"
 
     def option(self, name: str) -> float:
         return float(self.options.get(name, _OPTION_DEFAULTS[name]))
@@ -110,7 +113,7 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
         raise CaseError("allegation.operator: must be text, e.g. ISR")
 
     evidence = _evidence(doc.get("evidence"), base_dir)
-    airspace_file, code_field = _airspace(doc.get("airspace", "countries"), base_dir)
+    airspace_set, airspace_file, code_field = _airspace(doc.get("airspace"), base_dir)
     options = _options(doc.get("options") or {})
     hints = _hints(doc.get("hints") or {})
     title = doc.get("title") or "Untitled case"
@@ -132,6 +135,7 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
         options=options,
         base_dir=base_dir,
         hints=hints,
+        airspace_set=airspace_set,
     )
 
 
@@ -206,18 +210,22 @@ def _evidence(value: Any, base_dir: Path) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def _airspace(value: Any, base_dir: Path) -> tuple[Path | None, str | None]:
-    if value in (None, "countries"):
-        return None, None
+def _airspace(value: Any, base_dir: Path) -> tuple[str, Path | None, str | None]:
+    """(built-in set, boundary file, code field): a set's name, or a file and its field."""
+    if value is None or value == LEGACY_NAME:
+        return DEFAULT_SET, None, None
+    if isinstance(value, str) and value in BUILTIN_SETS:
+        return value, None, None
     if not isinstance(value, dict):
-        raise CaseError("airspace: 'countries' or {file: PATH, code_field: FIELD}")
+        names = " | ".join([*BUILTIN_SETS, LEGACY_NAME])
+        raise CaseError(f"airspace: {names} or {{file: PATH, code_field: FIELD}}")
     _no_unknown(value, _AIRSPACE_KEYS, "airspace.")
     if "file" not in value or "code_field" not in value:
         raise CaseError("airspace.file and airspace.code_field: both required for a boundary file")
     path = base_dir / str(value["file"])
     if not path.is_file():
         raise CaseError(f"airspace.file: no such file {value['file']!r}")
-    return path, str(value["code_field"])
+    return DEFAULT_SET, path, str(value["code_field"])
 
 
 def _options(value: Any) -> dict[str, float]:

@@ -10,7 +10,11 @@ The verdict rules (also in ``docs/investigate.md``):
 * ``inconclusive`` — none, and coverage below the threshold.
 
 Crossings made by physically implausible segments (see :mod:`.integrity`) are
-``suspect``: listed, never counted.
+``suspect``: listed, never counted. Crossings into (or out of) an area that
+``into`` (or ``via``) claims together with others (a joint code such as
+``RUS+UKR``) are *disputed findings*: listed apart with the dispute stated, never
+counted. Every finding is also tested against another boundary set
+(:mod:`.crosscheck`), which says whether it holds there too.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from airwitness.crossings import find_crossings
 from airwitness.investigate.casefile import Case, CaseError, check_codes
 from airwitness.investigate.classify import classify_tracks
 from airwitness.investigate.coverage import CoverageGrid, measure_coverage, shared_border
+from airwitness.investigate.crosscheck import SetCheck, check_findings, other_set_name
 from airwitness.investigate.integrity import integrity_flags
 from airwitness.investigate.performance import max_range_m, reachable
 from airwitness.investigate.registry import state_of_registry
@@ -60,6 +65,8 @@ class Investigation:
     crossings: pa.Table  # every crossing, all airspaces, with class/state/suspect columns
     findings: pa.Table
     suspect: pa.Table
+    disputed: pa.Table  # into/out of areas claimed jointly with into/via: listed, not counted
+    set_checks: list[SetCheck]  # per finding: does it hold against another boundary set?
     classes: pa.Table
     flags: pa.Table
     coverage: CoverageGrid
@@ -70,7 +77,7 @@ class Investigation:
 
 def open_airspace(case: Case) -> Airspace:
     if case.airspace_file is None:
-        return Airspace.builtin()
+        return Airspace.builtin(case.airspace_set)
     return Airspace.from_file(case.airspace_file, case.code_field or "")
 
 
@@ -90,10 +97,19 @@ def investigate(case: Case) -> Investigation:
         classes,
         flags,
     )
-    relevant = _relevant(crossings, case)
+    relevant = _relevant(crossings, case, [case.via], [case.into])
     suspect_mask = np.asarray(relevant["suspect"].to_pylist(), dtype=bool)
     findings = relevant.filter(pa.array(~suspect_mask))
     suspect = relevant.filter(pa.array(suspect_mask))
+    disputed = _disputed(crossings, case, sky)
+    set_checks = check_findings(
+        findings,
+        prepared.table,
+        Airspace.builtin(other_set_name(sky)),
+        case.via,
+        case.into,
+        observed_gap_s=case.option("observed_gap_s"),
+    )
 
     border = shared_border(_code_geometry(sky, case.via), _code_geometry(sky, case.into))
     coverage = measure_coverage(
@@ -106,6 +122,13 @@ def investigate(case: Case) -> Investigation:
         radius_m=case.option("coverage_radius_km") * 1000,
     )
     verdict, reason = weigh(findings, coverage.fraction, case.option("coverage_threshold"))
+    if disputed.num_rows:
+        joint = sorted({c for c in disputed["to"].to_pylist() + disputed["from"].to_pylist()})
+        joint = [c for c in joint if sky.claimants(c)]
+        reason += (
+            f"; {disputed.num_rows} crossing(s) into or out of disputed areas "
+            f"({', '.join(joint)}) listed apart, not counted"
+        )
     origins = _origins(prepared.table, crossings, classes, sky, case)
     return Investigation(
         case,
@@ -115,6 +138,8 @@ def investigate(case: Case) -> Investigation:
         crossings,
         findings,
         suspect,
+        disputed,
+        set_checks,
         classes,
         flags,
         coverage,
@@ -183,15 +208,32 @@ def _annotate(crossings: pa.Table, classes: pa.Table, flags: pa.Table) -> pa.Tab
     )
 
 
-def _relevant(crossings: pa.Table, case: Case) -> pa.Table:
+def _relevant(
+    crossings: pa.Table, case: Case, from_codes: list[str], into_codes: list[str]
+) -> pa.Table:
+    """Crossings from one of ``from_codes`` into one of ``into_codes`` in the case's
+    window, by an aircraft of a class it names."""
     t = crossings["time"].cast(pa.int64())
     mask = pc.and_(
-        pc.and_(pc.equal(crossings["from"], case.via), pc.equal(crossings["to"], case.into)),
+        pc.and_(
+            pc.is_in(crossings["from"], pa.array(from_codes, pa.string())),
+            pc.is_in(crossings["to"], pa.array(into_codes, pa.string())),
+        ),
         pc.and_(pc.greater_equal(t, case.since_ns), pc.less_equal(t, case.until_ns)),
     )
     if case.aircraft:
         mask = pc.and_(mask, pc.is_in(crossings["class"], pa.array(list(case.aircraft))))
     return crossings.filter(mask)
+
+
+def _disputed(crossings: pa.Table, case: Case, sky: Airspace) -> pa.Table:
+    """Relevant but for a joint code on either side (``UKR`` -> ``RUS+UKR`` for an
+    allegation into RUS via UKR), neither suspect nor an exact finding."""
+    via = sky.codes_matching(case.via, include_disputed=True)
+    into = sky.codes_matching(case.into, include_disputed=True)
+    near = _relevant(crossings, case, list(via), list(into))
+    exact = pc.and_(pc.equal(near["from"], case.via), pc.equal(near["to"], case.into))
+    return near.filter(pc.and_(pc.invert(exact), pc.invert(near["suspect"])))
 
 
 def _code_geometry(sky: Airspace, code: str) -> shapely.Geometry:

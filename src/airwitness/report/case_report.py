@@ -73,6 +73,8 @@ def build_report(inv: Investigation) -> dict[str, Any]:
         "observed": inv.findings["kind"].to_pylist().count("observed"),
         "inferred": inv.findings["kind"].to_pylist().count("inferred"),
         "suspect": inv.suspect.num_rows,
+        "disputed": inv.disputed.num_rows,
+        "findings_holding_in_other_set": sum(c.holds is True for c in inv.set_checks),
         "coverage": _round(cov.fraction, 4),
         "tracks": inv.classes.num_rows,
         "reports": inv.prepared.table.num_rows,
@@ -102,8 +104,9 @@ def build_report(inv: Investigation) -> dict[str, Any]:
             "max_gap_s": case.option("max_gap_s"),
         },
         "numbers": numbers,
-        "findings": rows(inv.findings, FINDING_FIELDS),
+        "findings": _findings(inv),
         "suspect": rows(inv.suspect, FINDING_FIELDS),
+        "disputed_findings": _disputed(inv),
         "coverage": {
             "fraction": _round(cov.fraction, 4),
             "stretch_km": case.option("coverage_stretch_km"),
@@ -139,6 +142,28 @@ def build_report(inv: Investigation) -> dict[str, Any]:
         ],
         "airspace": _airspace(inv),
     }
+
+
+def _findings(inv: Investigation) -> list[dict[str, Any]]:
+    """The findings, each with whether it holds against another boundary set."""
+    out = rows(inv.findings, FINDING_FIELDS)
+    for row, check in zip(out, inv.set_checks, strict=True):
+        row["other_set"] = check.as_dict()
+    return out
+
+
+def _disputed(inv: Investigation) -> list[dict[str, Any]]:
+    """Crossings into or out of an area claimed by several states, with the dispute."""
+    out = rows(inv.disputed, FINDING_FIELDS)
+    for row in out:
+        side = row["to"] if inv.airspace.claimants(row["to"]) else row["from"]
+        claim = list(inv.airspace.claimants(side))
+        row["dispute"] = {
+            "code": side,
+            "claimants": claim,
+            "note": f"{side} is claimed by {' and '.join(claim)} in this boundary set",
+        }
+    return out
 
 
 def _tracks(inv: Investigation) -> list[dict[str, Any]]:

@@ -137,6 +137,8 @@ def map_section(
         '<p class="note">Equirectangular projection, longitude scaled by the cosine of the middle'
         f" latitude. Boundaries: {esc(prov.get('dataset', prov.get('name', 'user set')))} "
         f"{esc(prov.get('version', ''))}; drawn simplified to about one pixel, while crossings are"
-        " computed against the full-precision polygons.</p></section>"
+        " computed against the full-precision polygons."
+        + (f" {esc(prov['attribution'])}." if prov.get("attribution") else "")
+        + "</p></section>"
     )
     return "".join(out)

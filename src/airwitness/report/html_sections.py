@@ -118,10 +118,27 @@ def coverage_section(inv: Investigation, r: dict[str, Any], crossings: list) -> 
     return "".join(out)
 
 
+def _holds(f: dict[str, Any]) -> str:
+    """Whether a finding holds against the other boundary set, and by how much it moved."""
+    check = f.get("other_set")
+    if not check:
+        return "—"
+    name = esc(check.get("boundary_set"))
+    if check.get("holds") is None:
+        return f"{name}: not comparable"
+    if not check.get("holds"):
+        return f'<span class="tag">not with {name}</span>'
+    shift = f"{fmt(check.get('distance_m'), 0)} m, {fmt(check.get('time_shift_s'), 1)} s"
+    return f"yes with {name} ({esc(shift)})"
+
+
 def _crossing_rows(items: list[dict[str, Any]], suspect: bool) -> list[list[str]]:
     rows = []
     for f in items:
         tag = ' <span class="tag">suspect</span>' if suspect else ""
+        dispute = f.get("dispute")
+        if dispute:
+            tag = f' <span class="tag">disputed: {esc(" + ".join(dispute["claimants"]))}</span>'
         rows.append(
             [
                 esc(f.get("track_id")) + tag,
@@ -134,6 +151,7 @@ def _crossing_rows(items: list[dict[str, Any]], suspect: bool) -> list[list[str]
                 esc(f.get("class")),
                 esc(f.get("registry") or "—"),
                 f'<span class="mono">{esc(f.get("before"))}<br>{esc(f.get("after"))}</span>',
+                _holds(f),
             ]
         )
     return rows
@@ -141,13 +159,21 @@ def _crossing_rows(items: list[dict[str, Any]], suspect: bool) -> list[list[str]
 
 def evidence_section(r: dict[str, Any]) -> str:
     findings, suspect = r.get("findings", []), r.get("suspect", [])
+    disputed = r.get("disputed_findings", [])
     a = r.get("allegation", {})
     via, into = esc(a.get("via")), esc(a.get("into"))
-    rows = _crossing_rows(findings, False) + _crossing_rows(suspect, True)
+    rows = (
+        _crossing_rows(findings, False)
+        + _crossing_rows(suspect, True)
+        + _crossing_rows(disputed, False)
+    )
     out = [
         f"<section><h2>Evidence</h2><h3>Crossings from {via} into {into} in the window</h3>",
-        '<p class="note">Findings first, then suspect crossings: made by a physically'
-        " implausible segment, listed but never counted for the verdict.</p>",
+        '<p class="note">Findings first, then suspect crossings (made by a physically'
+        " implausible segment), then disputed ones (into or out of an area several states"
+        " claim): the last two are listed but never counted for the verdict. The last column"
+        " says whether the crossing is also found against the other boundary set, and how"
+        " far and how much later (negative: earlier) it lies there.</p>",
         table(
             [
                 "track",
@@ -160,10 +186,11 @@ def evidence_section(r: dict[str, Any]) -> str:
                 "class",
                 "registry",
                 "between records",
+                "other boundary set",
             ],
             rows,
             numeric={3, 6},
-            row_class=[""] * len(findings) + ["suspect"] * len(suspect),
+            row_class=[""] * len(findings) + ["suspect"] * (len(suspect) + len(disputed)),
             empty=f"No crossing from {a.get('via')} into {a.get('into')} in the window.",
         ),
     ]

@@ -79,27 +79,39 @@ def test_sample_plain_json_and_stream(tmp_path):
     assert c.table["source_file"][0].as_py() == "upload.json" and c.table.num_rows == 2500
 
 
-def test_sample_crossings():
-    """Belize -> Mexico, then (after a 48 min gap over the Gulf) into the USA."""
+# Belize -> Mexico, then (after a 48 min gap over the Gulf) into the USA, with each set:
+# (from, to, kind, segment, the record before it, its time to the second).
+SAMPLE_CROSSINGS = {
+    "ne10m": [
+        ("INTL", "BLZ", "observed", 0, "1", "2025-02-04T21:13:47Z"),
+        ("BLZ", "MEX", "inferred", 0, "29", "2025-02-04T21:25:37Z"),  # 377 s unseen at the border
+        ("INTL", "USA", "observed", 1, "154", "2025-02-04T22:58:37Z"),  # the sea off Louisiana
+    ],
+    # OSM's limits: the first report is already in Belize's waters, the unseen path
+    # follows the meanders of the Rio Hondo (three changes), and the USA's territorial
+    # sea, drawn from its baselines, begins one report earlier.
+    "osm": [
+        ("BLZ", "MEX", "inferred", 0, "29", "2025-02-04T21:25:29Z"),
+        ("MEX", "BLZ", "inferred", 0, "29", "2025-02-04T21:25:30Z"),
+        ("BLZ", "MEX", "inferred", 0, "29", "2025-02-04T21:25:32Z"),
+        ("INTL", "USA", "observed", 1, "153", "2025-02-04T22:58:32Z"),
+    ],
+}
+
+
+@pytest.mark.parametrize("boundary_set", ["ne10m", "osm"])
+def test_sample_crossings(boundary_set):
     prepared = prepare_tracks(readsb.read(SAMPLE).table)
     # readsb wrote points 104 and 105 at the same instant 120 m apart
     assert [(r.record, r.reason) for r in prepared.rejects] == [(105, "same time, other position")]
-    crossings = find_crossings(prepared.table, Airspace.builtin())
-    got = [
-        (r["from"], r["to"], r["kind"], r["segment"], r["before"].rsplit(":", 1)[1])
-        for r in crossings.drop_columns(["time"]).to_pylist()
-    ]
-    assert got == [
-        ("INTL", "BLZ", "observed", 0, "1"),
-        ("BLZ", "MEX", "inferred", 0, "29"),  # 377 s without positions over the border
-        ("INTL", "USA", "observed", 1, "154"),  # entering the territorial sea off Louisiana
-    ]
+    crossings = find_crossings(prepared.table, Airspace.builtin(boundary_set))
     seconds = crossings["time"].cast(pa.int64()).to_numpy() // 1_000_000_000
-    assert seconds.tolist() == [
-        utc_ns("2025-02-04T21:13:47Z") // 10**9,
-        utc_ns("2025-02-04T21:25:37Z") // 10**9,
-        utc_ns("2025-02-04T22:58:37Z") // 10**9,
+    got = [
+        (r["from"], r["to"], r["kind"], r["segment"], r["before"].rsplit(":", 1)[1], s)
+        for r, s in zip(crossings.drop_columns(["time"]).to_pylist(), seconds, strict=True)
     ]
+    want = [(*w[:5], utc_ns(w[5]) // 10**9) for w in SAMPLE_CROSSINGS[boundary_set]]
+    assert got == want
 
 
 def test_sniff():

@@ -248,16 +248,15 @@ def test_log_from_real_trace_reads_like_the_trace(write):
         got = result.table[name].to_numpy(zero_copy_only=False)
         want = trace[name].to_numpy(zero_copy_only=False)
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=name)
-    # the same crossings as from the trace: Belize -> Mexico, then into the USA
-    crossings = find_crossings(prepare_tracks(result.table).table, Airspace.builtin())
-    assert [(c["from"], c["to"]) for c in crossings.drop_columns(["time"]).to_pylist()] == [
-        ("INTL", "BLZ"),
-        ("BLZ", "MEX"),
-        ("INTL", "USA"),
-    ]
-    assert crossings["time"].cast(pa.int64()).to_numpy()[-1] // 10**9 == (
-        utc_ns("2025-02-04T22:58:37Z") // 10**9
-    )
+    # the same crossings as from the trace (Belize -> Mexico, then into the USA), whatever
+    # the boundary set
+    for name in ("osm", "ne10m"):
+        sky = Airspace.builtin(name)
+        got = find_crossings(prepare_tracks(result.table).table, sky)
+        want = find_crossings(prepare_tracks(trace).table, sky)
+        keep = ["from", "to", "kind", "segment", "time", "lon", "lat"]
+        assert got.num_rows >= 3
+        assert got.select(keep).equals(want.select(keep)), name
 
 
 # --- fuzzing -----------------------------------------------------------------
