@@ -248,13 +248,16 @@ def _grouped(title: str, to: str, findings: list[osm_set.Finding]) -> list[str]:
         "",
         f"## {title}",
         "",
-        f"| codes | {to} | count | total km² | widest m |",
-        "|---|---|---|---|---|",
+        f"| codes | {to} | count | total km² | widest m | widest at |",
+        "|---|---|---|---|---|---|",
     ]
     for (codes, result), fs in sorted(groups.items()):
         total = sum(f.area_km2 for f in fs)
-        widest = max(f.width_m for f in fs)
-        lines.append(f"| {' '.join(codes)} | {result} | {len(fs)} | {total:,.4f} | {widest:.1f} |")
+        widest = max(fs, key=lambda f: (f.width_m, f.lon, f.lat))
+        lines.append(
+            f"| {' '.join(codes)} | {result} | {len(fs)} | {total:,.4f} | {widest.width_m:.1f} "
+            f"| {widest.lon:.7f} {widest.lat:.7f} |"
+        )
     return lines
 
 

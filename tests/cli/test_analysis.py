@@ -240,3 +240,31 @@ def test_a_full_spill_disk_exits_4_with_one_line(tmp_path, monkeypatch):
     got = run(*args[:-1], str(tmp_path / "a-file" / "spill"))
     assert got.exit_code == 4
     assert "cannot make a spill folder in" in got.stderr
+
+
+def _into_crimea(path) -> str:
+    """A drone from mainland Ukraine over the Perekop isthmus into Crimea, one report a
+    minute: into the area Russia and Ukraine both claim in the osm set."""
+    rows = ["track_id,time,lat,lon,alt_m"]
+    for k in range(31):
+        f = k / 30
+        lat, lon = 46.50 + (45.30 - 46.50) * f, 33.60 + (34.00 - 33.60) * f
+        rows.append(f"UAV-C,2025-06-14T02:{k:02d}:00Z,{lat:.5f},{lon:.5f},300")
+    path.write_text("\n".join(rows) + "\n")
+    return str(path)
+
+
+def test_include_disputed_matches_the_areas_a_code_claims_with_others(tmp_path):
+    track = _into_crimea(tmp_path / "crimea.csv")
+
+    def crossings(*args: str) -> list[tuple[str, str]]:
+        result = run("crossings", track, "-q", *args)
+        assert result.exit_code == 0, result.stderr
+        return [(r["from"], r["to"]) for r in map(json.loads, result.stdout.splitlines())]
+
+    assert crossings() == [("UKR", "RUS+UKR")]
+    assert crossings("--into", "RUS") == []
+    assert crossings("--into", "RUS", "--include-disputed") == [("UKR", "RUS+UKR")]
+    assert crossings("--from", "UKR", "--into", "UKR", "--include-disputed") == [("UKR", "RUS+UKR")]
+    # Natural Earth (German point of view) draws Crimea as Ukraine: no crossing at all.
+    assert crossings("--boundaries", "ne10m") == []

@@ -37,7 +37,12 @@ def _group(name: str, help: str, *commands: tuple[str, Callable[..., None]]) -> 
     app.add_typer(group, name=name)
 
 
-_group("airspace", "Inspect airspace boundary sets.", ("info", airspace.airspace_info))
+_group(
+    "airspace",
+    "Inspect airspace boundary sets, and compare two.",
+    ("info", airspace.airspace_info),
+    ("diff", airspace.airspace_diff),
+)
 _group(
     "manifest",
     "Check the evidence manifest of a report folder.",
