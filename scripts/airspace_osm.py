@@ -186,7 +186,8 @@ def _report(resolved: osm_set.ResolvedSet) -> str:
         "# The `osm` set: every overlap and gap the build found",
         "",
         "Written by `scripts/build_airspace.py --set osm` (do not edit by hand); the rules",
-        "are in [airspace.md](airspace.md#the-osm-set). Areas are geodesic (WGS-84);",
+        "are in [airspace.md](airspace.md#the-set-osm-openstreetmap-borders-with-maritime-limits)."
+        " Areas are geodesic (WGS-84);",
         "a width is twice the radius of the largest circle inside the piece; the point",
         "is one inside it (lon, lat).",
         "",

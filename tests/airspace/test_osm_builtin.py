@@ -112,3 +112,47 @@ def test_the_set_file_is_what_the_provenance_says():
     assert p["rules"]["sliver_width_m"] == 50.0 and p["rules"]["nested_share"] == 0.99
     assert p["found"]["nested"] == 30 and p["codes"] == len(set(bset.codes)) == 289
     assert len(p["joint_codes"]) == 40
+
+
+# Where the build closed a sliver (an overlap of the two countries' separate outlines)
+# or a gap between them, from docs/airspace-osm.md ("widest at"): the point itself is
+# in the code it was given, and a flight straight across it, 300 m each way at the
+# bearing given, crosses the border once, never through a joint code or INTL.
+CLOSED = [
+    # (what, point, given to, other side, bearing in degrees from east)
+    ("sliver", (45.8538845, 38.9072352), "AZE", "IRN", 60),
+    ("sliver", (22.5935913, 49.0947896), "POL", "UKR", 75),
+    ("gap", (23.9836333, 50.8275005), "POL", "UKR", 150),
+]
+
+
+@pytest.mark.parametrize(("what", "point", "given", "other", "bearing"), CLOSED)
+def test_a_flight_across_a_closed_sliver_or_gap_crosses_once(
+    sky, what, point, given, other, bearing
+):
+    import pyarrow as pa
+
+    from airwitness.crossings import find_crossings
+    from airwitness.schema import make_table
+    from airwitness.tracks import prepare_tracks
+
+    x, y = point
+    assert codes(sky, [x], [y]) == [given]
+    per_m = np.array([1 / (111_320 * np.cos(np.radians(y))), 1 / 110_574.0])
+    step = np.array([np.cos(np.radians(bearing)), np.sin(np.radians(bearing))]) * per_m
+    s = np.array([-300.0, -100.0, 0.0, 100.0, 300.0])
+    lon, lat = x + s * step[0], y + s * step[1]
+    table = make_table(
+        {
+            "track_id": ["T"] * 5,
+            "time": pa.array(np.arange(5) * 10**10, pa.int64()),
+            "lon": lon,
+            "lat": lat,
+            "source_record": list(range(1, 6)),
+        },
+        source="csv",
+        source_file="t.csv",
+    )
+    found = find_crossings(prepare_tracks(table).table, sky)
+    assert found.num_rows == 1
+    assert {found["from"][0].as_py(), found["to"][0].as_py()} == {given, other}
