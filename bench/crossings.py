@@ -83,6 +83,7 @@ def child_main(argv: list[str]) -> int:
     ap.add_argument("--engine", default="local")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--memory", type=float, default=2e9)
+    ap.add_argument("--boundaries", default=None)
     a = ap.parse_args(argv)
     import pyarrow.dataset  # noqa: F401  (imports are not what we measure)
 
@@ -95,7 +96,7 @@ def child_main(argv: list[str]) -> int:
     if a.what == "floor":
         out = read_floor(a.data, a.memory)
     else:
-        out = run_airwitness(a.data, a.engine, a.workers, a.memory)
+        out = run_airwitness(a.data, a.engine, a.workers, a.memory, a.boundaries)
     out["wall_s"] = time.perf_counter() - t0
     out["ru_self_b"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     out["ru_children_b"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
@@ -123,7 +124,9 @@ def _column_bytes(dataset) -> float:
     return dataset.count_rows() * (8 * 5 + 11 + 4)
 
 
-def run_airwitness(data: Path, engine: str, workers: int, memory: float) -> dict:
+def run_airwitness(
+    data: Path, engine: str, workers: int, memory: float, boundaries: str | None = None
+) -> dict:
     try:
         from airwitness.engine import run_crossings_scaled
     except ImportError:  # before issue 5's engine landed: the in-memory pipeline
@@ -133,7 +136,10 @@ def run_airwitness(data: Path, engine: str, workers: int, memory: float) -> dict
         crossings = _in_memory(data)
         used = f"in-memory pipeline (no engine; asked {engine})"
     else:
-        run = run_crossings_scaled([str(data)], engine=engine, workers=workers, memory_bytes=memory)
+        named = {} if boundaries is None else {"airspace": boundaries}  # older code: its default
+        run = run_crossings_scaled(
+            [str(data)], engine=engine, workers=workers, memory_bytes=memory, **named
+        )
         crossings, used = run.crossings, run.engine
         extra = {"seconds": run.seconds, "partitions": run.partitions}
         if run.plan is not None:
@@ -368,6 +374,11 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2, help="processes for the generator")
     ap.add_argument("--no-scaling", action="store_true", help="skip the scaling section")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each kind (median shown)")
+    ap.add_argument(
+        "--boundaries",
+        choices=["osm", "ne10m"],
+        help="the built-in set (default: the code's default set, osm since issue 15)",
+    )
     a = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # progress shows when piped to a file
 
@@ -379,12 +390,14 @@ def main() -> int:
     print(f"dataset: {data} ({size / 1e9:.2f} GB; read once in {took:.1f} s to warm the cache)")
 
     print(
-        f"running the read floor and airwitness ({a.engine}, {a.workers} workers), "
+        f"running the read floor and airwitness ({a.engine}, {a.workers} workers, "
+        f"boundaries {a.boundaries or 'the default set'}), "
         f"alternately, ×{a.repeat} …",
         flush=True,
     )
+    named = {} if a.boundaries is None else {"boundaries": a.boundaries}
     floor, main_run, ratios = alternated(
-        data, a.repeat, engine=a.engine, workers=a.workers, memory=a.memory
+        data, a.repeat, engine=a.engine, workers=a.workers, memory=a.memory, **named
     )
     end_to_end(a, floor, main_run, ratios)
     if a.no_scaling:
@@ -401,7 +414,13 @@ def main() -> int:
             r = main_run  # already measured
         else:
             r = repeated(
-                "airwitness", data, a.repeat, engine=engine, workers=workers, memory=a.memory
+                "airwitness",
+                data,
+                a.repeat,
+                engine=engine,
+                workers=workers,
+                memory=a.memory,
+                **named,
             )
         runs.append((name, workers, r))
     scaling(a, runs, main_run)

@@ -1,11 +1,15 @@
 """Point labelling: airwitness's LabelIndex against geopandas, shapely, DuckDB and SedonaDB.
 
-    python bench/label.py [--points 10000000] [--seed 0] [--peer-points 1000000] [--quick]
+    python bench/label.py [--sets osm ne10m] [--regions box sphere] [--points 10000000]
+                          [--seed 0] [--peer-points 1000000] [--source FILE] [--quick]
 
-Labels N points drawn uniformly on the sphere with the built-in boundary set
-(src/airwitness/data/countries.parquet, every row) and prints one table: each
-tool's time, throughput, airwitness's throughput ratio to it, and how many of the
-points it labelled got a different label from airwitness. Every tool runs on one
+Labels N points with each built-in boundary set (``osm``, the default set, and
+``ne10m``; every polygon) or a ``--source`` file (Parquet with a WKB ``geometry``
+column), in each region: ``box``, uniform over the border-dense box 25–65 E, 20–50 N
+(the Caucasus, Anatolia, the Middle East: the workload users have), and ``sphere``,
+uniform on the sphere (70 % empty ocean). One table per set and region: each tool's
+time, throughput, airwitness's throughput ratio to it, and how many of the points it
+labelled got a different label from airwitness. Every tool runs on one
 thread. Peers, slower by orders of magnitude, label a subsample (the first
 --peer-points points; the table says how many): throughputs are compared, and
 agreement is checked on the points each peer labelled.
@@ -29,11 +33,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
-import airwitness
+from airwitness.airspace.boundaries import load_builtin
 from airwitness.airspace.label_index import LabelIndex, reference_lookup
 from bench._common import machine
 
-DEFAULT_SOURCE = Path(airwitness.__file__).parent / "data" / "countries.parquet"
+BOX = (25.0, 20.0, 65.0, 50.0)  # lon/lat: border-dense (issue 15's measure)
 PIECE_VERTICES = 64  # DuckDB's join is 60–90× faster on small pieces (DEPENDENCIES.md)
 
 
@@ -42,6 +46,12 @@ def sphere_points(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     lon = rng.uniform(-180.0, 180.0, n)
     lat = np.degrees(np.arcsin(rng.uniform(-1.0, 1.0, n)))
     return lon, lat
+
+
+def box_points(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = BOX
+    return rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)
 
 
 def load_geoms(path: Path) -> list[shapely.Geometry]:
@@ -184,11 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         help="how many of the points the peers label (the first ones)",
     )
     ap.add_argument("--quick", action="store_true", help="smoke test: 200,000 points")
+    ap.add_argument("--sets", nargs="*", default=["osm", "ne10m"], choices=["osm", "ne10m"])
+    ap.add_argument("--regions", nargs="*", default=["box", "sphere"], choices=["box", "sphere"])
     ap.add_argument(
-        "--source",
-        type=Path,
-        default=DEFAULT_SOURCE,
-        help="boundary set (parquet with a WKB 'geometry' column)",
+        "--source", type=Path, help="a boundary file instead (Parquet, WKB 'geometry' column)"
     )
     ap.add_argument(
         "--skip", nargs="*", default=[], choices=["geopandas", "shapely", "duckdb", "sedonadb"]
@@ -197,20 +206,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.points = min(args.points, 200_000)
         args.peer_points = min(args.peer_points, 50_000)
-    if not args.source.exists():
-        print(
-            f"boundary set not found: {args.source} (build it with the scripts/ builder)",
-            file=sys.stderr,
-        )
-        return 2
-
-    geoms = load_geoms(args.source)
-    n_vertices = int(shapely.get_num_coordinates(geoms).sum())
-    lon, lat = sphere_points(args.points, args.seed)
     print(f"machine: {machine()}")
+    sets = (
+        [(args.source.name, load_geoms(args.source))]
+        if args.source
+        else [(name, list(load_builtin(name).geoms)) for name in args.sets]
+    )
+    for name, geoms in sets:
+        for region in args.regions:
+            _run(name, geoms, region, args)
+    return 0
+
+
+def _run(name: str, geoms: list[shapely.Geometry], region: str, args: argparse.Namespace) -> None:
+    n_vertices = int(shapely.get_num_coordinates(geoms).sum())
+    where = {
+        "box": f"uniform over {BOX[0]:g}–{BOX[2]:g} E, {BOX[1]:g}–{BOX[3]:g} N",
+        "sphere": "uniform on the sphere",
+    }[region]
+    lon, lat = (box_points if region == "box" else sphere_points)(args.points, args.seed)
     print(
-        f"boundary set: {args.source.name}, {len(geoms)} polygons, {n_vertices:,} vertices; "
-        f"{args.points:,} points uniform on the sphere (seed {args.seed}); one thread each"
+        f"\n## {name}, {region}: {len(geoms)} polygons, {n_vertices:,} vertices; "
+        f"{args.points:,} points {where} (seed {args.seed}); one thread each"
     )
 
     t0 = time.perf_counter()
@@ -291,7 +308,6 @@ def main(argv: list[str] | None = None) -> int:
         "\naw ratio = airwitness points/s ÷ tool points/s; disagree = labels that differ "
         "from airwitness on the points that tool labelled."
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ from bench._common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DIRS = (ROOT / "examples" / "traffic", ROOT / "tests" / "data" / "traffic")
-COUNTRIES = Path(airwitness.__file__).parent / "data" / "countries.parquet"
+COUNTRIES = Path(airwitness.__file__).parent / "data" / "ne10m.parquet"  # land zones used
 GENERATOR = ROOT / "scripts" / "generate_traffic.py"
 TRAFFIC_REQ = ["pandas<3", "traffic==2.13"]
 BLOCK = 100  # tracks per budget check

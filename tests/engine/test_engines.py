@@ -181,6 +181,19 @@ def _builtin():
     return Airspace.builtin()
 
 
+def test_a_named_set_reaches_every_worker(inputs):
+    """``airspace="ne10m"`` opens Natural Earth's set in the workers too, and gives the
+    in-memory pipeline's crossings against that set, not the default one's."""
+    from airwitness.airspace import Airspace
+
+    files = expand(inputs[1:2] + inputs[3:])
+    reference = run_crossings(files, Airspace.builtin("ne10m"))
+    run = run_crossings_scaled(files, "ne10m", engine="local", workers=2, memory_bytes=1.9e9)
+    assert _csv_bytes(run.crossings) == _csv_bytes(reference.crossings)
+    default = run_crossings_scaled(files, engine="memory")
+    assert run.crossings.num_rows != default.crossings.num_rows  # the sets disagree here
+
+
 def test_streaming_in_tiny_memory(inputs, in_memory, tmp_path):
     run = run_crossings_scaled(
         inputs, engine="local", workers=1, memory_bytes=2e7, spill_dir=str(tmp_path)

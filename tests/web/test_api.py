@@ -45,6 +45,10 @@ def test_info_counts(client):
     assert {"AZE", "IRN", "ARM", "GEO", "TUR", "RUS"} <= set(info["codes"])
     assert info["colours"]["IRN"].startswith("#") and info["cases"] == [CASE_ID]
     assert info["store"] == "caucasus.duckdb"  # the name, never the folder
+    assert info["dataset"] == (
+        "OpenStreetMap country borders with maritime limits, simplified to 10 m; "
+        "© OpenStreetMap contributors, licensed under the Open Database License (ODbL) 1.0"
+    )
 
 
 def test_crossings_into_iran(client):

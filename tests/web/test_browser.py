@@ -114,6 +114,9 @@ def test_map_crossings_track_case(base_url, watched, shots):
     page.locator(".leaflet-airspace-pane path").nth(20).wait_for(state="attached")
     assert page.locator(".leaflet-overlay-pane path").count() >= 20  # runs + markers
     expect(page.locator("#shown")).to_contain_text("showing 14 tracks, 32 crossings")
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text(
+        "© OpenStreetMap contributors, licensed under the Open Database License (ODbL) 1.0"
+    )
     page.fill("#t-from", "0")
     page.fill("#t-to", "300")
     expect(page.locator("#shown")).not_to_contain_text("32 crossings")  # the window hides some

@@ -59,6 +59,9 @@ class Airspace:
         self._dictionary = pa.array([*self.code_names, INTL], type=pa.string())
         #: that index for each geometry, and for no geometry (-1, the last entry)
         self._entry_of_geom = np.append(self._code_of_geom, len(self.code_names)).astype(np.int32)
+        #: the code id of each geometry, and -1 (INTL) for no geometry (-1, the last entry):
+        #: one gather turns the index's answer into code ids
+        self._id_of_geom = np.append(self._code_of_geom, -1).astype(np.int32)
 
     @classmethod
     def builtin(cls, name: str = DEFAULT_SET) -> Airspace:
@@ -97,8 +100,7 @@ class Airspace:
         """int32 code ids (index into :attr:`code_names`), -1 for INTL."""
         lon = np.ascontiguousarray(lon, dtype=np.float64)
         lat = np.ascontiguousarray(lat, dtype=np.float64)
-        geom = self.index.lookup(lon, lat)
-        return np.where(geom >= 0, self._code_of_geom[np.maximum(geom, 0)], -1).astype(np.int32)
+        return self._id_of_geom[self.index.lookup(lon, lat)]
 
     def label_ids_and_cells(
         self, lon: np.ndarray, lat: np.ndarray
@@ -106,8 +108,7 @@ class Airspace:
         """:meth:`label_ids` and each point's clear cell (see
         :meth:`~airwitness.airspace.label_index.LabelIndex.lookup_cells`), in one walk."""
         geom, cell = self.index.lookup_cells(lon, lat)
-        ids = np.where(geom >= 0, self._code_of_geom[np.maximum(geom, 0)], -1).astype(np.int32)
-        return ids, cell
+        return self._id_of_geom[geom], cell
 
     def label(self, lon: np.ndarray, lat: np.ndarray) -> pa.DictionaryArray:
         """Airspace code of each point (``INTL`` outside all), dictionary-encoded.

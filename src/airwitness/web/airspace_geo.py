@@ -59,7 +59,9 @@ class AirspaceGeoJSON:
         self.tree = shapely.STRtree(self.geoms)
         prov = airspace.provenance
         self.dataset = str(prov.get("dataset") or prov.get("name") or "airspace set")
-        if prov.get("licence"):
+        if prov.get("attribution"):  # ODbL: the map says whose data it shows
+            self.dataset += f"; {prov['attribution']}"
+        elif prov.get("licence"):
             self.dataset += f" ({prov['licence']})"
         self._world: dict[int, bytes] = {}
         self._boxes: OrderedDict[tuple, bytes] = OrderedDict()
