@@ -20,7 +20,7 @@ PACKAGE = "airwitness"
 #: docs/architecture.md §1, bottom to top: a module may import from its own layer
 #: and the layers below it, never from a layer above.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "reasons", "schema", "times", "digest", "geodesy"),
+    ("errors", "reasons", "schema", "times", "digest", "geodesy", "uncertainty"),
     ("io",),
     ("tracks", "track_kernels"),
     ("airspace",),

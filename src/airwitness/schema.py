@@ -34,6 +34,9 @@ POSITION_SCHEMA = pa.schema(
         # True where the source says a new leg (flight) starts here, e.g. readsb's
         # new-leg flag: tracks split into a new segment there, as on a gap.
         pa.field("leg_start", pa.bool_()),
+        # 1-σ horizontal position error (m, per axis, circular) as the source states
+        # it; null where it states nothing (airwitness.uncertainty has the defaults).
+        pa.field("pos_sigma_m", pa.float64()),
     ]
 )
 

@@ -20,7 +20,7 @@ Guarantees:
   holds microseconds only); floats, NaN and nulls round-trip bit for bit, and
   rows come back in the order the reader produced them.
 
-Tables (``SCHEMA_VERSION`` 2), for users who query the file with SQL:
+Tables (``SCHEMA_VERSION`` 3), for users who query the file with SQL:
 
 - ``meta(key, value)``: ``schema_version``, ``created_by``.
 - ``files``: one row per stored file, ``file_id`` 1, 2, … in ingest order;
@@ -29,7 +29,8 @@ Tables (``SCHEMA_VERSION`` 2), for users who query the file with SQL:
   ``reports``, ``rejects``, ``rejects_json`` (counts by reason), ``tracks``,
   ``first_ns``/``last_ns``, bounding box, and ``ingested_at`` (wall clock,
   provenance only: never part of :func:`info`).
-- ``reports``: the canonical columns (``leg_start`` included, new in version 2)
+- ``reports``: the canonical columns (``leg_start`` new in version 2, ``pos_sigma_m``
+  in version 3: a version-2 store is read with it null, and upgraded when written)
   with ``time_ns`` (BIGINT, ns since the epoch, UTC) instead of ``time``, and
   ``file_id`` instead of ``source`` and ``source_file``.
 - ``rejects(file_id, record, byte_offset, reason)``.

@@ -16,7 +16,7 @@ from airwitness.errors import UsageError
 from airwitness.io.inputs import FileSummary, Inputs
 from airwitness.schema import POSITION_SCHEMA, TIME_TYPE, Reject
 from airwitness.store.connection import open_store
-from airwitness.store.tables import REPORT_COLUMNS, SCHEMA_VERSION
+from airwitness.store.tables import SCHEMA_VERSION, report_select
 from airwitness.times import iso_ms
 
 
@@ -119,7 +119,7 @@ def load(
             """SELECT file_id, path, format, source, records, reports, rejects_json
                FROM files ORDER BY file_id"""
         ).fetchall()
-        cols = ", ".join(("file_id", *REPORT_COLUMNS))
+        cols = report_select(con)
         rows = con.execute(f"SELECT {cols} FROM reports{where}", params).to_arrow_table()
         rejected = con.execute(
             "SELECT file_id, record, byte_offset, reason FROM rejects"

@@ -12,9 +12,26 @@ from airwitness import __version__
 from airwitness.errors import InputError
 from airwitness.schema import POSITION_SCHEMA
 
-#: Version of the table layout; a store of another version is refused (newer: upgrade
-#: airwitness; older: ingest again). Version 2 added ``reports.leg_start``.
-SCHEMA_VERSION = 2
+#: Version of the table layout. Version 2 added ``reports.leg_start``; version 3
+#: ``reports.pos_sigma_m``. A version-2 store is read as it is (its reports have no
+#: stated position error: ``pos_sigma_m`` null) and upgraded when written to; a newer
+#: store is refused (upgrade airwitness), an older one too (ingest again).
+SCHEMA_VERSION = 3
+#: The oldest layout this version still reads, and what each newer one added to reports.
+OLDEST_READ = 2
+ADDED_REPORT_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {3: (("pos_sigma_m", "DOUBLE"),)}
+
+# Epoch + interval: an instant whatever the session's TimeZone setting.
+VIEW = """CREATE OR REPLACE VIEW positions AS
+    SELECT r.track_id,
+           TIMESTAMPTZ '1970-01-01 00:00:00+00'
+             + to_microseconds((r.time_ns - ((r.time_ns % 1000) + 1000) % 1000) // 1000)
+             AS time,
+           r.time_ns, r.lon, r.lat, r.alt_m, r.alt_kind, r.ground_speed_mps,
+           r.track_deg, r.vrate_mps, r.callsign,
+           f.source, f.path AS source_file, r.source_record, r.leg_start, r.pos_sigma_m,
+           r.file_id
+    FROM reports r JOIN files f USING (file_id)"""
 
 #: The statements that create an empty store, in order.
 DDL = (
@@ -54,7 +71,8 @@ DDL = (
         vrate_mps DOUBLE,
         callsign VARCHAR,
         source_record BIGINT NOT NULL,
-        leg_start BOOLEAN
+        leg_start BOOLEAN,
+        pos_sigma_m DOUBLE
     )""",
     """CREATE TABLE rejects (
         file_id INTEGER NOT NULL,
@@ -62,16 +80,7 @@ DDL = (
         byte_offset BIGINT,
         reason VARCHAR NOT NULL
     )""",
-    # Epoch + interval: an instant whatever the session's TimeZone setting.
-    """CREATE VIEW positions AS
-    SELECT r.track_id,
-           TIMESTAMPTZ '1970-01-01 00:00:00+00'
-             + to_microseconds((r.time_ns - ((r.time_ns % 1000) + 1000) % 1000) // 1000)
-             AS time,
-           r.time_ns, r.lon, r.lat, r.alt_m, r.alt_kind, r.ground_speed_mps,
-           r.track_deg, r.vrate_mps, r.callsign,
-           f.source, f.path AS source_file, r.source_record, r.leg_start, r.file_id
-    FROM reports r JOIN files f USING (file_id)""",
+    VIEW,
 )
 
 
@@ -114,9 +123,38 @@ def create_or_check(con: duckdb.DuckDBPyConnection, name: str, *, create: bool) 
             f"store schema version {version} is newer than this airwitness {__version__} "
             f"reads ({SCHEMA_VERSION}): upgrade airwitness",
         )
-    if version < SCHEMA_VERSION:  # v1 (development only) lacked reports.leg_start
+    if version < OLDEST_READ:  # v1 (development only) lacked reports.leg_start
         raise InputError(
             name,
             f"store schema version {version} is older than this airwitness reads "
-            f"({SCHEMA_VERSION}): ingest the files into a new store",
+            f"({OLDEST_READ}): ingest the files into a new store",
         )
+    if version < SCHEMA_VERSION and create:
+        _upgrade(con, version)
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Add what later versions added (columns stay null for the reports already held:
+    the files they came from were read before their sources' errors were)."""
+    con.execute("BEGIN TRANSACTION")
+    for v in range(version + 1, SCHEMA_VERSION + 1):
+        for column, kind in ADDED_REPORT_COLUMNS.get(v, ()):
+            con.execute(f"ALTER TABLE reports ADD COLUMN {column} {kind}")
+    con.execute(VIEW)
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+    con.execute("COMMIT")
+
+
+def report_select(con: duckdb.DuckDBPyConnection) -> str:
+    """The select list of ``file_id`` and :data:`REPORT_COLUMNS` from ``reports``; a
+    column an older store lacks is read as NULL."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'reports'"
+        ).fetchall()
+    }
+    kinds = {c: k for added in ADDED_REPORT_COLUMNS.values() for c, k in added}
+    return ", ".join(
+        ("file_id", *(c if c in have else f"NULL::{kinds[c]} AS {c}" for c in REPORT_COLUMNS))
+    )
