@@ -52,7 +52,7 @@ def sort_order(track, n_tracks, t, file, record):
 
 
 @nb.njit(cache=True, nogil=True)
-def gather(order, track, t, lon, lat, alt, leg):
+def gather(order, track, t, lon, lat, alt, leg, sigma):
     """The columns' rows ``order`` (one pass for all, instead of one per column)."""
     n = order.shape[0]
     o_track = np.empty(n, dtype=track.dtype)
@@ -61,6 +61,7 @@ def gather(order, track, t, lon, lat, alt, leg):
     o_lat = np.empty(n)
     o_alt = np.empty(n)
     o_leg = np.empty(n, dtype=np.bool_)
+    o_sigma = np.empty(n)
     for i in range(n):
         r = order[i]
         o_track[i] = track[r]
@@ -69,7 +70,8 @@ def gather(order, track, t, lon, lat, alt, leg):
         o_lat[i] = lat[r]
         o_alt[i] = alt[r]
         o_leg[i] = leg[r]
-    return o_track, o_t, o_lon, o_lat, o_alt, o_leg
+        o_sigma[i] = sigma[r]
+    return o_track, o_t, o_lon, o_lat, o_alt, o_leg, o_sigma
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -104,7 +106,9 @@ def _sort_track(order, a, b, t, file, record):
 
 
 @nb.njit(cache=True, nogil=True)
-def clean(track, t, lon, lat, alt, leg, factor, min_speed, outliers, max_gap_s):
+def clean(
+    track, t, lon, lat, alt, leg, sigma, factor, min_speed, sigma_factor, outliers, max_gap_s
+):
     """Reason per report (KEEP, DUPLICATE, SAME_TIME, OUTLIER) and the segment
     number of each kept report (restarting at 0 on each track).
 
@@ -113,7 +117,8 @@ def clean(track, t, lon, lat, alt, leg, factor, min_speed, outliers, max_gap_s):
     Duplicates: every report after the first of a run sharing track and time
     (DUPLICATE when its position equals the run's first, else SAME_TIME).
     Outliers (``tracks.OutlierRule``): judged all at once on the de-duplicated
-    sequence. Segments: a new one after a gap longer than ``max_gap_s`` or at
+    sequence; a jump the reports' stated errors explain (``sigma``, ``sigma_factor``)
+    is noise, not an outlier. Segments: a new one after a gap longer than ``max_gap_s`` or at
     a source-declared leg start.
     """
     n = track.shape[0]
@@ -128,6 +133,8 @@ def clean(track, t, lon, lat, alt, leg, factor, min_speed, outliers, max_gap_s):
             f = r
     if outliers:
         _mark_outliers(reason, track, t, lon, lat, factor, min_speed)
+        if sigma_factor > 0.0:
+            _pardon_noise(reason, track, t, lon, lat, sigma, sigma_factor)
 
     segment = np.empty(n, dtype=np.int32)
     kept = 0
@@ -145,6 +152,8 @@ def clean(track, t, lon, lat, alt, leg, factor, min_speed, outliers, max_gap_s):
         prev = r
     return reason, segment[:kept].copy()
 
+
+_M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0
 
 #: relative width added to the bounds of squared distances: far above the
 #: rounding of the haversine and of the comparisons (~1e-15), far below any
@@ -216,6 +225,35 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
     for u in range(1, m - 1):
         if outlier[u]:
             reason[rows[u]] = OUTLIER
+
+
+@nb.njit(cache=True, nogil=True)
+def _pardon_noise(reason, track, t, lon, lat, sigma, sigma_factor):
+    """Keep an outlier whose departure from its neighbours their stated errors explain.
+
+    The departure is the distance from report i to where i−1 and i+1, interpolated
+    in time, put it; its error, for circular errors of per-axis σ, has the per-axis
+    σ_c = √(σ_i² + (1−a)² σ_{i−1}² + a² σ_{i+1}²) (a the time fraction of i). Within
+    ``sigma_factor`` × σ_c it is noise: the report is kept.
+    """
+    rows = np.flatnonzero((reason == KEEP) | (reason == OUTLIER))
+    for u in range(1, rows.shape[0] - 1):
+        r = rows[u]
+        if reason[r] != OUTLIER:
+            continue
+        rp = rows[u - 1]
+        rn = rows[u + 1]
+        span = t[rn] - t[rp]
+        a = 0.5 if span <= 0 else (t[r] - t[rp]) / span
+        x = lon[rp] + a * (((lon[rn] - lon[rp] + 180.0) % 360.0) - 180.0)
+        y = lat[rp] + a * (lat[rn] - lat[rp])
+        k = math.cos(math.radians(lat[r]))
+        dx = (((lon[r] - x + 180.0) % 360.0) - 180.0) * k
+        dy = lat[r] - y
+        departure = math.sqrt(dx * dx + dy * dy) * _M_PER_DEG
+        sc = math.sqrt(sigma[r] ** 2 + ((1.0 - a) * sigma[rp]) ** 2 + (a * sigma[rn]) ** 2)
+        if departure <= sigma_factor * sc:
+            reason[r] = KEEP
 
 
 @nb.njit(cache=True, nogil=True)

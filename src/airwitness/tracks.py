@@ -15,10 +15,12 @@ import pyarrow.compute as pc
 
 from airwitness import reasons, track_kernels
 from airwitness.schema import Reject, one_array
+from airwitness.uncertainty import effective_sigma
 
 DEFAULT_MAX_GAP_S = 1800.0
 DEFAULT_OUTLIER_MIN_SPEED_MPS = 50.0
 DEFAULT_OUTLIER_FACTOR = 2.0
+DEFAULT_OUTLIER_SIGMA_FACTOR = 5.0
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,15 @@ class OutlierRule:
     """Report *i* is an outlier when the speeds implied from *i−1* to *i* and from
     *i* to *i+1* both exceed ``max(factor × v, min_speed_mps)``, *v* being the
     speed implied from *i−1* to *i+1* directly: the neighbours agree with each
-    other, the point does not. ``enabled=False`` keeps every report."""
+    other, the point does not — unless the stated position errors explain the
+    jump: *i* lies within ``sigma_factor`` × σ_c of where its neighbours put it
+    (σ_c their errors and its own, combined; :mod:`airwitness.uncertainty`).
+    ``sigma_factor=0`` ignores the errors; ``enabled=False`` keeps every report."""
 
     factor: float = DEFAULT_OUTLIER_FACTOR
     min_speed_mps: float = DEFAULT_OUTLIER_MIN_SPEED_MPS
     enabled: bool = True
+    sigma_factor: float = DEFAULT_OUTLIER_SIGMA_FACTOR
 
 
 @dataclass
@@ -93,6 +99,7 @@ class TrackColumns:
     file: np.ndarray  # int64 rank of source_file
     record: np.ndarray
     leg_start: np.ndarray  # bool
+    sigma: np.ndarray  # float64: each report's position error (stated, else its default)
 
 
 def track_columns(table: pa.Table) -> TrackColumns:
@@ -112,6 +119,7 @@ def track_columns(table: pa.Table) -> TrackColumns:
         file=_text_rank(table["source_file"]),
         record=np.ascontiguousarray(table["source_record"].to_numpy(), dtype=np.int64),
         leg_start=np.ascontiguousarray(legs, dtype=bool),
+        sigma=np.ascontiguousarray(effective_sigma(table), dtype=np.float64),
     )
 
 
@@ -133,6 +141,7 @@ class CleanedTracks:
     lon: np.ndarray
     lat: np.ndarray
     alt: np.ndarray
+    sigma: np.ndarray
 
     def rejected_rows(self, code: int) -> np.ndarray:
         """Input rows removed for one reason, in sorted order."""
@@ -149,8 +158,8 @@ def clean_tracks(
     rule = outliers or OutlierRule()
     c = columns
     order = track_kernels.sort_order(c.track, c.n_tracks, c.time_ns, c.file, c.record)
-    track, time_ns, lon, lat, alt, leg = track_kernels.gather(
-        order, c.track, c.time_ns, c.lon, c.lat, c.alt, c.leg_start
+    track, time_ns, lon, lat, alt, leg, sigma = track_kernels.gather(
+        order, c.track, c.time_ns, c.lon, c.lat, c.alt, c.leg_start, c.sigma
     )
     reason, segment = track_kernels.clean(
         track,
@@ -159,16 +168,18 @@ def clean_tracks(
         lat,
         alt,
         leg,
+        sigma,
         float(rule.factor),
         float(rule.min_speed_mps),
+        float(rule.sigma_factor),
         bool(rule.enabled),
         float(max_gap_s),
     )
     keep = np.flatnonzero(reason == track_kernels.KEEP)
-    track, time_ns, lon, lat, alt, _ = track_kernels.gather(
-        keep, track, time_ns, lon, lat, alt, leg
+    track, time_ns, lon, lat, alt, _, sigma = track_kernels.gather(
+        keep, track, time_ns, lon, lat, alt, leg, sigma
     )
-    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt)
+    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt, sigma)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

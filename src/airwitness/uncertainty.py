@@ -149,7 +149,9 @@ def default_sigma(source: str) -> float:
 
 
 def effective_sigma(table: pa.Table) -> np.ndarray:
-    """Each report's σ (m): its ``pos_sigma_m`` where stated, else its source's default."""
+    """Each report's σ (m): its ``pos_sigma_m`` where stated, else its source's default,
+    rounded to float32 (seven digits: far finer than any error is known, and what the
+    scaled engines' spill holds, so every engine computes with the same values)."""
     n = table.num_rows
     if "pos_sigma_m" in table.column_names:
         stated = table["pos_sigma_m"].to_numpy(zero_copy_only=False).astype(np.float64)
@@ -157,13 +159,17 @@ def effective_sigma(table: pa.Table) -> np.ndarray:
         stated = np.full(n, np.nan)
     missing = ~np.isfinite(stated)
     if not missing.any():
-        return stated
+        return _float32_exact(stated)
     sources = pc.cast(table["source"], pa.string()) if "source" in table.column_names else None
     if sources is None:
         stated[missing] = FALLBACK_SIGMA_M
-        return stated
+        return _float32_exact(stated)
     names = sources.unique().to_pylist()
     codes = pc.index_in(sources, pa.array(names)).to_numpy(zero_copy_only=False)
     defaults = np.array([default_sigma(s) for s in names], dtype=np.float64)
     stated[missing] = defaults[codes[missing]]
-    return stated
+    return _float32_exact(stated)
+
+
+def _float32_exact(values: np.ndarray) -> np.ndarray:
+    return values.astype(np.float32).astype(np.float64)

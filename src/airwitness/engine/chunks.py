@@ -122,7 +122,9 @@ def _parquet(
     f = unit.file
     as_dictionary: tuple[str, ...] = ()
     if f.format == CANONICAL:
-        wanted, required = (POSITION_SCHEMA.names if all_columns else COLUMNS), CANONICAL_KEYS
+        # the source too: it gives the position error of a report that states none
+        wanted = POSITION_SCHEMA.names if all_columns else (*COLUMNS, "source")
+        required = CANONICAL_KEYS
         as_dictionary = () if all_columns else ("track_id",)
     else:
         module = TABULAR[f.format]

@@ -20,21 +20,20 @@ from airwitness.schema import POSITION_SCHEMA, Reject
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule
 
 #: The columns the crossings need; spilled partitions keep only these
-#: (``leg_start``, where the schema has it, splits tracks where a source says so).
-COLUMNS = tuple(
-    c
-    for c in (
-        "track_id",
-        "time",
-        "lon",
-        "lat",
-        "alt_m",
-        "source_file",
-        "source_record",
-        "leg_start",
-    )
-    if c in POSITION_SCHEMA.names
+#: (``leg_start`` splits tracks where a source says so; ``pos_sigma_m`` is spilled
+#: as each report's effective error: stated, else its source's default).
+COLUMNS = (
+    "track_id",
+    "time",
+    "lon",
+    "lat",
+    "alt_m",
+    "source_file",
+    "source_record",
+    "leg_start",
+    "pos_sigma_m",
 )
+assert set(COLUMNS) <= set(POSITION_SCHEMA.names)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ unit of pass 1 writes one file of *segments*, one per partition each time it
 flushes, and returns where its partitions' segments lie (:class:`Piece`). A
 segment of ``k`` rows holds, back to back, uncompressed, in the machine's
 byte order and without a header: ``k`` times (int64 nanoseconds), longitudes,
-latitudes, altitudes (float64, unknown NaN) and the low 32 bits of the record
-numbers (uint32); then, as runs (the rows are grouped by track), the track
-numbers, file numbers, the records' high 32 bits and leg starts, each as run
-ends (int32, counted from the segment's start) followed by the runs' values
-(int32, int32, int32, one byte): 36 bytes per report. Reading a segment is
+latitudes, altitudes (float64, unknown NaN), position errors (float32: each
+report's effective σ, :func:`airwitness.uncertainty.effective_sigma`, which is
+float32-exact) and the low 32 bits of the record numbers (uint32); then, as runs
+(the rows are grouped by track), the track numbers, file numbers, the records'
+high 32 bits and leg starts, each as run ends (int32, counted from the segment's
+start) followed by the runs' values (int32, int32, int32, one byte): 40 bytes per
+report. Reading a segment is
 one ``preadv`` (Arrow IPC batches cost a quarter of a millisecond each to
 find, map and slice, most of pass 2's reading time at 100 M reports).
 
@@ -44,11 +46,12 @@ from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import filesystem
 from airwitness.engine.spill_io import Sink, reader
 from airwitness.schema import POSITION_SCHEMA, one_array
+from airwitness.uncertainty import effective_sigma
 
 #: Columns stored one value per row, in segment order, as these numpy types
 #: (``record_lo``: the low 32 bits of ``source_record``).
 _PLAIN = {"time": np.int64, "lon": np.float64, "lat": np.float64, "alt_m": np.float64,
-          "record_lo": np.uint32}  # fmt: skip
+          "pos_sigma_m": np.float32, "record_lo": np.uint32}  # fmt: skip
 #: Bytes each report takes in the spill (and a little more for the runs)
 BYTES_PER_REPORT = sum(np.dtype(t).itemsize for t in _PLAIN.values())
 #: Columns stored as runs, in segment order, and the type of their values:
@@ -59,7 +62,7 @@ _RUNS = {"track_id": np.int32, "source_file": np.int32, "record_hi": np.int32,
 #: The columns as numpy arrays while spilled: grouped before a flush, read back after.
 _ARRAYS = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.float64,
            "alt_m": np.float64, "source_file": np.int32, "source_record": np.int64,
-           "leg_start": np.uint8}  # fmt: skip
+           "leg_start": np.uint8, "pos_sigma_m": np.float32}  # fmt: skip
 assert tuple(_ARRAYS) == COLUMNS
 _CODED = ("track_id", "source_file")
 
@@ -209,7 +212,9 @@ class SpillWriter:
             files.append(local.astype(np.int32)[chunk.indices.to_numpy(zero_copy_only=False)])
         columns = {"track_id": _joined(tracks, np.int32), "source_file": _joined(files, np.int32)}
         for name in COLUMNS:
-            if name not in _CODED:
+            if name == "pos_sigma_m":  # the effective error, already float32-exact
+                columns[name] = effective_sigma(table).astype(np.float32)
+            elif name not in _CODED:
                 columns[name] = _values(table[name])
         return columns
 
