@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("io",),
     ("tracks", "track_kernels"),
     ("airspace",),
-    ("crossings",),
+    ("crossings", "confidence"),
     ("pipeline",),
     ("store",),
     ("engine",),

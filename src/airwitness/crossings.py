@@ -11,7 +11,7 @@ exactly on a boundary gives a crossing at that report.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,9 +19,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from airwitness.confidence import crossing_evidence
 from airwitness.geodesy import haversine_m, slerp
 from airwitness.schema import one_array
 from airwitness.tracks import track_starts
+from airwitness.uncertainty import effective_sigma
 
 if TYPE_CHECKING:
     from airwitness.airspace import Airspace
@@ -45,6 +47,16 @@ CROSSING_SCHEMA = pa.schema(
         pa.field("gap_s", pa.float64(), nullable=False),
         pa.field("before", pa.string(), nullable=False),
         pa.field("after", pa.string(), nullable=False),
+        # How sure, and what it rests on (airwitness.confidence, docs/uncertainty.md)
+        pa.field("confidence", pa.float64(), nullable=False),
+        pa.field("time_min", pa.timestamp("ns", tz="UTC"), nullable=False),
+        pa.field("time_max", pa.timestamp("ns", tz="UTC"), nullable=False),
+        pa.field("along_min_m", pa.float64(), nullable=False),
+        pa.field("along_max_m", pa.float64(), nullable=False),
+        pa.field("evidence", pa.string()),  # the deciding report, file:record
+        pa.field("depth_m", pa.float64()),  # its distance inside `to`
+        pa.field("sigma_m", pa.float64()),  # its position error
+        pa.field("boundary_sigma_m", pa.float64(), nullable=False),
     ]
 )
 
@@ -52,13 +64,15 @@ CROSSING_SCHEMA = pa.schema(
 @dataclass(frozen=True)
 class CrossingFilter:
     """Which crossings to keep. Codes are airspace codes (``INTL`` allowed);
-    times are UTC nanoseconds since the epoch, ``until`` inclusive."""
+    times are UTC nanoseconds since the epoch, ``until`` inclusive; with
+    ``min_confidence``, only crossings at least that sure."""
 
     from_codes: Sequence[str] = ()
     into_codes: Sequence[str] = ()
     since_ns: int | None = None
     until_ns: int | None = None
     tracks: Sequence[str] = ()
+    min_confidence: float | None = None
 
 
 def find_crossings(
@@ -67,12 +81,17 @@ def find_crossings(
     *,
     observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
     where: CrossingFilter | None = None,
+    boundary_sigma_m: float | None = None,
+    reports_per_track: Mapping[str, int] | None = None,
 ) -> pa.Table:
-    """Every change of airspace along prepared tracks.
+    """Every change of airspace along prepared tracks, each with its confidence.
 
     ``tracks`` is the table of :func:`airwitness.tracks.prepare_tracks`
     (sorted by track and time, with a ``segment`` column). Returns a table of
     :data:`CROSSING_SCHEMA`, sorted by track, time and position along the path.
+    ``boundary_sigma_m`` overrides the airspace set's stated boundary error;
+    ``reports_per_track`` is how many reports each track had before cleaning (the
+    ``N`` of the confidence; default: the reports in ``tracks``).
     """
     n = tracks.num_rows
     segment = tracks["segment"].to_numpy() if n else np.zeros(0, dtype=np.int32)
@@ -86,8 +105,30 @@ def find_crossings(
         alt=tracks["alt_m"].to_numpy(zero_copy_only=False).astype(np.float64),
         segment=segment,
         new_run=new_run,
+        sigma=effective_sigma(tracks) if n else np.zeros(0),
+        n_track=_track_sizes(tracks, reports_per_track),
     )
-    return crossings_of_points(tracks, points, airspace, observed_gap_s=observed_gap_s, where=where)
+    return crossings_of_points(
+        tracks,
+        points,
+        airspace,
+        observed_gap_s=observed_gap_s,
+        where=where,
+        boundary_sigma_m=boundary_sigma_m,
+    )
+
+
+def _track_sizes(tracks: pa.Table, given: Mapping[str, int] | None) -> np.ndarray:
+    """Each report's track's number of reports (``given`` per track id, or counted)."""
+    n = tracks.num_rows
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(track_starts(tracks["track_id"]))
+    lengths = np.diff(np.r_[starts, n])
+    if given is not None:
+        ids = pc.cast(tracks["track_id"], pa.string()).take(pa.array(starts)).to_pylist()
+        lengths = np.maximum(lengths, [given.get(t, 0) for t in ids])
+    return np.repeat(lengths.astype(np.int64), np.diff(np.r_[starts, n]))
 
 
 @dataclass
@@ -103,6 +144,10 @@ class TrackPoints:
     segment: np.ndarray
     #: True where a report starts a new track segment (a new track or segment)
     new_run: np.ndarray
+    #: each report's position error (m, :func:`airwitness.uncertainty.effective_sigma`)
+    sigma: np.ndarray
+    #: how many reports its track had before cleaning (the N of the confidence)
+    n_track: np.ndarray
 
     def subset(self, keep: np.ndarray) -> TrackPoints:
         """Only the reports where ``keep`` (whole tracks, so runs stay runs)."""
@@ -116,6 +161,7 @@ def crossings_of_points(
     *,
     observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
     where: CrossingFilter | None = None,
+    boundary_sigma_m: float | None = None,
 ) -> pa.Table:
     """:func:`find_crossings` on arrays; ``source`` gives track ids and record numbers."""
     where = where or CrossingFilter()
@@ -127,7 +173,8 @@ def crossings_of_points(
     if len(points.rows) < 2:
         return CROSSING_SCHEMA.empty_table()
     events = _events(points.lon, points.lat, points.new_run, airspace)
-    return _event_table(source, points, events, airspace, observed_gap_s, where)
+    sigma_b = airspace.boundary_sigma_m if boundary_sigma_m is None else float(boundary_sigma_m)
+    return _event_table(source, points, events, airspace, observed_gap_s, where, sigma_b)
 
 
 @dataclass
@@ -372,7 +419,7 @@ def _label_changes(lon, lat, label, i0, i1, bp_pair, bp_t, bp_lon, bp_lat, airsp
 
 
 def _event_table(
-    source: pa.Table, points: TrackPoints, ev: _Events, airspace, observed_gap_s, where
+    source: pa.Table, points: TrackPoints, ev: _Events, airspace, observed_gap_s, where, sigma_b
 ) -> pa.Table:
     order = np.lexsort((ev.frac, ev.i0))
     ev = _Events(*(getattr(ev, f)[order] for f in ev.__dataclass_fields__))
@@ -380,6 +427,16 @@ def _event_table(
     t0, t1 = t_ns[ev.i0], t_ns[ev.i1]
     gap_ns = t1 - t0
     time_ns = t0 + np.round(ev.frac * gap_ns).astype(np.int64)
+    first, stop = _excursions(ev, points.new_run)
+    path_m = haversine_m(points.lon[ev.i0], points.lat[ev.i0], points.lon[ev.i1], points.lat[ev.i1])
+    proof = crossing_evidence(
+        airspace.index, points.lon, points.lat, t_ns, points.sigma, points.n_track,
+        ev.i0, ev.i1, ev.frac, np.asarray(path_m, dtype=np.float64), time_ns, first, stop, sigma_b,
+    )  # fmt: skip
+    has = proof.best >= 0
+    evidence = np.full(len(has), None, dtype=object)
+    if has.any():
+        evidence[has] = _record_refs(source, points.rows[proof.best[has]])
     alt_x = alt[ev.i0] + ev.frac * (alt[ev.i1] - alt[ev.i0])  # NaN when either is unknown
     gap_s = gap_ns / 1e9
     names = np.asarray([*airspace.code_names, "INTL"], dtype=object)
@@ -402,10 +459,39 @@ def _event_table(
             "gap_s": pa.array(gap_s, type=pa.float64()),
             "before": pa.array(_record_refs(source, before), type=pa.string()),
             "after": pa.array(_record_refs(source, after), type=pa.string()),
+            "confidence": pa.array(proof.confidence, type=pa.float64()),
+            "time_min": _timestamps(proof.time_min_ns),
+            "time_max": _timestamps(proof.time_max_ns),
+            "along_min_m": pa.array(proof.along_min_m, type=pa.float64()),
+            "along_max_m": pa.array(proof.along_max_m, type=pa.float64()),
+            "evidence": pa.array(evidence.tolist(), type=pa.string()),
+            "depth_m": pa.array(proof.depth_m, type=pa.float64(), from_pandas=True),
+            "sigma_m": pa.array(proof.sigma_m, type=pa.float64(), from_pandas=True),
+            "boundary_sigma_m": pa.array(np.full(len(has), sigma_b), type=pa.float64()),
         },
         schema=CROSSING_SCHEMA,
     )
     return _apply_filter(table, time_ns, where)
+
+
+def _timestamps(ns: np.ndarray) -> pa.Array:
+    return pa.array(ns, type=pa.int64()).cast(pa.timestamp("ns", tz="UTC"))
+
+
+def _excursions(ev: _Events, new_run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each crossing (sorted along the tracks), the reports after it inside its
+    ``to``: from its later report up to the earlier report of the next crossing of the
+    same run (none when that one lies on the same path), else to the run's end."""
+    n = len(new_run)
+    run = np.cumsum(new_run) - 1
+    run_end = np.r_[np.flatnonzero(new_run[1:]), n - 1] if n else np.zeros(0, dtype=np.int64)
+    first = ev.i1.astype(np.int64)
+    stop = run_end[run[first]] + 1 if len(first) else np.zeros(0, dtype=np.int64)
+    if len(first) > 1:
+        same_run = run[ev.i0[1:]] == run[ev.i0[:-1]]
+        nxt = np.where(same_run, ev.i0[1:] + 1, stop[:-1])
+        stop[:-1] = nxt
+    return first, np.maximum(stop, first)
 
 
 def _record_refs(source: pa.Table, rows: np.ndarray) -> list[str]:
@@ -426,4 +512,6 @@ def _apply_filter(table: pa.Table, time_ns: np.ndarray, where: CrossingFilter) -
         mask &= time_ns >= where.since_ns
     if where.until_ns is not None:
         mask &= time_ns <= where.until_ns
+    if where.min_confidence is not None:
+        mask &= table["confidence"].to_numpy() >= where.min_confidence
     return table.filter(pa.array(mask))

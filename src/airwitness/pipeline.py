@@ -33,6 +33,7 @@ __all__ = [
     "crossings_of_inputs",
     "label_reports",
     "read_inputs",
+    "reports_per_track",
     "run_crossings",
     "summarize",
     "track_summaries",
@@ -113,6 +114,7 @@ def run_crossings(
     where: CrossingFilter | None = None,
     progress: Callable[[str], None] | None = None,
     options: ReadOptions | None = None,
+    boundary_sigma_m: float | None = None,
 ) -> CrossingsRun:
     """Every crossing in the given files."""
     inputs = read_inputs(paths, format=format, progress=progress, options=options)
@@ -123,6 +125,7 @@ def run_crossings(
         observed_gap_s=observed_gap_s,
         outliers=outliers,
         where=where,
+        boundary_sigma_m=boundary_sigma_m,
     )
 
 
@@ -134,12 +137,31 @@ def crossings_of_inputs(
     observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
     outliers: OutlierRule | None = None,
     where: CrossingFilter | None = None,
+    boundary_sigma_m: float | None = None,
 ) -> CrossingsRun:
-    """Every crossing in reports already read (from files or a store)."""
+    """Every crossing in reports already read (from files or a store), each with its
+    confidence (``boundary_sigma_m``: instead of the set's stated boundary error)."""
     prepared = prepare_tracks(inputs.table, max_gap_s=max_gap_s, outliers=outliers)
-    crossings = find_crossings(prepared.table, airspace, observed_gap_s=observed_gap_s, where=where)
+    crossings = find_crossings(
+        prepared.table,
+        airspace,
+        observed_gap_s=observed_gap_s,
+        where=where,
+        boundary_sigma_m=boundary_sigma_m,
+        reports_per_track=reports_per_track(inputs.table),
+    )
     summary = summarize(inputs, prepared, crossings.num_rows, "crossings")
     return CrossingsRun(crossings, prepared, inputs, summary)
+
+
+def reports_per_track(table: pa.Table) -> dict[str, int]:
+    """How many reports each track has (before cleaning): the N of the confidence."""
+    if table.num_rows == 0:
+        return {}
+    counts = pc.value_counts(pc.cast(table["track_id"], pa.string()))
+    return dict(
+        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
+    )
 
 
 def label_reports(table: pa.Table, airspace: Airspace) -> pa.Table:

@@ -27,6 +27,7 @@ from airwitness.airspace.boundaries import (
     BUILTIN_SETS,
     DEFAULT_SET,
     BoundarySet,
+    boundary_sigma_m,
     is_builtin_name,
     load_builtin,
     load_file,
@@ -85,6 +86,11 @@ class Airspace:
     @property
     def provenance(self) -> dict[str, Any]:
         return dict(self.boundaries.provenance)
+
+    @property
+    def boundary_sigma_m(self) -> float:
+        """The set's stated 1-σ boundary error in metres (docs/uncertainty.md)."""
+        return boundary_sigma_m(self.boundaries.provenance)
 
     @cached_property
     def index(self) -> LabelIndex:

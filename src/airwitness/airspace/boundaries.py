@@ -27,6 +27,13 @@ BUILTIN_SETS = {"osm": "osm.parquet", "ne10m": "ne10m.parquet"}
 DEFAULT_SET = "osm"
 #: What a case file's ``airspace: countries`` (the key of old case files) means.
 LEGACY_NAME = "countries"
+#: Each built-in set's stated 1-σ boundary error (m), the scale of how far its
+#: borders may lie from the true ones (docs/uncertainty.md): ``osm``, its 10 m
+#: simplification and OpenStreetMap's mapping; ``ne10m``, its measured offsets from
+#: OpenStreetMap along land borders (medians 0.6–1.4 km, p90 1.2–2.6 km).
+BOUNDARY_SIGMA_M = {"osm": 15.0, "ne10m": 1500.0}
+#: …and of a user's boundary file, unless ``--boundary-sigma-m`` says otherwise
+USER_BOUNDARY_SIGMA_M = 100.0
 ZONES = ("land", "sea", "territory")
 _POLYGONAL = {"Polygon", "MultiPolygon"}
 
@@ -113,6 +120,14 @@ def load_builtin(name: str = DEFAULT_SET) -> BoundarySet:
         sovereign=held.sovereign,
         claimants=held.claimants,
     )
+
+
+def boundary_sigma_m(provenance: dict[str, Any]) -> float:
+    """The stated boundary error of a set, by its provenance."""
+    name = provenance.get("name")
+    if "path" not in provenance and name in BOUNDARY_SIGMA_M:
+        return BOUNDARY_SIGMA_M[name]
+    return USER_BOUNDARY_SIGMA_M
 
 
 def is_builtin_name(text: str) -> bool:

@@ -87,6 +87,7 @@ def run_crossings_scaled(
     keep_rejects: bool = False,
     spill_dir: str | None = None,
     progress: Progress | None = None,
+    boundary_sigma_m: float | None = None,
 ) -> ScaledRun:
     """Every crossing in the inputs, on the chosen engine; results equal across engines.
 
@@ -111,7 +112,9 @@ def run_crossings_scaled(
     if scheduler is not None and engine != "dask":
         raise UsageError("a scheduler address needs the dask engine")
     spec = _spec(airspace)
-    options = CrossingOptions(max_gap_s, observed_gap_s, outliers, where, keep_rejects)
+    options = CrossingOptions(
+        max_gap_s, observed_gap_s, outliers, where, keep_rejects, boundary_sigma_m
+    )
     files, rows = inspect(inputs, format)
     if engine == "memory":
         return run_in_memory(files, spec, options, read_options)

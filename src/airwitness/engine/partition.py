@@ -96,6 +96,8 @@ class CrossingOptions:
     where: CrossingFilter | None = None
     #: keep every Reject (memory grows with the rejects); counts are always kept
     keep_rejects: bool = False
+    #: the boundary error the confidences assume (None: the set's stated one)
+    boundary_sigma_m: float | None = None
 
 
 @dataclass
@@ -139,6 +141,8 @@ def crossings_of_partition(
     new_track[1:] = track[1:] != track[:-1]
     new_run = new_track.copy()
     new_run[1:] |= segment[1:] != segment[:-1]
+    # every report the track had, rejected ones included: the N of the confidence
+    per_track = np.bincount(columns.track, minlength=columns.n_tracks)
     points = TrackPoints(
         rows=kept,
         lon=cleaned.lon,
@@ -147,9 +151,16 @@ def crossings_of_partition(
         alt=cleaned.alt,
         segment=segment,
         new_run=new_run,
+        sigma=cleaned.sigma,
+        n_track=per_track[track].astype(np.int64),
     )
     crossings = crossings_of_points(
-        table, points, sky, observed_gap_s=options.observed_gap_s, where=options.where
+        table,
+        points,
+        sky,
+        observed_gap_s=options.observed_gap_s,
+        where=options.where,
+        boundary_sigma_m=options.boundary_sigma_m,
     )
     per_reason = np.bincount(cleaned.reason, minlength=len(REASONS) + 1)
     counts = Counts(
