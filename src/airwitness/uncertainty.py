@@ -173,3 +173,55 @@ def effective_sigma(table: pa.Table) -> np.ndarray:
 
 def _float32_exact(values: np.ndarray) -> np.ndarray:
     return values.astype(np.float32).astype(np.float64)
+
+
+#: ADS-B NIC (MOPS version 1 and 2) → containment radius Rc (DO-260A/B); NIC 6 stands
+#: for 0.3, 0.5 or 0.6 NM by the NIC supplements, which are not at hand: the larger is used
+NIC_RC_M: Mapping[int, float] = {
+    11: 7.5,
+    10: 25.0,
+    9: 75.0,
+    8: 0.1 * NM_M,
+    7: 0.2 * NM_M,
+    6: 0.6 * NM_M,
+    5: 1.0 * NM_M,
+    4: 2.0 * NM_M,
+    3: 4.0 * NM_M,
+    2: 8.0 * NM_M,
+    1: 20.0 * NM_M,
+}
+
+
+def sigma_from_nic(nic: int | None) -> float | None:
+    """σ from an ADS-B NIC (version 1/2), its containment radius taken as a 95 % bound
+    (conservative); 0 or unknown: None.
+
+    >>> round(sigma_from_nic(8), 3)
+    75.661
+    """
+    return sigma_from_r95(NIC_RC_M.get(nic)) if nic is not None else None
+
+
+#: ADS-B NUCp (MOPS version 0, DO-260) → horizontal protection limit HPL
+#: (DO-260; ICAO Doc 9871)
+NUCP_HPL_M: Mapping[int, float] = {
+    9: 7.5,
+    8: 25.0,
+    7: 0.1 * NM_M,
+    6: 0.2 * NM_M,
+    5: 0.5 * NM_M,
+    4: 1.0 * NM_M,
+    3: 2.0 * NM_M,
+    2: 10.0 * NM_M,
+    1: 20.0 * NM_M,
+}
+
+
+def sigma_from_nucp(nucp: int | None) -> float | None:
+    """σ from a version-0 ADS-B NUCp, its HPL (an integrity bound) taken as a 95 % bound
+    (conservative, as for NIC); 0 or unknown: None.
+
+    >>> round(sigma_from_nucp(7), 3)
+    75.661
+    """
+    return sigma_from_r95(NUCP_HPL_M.get(nucp)) if nucp is not None else None

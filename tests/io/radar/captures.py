@@ -174,6 +174,7 @@ def cat062(
     mfl_ft: float | None = None,
     v: tuple[float, float] | None = None,
     roc_fpm: float | None = None,
+    i500: bytes | None = None,
 ) -> bytes:
     scale = 180 / 2**25
     items = {
@@ -188,7 +189,38 @@ def cat062(
         items[17] = struct.pack(">h", round(mfl_ft / 25))
     if roc_fpm is not None:
         items[20] = struct.pack(">h", round(roc_fpm / 6.25))
+    if i500 is not None:
+        items[27] = i500
     return record(items)
+
+
+def i500(
+    apc: tuple[int, int] | None = None,
+    cov: int | None = None,
+    apw: tuple[int, int] | None = None,
+    arc: int | None = None,
+) -> bytes:
+    """I062/500 from raw LSB counts: APC x, y (0.5 m), COV (0.5 m, signed), APW lat, lon
+    (180/2^25 degrees), ARC (6.25 ft/min)."""
+    primary, body = 0, b""
+    if apc is not None:
+        primary, body = primary | 0x80, body + struct.pack(">HH", *apc)
+    if cov is not None:
+        primary, body = primary | 0x40, body + struct.pack(">h", cov)
+    if apw is not None:
+        primary, body = primary | 0x20, body + struct.pack(">HH", *apw)
+    if arc is not None:
+        return bytes([primary | 0x01, 0x80]) + body + bytes([arc])
+    return bytes([primary]) + body
+
+
+def with_i500(rec: bytes, item: bytes) -> bytes:
+    """A CAT062 record of the samples with an I062/500 spliced in: its FSPEC's fourth
+    octet gets FRN 27, and the item goes before I062/340 (FRN 28), the record's last
+    item (12 bytes: SID, POS, MDC, MDA, TYP)."""
+    assert rec[:4].hex() in ("bfdffd02", "bfcffd02", "bfdfff02")  # FRN 28 the last present
+    assert rec[-12] == 0xDC  # I062/340 primary subfield
+    return rec[:3] + bytes([rec[3] | 0x04]) + rec[4:-12] + item + rec[-12:]
 
 
 def cat021(
@@ -196,7 +228,7 @@ def cat021(
     lat: float | None,
     lon: float | None,
     address: int | None,
-    **kw: float | str,
+    **kw: float | str | bytes,
 ) -> bytes:
     items = {1: bytes([1, 2])}
     if tod is not None:
@@ -217,7 +249,18 @@ def cat021(
         items[26] = struct.pack(">HH", gs, round(kw["track"] / 360 * 2**16) & 0xFFFF)
     if "callsign" in kw:
         items[29] = six_bit(kw["callsign"])
+    if "i090" in kw:
+        items[17] = kw["i090"]
+    if "vn" in kw:
+        items[18] = bytes([(kw["vn"] << 3) | 2])  # I021/210: MOPS version, 1090 ES
     return record(items)
+
+
+def i021_090(nic: int, nacp: int | None = None) -> bytes:
+    """I021/090: NUCp or NIC in the primary subfield, NACp in the first extension."""
+    if nacp is None:
+        return bytes([nic << 1])
+    return bytes([(nic << 1) | 1, nacp << 1])
 
 
 def cat048(
@@ -231,6 +274,7 @@ def cat048(
     garbled: bool = False,
     track: int | None = None,
     address: int | None = None,
+    track_quality: bytes | None = None,
 ) -> bytes:
     items = {
         1: bytes([sac, sic]),
@@ -243,6 +287,8 @@ def cat048(
         items[8] = address.to_bytes(3, "big")
     if track is not None:
         items[11] = struct.pack(">H", track)
+    if track_quality is not None:
+        items[15] = track_quality  # I048/210
     return record(items)
 
 

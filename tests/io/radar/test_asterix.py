@@ -108,7 +108,7 @@ def test_cat048_plots_positioned_with_the_cat034_site():
         assert row["track_deg"] == pytest.approx(want["trk"])
         assert row["callsign"] == want["callsign"]
     first = rows[0]
-    # record 23: track 1581 (GWI7BX) at 07:35:55.8984375 UTC, FL 246, 43.3 NM from the radar
+    # record 23: track 1581 (GWI7BX) at 07:35:55.8984375 UTC, FL 246, slant range 39.06 NM
     assert first["source_record"] == 23 and first["callsign"] == "GWI7BX"
     assert first["time"] == utc_ns("2016-05-05T07:35:55.8984375Z")
     assert (first["lat"], first["lon"]) == (

@@ -24,9 +24,11 @@ import numpy as np
 from airwitness import reasons
 from airwitness.io._convert import position_problem
 from airwitness.io._source import Source
+from airwitness.io.radar._accuracy import cat021_sigma, cat062_sigma
 from airwitness.io.radar._framing import KNOWN, MIN_BLOCK
-from airwitness.io.radar._sites import NM_TO_M, Sites, polar_to_wgs84
+from airwitness.io.radar._sites import NM_TO_M, Sensors, Sites, polar_to_wgs84
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, Reject
+from airwitness.uncertainty import sigma_from_range_azimuth
 
 #: Categories handed to the decoder (the only ones whose text items are safe).
 DECODED = frozenset({21, 34, 48, 62, 65})
@@ -162,6 +164,7 @@ class Rows:
         self.lat, self.lon, self.alt = array("d"), array("d"), array("d")
         self.alt_kind = array("b")
         self.gs, self.trk, self.vr = array("d"), array("d"), array("d")
+        self.sigma = array("d")  # pos_sigma_m, NaN: not stated
         self.track_id: list[str | None] = []
         self.callsign: list[str | None] = []
         self.reason: list[str | None] = []  # known before positioning
@@ -191,6 +194,7 @@ class Rows:
         vr: float = math.nan,
         callsign: str | None = None,
         reason: str | None = None,
+        sigma: float = math.nan,
     ) -> int:
         self.record.append(record)
         self.offset.append(offset)
@@ -204,6 +208,7 @@ class Rows:
         self.gs.append(gs)
         self.trk.append(trk)
         self.vr.append(vr)
+        self.sigma.append(sigma)
         self.callsign.append(self._intern(callsign))
         self.reason.append(reason)
         return len(self.record) - 1
@@ -334,6 +339,7 @@ class Reader:
             vr=vr * FPM_TO_MPS,
             callsign=_text(_val(rec, "I170", "TId")),
             reason=reason,
+            sigma=cat021_sigma(rec),
         )
 
     def _cat062(self, rec: dict, offset: int, packet_ns: int | None) -> None:
@@ -369,6 +375,7 @@ class Reader:
             vr=_f(rec, "I220", "RoC") * FPM_TO_MPS,
             callsign=callsign,
             reason=reason,
+            sigma=cat062_sigma(rec, lat),
         )
 
     def _cat048(self, rec: dict, offset: int, packet_ns: int | None) -> None:
@@ -421,16 +428,22 @@ class Reader:
 # ---------------------------------------------------------------- positioning
 
 
-def position_plots(reader: Reader, sensors: Sites) -> None:
+def position_plots(reader: Reader, sensors: Sensors) -> None:
     """Place the CAT048 plots in WGS-84 from their radar site: a CAT034 site report
-    of the capture, else ``sensors``; without either the plot is ``no radar site``."""
+    of the capture, else the sensors file; without either the plot is ``no radar
+    site``. Each plot's σ is its radar's accuracy at its slant range (the sensors
+    file's figures for that SAC/SIC, else the defaults), whichever gave the site."""
     rows = reader.rows
     by_site: dict[tuple[float, float, float], list[tuple[int, float, float, float]]] = {}
     for row, key, rho, theta, height in rows.polar:
-        site = reader.sites.get(key) or sensors.get(key)
+        site = reader.sites.get(key) or sensors.sites.get(key)
         if site is None:
             rows.reason[row] = reasons.NO_RADAR_SITE
             continue
+        accuracy = sensors.accuracy_of(key)
+        rows.sigma[row] = sigma_from_range_azimuth(
+            rho, accuracy.sigma_range_m, accuracy.sigma_azimuth_deg
+        )
         by_site.setdefault(site, []).append((row, rho, theta, height))
     for site, plots in by_site.items():
         idx, rho, theta, height = (np.array(v) for v in zip(*plots, strict=True))

@@ -55,6 +55,17 @@ Categories
       ``unsupported category N``; categories it does not know ``unknown category
       N`` (one reject per block: their records cannot be framed).
 
+Position error (``pos_sigma_m``)
+    CAT021 from I021/090 (NACp, else NIC or NUCp by the MOPS version of
+    I021/210), CAT062 from I062/500 (APC with its covariance, APW), both in
+    :mod:`airwitness.io.radar._accuracy`; null where the record states nothing
+    usable, and never a reason to reject. CAT048 plots from their radar's range
+    and azimuth accuracy at the plot's slant range (the sensors file's
+    ``sigma_range_m``, ``sigma_azimuth_deg``, else 70 m and 0.08°, typical of a
+    monopulse SSR: :mod:`airwitness.io.radar._sites`); I048/210 describes the
+    tracker's smoothed position, not the plot, and is not used. Details and
+    sources: docs/formats.md.
+
 Time
     ASTERIX carries the time of day (UTC seconds since midnight). The date
     comes from the pcap packet timestamp when the capture has one (the day
@@ -126,7 +137,7 @@ from airwitness.io.radar._framing import (
     read_pcap,
     sniff_pcap,
 )
-from airwitness.io.radar._sites import Sites, load_sensors
+from airwitness.io.radar._sites import Sensors, load_sensors
 from airwitness.schema import ReadResult, Reject, make_table
 
 FORMAT = "asterix"
@@ -210,7 +221,7 @@ def read(
     """
     options = options or ReadOptions()
     src = Source(path, stream)
-    sensors = load_sensors(options.sensors) if options.sensors is not None else {}
+    sensors = load_sensors(options.sensors) if options.sensors is not None else Sensors()
     reader = Reader(src)
     with src.open() as f:
         buf = Buffer(f)
@@ -227,7 +238,7 @@ def read(
     return _finish(reader, options, sensors)
 
 
-def _finish(reader: Reader, options: ReadOptions, sensors: Sites) -> ReadResult:
+def _finish(reader: Reader, options: ReadOptions, sensors: Sensors) -> ReadResult:
     src, rows = reader.src, reader.rows
     if reader.readable == 0:
         raise src.fail("no readable ASTERIX data block")
@@ -260,6 +271,7 @@ def _finish(reader: Reader, options: ReadOptions, sensors: Sites) -> ReadResult:
         "ground_speed_mps": rows.gs,
         "track_deg": rows.trk,
         "vrate_mps": rows.vr,
+        "pos_sigma_m": rows.sigma,
     }
     columns: dict[str, Any] = {
         name: np.frombuffer(v, dtype=np.float64)[keep] if len(rows) else np.zeros(0)
