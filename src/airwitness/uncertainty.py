@@ -225,3 +225,18 @@ def sigma_from_nucp(nucp: int | None) -> float | None:
     75.661
     """
     return sigma_from_r95(NUCP_HPL_M.get(nucp)) if nucp is not None else None
+
+
+def sigma_from_drms(drms_m: float | None) -> float | None:
+    """Per-axis σ from a horizontal accuracy given as the 2-D rms error √(σ_n² + σ_e²):
+    what GNSS receivers report (u-blox ``hAcc``, hence PX4 GPS ``eph``, MAVLink
+    ``h_acc``, ArduPilot ``HAcc``) and what PX4's estimator reports as ``eph``
+    (√ of the trace of its horizontal position covariance). As for HDOP·UERE, the
+    circular model's σ is that value / √2. 0 or less means "not stated": None.
+
+    >>> round(sigma_from_drms(2.0), 4), sigma_from_drms(0.0)
+    (1.4142, None)
+    """
+    if drms_m is None or not math.isfinite(drms_m) or drms_m <= 0:
+        return None
+    return drms_m / math.sqrt(2.0)

@@ -8,6 +8,10 @@ Points 360–659 (300 of the 1,080, 11:57:49–12:02:49 UTC) are used: they cros
 12:00 UTC, the Remote ID hour boundary, and reach 68 m/s (the Remote ID speed
 multiplier). The recorded barometric altitude is taken as the drone's altitude
 above mean sea level; speeds and tracks become north/east/down velocities.
+The position accuracies (ULog ``eph``, MAVLink ``h_acc``/``eph``, DataFlash
+``HDop``/GPA ``HAcc``, Remote ID accuracy codes) are made up: known values that
+vary from point to point (the ``*_accuracy`` functions below), with some points
+stating none, so the tests can check each report's ``pos_sigma_m`` exactly.
 
 Writers: ``pyulog`` (its ``ULog.write_ulog``) for ``rega.ulg``, ``pymavlink``
 (its MAVLink encoder) for ``rega.tlog``, ``pymavlink``'s DataFlash message
@@ -73,6 +77,41 @@ def load_track() -> list[Point]:
     return points[FIRST : FIRST + COUNT]
 
 
+# --- the stated accuracies, by point index ------------------------------------
+
+
+def ulog_gps_eph(i: int) -> float:
+    """``vehicle_gps_position.eph`` (m): 0.5–2.25 m, 0 (no estimate) at point 5."""
+    return 0.0 if i == 5 else 0.5 + 0.25 * (i % 8)
+
+
+def ulog_gpos_eph(i: int) -> float:
+    """``vehicle_global_position.eph`` (m): 0.75–1.375 m, ∞ (no origin) at point 7."""
+    return math.inf if i == 7 else 0.75 + 0.125 * (i % 6)
+
+
+def mavlink_accuracy(i: int) -> tuple[int, int]:
+    """GPS_RAW_INT ``(h_acc mm, eph = HDOP × 100)``: h_acc 0 (not sent) at every
+    tenth point from 3, and then eph 65535 (unknown) at every twentieth."""
+    h_acc = 0 if i % 10 == 3 else 600 + 50 * (i % 9)
+    eph = 65535 if i % 20 == 3 else 70 + 5 * (i % 7)
+    return h_acc, eph
+
+
+def dataflash_accuracy(i: int) -> tuple[float | None, float]:
+    """``(GPA HAcc m or None for no GPA message, GPS HDop)``: no GPA at every sixth
+    point from 2, HAcc 0 (no estimate) at every sixth from 4; HDop 99.99 (unknown)
+    at every twelfth from 2."""
+    hdop = 99.99 if i % 12 == 2 else (70 + i % 13) * 0.01
+    if i % 6 == 2:
+        return None, hdop
+    return (0.0 if i % 6 == 4 else (45 + 5 * (i % 11)) * 0.01), hdop
+
+
+#: Remote ID horizontal accuracy codes, by point index modulo 7 (0 = unknown)
+RID_HACC = (10, 11, 9, 12, 0, 10, 8)
+
+
 # --- PX4 ULog (pyulog) --------------------------------------------------------
 
 GPS_FIELDS = [
@@ -116,6 +155,7 @@ SENSOR_GPS_FIELDS = [
     ("double", "longitude_deg"),
     ("double", "altitude_msl_m"),
     ("double", "altitude_ellipsoid_m"),
+    ("float", "eph"),
     ("float", "vel_m_s"),
     ("float", "vel_n_m_s"),
     ("float", "vel_e_m_s"),
@@ -123,7 +163,7 @@ SENSOR_GPS_FIELDS = [
     ("float", "cog_rad"),
     ("uint8_t", "fix_type"),
     ("uint8_t", "satellites_used"),
-    ("uint8_t[6]", "_padding0"),
+    ("uint8_t[2]", "_padding0"),
 ]
 NP_TYPES = {
     "uint64_t": "<u8",
@@ -186,12 +226,13 @@ def ulog_bytes(points: list[Point], topics: tuple[str, ...] = ("gps", "gpos", "s
 
 def _sensor_gps(points: list[Point], boot_us: int, instance: int) -> list[tuple]:
     rows = []
-    for p in points:
+    for i, p in enumerate(points):
         n, e, d = p.vel_ned
         t = p.us - boot_us + instance * 100
         lat, lon = p.lat + instance * 2e-6, p.lon - instance * 2e-6
         head = (t, t - 80_000, p.us, 1 + instance, lat, lon, p.alt, p.alt + 48.0)
-        rows.append((*head, p.speed, n, e, d, math.radians(p.track), 3, 14))
+        eph = ulog_gps_eph(i) + instance
+        rows.append((*head, eph, p.speed, n, e, d, math.radians(p.track), 3, 14))
     return rows
 
 
@@ -200,7 +241,7 @@ def _gps_records(points: list[Point], boot_us: int) -> list[tuple]:
     for i in range(NO_FIX):
         t = points[0].us - (NO_FIX - i) * 1_000_000
         rows.append((t - boot_us, 0, 0, 0, 0, 0, 99.0, 99.0, 0, 0, 0, 0, 0, 0, 0, 3))
-    for p in points:
+    for i, p in enumerate(points):
         n, e, d = p.vel_ned
         rows.append(
             (
@@ -210,7 +251,7 @@ def _gps_records(points: list[Point], boot_us: int) -> list[tuple]:
                 round(p.lon * 1e7),
                 round(p.alt * 1000),
                 round(p.alt * 1000) + 48_000,
-                0.8,
+                ulog_gps_eph(i),
                 1.2,
                 p.speed,
                 n,
@@ -227,9 +268,9 @@ def _gps_records(points: list[Point], boot_us: int) -> list[tuple]:
 
 def _gpos_records(points: list[Point], boot_us: int) -> list[tuple]:
     rows = []
-    for p in points:
+    for i, p in enumerate(points):
         n, e, d = p.vel_ned
-        rows.append((p.us - boot_us, p.lat, p.lon, p.alt, n, e, d, 0.0, 0.9, 1.3))
+        rows.append((p.us - boot_us, p.lat, p.lon, p.alt, n, e, d, 0.0, ulog_gpos_eph(i), 1.3))
     return rows
 
 
@@ -268,6 +309,7 @@ def tlog_bytes(points: list[Point], rng: random.Random) -> bytes:
         n, e, d = p.vel_ned
         boot_ms = (p.us - boot_us) // 1000
         lat, lon, alt = round(p.lat * 1e7), round(p.lon * 1e7), round(p.alt * 1000)
+        h_acc, eph = mavlink_accuracy(i)
         if i % 5 == 0:
             put(p.us - 300_000, ac.heartbeat_encode(2, 3, 129, 0, 4))
         roll, pitch = rng.gauss(0, 0.05), rng.gauss(0, 0.05)
@@ -283,11 +325,14 @@ def tlog_bytes(points: list[Point], rng: random.Random) -> bytes:
                 lat,
                 lon,
                 alt,
-                80,
+                eph,
                 120,
                 round(p.speed * 100),
                 round(p.track * 100) % 36000,
                 14,
+                alt + 48_000,
+                h_acc,
+                h_acc * 3 // 2,
             ),
         )
         put(
@@ -321,11 +366,14 @@ DF_FORMATS = [
         "TimeUS,I,Status,GMS,GWk,NSats,HDop,Lat,Lng,Alt,Spd,GCrs,VZ,Yaw,U",
     ),
     (132, "POS", "QLLfff", "TimeUS,Lat,Lng,Alt,RelHomeAlt,RelOriginAlt"),
+    (133, "GPA", "QBCCCCfBIH", "TimeUS,I,VDop,HAcc,VAcc,SAcc,YAcc,VV,SMS,Delta"),
 ]
 
 
 def dataflash_bytes(points: list[Point]) -> bytes:
-    """FMT, PARM, MSG, GPS (instance 0 every point, instance 1 every tenth) and POS."""
+    """FMT, PARM, MSG, GPS (instance 0 every point, instance 1 every tenth), each
+    followed by its GPA (as ArduPilot writes them: same TimeUS and I; except where
+    :func:`dataflash_accuracy` says none), and POS."""
     from pymavlink.DFReader import DFFormat, DFMessage
 
     fmts = {}
@@ -357,9 +405,13 @@ def dataflash_bytes(points: list[Point]) -> bytes:
         alt = round(p.alt * 100) * 0.01
         lat, lon = round(p.lat * 1e7) * 1e-7, round(p.lon * 1e7) * 1e-7
         gps = (p.speed, p.track, -p.vrate, 0.0, 1)
-        put("GPS", t, 0, 3, ms, week, 14, 0.8, lat, lon, alt, *gps)
+        hacc, hdop = dataflash_accuracy(i)
+        put("GPS", t, 0, 3, ms, week, 14, hdop, lat, lon, alt, *gps)
+        if hacc is not None:
+            put("GPA", t, 0, 1.2, hacc, 1.5, 0.3, 0.0, 1, ms, 200)
         if i % 10 == 0:
             put("GPS", t + 50, 1, 3, ms, week, 11, 1.1, lat + 2e-6, lon - 2e-6, alt + 1.5, *gps)
+            put("GPA", t + 50, 1, 1.4, 9.99, 2.0, 0.4, 0.0, 1, ms, 200)
         put("POS", t + 2_500, lat, lon, p.alt, p.alt - 430.0, p.alt - 430.0)
     return bytes(out)
 
@@ -382,6 +434,7 @@ def rid_location(
     vrate: float,
     tenths: int,
     status: int = 2,
+    h_accuracy: int = 10,
 ) -> bytes:
     """Location/Vector (message type 1), encoded as opendroneid-core-c does."""
     direction = round(track) % 360
@@ -410,7 +463,7 @@ def rid_location(
         alt(baro_alt),
         alt(geo_alt),
         alt(None),
-        (4 << 4) | 10,
+        (4 << 4) | h_accuracy,
         (3 << 4) | 3,
         tenths,
         1,
@@ -431,7 +484,8 @@ def remoteid_text(points: list[Point], rng: random.Random) -> str:
     basic = rid_basic_id(SERIAL)
     for i, p in enumerate(points):
         tenths = round((p.us % 3_600_000_000) / 100_000) % 36000
-        loc = rid_location(p.lat, p.lon, p.alt, p.alt, p.speed, p.track, p.vrate, tenths)
+        vector = (p.speed, p.track, p.vrate, tenths)
+        loc = rid_location(p.lat, p.lon, p.alt, p.alt, *vector, h_accuracy=RID_HACC[i % 7])
         rx_us = p.us + rng.randint(50, 400) * 1000
         msg = rid_pack([basic, loc]) if i % 10 == 9 else loc
         lines.append(f"{_rx_time(rx_us, len(lines))},{msg.hex()},{MAC}")

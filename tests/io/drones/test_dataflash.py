@@ -216,3 +216,63 @@ def test_fuzz_mutated_fixture(cut, flips):
         return
     consistent(result)
     assert all(math.isfinite(v) for v in result.table["lat"].to_pylist())
+
+
+# --- position error (pos_sigma_m) ------------------------------------------------
+
+
+def gps_sigma(i: int) -> float | None:
+    """σ of point i: its GPA's HAcc (2-D rms, m) / √2, else HDop × 5 m / √2, as logged."""
+    hacc, hdop = mf.dataflash_accuracy(i)
+    if hacc is not None and round(hacc * 100):
+        return round(hacc * 100) / 100 / math.sqrt(2.0)
+    centi = round(hdop * 100)
+    return None if centi == 9999 else centi / 100 * 5.0 / math.sqrt(2.0)
+
+
+def test_pos_sigma_from_gpa_hacc_else_hdop():
+    sigmas = dataflash.read(FIXTURE).table["pos_sigma_m"].to_pylist()
+    assert sigmas == [gps_sigma(i) for i in range(len(POINTS))]
+    assert sigmas[0] == 0.45 / math.sqrt(2.0) == 0.31819805153394637  # GPA HAcc 0.45 m
+    assert sigmas[4] == 2.616295090390226  # HAcc 0 (no estimate): HDop 0.74 × 5 m / √2
+    assert sigmas[8] == 2.7577164466275352  # no GPA: HDop 0.78
+    assert sigmas[2] is None  # no GPA, HDop 99.99 (unknown)
+    # points 26 and 27 have the same time; only 27's GPS is followed by a GPA
+    assert POINTS[26].us == POINTS[27].us and sigmas[26] is None and sigmas[27] is not None
+
+
+def test_gpa_values_agree_with_pymavlink():
+    # pymavlink's reading of the log: each first-receiver GPS with the GPA after it
+    log = DFReader.DFReader_binary(str(FIXTURE))
+    pairs: list[list] = []
+    while (m := log.recv_match(type=["GPS", "GPA"])) is not None:
+        if m.I != 0:
+            continue
+        if m.get_type() == "GPS":
+            pairs.append([m, None])
+        elif pairs[-1][0].TimeUS == m.TimeUS:
+            pairs[-1][1] = m.HAcc
+    pairs = [(m, h) for m, h in pairs if m.Status >= 2]
+    sigmas = dataflash.read(FIXTURE).table["pos_sigma_m"].to_pylist()
+    assert len(pairs) == len(sigmas) == len(POINTS)
+    for i, (sigma, (gps, hacc)) in enumerate(zip(sigmas, pairs, strict=True)):
+        if hacc:
+            assert sigma == pytest.approx(hacc / math.sqrt(2.0), rel=1e-12), i
+        elif gps.HDop < 99.99:
+            assert sigma == pytest.approx(gps.HDop * 5.0 / math.sqrt(2.0), rel=1e-12), i
+        else:
+            assert sigma is None, i
+    assert sum(1 for _, h in pairs if h) > len(POINTS) // 2  # most rows from HAcc
+
+
+def test_pos_rows_state_no_error():
+    data = _with_gps(lambda m: m[:LAT_AT] + struct.pack("<i", 950_000_000) + m[LAT_AT + 4 :])
+    assert read_bytes(data).table["pos_sigma_m"].null_count == len(POINTS)
+
+
+def test_gps_sigma_rules():
+    assert dataflash.gps_sigma(1.0, 0.8) == 1 / math.sqrt(2.0)
+    assert dataflash.gps_sigma(math.nan, 1.0) == dataflash.gps_sigma(0.0, 1.0) == 3.5355339059327373
+    assert dataflash.gps_sigma(math.nan, 655.35) is None  # ArduPilot's 65535: unknown
+    assert dataflash.gps_sigma(math.nan, -0.01) is None  # the same as int16
+    assert dataflash.gps_sigma(math.nan, math.nan) is None  # a GPS format without HDop

@@ -208,3 +208,78 @@ def test_fuzz_mutated_fixture(cut, flips):
         return
     consistent(result)
     assert all(math.isfinite(v) for v in result.table["lat"].to_pylist())
+
+
+# --- position error (pos_sigma_m) ------------------------------------------------
+
+
+def gps_raw_sigma(i: int) -> float | None:
+    """σ of point i's GPS_RAW_INT: h_acc (mm, 2-D rms) / √2, else HDOP × 5 m / √2."""
+    h_acc, eph = mf.mavlink_accuracy(i)
+    if h_acc:
+        return h_acc / 1000 / math.sqrt(2.0)
+    return None if eph == 65535 else eph / 100 * 5.0 / math.sqrt(2.0)
+
+
+def test_pos_sigma_of_global_position_joins_the_gps():
+    sigmas = mavlink.read(TLOG).table["pos_sigma_m"].to_pylist()
+    # each GLOBAL_POSITION_INT follows its point's GPS_RAW_INT (same tlog time)
+    assert sigmas == [gps_raw_sigma(i) for i in range(len(POINTS))]
+    assert sigmas[0] == 0.6 / math.sqrt(2.0) == 0.42426406871192845  # h_acc 600 mm
+    assert sigmas[13] == 3.5355339059327373  # h_acc 0: HDOP 1.00 × 5 m / √2
+    assert sigmas[3] is None  # neither h_acc nor HDOP known
+
+
+def test_pos_sigma_of_gps_raw_int():
+    data = b"".join(e for (_, e), m in zip(ENTRIES, MSG_IDS, strict=True) if m != 33)
+    sigmas = mavlink.read("gps.tlog", stream=io.BytesIO(data)).table["pos_sigma_m"].to_pylist()
+    assert sigmas == [gps_raw_sigma(i) for i in range(len(POINTS))]
+
+
+def test_pos_sigma_age_fix_and_mavlink1():
+    a = mavlink2.MAVLink(None, srcSystem=1, srcComponent=1)
+    b = mavlink1.MAVLink(None, srcSystem=42, srcComponent=1)  # MAVLink 1: no h_acc
+    us = 1_700_000_000_000_000
+    lat, lon = 475_000_000, 85_000_000
+
+    def gpos(t: int) -> bytes:
+        return _entry(t, a.global_position_int_encode(1, lat, lon, 0, 0, 0, 0, 0, 0), a)
+
+    def gps(t: int, fix: int, eph: int, h_acc: int, link=a, frame=mavlink2) -> bytes:
+        raw = frame.MAVLink_gps_raw_int_message
+        fields = [0, fix, lat, lon, 0, eph, 65535, 65535, 65535, 9]
+        msg = raw(*fields, 0, h_acc) if frame is mavlink2 else raw(*fields)
+        return _entry(t, msg, link)
+
+    data = b"".join(
+        [
+            gpos(us),  # 1: no GPS yet
+            gps(us + 1, 3, 120, 1_000),  # 2
+            gpos(us + 1_900_001),  # 3: 1.9 s later: h_acc 1 m
+            gpos(us + 2_000_001),  # 4: 2.0 s: still
+            gpos(us + 2_000_002),  # 5: older than 2 s
+            gps(us + 3_000_000, 3, 150, 0),  # 6: no h_acc: HDOP 1.5
+            gpos(us + 3_000_000),  # 7
+            gps(us + 4_000_000, 1, 150, 800),  # 8: no fix
+            gpos(us + 4_000_001),  # 9: the GPS has no fix: dead reckoning
+            gps(us + 5_000_000, 3, 9999, 0),  # 10: ArduPilot's old unknown HDOP
+            gpos(us + 5_000_001),  # 11
+            gps(us, 3, 150, 0, b, mavlink1),  # 12: system 42, MAVLink 1
+            gps(us + 1, 3, 65535, 0, b, mavlink1),  # 13
+        ]
+    )
+    result = mavlink.read("acc.tlog", stream=io.BytesIO(data))
+    consistent(result)
+    got = {r["source_record"]: r["pos_sigma_m"] for r in rows_of(result.table)}
+    assert got == {
+        1: None,
+        3: 1 / math.sqrt(2.0),
+        4: 1 / math.sqrt(2.0),
+        5: None,
+        7: 1.5 * 5.0 / math.sqrt(2.0),
+        9: None,
+        11: None,
+        12: 1.5 * 5.0 / math.sqrt(2.0),
+        13: None,
+    }
+    assert got[7] == 5.303300858899106

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import random
 import struct
 
@@ -21,6 +22,7 @@ from tests.data.drones import make_fixtures as mf
 from ..helpers import DATA, by_record, rows_of, utc_ns
 
 FIXTURE = DATA / "drones" / "rega_remoteid.txt"
+R95 = math.sqrt(-2 * math.log(0.05))  # a 95 % radius in σ of a circular Gaussian
 RAW = FIXTURE.read_bytes()
 POINTS = mf.load_track()
 MAC = mf.MAC
@@ -73,18 +75,23 @@ def test_published_vectors():
         track_deg=94.0,
         vrate_mps=0.0,
         tenths=5470,
+        h_accuracy=12,  # < 1 m
     )
+    assert loc.pos_sigma_m == 1.0 / R95 == 0.4085389826536349
     ids, loc = remoteid.decode(UNKNOWNS_PACK)
     assert ids == [BasicId(1, 2, "SSEVTFG93700070")]
     assert (loc.lat, loc.lon, loc.geo_alt_m, loc.height_m) == (0.0, 0.0, None, -0.5)
     assert (loc.speed_mps, loc.track_deg, loc.vrate_mps) == (None, None, None)  # all unknown
     assert loc.baro_alt_m == -55.0 and loc.tenths == 0
+    assert loc.h_accuracy == 0 and loc.pos_sigma_m is None  # accuracy unknown
 
 
-def location(flags=0x20, direction=0, speed=0, vspeed=0, lat=0, lon=0, baro=0, geo=0, tenths=0):
+def location(
+    flags=0x20, direction=0, speed=0, vspeed=0, lat=0, lon=0, baro=0, geo=0, tenths=0, acc=0
+):
     return struct.pack(
         "<BBBBbiiHHHBBHBB", 0x12, flags, direction, speed, vspeed, lat, lon, baro, geo, 0,
-        0, 0, tenths, 0, 0,
+        acc, 0, tenths, 0, 0,
     )  # fmt: skip
 
 
@@ -108,6 +115,12 @@ def location(flags=0x20, direction=0, speed=0, vspeed=0, lat=0, lon=0, baro=0, g
         ({"tenths": 36000}, {"tenths": 36000}),
         ({"tenths": 0xFFFF}, {"tenths": None}),
         ({"flags": 0x30}, {"status": 3}),  # emergency
+        # horizontal accuracy: the low 4 bits of byte 19 (the high 4 are vertical)
+        ({"acc": 0x4B}, {"h_accuracy": 11, "pos_sigma_m": 3.0 / R95}),  # < 3 m
+        ({"acc": 0x09}, {"h_accuracy": 9, "pos_sigma_m": 12.256169479609047}),  # < 30 m
+        ({"acc": 0x01}, {"h_accuracy": 1, "pos_sigma_m": 18520.0 / R95}),  # < 10 NM
+        ({"acc": 0xF0}, {"h_accuracy": 0, "pos_sigma_m": None}),  # unknown
+        ({"acc": 0x0D}, {"h_accuracy": 13, "pos_sigma_m": None}),  # reserved
     ],
 )
 def test_location_fields(fields, expected):
@@ -313,3 +326,13 @@ def test_fuzz_mutated_fixture(cut, flips):
     except InputError:
         return
     consistent(result)
+
+
+def test_pos_sigma_from_the_accuracy_codes():
+    rows = rows_of(remoteid.read(FIXTURE).table)
+    codes = [mf.RID_HACC[i % 7] for i in range(len(POINTS))]
+    meters = {10: 10.0, 11: 3.0, 9: 30.0, 12: 1.0, 8: 0.05 * 1852}  # the codes' 95 % bounds
+    expected = [meters[c] / R95 if c else None for c in codes]
+    assert [r["pos_sigma_m"] for r in rows] == expected
+    assert rows[0]["pos_sigma_m"] == 4.08538982653635  # code 10: < 10 m
+    assert rows[4]["pos_sigma_m"] is None  # code 0: unknown

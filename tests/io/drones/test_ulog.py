@@ -255,3 +255,51 @@ def test_appended_data_after_a_cut_message():
         (record, "truncated message", start)
     ]
     assert result.table.num_rows == len(POINTS) - 1
+
+
+# --- position error (pos_sigma_m) ------------------------------------------------
+
+
+def drms_sigma(eph: float) -> float | None:
+    """σ of an ``eph`` as the log holds it (float32): the 2-D rms / √2; None if unstated."""
+    v = float(np.float32(eph))
+    return v / math.sqrt(2.0) if math.isfinite(v) and v > 0 else None
+
+
+def test_pos_sigma_from_global_position_eph():
+    sigmas = ulog.read(FIXTURE).table["pos_sigma_m"].to_pylist()
+    assert sigmas == [drms_sigma(mf.ulog_gpos_eph(i)) for i in range(len(POINTS))]
+    assert sigmas[0] == 0.75 / math.sqrt(2.0) == 0.5303300858899106  # eph 0.75 m
+    assert sigmas[7] is None  # eph ∞: the estimator had no global origin
+    assert sigmas[5] == 1.375 / math.sqrt(2.0)  # not the GPS topic's eph (0 there)
+
+
+def test_pos_sigma_from_gps_eph():
+    data = mf.ulog_bytes(POINTS, ("gps", "status", "anon"))
+    sigmas = read_bytes(data).table["pos_sigma_m"].to_pylist()
+    assert sigmas == [drms_sigma(mf.ulog_gps_eph(i)) for i in range(len(POINTS))]
+    assert sigmas[3] == 1.25 / math.sqrt(2.0) == 0.8838834764831843
+    assert sigmas[5] is None  # eph 0: the receiver gave no estimate
+
+
+def test_pos_sigma_from_sensor_gps_instance_0():
+    data = mf.ulog_bytes(POINTS, ("sensor_gps", "sensor_gps_1"))
+    sigmas = read_bytes(data).table["pos_sigma_m"].to_pylist()
+    # instance 1 states eph + 1 m: not read
+    assert sigmas == [drms_sigma(mf.ulog_gps_eph(i)) for i in range(len(POINTS))]
+
+
+def test_pos_sigma_null_without_eph(monkeypatch):
+    fields = [f for f in mf.GPOS_FIELDS if f[1] != "eph"]
+    monkeypatch.setattr(mf, "GPOS_FIELDS", fields)
+    monkeypatch.setattr(mf, "_gpos_records", _gpos_without_eph)
+    result = read_bytes(mf.ulog_bytes(POINTS))
+    assert result.table.num_rows == len(POINTS)
+    assert result.table["pos_sigma_m"].null_count == len(POINTS)
+
+
+def _gpos_without_eph(points: list[mf.Point], boot_us: int) -> list[tuple]:
+    return [(*r[:8], r[9]) for r in _ORIGINAL_GPOS(points, boot_us)]
+
+
+_ORIGINAL_GPOS = mf._gpos_records

@@ -114,3 +114,34 @@ def test_every_line_is_a_row_or_a_reject(tmp_path_factory, rows, blank):
         if raw.strip("\r\n"):
             expected.append(line)
     reconcile(result, expected)
+
+
+def test_pos_sigma_column(write):
+    text = (
+        "track_id,time,lat,lon,pos_sigma_m\n"
+        "D1,2025-06-13T04:05:06Z,40.1,47.2,12.5\n"
+        "D1,2025-06-13T04:05:07Z,40.1,47.2,\n"
+        "D1,2025-06-13T04:05:08Z,40.1,47.2,about 10\n"
+        "D1,2025-06-13T04:05:09Z,40.1,47.2,-3\n"
+        "D1,2025-06-13T04:05:10Z,40.1,47.2,inf\n"
+        "D1,2025-06-13T04:05:11Z,40.1,47.2, 0.75 \n"
+    )
+    result = csv_plain.read(write("sigma.csv", text))
+    reconcile(result, range(2, 8))
+    # a bad optional number rejects its row, as for every optional number column
+    assert by_record(result) == {
+        4: "bad number in pos_sigma_m",
+        5: "bad number in pos_sigma_m",  # an error is never negative
+        6: "bad number in pos_sigma_m",
+    }
+    rows = rows_of(result.table)
+    assert [(r["source_record"], r["pos_sigma_m"]) for r in rows] == [
+        (2, 12.5),
+        (3, None),  # empty: not stated
+        (7, 0.75),
+    ]
+
+
+def test_without_the_column_sigma_is_null(write):
+    result = csv_plain.read(write("n.csv", "track_id,time,lat,lon\nA,1749787509,1,2\n"))
+    assert result.table["pos_sigma_m"].to_pylist() == [None]

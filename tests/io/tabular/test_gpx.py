@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pyarrow as pa
 import pytest
 
@@ -98,3 +100,36 @@ def test_unparseable_and_wrong_root(write):
 def test_no_tracks(write):
     result = gpx.read(write("w.gpx", '<gpx><wpt lat="1" lon="2"/></gpx>'))
     assert result.records == 0
+
+
+HDOP = """<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">
+  <trk><name>walk</name><trkseg>
+    <trkpt lat="46.0" lon="11.0"><time>2019-05-23T08:00:00Z</time><hdop>1.0</hdop></trkpt>
+    <trkpt lat="46.1" lon="11.1"><time>2019-05-23T08:00:01Z</time><hdop> 2.4 </hdop></trkpt>
+    <trkpt lat="46.2" lon="11.2"><time>2019-05-23T08:00:02Z</time></trkpt>
+    <trkpt lat="46.3" lon="11.3"><time>2019-05-23T08:00:03Z</time><hdop>n/a</hdop></trkpt>
+    <trkpt lat="46.4" lon="11.4"><time>2019-05-23T08:00:04Z</time><hdop>0</hdop></trkpt>
+    <trkpt lat="46.5" lon="11.5"><ele>12</ele><time>2019-05-23T08:00:05Z</time>
+      <sat>7</sat><hdop>0.8</hdop><vdop>1.9</vdop><pdop>2.1</pdop></trkpt>
+  </trkseg></trk>
+</gpx>
+"""
+
+
+def test_pos_sigma_from_hdop(write):
+    result = gpx.read(write("walk.gpx", HDOP))
+    reconcile(result, range(1, 7))
+    assert result.rejects == []  # a bad or missing hdop loses no point
+    assert result.table["pos_sigma_m"].to_pylist() == [
+        3.5355339059327373,  # HDOP 1.0 × UERE 5 m / √2
+        2.4 * 5.0 / math.sqrt(2.0),
+        None,  # no hdop: not stated
+        None,  # not a number: not stated, the point kept
+        None,  # 0 is no dilution of precision
+        0.8 * 5.0 / math.sqrt(2.0),  # among sat, vdop and pdop
+    ]
+
+
+def test_no_hdop_no_sigma(write):
+    assert gpx.read(write("glider.gpx", GPX11)).table["pos_sigma_m"].null_count == 3

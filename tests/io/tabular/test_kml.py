@@ -85,6 +85,7 @@ def test_tracks_and_points(write):
         utc_ns("2019-11-03T08:31:00Z"),
     ]
     assert rows[0]["source"] == "kml"
+    assert [r["pos_sigma_m"] for r in rows] == [None] * 5  # KML states no accuracy
 
 
 def test_gzip_and_bad_coordinates(write):

@@ -61,6 +61,7 @@ def test_exact_values_and_rejects(write):
     assert first["source"] == "opensky" and first["source_file"].endswith("states.csv")
     assert rows[1]["alt_m"] == 250.5 and rows[1]["alt_kind"] == "geo"
     assert rows[1]["callsign"] is None
+    assert result.table["pos_sigma_m"].null_count == 3  # state vectors state no accuracy
     times = result.table["time"].cast(pa.int64()).to_pylist()
     # lastposupdate wins over time; time is the fallback; decimals kept exactly
     assert times == [

@@ -68,6 +68,7 @@ def test_real_samples(name):
         )
     assert set(result.table["alt_kind"].to_pylist()) == {"baro"}
     assert result.table["source"][0].as_py() == "traffic"
+    assert result.table["pos_sigma_m"].null_count == rows  # no accuracy column
 
 
 def test_units(write):

@@ -168,7 +168,7 @@ class FrameWalk(Generic[Frame]):
 
 
 NAN = float("nan")
-_FLOATS = ("lat", "lon", "alt_m", "ground_speed_mps", "track_deg", "vrate_mps")
+_FLOATS = ("lat", "lon", "alt_m", "ground_speed_mps", "track_deg", "vrate_mps", "pos_sigma_m")
 
 
 def plausible_time(ns: int) -> bool:
@@ -196,10 +196,11 @@ class Rows:
         ground_speed_mps: float | None = None,
         track_deg: float | None = None,
         vrate_mps: float | None = None,
+        pos_sigma_m: float | None = None,
     ) -> None:
         self.record.append(record)
         self.time.append(time_ns)
-        values = (lat, lon, alt_m, ground_speed_mps, track_deg, vrate_mps)
+        values = (lat, lon, alt_m, ground_speed_mps, track_deg, vrate_mps, pos_sigma_m)
         for name, v in zip(_FLOATS, values, strict=True):
             self.cols[name].append(NAN if v is None else v)
 

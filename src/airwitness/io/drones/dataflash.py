@@ -19,6 +19,15 @@ GPS message has a position, the estimator's ``POS`` messages are used instead
 ``UTC − TimeUS`` of the GPS messages, or plus ``ReadOptions.start_time_ns``
 taken as the UTC time of the first ``TimeUS`` of a GPS or POS message.
 
+Position error (``pos_sigma_m``) of a ``GPS`` row: the ``HAcc`` (m) of the ``GPA``
+message ArduPilot writes right after it (``AP_GPS::Write_GPS``: same ``TimeUS`` and
+``I``; a GPA is joined to the latest first-receiver GPS when their ``TimeUS`` agree),
+the receiver's horizontal accuracy, a 2-D rms error → ``HAcc / √2``
+(``uncertainty.sigma_from_drms``); where there is no such GPA or its ``HAcc`` is 0
+(the driver has no estimate), ``HDop`` → ``uncertainty.sigma_from_hdop`` (HDOP ×
+5 m / √2); an unknown HDOP (ArduPilot logs 99.99, or 655.35 / −0.01 for its
+65535) gives null. ``POS`` rows (the estimator's output) state nothing: null.
+
 Records: ``source_record`` is the 1-based index of the message in the file.
 The chosen position messages are records, and so is every damaged stretch:
 ``bad frame`` (no ``A3 95`` header where a message should start), ``unknown
@@ -49,6 +58,7 @@ from airwitness.io._source import Source
 from airwitness.io.drones._frames import Damage, FrameWalk, Rows, Window, build, plausible_time
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
+from airwitness.uncertainty import sigma_from_drms, sigma_from_hdop
 
 FORMAT = "dataflash"
 HEAD = b"\xa3\x95"
@@ -80,8 +90,12 @@ _GPS_COLUMNS = {
     "track": ("GCrs",),
     "vz": ("VZ",),
     "us": ("TimeUS",),
+    "hdop": ("HDop",),
 }
 _POS_COLUMNS = {"us": ("TimeUS",), "lat": ("Lat",), "lon": ("Lng",), "alt": ("Alt",)}
+_GPA_COLUMNS = {"us": ("TimeUS",), "instance": ("I",), "hacc": ("HAcc",)}
+_WANTED = {"GPS": _GPS_COLUMNS, "POS": _POS_COLUMNS, "GPA": _GPA_COLUMNS}
+_UNKNOWN_HDOP = 99.99  # ArduPilot's unknown HDOP: 9999 (old) or 65535 (×0.01)
 
 
 def sniff(head: bytes, extension: str) -> bool:
@@ -119,7 +133,10 @@ def read(
     """Read an ArduPilot DataFlash log (see the module docs for records, time and rejects)."""
     src = Source(path, stream)
     kinds: dict[int, _Kind] = {FMT_TYPE: _fmt_of_fmt()}
-    samples = {"GPS": _Samples(tuple(_GPS_COLUMNS)), "POS": _Samples(tuple(_POS_COLUMNS))}
+    samples = {
+        "GPS": _Samples((*_GPS_COLUMNS, "hacc")),  # hacc: from the GPA that follows
+        "POS": _Samples(tuple(_POS_COLUMNS)),
+    }
     first_us: float | None = None
     with src.open() as f:
         walk = FrameWalk(
@@ -131,7 +148,9 @@ def read(
             at_tail=_padding_tail,
         )
         for index, start, (kind, body) in walk:
-            if kind.name in samples:
+            if kind.name == "GPA":
+                _accuracy(_decode(kind, body), samples["GPS"])
+            elif kind.name in samples:
                 values = _decode(kind, body)
                 if first_us is None and not math.isnan(values.get("us", math.nan)):
                     first_us = values["us"]
@@ -203,7 +222,7 @@ def _define(body: bytes) -> tuple[int, _Kind] | None:
     unpack = struct.Struct(spec.msg_struct)
     if unpack.size + 3 != length or len(spec.columns) != len(fmt_s):
         return None
-    wanted = {"GPS": _GPS_COLUMNS, "POS": _POS_COLUMNS}.get(name_s, {})
+    wanted = _WANTED.get(name_s, {})
     where = {}
     for ours, theirs in wanted.items():
         i = next((spec.colhash[t] for t in theirs if t in spec.colhash), None)
@@ -217,6 +236,16 @@ def _define(body: bytes) -> tuple[int, _Kind] | None:
 def _decode(kind: _Kind, body: bytes) -> dict[str, float]:
     elements = kind.unpack.unpack(body)
     return {ours: elements[i] / div for ours, (i, div) in kind.columns.items()}
+
+
+def _accuracy(values: dict[str, float], gps: _Samples) -> None:
+    """Give a first-receiver GPA's ``HAcc`` to the GPS message it was written with:
+    the latest first-receiver GPS, if their ``TimeUS`` agree. (GPA is not a record.)"""
+    if values.get("instance", 0.0) != 0.0 or not len(gps):
+        return
+    us, d = values.get("us", math.nan), gps.data
+    if us == d["us"][-1] and math.isnan(d["hacc"][-1]):
+        d["hacc"][-1] = values.get("hacc", math.nan)
 
 
 def _resync(w: Window, kinds: dict[int, _Kind]) -> bool:
@@ -271,6 +300,14 @@ def _gps_time(d: dict[str, array], i: int) -> int | None:
     return ns if plausible_time(ns) else None
 
 
+def gps_sigma(hacc: float, hdop: float) -> float | None:
+    """σ (m) of a GPS message: its GPA's ``HAcc`` where stated (NaN: no GPA), else
+    its ``HDop`` (NaN: not in the log's GPS format)."""
+    if hacc > 0:
+        return sigma_from_drms(hacc)
+    return sigma_from_hdop(hdop) if hdop < _UNKNOWN_HDOP else None
+
+
 def _gps_rows(file: str, s: _Samples) -> Rows:
     rows = Rows()
     d = s.data
@@ -294,6 +331,7 @@ def _gps_rows(file: str, s: _Samples) -> Rows:
             _finite(d["speed"][i]),
             _finite(d["track"][i]),
             _finite(-vz),
+            gps_sigma(d["hacc"][i], d["hdop"][i]),
         )
     return rows
 

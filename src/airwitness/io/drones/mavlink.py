@@ -20,6 +20,17 @@ checked), ``bad frame`` (no frame marker where one should start), ``truncated
 message`` (the file ends inside a frame). After damage the reader skips to the
 next entry that has a plausible timestamp, a frame marker and a good CRC.
 
+Position error (``pos_sigma_m``): ``GPS_RAW_INT`` states ``h_acc`` ("Position
+uncertainty", mm; 0 = not sent, e.g. in MAVLink 1 frames), the receiver's 2-D rms
+error → ``h_acc / 1000 / √2`` (``uncertainty.sigma_from_drms``); without it ``eph``
+("GPS HDOP horizontal dilution of position (unitless * 100)"; 65535, and
+ArduPilot's older 9999, mean unknown) → ``sigma_from_hdop(eph / 100)``; else null.
+``GLOBAL_POSITION_INT`` states no accuracy: it takes that of the same system's
+latest ``GPS_RAW_INT`` when that one has a fix and is at most
+:data:`MAX_GPS_AGE_US` (2 s, tlog time) away — a GPS-aided estimate's error is of
+the order of its GPS's — and is null otherwise (no GPS report that recent, or the
+latest has no fix: the estimator is then dead-reckoning, its error unknown).
+
 The time of a row is the tlog timestamp (reception time: it includes the
 radio link's latency, typically well under a second). track_id is
 ``mavlink:<system id>``. Rejects: ``no position`` (benign: GPS without a fix,
@@ -43,6 +54,7 @@ from airwitness.io._source import Source
 from airwitness.io.drones._frames import Damage, FrameWalk, Rows, Window, build, plausible_time
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
+from airwitness.uncertainty import sigma_from_drms, sigma_from_hdop
 
 FORMAT = "mavlink"
 GLOBAL_POSITION_INT = 33
@@ -52,6 +64,9 @@ _V1, _V2 = 0xFE, 0xFD
 _MARKER = re.compile(rb"[\xfd\xfe]")
 _US_MIN, _US_MAX = 631_152_000 * 10**6, 4_102_444_800 * 10**6
 _UNKNOWN_U16 = 0xFFFF
+_UNKNOWN_EPH = 9999  # ArduPilot sent 9999 for an unknown HDOP before it used 65535
+#: how far (µs of tlog time) a GPS_RAW_INT's accuracy reaches to a GLOBAL_POSITION_INT
+MAX_GPS_AGE_US = 2_000_000
 
 
 def sniff(head: bytes, extension: str) -> bool:
@@ -86,6 +101,7 @@ def read(
     src = Source(path, stream)
     parser = mavlink.MAVLink(None)
     tracks: dict[tuple[int, int], Rows] = {}
+    gps: dict[int, tuple[int, float | None]] = {}  # system -> (µs, σ) of its latest GPS
     with src.open() as f:
         walk = FrameWalk(
             src.name,
@@ -97,8 +113,14 @@ def read(
         for index, start, (msg, us) in walk:
             kind = msg.get_msgId()
             if kind in _PREFERENCE:
-                rows = tracks.setdefault((msg.get_srcSystem(), kind), Rows())
-                _position(src.name, rows, index, start, msg, us)
+                system = msg.get_srcSystem()
+                if kind == GPS_RAW_INT:
+                    gps[system] = (us, gps_sigma(msg) if msg.fix_type >= 2 else None)
+                    sigma = gps[system][1]
+                else:
+                    sigma = _joined_sigma(gps.get(system), us)
+                rows = tracks.setdefault((system, kind), Rows())
+                _position(src.name, rows, index, start, msg, us, sigma)
     if not walk.decoded:
         raise src.fail("no readable MAVLink frames" if walk.count else "empty file")
     chosen = []
@@ -173,8 +195,31 @@ def _resync(w: Window, parser: mavlink.MAVLink) -> bool:
     return False
 
 
+def gps_sigma(msg: mavlink.MAVLink_message) -> float | None:
+    """σ (m) of a GPS_RAW_INT: its ``h_acc`` where sent, else its HDOP, else None."""
+    if msg.h_acc:
+        return sigma_from_drms(msg.h_acc / 1000.0)
+    if msg.eph >= _UNKNOWN_EPH:
+        return None
+    return sigma_from_hdop(msg.eph / 100.0)
+
+
+def _joined_sigma(latest: tuple[int, float | None] | None, us: int) -> float | None:
+    """The latest GPS accuracy of the system, if it is recent enough to stand for
+    a GLOBAL_POSITION_INT received at ``us``."""
+    if latest is None or abs(us - latest[0]) > MAX_GPS_AGE_US:
+        return None
+    return latest[1]
+
+
 def _position(
-    file: str, rows: Rows, index: int, offset: int, msg: mavlink.MAVLink_message, us: int
+    file: str,
+    rows: Rows,
+    index: int,
+    offset: int,
+    msg: mavlink.MAVLink_message,
+    us: int,
+    sigma: float | None,
 ) -> None:
     kind = msg.get_msgId()
     if kind == GPS_RAW_INT and msg.fix_type < 2:
@@ -194,8 +239,9 @@ def _position(
     if kind == GLOBAL_POSITION_INT:
         speed = math.hypot(msg.vx, msg.vy) / 100.0
         track = math.degrees(math.atan2(msg.vy, msg.vx)) % 360.0 if speed > 0 else None
-        rows.add(index, time_ns, lat, lon, msg.alt / 1000.0, speed, track, -msg.vz / 100.0)
+        vrate = -msg.vz / 100.0
+        rows.add(index, time_ns, lat, lon, msg.alt / 1000.0, speed, track, vrate, sigma)
     else:
         speed = None if msg.vel == _UNKNOWN_U16 else msg.vel / 100.0
         track = None if msg.cog == _UNKNOWN_U16 else msg.cog / 100.0
-        rows.add(index, time_ns, lat, lon, msg.alt / 1000.0, speed, track)
+        rows.add(index, time_ns, lat, lon, msg.alt / 1000.0, speed, track, None, sigma)

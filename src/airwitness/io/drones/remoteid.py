@@ -25,6 +25,12 @@ the hour of the receiver time that puts the message closest to it (so a
 message from 11:59:59.9 received at 12:00:00.2 is 11:59:59.9). Unknown
 timestamps (0xFFFF) take the receiver time.
 
+Position error (``pos_sigma_m``): the Location's horizontal accuracy code (byte
+19, low 4 bits; ASTM F3411-22a Location/Vector message, MAVLink
+``MAV_ODID_HOR_ACC``: 1 = < 10 NM … 10 = < 10 m, 11 = < 3 m, 12 = < 1 m), a 95 %
+bound → ``uncertainty.sigma_from_r95(REMOTE_ID_HACC_M[code])``; code 0
+("unknown") and the reserved 13–15 give null.
+
 track_id: the UAS ID of the Basic ID (serial number preferred over CAA
 registration, UTM id and session id). With a ``transmitter`` column, a
 Location takes the best UAS ID its transmitter sent anywhere in the file, or
@@ -56,6 +62,7 @@ from airwitness.io._source import Source
 from airwitness.io.drones._frames import Rows, build
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
+from airwitness.uncertainty import REMOTE_ID_HACC_M, sigma_from_r95
 
 FORMAT = "remoteid"
 SIZE = 25
@@ -85,6 +92,12 @@ class Location:
     track_deg: float | None
     vrate_mps: float | None
     tenths: int | None  # tenths of a second since the full hour
+    h_accuracy: int = 0  # horizontal accuracy code, 0 = unknown
+
+    @property
+    def pos_sigma_m(self) -> float | None:
+        """σ (m) of the position from its accuracy code (a 95 % bound); None if unknown."""
+        return sigma_from_r95(REMOTE_ID_HACC_M.get(self.h_accuracy))
 
     def time_ns(self, receiver_ns: int) -> int:
         """The message time: the hour of ``receiver_ns`` (±1) that puts it closest."""
@@ -127,7 +140,7 @@ def decode_location(msg: bytes) -> Location:
         baro,
         geo,
         height,
-        _acc_v_h,
+        acc_v_h,
         _acc_b_s,
         tenths,
         _ts_acc,
@@ -154,6 +167,7 @@ def decode_location(msg: bytes) -> Location:
         track_deg=float(direction) if direction < 360 else None,
         vrate_mps=None if vspeed * 0.5 == 63.0 else vspeed * 0.5,
         tenths=tenth,
+        h_accuracy=acc_v_h & 0x0F,
     )
 
 
@@ -373,5 +387,6 @@ def _lines(
             location.speed_mps,
             location.track_deg,
             location.vrate_mps,
+            location.pos_sigma_m,
         )
     return decoded_any

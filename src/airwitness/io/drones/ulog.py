@@ -19,6 +19,15 @@ GPS topics), floating-point values degrees. Altitude is ``alt`` or
 floating point m. Velocities north/east/down (``vel_n/vel_e/vel_d`` or
 ``vel_n_m_s/…``) give ground speed, track and vertical rate (−down).
 
+Position error: the topic's own ``eph`` (floating point, m). In the GPS topics
+it is "GPS horizontal position accuracy (metres)" (PX4 ``SensorGps.msg`` /
+``VehicleGpsPosition.msg``), the receiver's ``hAcc``; in
+``vehicle_global_position`` "Standard deviation of horizontal position error"
+(``VehicleGlobalPosition.msg``), which ekf2 computes as √(P_nn + P_ee). Both are
+the 2-D rms error, so ``pos_sigma_m = eph / √2`` (``uncertainty.sigma_from_drms``).
+Null where the topic has no ``eph``, or it is 0, negative or not finite (ekf2
+gives ∞ without a global origin).
+
 Time: data timestamps are µs since boot. They become UTC through the GPS
 topics' ``time_utc_usec``: the offset ``time_utc_usec − timestamp`` is taken as
 the median over all GPS samples that carry a UTC time (robust to a damaged
@@ -57,6 +66,7 @@ from airwitness.io._source import Source
 from airwitness.io.drones._frames import Damage, FrameWalk, Rows, Window, build, plausible_time
 from airwitness.io.options import ReadOptions
 from airwitness.schema import ReadResult, Reject
+from airwitness.uncertainty import sigma_from_drms
 
 FORMAT = "ulog"
 MAGIC = b"ULog\x01\x12\x35"
@@ -92,6 +102,7 @@ _WANTED = {
     "vd": ("vel_d", "vel_d_m_s"),
     "fix": ("fix_type",),
     "utc": ("time_utc_usec",),
+    "eph": ("eph",),
 }
 _MAX_SIZE = 0xFFFF
 _INTEGERS = "bBhHiIqQ"
@@ -298,6 +309,8 @@ def _topic(name: str, log: _Log) -> _Topic | None:
         integer = found is not None and found[1] in _INTEGERS
         if found is None or found[1] == "c" or (ours in ("timestamp", "utc") and not integer):
             continue
+        if ours == "eph" and found[1] not in "fd":
+            continue  # PX4's eph is a float in metres: an integer field is something else
         chosen.append((found[0], found[1], ours))
     if not {"timestamp", "lat", "lon"} <= {c[2] for c in chosen}:
         return None
@@ -458,7 +471,9 @@ def _rows(file: str, topics: list[_Topic], offset_ns: int) -> Rows:
         if problem is not None:
             rows.rejects.append(Reject(file, record, problem, offset=offset))
             continue
-        alt, vn, ve, vd = (s[c][i] if c in s else math.nan for c in ("alt", "vn", "ve", "vd"))
+        alt, vn, ve, vd, eph = (
+            s[c][i] if c in s else math.nan for c in ("alt", "vn", "ve", "vd", "eph")
+        )
         speed = math.hypot(vn, ve)
         track = math.degrees(math.atan2(ve, vn)) % 360.0 if speed > 0 else None
         rows.add(
@@ -470,6 +485,7 @@ def _rows(file: str, topics: list[_Topic], offset_ns: int) -> Rows:
             _finite(speed),
             _finite(track),
             _finite(-vd),
+            sigma_from_drms(eph),
         )
     return rows
 

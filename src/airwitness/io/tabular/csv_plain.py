@@ -22,6 +22,8 @@ Optional columns, empty cells meaning unknown:
 ``track_deg``           track over ground, degrees clockwise from true north
 ``vrate_mps``           vertical rate, m/s (positive = climbing)
 ``callsign``            text (surrounding spaces are trimmed)
+``pos_sigma_m``         1-σ horizontal position error, metres (per axis, as in
+                        docs/architecture.md §2); empty = not stated
 ======================  =======================================================
 
 Other columns are ignored. Blank lines are skipped; the file may be
@@ -29,7 +31,8 @@ gzip-compressed. Rows are numbered by physical line (header = line 1).
 A row is rejected, with the first reason that applies, for: ``wrong number
 of fields``, ``missing track_id``, ``bad time`` (unparseable, or outside
 1990–2100), ``bad lat/lon``, ``no position`` (empty lat or lon), ``lat/lon
-out of range``, ``bad number in <column>``, ``bad alt_kind``.
+out of range``, ``bad number in <column>`` (any optional number that is not a
+number, or infinite; also a negative ``pos_sigma_m``), ``bad alt_kind``.
 
 Example::
 
@@ -56,7 +59,7 @@ from airwitness.schema import ReadResult
 
 NAME = "csv"
 REQUIRED = ("track_id", "time", "lat", "lon")
-NUMBERS = ("alt_m", "ground_speed_mps", "track_deg", "vrate_mps")
+NUMBERS = ("alt_m", "ground_speed_mps", "track_deg", "vrate_mps", "pos_sigma_m")
 OPTIONAL = ("alt_kind", "callsign", *NUMBERS)
 ALT_KINDS = ("baro", "geo", "agl")
 
@@ -82,6 +85,9 @@ def read(
     for name in NUMBERS:
         numbers[name], bad = floats(data.get(name))
         checks.flag(bad, reasons.bad_number_in(name))
+    with np.errstate(invalid="ignore"):
+        negative = numbers["pos_sigma_m"] < 0  # an error is never negative
+    checks.flag(negative, reasons.bad_number_in("pos_sigma_m"))
 
     kind, bad = text(data.get("alt_kind"))
     kind = pc.utf8_lower(kind)
@@ -104,5 +110,6 @@ def read(
         "track_deg": numbers["track_deg"],
         "vrate_mps": numbers["vrate_mps"],
         "callsign": callsign,
+        "pos_sigma_m": numbers["pos_sigma_m"],
     }
     return finish(src.name, NAME, checks, data.records, columns, data.rejects)

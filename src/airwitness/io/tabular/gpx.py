@@ -8,6 +8,11 @@ Records are numbered by the point's position in the document (1-based).
 A point is rejected as ``bad time`` (missing or unparseable time), ``bad
 lat/lon`` (missing or unparseable attribute), ``lat/lon out of range`` or
 ``bad number in ele``. Documents with a DOCTYPE are refused (see ``_xml``).
+
+Position error (``pos_sigma_m``): the point's ``<hdop>`` (horizontal dilution of
+precision) → ``uncertainty.sigma_from_hdop`` (HDOP × ``UERE_M`` 5 m / √2); null
+without one. An ``<hdop>`` that is not a positive number leaves ``pos_sigma_m``
+null and the point is kept: a malformed accuracy is no reason to lose a position.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
 from airwitness.io.tabular._xml import events, local
 from airwitness.schema import ReadResult
+from airwitness.uncertainty import sigma_from_hdop
 
 NAME = "gpx"
 
@@ -37,6 +43,7 @@ def read(
     lon: list[str | None] = []
     ele: list[str | None] = []
     when: list[str | None] = []
+    hdop: list[str | None] = []
     track: list[int] = []  # track number of each point (0 = outside any <trk>)
     names: dict[int, str] = {}
     stack: list = []
@@ -55,15 +62,18 @@ def read(
         if tag == "trkpt":
             lat.append(el.get("lat"))
             lon.append(el.get("lon"))
-            e = t = None
+            e = t = h = None
             for child in el:
                 name = local(child.tag)
                 if name == "ele":
                     e = child.text
                 elif name == "time":
                     t = child.text
+                elif name == "hdop":
+                    h = child.text
             ele.append(e)
             when.append(t)
+            hdop.append(h)
             track.append(current)
             del stack[-1][:]  # done with this point
         elif tag == "name" and stack and local(stack[-1].tag) == "trk":
@@ -90,6 +100,14 @@ def read(
         "lat": la[0],
         "alt_m": alt,
         "alt_kind": labels(np.where(np.isnan(alt), -1, 0), ["geo"]),
+        "pos_sigma_m": _sigma(hdop),
     }
     records = np.arange(1, n + 1, dtype=np.int64)
     return finish(src.name, NAME, checks, records, columns)
+
+
+def _sigma(hdop: list[str | None]) -> np.ndarray:
+    """σ (m) of each point from its ``<hdop>``; NaN (null) where absent or unusable."""
+    values, _unusable = floats(pa.array(hdop, pa.string()))  # unusable: σ null, point kept
+    sigmas = (sigma_from_hdop(v) for v in values.tolist())
+    return np.fromiter((np.nan if s is None else s for s in sigmas), np.float64, len(values))

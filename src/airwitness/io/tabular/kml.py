@@ -14,6 +14,9 @@ of one name form one track. Altitudes are metres, ``alt_kind`` ``agl`` when
 the altitudeMode is ``relativeToGround``, otherwise ``geo``. Records are
 numbered by the point's position in the document (1-based). Documents with a
 DOCTYPE are refused (see ``_xml``); KMZ (zip) must be unzipped first.
+
+Position error (``pos_sigma_m``): KML has no accuracy element, so null; the
+documented default for ``kml`` applies (``uncertainty.DEFAULT_SIGMA_M``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ fractional. The position's time is ``lastposupdate`` when present, else
 
 Rows without a position (empty lat/lon) are normal in OpenSky data and are
 rejected as ``no position`` (a benign reason).
+
+Position error (``pos_sigma_m``): not stated — state vectors carry no NACp/NIC —
+so null; the documented default for ``opensky`` applies (``uncertainty.DEFAULT_SIGMA_M``).
 """
 
 from __future__ import annotations

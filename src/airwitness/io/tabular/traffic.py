@@ -10,6 +10,10 @@ the position was measured, so it is the row's time where set, else
 ``timestamp``. Times are Arrow timestamps, ISO-8601 text (no zone = UTC) or
 epoch numbers whose unit (s, ms, µs, ns) is told by magnitude: inside the
 accepted 1990–2100 window the four never overlap.
+
+Position error (``pos_sigma_m``): not stated (the exports have no NACp/NIC
+column), so null; the documented default for ``traffic`` applies
+(``uncertainty.DEFAULT_SIGMA_M``).
 """
 
 from __future__ import annotations
