@@ -167,3 +167,29 @@ def effective_sigma(table: pa.Table) -> np.ndarray:
     defaults = np.array([default_sigma(s) for s in names], dtype=np.float64)
     stated[missing] = defaults[codes[missing]]
     return stated
+
+
+#: ADS-B NIC → containment radius Rc (DO-260B table 2-14), where supplements choose
+#: between radii the largest: for sources that state the NIC itself (readsb's ``nic``)
+NIC_RC_M: Mapping[int, float] = {
+    11: 7.5,
+    10: 25.0,
+    9: 75.0,
+    8: 0.1 * NM_M,
+    7: 0.2 * NM_M,
+    6: 0.6 * NM_M,  # 0.3, 0.5 or 0.6 NM
+    5: 1.0 * NM_M,
+    4: 2.0 * NM_M,
+    3: 4.0 * NM_M,
+    2: 8.0 * NM_M,
+    1: 20.0 * NM_M,
+}
+
+
+def sigma_from_nic(nic: int | None) -> float | None:
+    """σ from an ADS-B NIC, its Rc taken as a 95 % bound (conservative; 0 or unknown: None).
+
+    >>> round(sigma_from_nic(8), 3)
+    75.661
+    """
+    return sigma_from_r95(NIC_RC_M.get(nic)) if nic is not None else None
