@@ -59,6 +59,18 @@ def surface(lat, lon, odd, tc=7, icao=ICAO) -> str:
     return with_crc("8d" + format(icao, "06x") + format(me, "014x"))
 
 
+def status(nacp: int, version=2, subtype=0, icao=ICAO, df=17, cf=5, imf=0) -> str:
+    """TC 31 aircraft operational status: only subtype, version, NACp and IMF (ME bit 56) set."""
+    me = (31 << 51) | (subtype << 48) | (version << 13) | (nacp << 8) | imf
+    return with_crc(format((df << 3) | cf, "02x") + format(icao, "06x") + format(me, "014x"))
+
+
+def target_state(nacp: int, subtype=1, icao=ICAO) -> str:
+    """TC 29 target state and status: only subtype and NACp (ME bits 40-43) set."""
+    me = (29 << 51) | (subtype << 49) | (nacp << 13)
+    return with_crc("8d" + format(icao, "06x") + format(me, "014x"))
+
+
 def retarget(msg: str, icao: int = ICAO, first_byte: int = 0x8D) -> str:
     """A real message moved to another aircraft (and/or DF/CF), with a fresh CRC."""
     return with_crc(format(first_byte, "02x") + format(icao, "06x") + msg[8:22])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import random
 from pathlib import Path
 
@@ -78,6 +79,26 @@ def test_reference_resolves_the_first_frame():
     result = beast.read(SAMPLE, options=ReadOptions(start_time_ns=START, reference=(43.6, 1.4)))
     assert [r["source_record"] for r in rows_of(result.table)] == [51, 61, 71, 108]
     assert result.reject_counts() == {"no position": 235}
+
+
+def test_sample_position_error_from_its_nacp():
+    """48520a states NACp 9 (EPU 30 m) in TC 31 v2 (records 15, 75, ...) and TC 29 (17, 90, ...)."""
+    result = beast.read(SAMPLE, options=ReadOptions(start_time_ns=START, reference=(43.6, 1.4)))
+    rows = rows_of(result.table)
+    assert [r["source_record"] for r in rows] == [51, 61, 71, 108]
+    # every position has had a NACp at most 60 s before it: 30 m / 2.4477, not TC 11's 0.1 NM
+    assert [r["pos_sigma_m"] for r in rows] == pytest.approx([12.256169] * 4, abs=1e-6)
+    got = {r.record: r.reason for r in result.rejects}
+    assert [got[n] for n in (15, 17, 75, 90, 150, 203)] == ["no position"] * 6
+    # without the status messages the type code is all there is
+    kept = b"".join(
+        RAW[f[0] : (FRAMES[i + 1][0] if i + 1 < len(FRAMES) else len(RAW))]
+        for i, f in enumerate(FRAMES)
+        if f[3][:1] != b"\x8d" or f[3][4] >> 3 not in (29, 31)
+    )
+    alone = beast.read(SAMPLE.name, io.BytesIO(kept), options=OPTIONS)
+    assert alone.table.num_rows == 3
+    assert alone.table["pos_sigma_m"].to_pylist() == pytest.approx([75.6614] * 3, abs=1e-4)
 
 
 def test_relative_clock_needs_start_time():

@@ -24,6 +24,8 @@ from airwitness.io.options import ReadOptions
 from airwitness.tracks import prepare_tracks
 
 from ..helpers import DATA, reconcile, rows_of, utc_ns
+from .adsb import retarget
+from .test_decode import BEAST_STATUS, NACP9, TC11
 
 SAMPLE = DATA / "modes_raw" / "sample_data_adsb.csv"
 LINES = SAMPLE.read_text().splitlines()
@@ -73,6 +75,30 @@ def test_sample_exact(sample):
     assert first["ground_speed_mps"] == pytest.approx(493.6172606382398 * 1852 / 3600)
     # the four unresolved frames are the odd ones before the first even frame
     assert sorted(r.record for r in sample.rejects if r.reason == "CPR unresolved") == [2, 4, 5, 7]
+    # no TC 31/29 in the sample: every position has its type code's Rc, TC 11 < 0.1 NM
+    sigma = sample.table["pos_sigma_m"].to_pylist()
+    assert sigma == pytest.approx([TC11] * 933)
+    assert first["pos_sigma_m"] == last["pos_sigma_m"] == pytest.approx(75.661420, abs=1e-6)
+
+
+def test_sample_with_a_real_status_message_uses_its_nacp(write, sample):
+    """The Beast sample's TC 31 (NACp 9) moved to 406b90 at 23:05:00: 60 s of positions take it."""
+    at = 1457996700
+    frame = retarget(BEAST_STATUS, icao=0x406B90)
+    i = next(n for n, line in enumerate(LINES) if int(line.split(",")[0]) >= at)
+    lines = [*LINES[:i], f'{at},"{frame.upper()}","406B90",31', *LINES[i:]]
+    result = modes_raw.read(write("with_status.csv", "\n".join(lines) + "\n"))
+    reconcile(result, range(1, 2002))
+    assert result.reject_counts() == {"no position": 1064, "CPR unresolved": 4}
+    assert result.table.num_rows == sample.table.num_rows == 933
+    t = result.table["time"].cast(pa.int64()).to_numpy() // 10**9
+    sigma = np.array(result.table["pos_sigma_m"].to_pylist())
+    window = (t >= at) & (t <= at + 60)
+    assert window.sum() == 91  # the TC 11 lines stamped 1457996700-1457996760
+    assert sigma[window] == pytest.approx(np.full(91, NACP9))
+    assert sigma[~window] == pytest.approx(np.full(933 - 91, TC11))
+    keep = ["time", "lat", "lon", "alt_m", "callsign"]
+    assert result.table.select(keep).equals(sample.table.select(keep))
 
 
 def test_sample_agrees_with_rs1090_and_pymodes(sample):
@@ -138,6 +164,8 @@ def test_jet1090_departure_surface_positions_match_its_live_decoding():
     )
     assert worst < 1e-9
     assert sum(r["alt_kind"] == "agl" for r in rows) == 1349
+    # TC 7 (surface) and TC 11 (airborne) both have Rc < 0.1 NM; the excerpt has no TC 31/29
+    assert [r["pos_sigma_m"] for r in rows] == pytest.approx([75.6614] * len(rows), abs=1e-4)
     assert {r["track_id"] for r in rows} == {"393322"}
     # without a reference, surface frames cannot be placed: only airborne ones after a pair
     alone = modes_raw.read(path)
@@ -296,3 +324,5 @@ def check_invariants(path, read, blob: bytes) -> None:
         assert all(len(x.lstrip("~")) == 6 for x in t["track_id"].to_pylist())
         assert np.all(np.abs(t["lat"].to_numpy()) <= 90)
         assert np.all(np.abs(t["lon"].to_numpy()) <= 180)
+        sigma = t["pos_sigma_m"].to_numpy(zero_copy_only=False)
+        assert np.all(np.isnan(sigma) | ((sigma > 0) & (sigma < 40_000)))

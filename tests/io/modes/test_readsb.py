@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 
 import pyarrow as pa
 import pytest
@@ -67,6 +68,64 @@ def test_sample_rows_first_last():
     assert [calls[i - 1] for i in (770, 771, 772)] == ["DAL1812", None, "DAL2418"]
     assert [calls[i - 1] for i in (1332, 1333, 1336)] == ["DAL2418", None, "DAL1615"]
     assert [calls[i - 1] for i in (1806, 1807, 1808)] == ["DAL1615", None, "DAL2927"]
+
+
+R95 = math.sqrt(-2.0 * math.log(0.05))  # a 95 % radius in σ of a circular Gaussian
+
+
+def test_sample_position_error():
+    """The details objects state nac_p 10 on 620 of 625, nac_p 8 (version 0) on 3, only rc on 2."""
+    sigma = readsb.read(SAMPLE).table["pos_sigma_m"].to_pylist()
+    nacp10, nacp8, rc186 = 10 / R95, 0.05 * 1852 / R95, 186 / R95
+    assert (nacp10, nacp8, rc186) == pytest.approx((4.0854, 37.8307, 75.9883), abs=1e-4)
+    at = dict(enumerate(sigma, start=1))
+    assert [at[n] for n in (1, 2, 3)] == [None] * 3  # before the first details (point 4)
+    assert [at[n] for n in (4, 5, 18)] == pytest.approx([nacp10] * 3)  # 18: 49.1 s after 16's
+    assert at[19] is None  # 66.35 s after the details of point 16
+    assert [at[28], at[29]] == pytest.approx([rc186] * 2)  # 28: details with rc but no nac_p
+    assert at[30] is None  # 401 s later
+    assert [at[n] for n in (32, 1268, 2288)] == pytest.approx([nacp8] * 3)
+    counts = {}
+    for v in sigma:
+        key = None if v is None else round(v, 4)
+        counts[key] = counts.get(key, 0) + 1
+    assert counts == {4.0854: 2428, 37.8307: 9, 75.9883: 6, None: 57}
+
+
+def test_position_error_fields_and_their_damage(write):
+    pts = [
+        [0.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, None],  # 1: no details yet: null
+        [1.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, {"nac_p": 9, "rc": 186, "nic": 8}],  # 2
+        [61.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, None],  # 3: 60 s after 2: still NACp 9
+        [61.5, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, None],  # 4: 60.5 s: null
+        [62.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, {"nac_p": 0, "rc": 75, "nic": 9}],  # 5: rc
+        [63.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, {"nac_p": "9", "rc": 0, "nic": 8}],  # 6: nic
+        [64.0, 47.5, 8.5, 1000, 100.0, 90.0, 2, 0, None],  # 7: a new leg keeps it (time rules)
+        [65.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, {"nac_p": 15, "rc": "x", "nic": True}],  # 8
+        [66.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, {"nac_p": 9.0, "nic": 6}],  # 9: 0.6 NM
+        [67.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, ["not", "details"]],  # 10: 9's still hold
+        [68.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, {"nac_p": 11}],  # 11: EPU 3 m
+        [69.0, 47.5, 8.5, 1000, 100.0, 90.0, 0, 0, {"flight": "SWR1"}],  # 12: states nothing
+    ]
+    result = readsb.read(write("trace_full_4ca2d6.json", _trace(pts)))
+    reconcile(result, range(1, 13))
+    assert result.rejects == []  # no accuracy field, however damaged, rejects a point
+    assert result.table["pos_sigma_m"].to_pylist() == pytest.approx(
+        [
+            None,
+            30 / R95,
+            30 / R95,
+            None,
+            75 / R95,
+            0.1 * 1852 / R95,
+            0.1 * 1852 / R95,
+            None,
+            0.6 * 1852 / R95,
+            0.6 * 1852 / R95,
+            3 / R95,
+            None,
+        ]
+    )
 
 
 def test_sample_plain_json_and_stream(tmp_path):

@@ -116,6 +116,8 @@ def test_exact_values_and_rejects(write):
     assert own["ground_speed_mps"] == pytest.approx(200 * KT_TO_MPS)
     assert own["vrate_mps"] == pytest.approx(2.54)
     assert rows[4]["track_id"] == "~1a2b3c"
+    # the format states no accuracy: null, so the documented default applies downstream
+    assert result.table["pos_sigma_m"].null_count == result.table.num_rows == 5
 
 
 def test_crlf_gzip_and_stream(write):
@@ -248,6 +250,9 @@ def test_log_from_real_trace_reads_like_the_trace(write):
         got = result.table[name].to_numpy(zero_copy_only=False)
         want = trace[name].to_numpy(zero_copy_only=False)
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=name)
+    # the trace's stated accuracy does not survive the port-30003 format
+    assert trace["pos_sigma_m"].null_count == 57
+    assert result.table["pos_sigma_m"].null_count == 2500
     # the same crossings as from the trace (Belize -> Mexico, then into the USA), whatever
     # the boundary set
     for name in ("osm", "ne10m"):

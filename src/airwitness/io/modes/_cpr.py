@@ -34,8 +34,13 @@ With a reference, a position more than ``MAX_RANGE_M`` (600 km) from it is
 ``position out of receiver range`` and does not seed later frames.
 
 Each position also takes the newest velocity (TC 19, same aircraft) seen at
-most ``VELOCITY_MAX_AGE_S`` (10 s) before it and the newest callsign seen at
-most ``CALLSIGN_MAX_AGE_S`` (30 s) before it.
+most ``VELOCITY_MAX_AGE_S`` (10 s) before it, the newest callsign seen at
+most ``CALLSIGN_MAX_AGE_S`` (30 s) before it, and the newest NACp statement
+(kind ACCURACY: TC 31 version 1/2, TC 29 subtype 1) seen at most
+``ACCURACY_MAX_AGE_S`` (60 s) before it: both are broadcast every few
+seconds (2.5 s and 1.25 s in flight, DO-260B), so a minute without one means
+the receiver lost them, and 60 s is when dump1090-fa and readsb themselves
+stop trusting an aircraft's NACp (their ``nac_p`` goes stale after 60 s).
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ SURFACE_PAIR_MAX_S = 25.0
 LOCAL_MAX_AGE_S = 120.0
 VELOCITY_MAX_AGE_S = 10.0
 CALLSIGN_MAX_AGE_S = 30.0
+ACCURACY_MAX_AGE_S = 60.0
 MAX_RANGE_M = 600_000.0
 _NM = 1852.0
 #: A frame decoded against the receiver is trusted only this close to it: an aircraft
@@ -61,7 +67,7 @@ REF_LOCAL_MAX_M = 360 * _NM - MAX_RANGE_M
 SURFACE_REF_MAX_M = 45 * _NM
 
 # Kinds of ADS-B messages the resolver looks at (the numba walk uses the numbers).
-AIR, SURFACE, VELOCITY, IDENT = 0, 1, 2, 3
+AIR, SURFACE, VELOCITY, IDENT, ACCURACY = 0, 1, 2, 3, 4
 # Resolver verdicts per position message.
 OK, UNRESOLVED, FAR = 0, 1, 2
 
@@ -75,11 +81,11 @@ def resolve(
     lon_cpr: np.ndarray,
     options: ReadOptions,
 ) -> tuple[np.ndarray, ...]:
-    """Positions of the messages of kind AIR or SURFACE: ``(lat, lon, status, vel, ident)``.
+    """Positions of the messages of kind AIR or SURFACE: ``(lat, lon, status, vel, ident, acc)``.
 
     ``key`` names each message's aircraft. ``status`` is OK, UNRESOLVED or FAR
-    per message; ``vel`` and ``ident`` the index of the velocity and
-    identification message a position takes (-1: none).
+    per message; ``vel``, ``ident`` and ``acc`` the index of the velocity,
+    identification and accuracy (NACp) message a position takes (-1: none).
     """
     n = len(key)
     order = np.lexsort((np.arange(n), time_ns, key)).astype(np.int64)
@@ -88,15 +94,16 @@ def resolve(
     status = np.full(n, UNRESOLVED, dtype=np.int8)
     vel = np.full(n, -1, dtype=np.int64)
     ident = np.full(n, -1, dtype=np.int64)
+    acc = np.full(n, -1, dtype=np.int64)
     ref = options.reference
     has_ref = ref is not None
     ref_lat, ref_lon = (float(ref[0]), float(ref[1])) if ref is not None else (0.0, 0.0)
     if n:
         _resolve(
             order, key, time_ns, kind, parity, lat_cpr, lon_cpr,
-            has_ref, ref_lat, ref_lon, lat, lon, status, vel, ident,
+            has_ref, ref_lat, ref_lon, lat, lon, status, vel, ident, acc,
         )  # fmt: skip
-    return lat, lon, status, vel, ident
+    return lat, lon, status, vel, ident, acc
 
 
 # --- CPR (numba) ----------------------------------------------------------
@@ -217,7 +224,7 @@ def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 @nb.njit(cache=True, nogil=True)
 def _resolve(
     order, key, t, kind, parity, ylat, xlon, has_ref, ref_lat, ref_lon,
-    lat_out, lon_out, status, vel_out, ident_out,
+    lat_out, lon_out, status, vel_out, ident_out, acc_out,
 ):  # fmt: skip
     """Walk each aircraft's messages in time order, resolving CPR positions."""
     pair_ns = np.int64(PAIR_MAX_S * 1e9)
@@ -225,6 +232,7 @@ def _resolve(
     local_ns = np.int64(LOCAL_MAX_AGE_S * 1e9)
     vel_ns = np.int64(VELOCITY_MAX_AGE_S * 1e9)
     id_ns = np.int64(CALLSIGN_MAX_AGE_S * 1e9)
+    acc_ns = np.int64(ACCURACY_MAX_AGE_S * 1e9)
     n = len(order)
     i = 0
     while i < n:
@@ -237,6 +245,7 @@ def _resolve(
         pos_lon = 0.0
         last_vel = -1
         last_id = -1
+        last_acc = -1
         while i < n and key[order[i]] == k:
             r = order[i]
             i += 1
@@ -246,6 +255,9 @@ def _resolve(
                 continue
             if kd == 3:
                 last_id = r
+                continue
+            if kd == 4:
+                last_acc = r
                 continue
             tr = t[r]
             odd = parity[r]
@@ -299,3 +311,5 @@ def _resolve(
                 vel_out[r] = last_vel
             if last_id >= 0 and tr - t[last_id] <= id_ns:
                 ident_out[r] = last_id
+            if last_acc >= 0 and tr - t[last_acc] <= acc_ns:
+                acc_out[r] = last_acc

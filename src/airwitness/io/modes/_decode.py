@@ -17,8 +17,10 @@ How a message is judged, in order:
 2. ADS-B messages that matter (DF 17/18, type codes 1–22) are decoded by
    ``rs1090`` (Rust), in chunks so memory stays bounded: identification
    (callsign), surface position (TC 5–8), airborne position (TC 9–18
-   barometric, 20–22 GNSS height) and airborne velocity (TC 19). Other type
-   codes (status, intent, test) are ``no position``. DF 18 with control field
+   barometric, 20–22 GNSS height) and airborne velocity (TC 19). The NACp
+   of operational status (TC 31) and target state (TC 29) messages is read
+   from their bits (:func:`_nacp`); they, and the other type codes (other
+   status, intent, test), are ``no position``. DF 18 with control field
    3 (coarse TIS-B, a different layout that rs1090 does not distinguish) is
    ``unsupported message``; CF 4 (TIS-B management) is ``no position``; CF 7
    (reserved) is ``undecodable message``.
@@ -35,14 +37,26 @@ most ``CALLSIGN_MAX_AGE_S`` (30 s) before it (identification is broadcast
 only every 5–10 s, and a callsign rarely changes, so 10 s would leave many
 rows without one). Surface rows take ground speed and track from the
 surface message itself and have ``alt_m = 0`` with ``alt_kind = 'agl'``
-(the aircraft says it is on the ground). GNSS height (TC 20–22) is ``geo``
-and decoded as rs1090 decodes it (the 12-bit altitude code, feet; pyModeS
-reads it as metres — readsb and dump1090 agree with rs1090).
+(the aircraft says it is on the ground).
+
+``pos_sigma_m`` is the EPU of the newest NACp the aircraft stated at most
+``ACCURACY_MAX_AGE_S`` (60 s) before the position
+(``uncertainty.sigma_from_nacp``): NACp is the accuracy of the position, the
+best model the messages give. Where there is none, or it is 0 (unknown) or a
+reserved value (12–15), it is the containment radius of the position
+message's type code (``uncertainty.sigma_from_typecode``: NIC, an integrity
+bound, larger); null for TC 8, 18 and 22 (Rc unknown) without a NACp. A
+missing or unusable NACp never costs a position.
+
+GNSS height (TC 20–22) is ``geo`` and decoded as rs1090 decodes it (the
+12-bit altitude code, feet; pyModeS reads it as metres — readsb and dump1090
+agree with rs1090).
 
 Track ids are the 24-bit address as 6 lower-case hex digits. DF 18 frames
 with a non-ICAO address (CF 1 and 5, and CF 2/6 with the IMF bit set in a
-position or velocity frame) get a ``~`` prefix, as readsb and tar1090 write
-them, so they never merge with the aircraft that owns that ICAO address.
+position, velocity, target state or operational status frame) get a ``~``
+prefix, as readsb and tar1090 write them, so they never merge with the
+aircraft that owns that ICAO address.
 """
 
 from __future__ import annotations
@@ -57,9 +71,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import rs1090
 
-from airwitness import reasons
+from airwitness import reasons, uncertainty
 from airwitness.io._convert import Checks, labels
-from airwitness.io.modes._cpr import AIR, FAR, IDENT, OK, SURFACE, UNRESOLVED, VELOCITY, resolve
+from airwitness.io.modes._cpr import (
+    ACCURACY,
+    AIR,
+    FAR,
+    IDENT,
+    OK,
+    SURFACE,
+    UNRESOLVED,
+    VELOCITY,
+    resolve,
+)
 from airwitness.io.modes._messages import LONG, Messages, crc_residual
 from airwitness.io.options import ReadOptions
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult, Reject, make_table
@@ -73,7 +97,9 @@ class _Adsb:
     """Fields of the ADS-B messages worth resolving (index = position in ``which``)."""
 
     which: np.ndarray  # message indices
-    kind: np.ndarray  # AIR, SURFACE, VELOCITY, IDENT, or -1 (not decoded)
+    kind: np.ndarray  # AIR, SURFACE, VELOCITY, IDENT, ACCURACY, or -1 (not decoded)
+    tc: np.ndarray  # type code
+    nacp: np.ndarray  # int8: the NACp of an ACCURACY message, else -1
     parity: np.ndarray
     lat_cpr: np.ndarray
     lon_cpr: np.ndarray
@@ -133,20 +159,20 @@ def _decode(src_name: str, source: str, msgs: Messages, options: ReadOptions) ->
     checks.flag(is18 & (cf == 4), reasons.NO_POSITION)
     checks.flag(is18 & (cf == 7), reasons.UNDECODABLE_MESSAGE)
     tc = (frames[:, 4] >> 3).astype(np.int16)
-    checks.flag(checks.ok & ((tc < 1) | (tc > 22)), reasons.NO_POSITION)
+    nacp = _nacp(frames, tc)
+    checks.flag(checks.ok & (nacp < 0) & ((tc < 1) | (tc > 22)), reasons.NO_POSITION)
 
     which = np.flatnonzero(checks.ok)
-    adsb = _decode_adsb(frames, which, tc)
+    adsb = _decode_adsb(frames, which, tc, nacp)
     checks.flag(_mask(len(msgs), which[adsb.kind < 0]), reasons.UNDECODABLE_MESSAGE)
     keep = adsb.kind >= 0
     adsb = _select(adsb, keep)
     which = adsb.which
-    checks.flag(
-        _mask(len(msgs), which[(adsb.kind == VELOCITY) | (adsb.kind == IDENT)]), reasons.NO_POSITION
-    )
+    no_pos = (adsb.kind == VELOCITY) | (adsb.kind == IDENT) | (adsb.kind == ACCURACY)
+    checks.flag(_mask(len(msgs), which[no_pos]), reasons.NO_POSITION)
 
     key = _track_keys(frames[which], tc[which], cf[which], is18[which])
-    lat, lon, status, vel, ident = resolve(
+    lat, lon, status, vel, ident, acc = resolve(
         key, msgs.time_ns[which], adsb.kind, adsb.parity, adsb.lat_cpr, adsb.lon_cpr, options
     )
     is_pos = (adsb.kind == AIR) | (adsb.kind == SURFACE)
@@ -154,7 +180,7 @@ def _decode(src_name: str, source: str, msgs: Messages, options: ReadOptions) ->
     checks.flag(_mask(len(msgs), which[is_pos & (status == FAR)]), reasons.OUT_OF_RECEIVER_RANGE)
 
     rows = is_pos & (status == OK)
-    table = _table(src_name, source, msgs, adsb, key, rows, lat, lon, vel, ident)
+    table = _table(src_name, source, msgs, adsb, key, rows, lat, lon, (vel, ident, acc))
     rejects = _rejects(src_name, checks, msgs)
     return ReadResult(table, rejects, format=source)
 
@@ -165,34 +191,66 @@ def _mask(n: int, idx: np.ndarray) -> np.ndarray:
     return m
 
 
-def _decode_adsb(frames: np.ndarray, which: np.ndarray, tc: np.ndarray) -> _Adsb:
+def _nacp(frames: np.ndarray, tc: np.ndarray) -> np.ndarray:
+    """Each message's NACp (0–15) where it states one, else -1 (all messages at once).
+
+    Two DF 17/18 messages state it: TC 31 (aircraft operational status) of
+    ADS-B version 1 or 2 with subtype 0 (airborne) or 1 (surface), in ME bits
+    45–48 (version in bits 41–43; version 0 has no NACp there), and TC 29
+    (target state and status) of subtype 1 (DO-260B), in ME bits 40–43 (the
+    DO-260A subtype 0 has another layout). These are the messages and bits
+    rs1090 reports as ``NACp`` (pyModeS: ``nac_p``), and dump1090-fa and readsb
+    take their NACp from; reading the fixed bits here spares decoding the
+    frames (tests check the values against rs1090). The value is passed on
+    as stated, 0 and reserved values included: the newest statement is the
+    one that holds.
+    """
+    nacp = np.full(len(frames), -1, dtype=np.int8)
+    if len(frames) == 0:
+        return nacp
+    me1, me5, me6 = frames[:, 4], frames[:, 8], frames[:, 9]  # ME bits 1-8, 33-40, 41-48
+    version = me6 >> 5
+    status = (tc == 31) & ((me1 & 7) <= 1) & ((version == 1) | (version == 2))
+    nacp[status] = me6[status] & 0x0F
+    target = (tc == 29) & (((me1 >> 1) & 3) == 1)
+    nacp[target] = ((me5[target] & 1) << 3) | (me6[target] >> 5)
+    return nacp
+
+
+def _decode_adsb(frames: np.ndarray, which: np.ndarray, tc: np.ndarray, nacp: np.ndarray) -> _Adsb:
     """Decode the selected DF 17/18 messages with rs1090, each distinct frame once.
 
     Captures repeat frames a lot (an identification is the same all flight,
     a cruising aircraft's velocity for minutes; about a third to a half of
     real DF 17 traffic): without timestamps rs1090's result depends on the
     frame alone, so duplicates are decoded once and the fields copied.
+    Messages that state a NACp are ACCURACY and not handed to rs1090.
     """
     first, inverse = _distinct(frames[which])
     n = len(first)
+    which_first = which[first]
+    stated = nacp[which_first]
     out = _Adsb(
-        which=which[first],
-        kind=np.full(n, -1, dtype=np.int8),
+        which=which_first,
+        kind=np.where(stated >= 0, ACCURACY, -1).astype(np.int8),
+        tc=tc[which_first].astype(np.int8),
+        nacp=stated,
         parity=np.zeros(n, dtype=np.int8),
         lat_cpr=np.zeros(n, dtype=np.int32),
         lon_cpr=np.zeros(n, dtype=np.int32),
         alt_ft=np.full(n, np.nan),
-        gnss=(tc[which[first]] >= 20),
+        gnss=(tc[which_first] >= 20),
         speed_kt=np.full(n, np.nan),
         track_deg=np.full(n, np.nan),
         vrate_fpm=np.full(n, np.nan),
         callsign=[None] * n,
     )
-    for start in range(0, n, DECODE_CHUNK):
-        stop = min(n, start + DECODE_CHUNK)
-        hexes = _hex_list(frames[out.which[start:stop]])
+    todo = np.flatnonzero(stated < 0)
+    for start in range(0, len(todo), DECODE_CHUNK):
+        at = todo[start : start + DECODE_CHUNK]
+        hexes = _hex_list(frames[out.which[at]])
         decoded = _aligned(hexes, rs1090.decode(hexes))
-        _fields(decoded, out, start)
+        _fields(decoded, out, at)
     expanded = _select(out, inverse)
     expanded.which = which
     return expanded
@@ -242,10 +300,12 @@ def _aligned(hexes: list[str], decoded: list[dict]) -> list[dict | None]:
 _KIND = {"05": AIR, "06": SURFACE, "09": VELOCITY, "08": IDENT}
 
 
-def _fields(decoded: Sequence[dict | None], out: _Adsb, start: int) -> None:
-    """Copy the fields the resolver needs out of rs1090's dicts (a few C-speed passes)."""
+def _fields(decoded: Sequence[dict | None], out: _Adsb, base: np.ndarray) -> None:
+    """Copy the fields the resolver needs out of rs1090's dicts (a few C-speed passes).
+
+    ``decoded[i]`` is the decoding of entry ``base[i]`` of ``out``.
+    """
     kind = np.array([_KIND.get(d.get("bds"), -1) if d else -1 for d in decoded], dtype=np.int8)
-    base = start + np.arange(len(decoded))
     pos = np.flatnonzero((kind == AIR) | (kind == SURFACE))
     pos_d = [decoded[i] for i in pos.tolist()]
     lat_cpr, bad_lat = _column(pos_d, "lat_cpr", pa.int64())
@@ -268,7 +328,7 @@ def _fields(decoded: Sequence[dict | None], out: _Adsb, start: int) -> None:
     out.vrate_fpm[base[vel]] = _column(vel_d, "vertical_rate", pa.float64())[0]
     for i in np.flatnonzero(kind == IDENT).tolist():
         cs = decoded[i].get("callsign")  # type: ignore[union-attr]
-        out.callsign[start + i] = (cs.strip(" _#") or None) if isinstance(cs, str) else None
+        out.callsign[base[i]] = (cs.strip(" _#") or None) if isinstance(cs, str) else None
     out.kind[base] = kind
 
 
@@ -294,6 +354,8 @@ def _select(a: _Adsb, keep: np.ndarray) -> _Adsb:
     return _Adsb(
         which=a.which[idx],
         kind=a.kind[idx],
+        tc=a.tc[idx],
+        nacp=a.nacp[idx],
         parity=a.parity[idx],
         lat_cpr=a.lat_cpr[idx],
         lon_cpr=a.lon_cpr[idx],
@@ -314,7 +376,8 @@ def _track_keys(frames: np.ndarray, tc: np.ndarray, cf: np.ndarray, is18: np.nda
         | frames[:, 3].astype(np.int64)
     )
     # IMF bit of TIS-B fine / ADS-R frames: ME bit 8 in airborne positions,
-    # ME bit 21 in surface positions, ME bit 9 in velocities.
+    # ME bit 21 in surface positions, ME bit 9 in velocities, ME bit 51 in
+    # target states (TC 29), ME bit 56 in operational status (TC 31).
     imf = np.zeros(len(frames), dtype=bool)
     air = (tc >= 9) & (tc != 19)
     imf[air] = (frames[air, 4] & 0x01) != 0
@@ -322,6 +385,10 @@ def _track_keys(frames: np.ndarray, tc: np.ndarray, cf: np.ndarray, is18: np.nda
     imf[surf] = (frames[surf, 6] & 0x08) != 0
     vel = tc == 19
     imf[vel] = (frames[vel, 5] & 0x80) != 0
+    target = tc == 29
+    imf[target] = (frames[target, 10] & 0x20) != 0
+    status = tc == 31
+    imf[status] = (frames[status, 10] & 0x01) != 0
     non_icao = is18 & ((cf == 1) | (cf == 5) | (((cf == 2) | (cf == 6)) & imf))
     return addr | (non_icao.astype(np.int64) << 24)
 
@@ -338,9 +405,10 @@ def _table(
     rows: np.ndarray,
     lat: np.ndarray,
     lon: np.ndarray,
-    vel: np.ndarray,
-    ident: np.ndarray,
+    taken: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> pa.Table:
+    """The rows; ``taken`` is the velocity, identification and accuracy entry of each."""
+    vel, ident, acc = taken
     idx = np.flatnonzero(rows)
     idx = idx[np.argsort(a.which[idx], kind="stable")]  # input order
     surface = a.kind[idx] == SURFACE
@@ -368,8 +436,27 @@ def _table(
         "vrate_mps": vrate * FPM_TO_MPS,
         "callsign": callsign,
         "source_record": msgs.record[which],
+        "pos_sigma_m": _sigma(a, idx, acc[idx]),
     }
     return make_table(columns, source=source, source_file=src_name)
+
+
+def _lookup(sigma_of, size: int) -> np.ndarray:
+    """``sigma_of(code)`` for codes 0..size-1 as an array, NaN where it is None."""
+    values = [sigma_of(code) for code in range(size)]
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+_SIGMA_BY_NACP = _lookup(uncertainty.sigma_from_nacp, 16)
+_SIGMA_BY_TC = _lookup(uncertainty.sigma_from_typecode, 32)
+
+
+def _sigma(a: _Adsb, idx: np.ndarray, acc: np.ndarray) -> np.ndarray:
+    """σ of each row (NaN = null): its NACp's EPU, else its type code's Rc (module docs)."""
+    nacp = np.where(acc >= 0, a.nacp[np.maximum(acc, 0)], -1)
+    by_nacp = np.where(nacp >= 0, _SIGMA_BY_NACP[np.clip(nacp, 0, 15)], np.nan)
+    by_tc = _SIGMA_BY_TC[np.clip(a.tc[idx], 0, 31)]
+    return np.where(np.isnan(by_nacp), by_tc, by_nacp)
 
 
 def _track_ids(keys: np.ndarray) -> pa.Array:

@@ -25,7 +25,8 @@ line`` (not one of the shapes above), ``undecodable message`` (wrong number of
 hex digits), ``bad time``, ``no timestamp``, ``bad timestamp``, ``receiver
 clock reset``, ``truncated gzip data`` / ``corrupt gzip data`` (the line where
 a damaged gzip stream breaks off; a partial line there is not parsed); then
-every reason of the decoding core (:mod:`airwitness.io.modes._decode`).
+every reason of the decoding core (:mod:`airwitness.io.modes._decode`), which
+also sets ``pos_sigma_m`` (the aircraft's NACp, else the position's type code).
 """
 
 from __future__ import annotations

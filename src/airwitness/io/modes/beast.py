@@ -29,6 +29,8 @@ gzip stream breaks off; the frames before it are read); Mode A/C replies and
 status frames are ``no position`` (benign); then every reason of the decoding
 core (:mod:`airwitness.io.modes._decode`). The file is read in chunks of ``CHUNK_BYTES``;
 a run of non-frame bytes longer than ``MAX_GARBAGE`` counts as several records.
+The decoding core also sets ``pos_sigma_m`` (the aircraft's NACp, else the
+position's type code).
 """
 
 from __future__ import annotations

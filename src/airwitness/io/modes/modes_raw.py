@@ -18,7 +18,9 @@ for Parquet and JSON arrays). Rejects of this reader: ``bad time``,
 ``missing time``, ``missing message``, ``undecodable message`` (not 14/28 hex
 digits), ``wrong number of fields``, ``bad JSON``; then every reason of the
 decoding core (:mod:`airwitness.io.modes._decode`). Parquet cannot be sniffed (its
-column names are at the end of the file): use ``--format modes_raw``.
+column names are at the end of the file): use ``--format modes_raw``. The
+decoding core also sets ``pos_sigma_m`` (the aircraft's NACp, else the
+position's type code).
 """
 
 from __future__ import annotations

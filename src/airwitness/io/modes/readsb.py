@@ -30,6 +30,19 @@ How the values map (readsb's README-json, "trace jsons"):
 - ``callsign`` is ``flight`` from the latest details object of the same leg:
   readsb attaches details to only some points, so the callsign is carried
   forward until the next details, and cleared at the start of a new leg.
+- ``pos_sigma_m`` comes from the newest details object at most
+  ``ACCURACY_MAX_AGE_S`` (60 s) before the point (the same bound as the raw
+  Mode S readers, readsb's own staleness of ``nac_p``; a new leg does not
+  clear it, as it does the callsign: the time bound is what matters for the
+  aircraft's navigation accuracy): the EPU of its
+  ``nac_p`` (``uncertainty.sigma_from_nacp``); where that is absent, 0
+  (unknown) or unusable, its ``rc`` (readsb's containment radius in metres,
+  from NIC and its supplements, taken as a 95 % bound); else its ``nic``
+  (``uncertainty.sigma_from_nic``, the largest radius of that NIC). Each
+  details object is a snapshot: a field it lacks is not taken from an older
+  one (readsb leaves ``nac_p`` out when it no longer holds one). Null before
+  the first details, after 60 s without one, and where none of the three is
+  usable; a malformed accuracy field never rejects a point.
 
 Flags: bit 0 "stale" means no position had been received for ~15–20 s
 *before* this point — the point itself is a fresh position, the path leading
@@ -69,7 +82,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pyarrow as pa
 
-from airwitness import reasons
+from airwitness import reasons, uncertainty
 from airwitness.errors import InputError
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS, labels
 from airwitness.io._source import Salvage, Source
@@ -79,6 +92,8 @@ from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult, Reject
 NAME = "readsb"
 STALE, NEW_LEG, VRATE_GEOM, ALT_GEOM = 1, 2, 4, 8
 MIN_FIELDS = 7
+#: a details object's accuracy holds for the points at most this long after it
+ACCURACY_MAX_AGE_S = 60.0
 MAX_SECONDS = 1e11  # |timestamp| and |offset| beyond this are no time (and would overflow)
 
 _ICAO_RE = re.compile(rb'"icao"\s*:\s*"')
@@ -283,6 +298,8 @@ class _Columns:
         self.track_id = track_id
         self.base_us = base_us
         self.callsign: str | None = None
+        #: (σ or NaN, time in µs) of the newest details object
+        self.accuracy: tuple[float, int] | None = None
         self.rejects: list[tuple[int, str]] = []
         self.records: list[int] = []
         self.time: list[int] = []
@@ -295,6 +312,7 @@ class _Columns:
         self.vr: list[float] = []
         self.calls: list[str | None] = []
         self.legs: list[bool] = []
+        self.sigma: list[float] = []
 
     def add(self, record: int, p: Any) -> None:
         reason = self._add(record, p)
@@ -349,6 +367,7 @@ class _Columns:
             flight = details.get("flight")
             if isinstance(flight, str):
                 self.callsign = flight.strip() or None
+            self.accuracy = (_details_sigma(details), t_us)
         self.records.append(record)
         self.time.append(t_us * 1000)
         self.lat.append(float(lat))
@@ -360,7 +379,15 @@ class _Columns:
         self.vr.append(numbers[2] * FPM_TO_MPS)
         self.calls.append(self.callsign)
         self.legs.append(bool(flags & NEW_LEG))
+        self.sigma.append(self._sigma_at(t_us))
         return None
+
+    def _sigma_at(self, t_us: int) -> float:
+        """σ of the newest details at most ACCURACY_MAX_AGE_S before ``t_us`` (NaN: none)."""
+        if self.accuracy is None:
+            return math.nan
+        sigma, since_us = self.accuracy
+        return sigma if 0 <= t_us - since_us <= ACCURACY_MAX_AGE_S * 1e6 else math.nan
 
     def table(self, name: str) -> pa.Table:
         n = len(self.records)
@@ -377,8 +404,26 @@ class _Columns:
             "callsign": pa.array(self.calls, pa.string()),
             "source_record": np.asarray(self.records, dtype=np.int64),
             "leg_start": pa.array(self.legs, pa.bool_()),
+            "pos_sigma_m": np.asarray(self.sigma, dtype=np.float64),
         }
         return make_table(columns, source=NAME, source_file=name)
+
+
+def _details_sigma(details: dict) -> float:
+    """σ stated by a details object: NACp, else ``rc``, else NIC (module docs); NaN if none."""
+    sigma = uncertainty.sigma_from_nacp(_code(details.get("nac_p")))
+    if sigma is None:
+        rc = details.get("rc")
+        if _is_number(rc) and rc > 0:
+            sigma = uncertainty.sigma_from_r95(float(rc))
+    if sigma is None:
+        sigma = uncertainty.sigma_from_nic(_code(details.get("nic")))
+    return math.nan if sigma is None else sigma
+
+
+def _code(v: object) -> int | None:
+    """A JSON integer code, else None (a bool, float or text is no NACp or NIC)."""
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
 _BAD = object()

@@ -20,6 +20,10 @@ latest ``MSG,4`` of the same hex ident, when that message is at most
 itself win. Units are converted to SI at the edge. Squawk, alert,
 emergency, SPI and the on-ground flag are not read.
 
+``pos_sigma_m`` is null on every row: the format states nothing about
+accuracy (no type code, NIC or NACp; the decoder behind it drops them), so
+the documented default of ``sbs`` applies (``uncertainty.DEFAULT_SIGMA_M``).
+
 Time is the date and time *generated* (``YYYY/MM/DD``, ``HH:MM:SS.fff``),
 else the date and time logged when the generated pair is empty. The format has
 no time zone: it is **taken as UTC**. BaseStation and some feeders log local
