@@ -92,8 +92,8 @@ def test_the_formula_with_a_boundary_error():
 
 
 def test_a_path_that_clips_a_corner_has_no_evidence():
-    sky = straight_border()
-    geoms = (shapely.box(9, -1, 11, 1), shapely.box(10, 0.0, 10.001, 0.001))  # a tiny BBB
+    tiny = shapely.box(10, 0.0, 10.001, 0.001)  # BBB: a 111 m square in AAA's corner
+    geoms = (shapely.difference(shapely.box(9, -1, 11, 1), tiny), tiny)
     sky = Airspace(BoundarySet(("AAA", "BBB"), ("land", "land"), geoms, {"name": "corner"}))
     diagonal = make_table(
         {
@@ -133,17 +133,18 @@ def test_the_interval_covers_the_unseen_path_and_the_errors():
 
 
 def test_ne10m_border_error_makes_a_shallow_crossing_unsure():
-    """150 m past the 49th parallel (the USA–Canada border, straight in both sets) with
-    5 m errors: against Natural Earth's stated 1.5 km boundary error that is no proof;
-    with --boundary-sigma-m 0 it is."""
+    """150 m past the USA–Canada border along the 49th parallel (Natural Earth draws it
+    at 48.992669° N at 100° W, straight there) with 5 m errors: against Natural Earth's
+    stated 1.5 km boundary error that is no proof; with --boundary-sigma-m 0 it is."""
     sky = Airspace.builtin("ne10m")
+    border_lat = 48.992669
     n_m = [-3000, -1000, 150, 150, 150]
     table = make_table(
         {
             "track_id": ["T"] * 5,
             "time": pa.array(T0 + np.arange(5) * 10**10, pa.int64()),
             "lon": [-100.0] * 5,
-            "lat": [49.0 + d / 111_195.0 for d in n_m],
+            "lat": [border_lat + d / 111_195.0 for d in n_m],
             "source_record": [1, 2, 3, 4, 5],
             "pos_sigma_m": [5.0] * 5,
         },
