@@ -268,3 +268,25 @@ def test_include_disputed_matches_the_areas_a_code_claims_with_others(tmp_path):
     assert crossings("--from", "UKR", "--into", "UKR", "--include-disputed") == [("UKR", "RUS+UKR")]
     # Natural Earth (German point of view) draws Crimea as Ukraine: no crossing at all.
     assert crossings("--boundaries", "ne10m") == []
+
+
+def test_every_crossing_has_a_confidence_and_min_confidence_filters():
+    def rows(*args: str) -> list[dict]:
+        result = run("crossings", STATES, DRONES, "--into", "IRN", "-q", *args)
+        assert result.exit_code == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    everything = rows()
+    assert len(everything) == 7 and all(0 <= r["confidence"] <= 1 for r in everything)
+    assert {"time_min", "time_max", "along_min_m", "along_max_m", "evidence", "depth_m",
+            "sigma_m", "boundary_sigma_m"} <= set(everything[0])  # fmt: skip
+    sure = rows("--min-confidence", "0.99")
+    assert [r["track_id"] for r in sure] == ["600a1c", "600a1c", "UAV-1", "UAV-3"]
+    assert all(r["confidence"] >= 0.99 for r in sure)
+    # the bends of the Aras that AHY71 clips without a report inside are not evidence
+    assert sorted(r["confidence"] for r in everything)[:3] == [0.0, 0.0, 0.0]
+
+
+def test_confidence_options_are_checked():
+    assert run("crossings", DRONES, "--min-confidence", "1.5").exit_code == 2
+    assert run("crossings", DRONES, "--boundary-sigma-m", "-1").exit_code == 2

@@ -75,6 +75,17 @@ def test_crossings_into_iran(client):
         "gap_s": pytest.approx(10.092),
         "before": "opensky_states.csv:125",
         "after": "opensky_states.csv:126",
+        # its path clips a bend of the Aras between two reports in Azerbaijan: no report
+        # inside Iran, so no evidence of having entered (AHY71 enters 4 s later, for sure)
+        "confidence": 0.0,
+        "time_min": "2025-06-13T04:40:38.369Z",
+        "time_max": "2025-06-13T04:40:48.461Z",
+        "along_min_m": pytest.approx(-1569.71, abs=0.01),
+        "along_max_m": pytest.approx(521.88, abs=0.01),
+        "evidence": None,
+        "depth_m": None,
+        "sigma_m": None,
+        "boundary_sigma_m": 15.0,
     }
 
 

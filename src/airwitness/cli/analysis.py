@@ -48,6 +48,21 @@ TrackIds = Annotated[list[str] | None, typer.Option(help="Only this track_id (re
 ObservedGap = Annotated[
     float, typer.Option(help="Crossings bracketed by reports at most S s apart are observed.")
 ]
+MinConfidence = Annotated[
+    float | None,
+    typer.Option(
+        "--min-confidence",
+        help="Only crossings at least this sure, 0-1 (docs/uncertainty.md).",
+    ),
+]
+BoundarySigma = Annotated[
+    float | None,
+    typer.Option(
+        "--boundary-sigma-m",
+        help="The boundaries' 1-sigma error in metres, instead of the set's stated one "
+        "(osm 15, ne10m 1500, a file 100).",
+    ),
+]
 Engine = Annotated[
     str,
     typer.Option(
@@ -86,8 +101,10 @@ def crossings(
     since: Since = None,
     until: Until = None,
     track: TrackIds = None,
+    min_confidence: MinConfidence = None,
     boundaries: Boundaries = None,
     code_field: CodeField = None,
+    boundary_sigma_m: BoundarySigma = None,
     observed_gap: ObservedGap = 60.0,
     max_gap: MaxGap = 1800.0,
     format: Format = None,
@@ -112,6 +129,10 @@ def crossings(
 
     if observed_gap < 0 or max_gap <= 0:
         raise UsageError("--observed-gap must be >= 0 and --max-gap > 0")
+    if min_confidence is not None and not 0 <= min_confidence <= 1:
+        raise UsageError("--min-confidence: a number from 0 to 1")
+    if boundary_sigma_m is not None and not boundary_sigma_m >= 0:
+        raise UsageError("--boundary-sigma-m: metres, 0 or more")
     sky = airspace_of(boundaries, code_field)
     unknown = check_codes(sky, [*(from_codes or []), *(into_codes or [])])
     if unknown:
@@ -130,13 +151,19 @@ def crossings(
         since,
         until,
         track,
+        min_confidence,
     )
     options = read.options()
     chosen = choose_engine(engine, inputs, store=store, scheduler=scheduler)
     if chosen.by_pipeline:
         reports = load_inputs(inputs, store, format, options, quiet)
         run = crossings_of_inputs(
-            reports, sky, max_gap_s=max_gap, observed_gap_s=observed_gap, where=where
+            reports,
+            sky,
+            max_gap_s=max_gap,
+            observed_gap_s=observed_gap,
+            where=where,
+            boundary_sigma_m=boundary_sigma_m,
         )
         summary, rejects = run.summary, run.inputs.rejects + run.prepared.rejects
     else:
@@ -156,6 +183,7 @@ def crossings(
                 keep_rejects=strict or rejects_out is not None,
                 spill_dir=spill_dir,
                 progress=progress,
+                boundary_sigma_m=boundary_sigma_m,
             )
         summary, rejects = run.summary, run.rejects
     finish(summary, rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
@@ -168,6 +196,7 @@ def _crossing_filter(
     since: str | None,
     until: str | None,
     track: list[str] | None,
+    min_confidence: float | None = None,
 ) -> CrossingFilter:
     """The crossings the options keep; a bad --since/--until is a usage error."""
     from airwitness.crossings import CrossingFilter
@@ -183,6 +212,7 @@ def _crossing_filter(
         since_ns=since_ns,
         until_ns=until_ns,
         tracks=track or (),
+        min_confidence=min_confidence,
     )
 
 

@@ -31,7 +31,10 @@ _OPTION_DEFAULTS: dict[str, float] = {
     "coverage_bin_min": 10.0,
     "coverage_radius_km": 30.0,
     "coverage_threshold": 0.9,
+    "confidence_threshold": 0.99,
 }
+#: options without a default of their own: absent means "what the airspace set states"
+_OPTIONAL = {"boundary_sigma_m"}
 
 
 class CaseError(ValueError):
@@ -69,6 +72,13 @@ class Case:
 
     def option(self, name: str) -> float:
         return float(self.options.get(name, _OPTION_DEFAULTS[name]))
+
+    @property
+    def boundary_sigma_m(self) -> float | None:
+        """The boundary error the case states (``options.boundary_sigma_m``), else None:
+        the airspace set's own."""
+        value = self.options.get("boundary_sigma_m")
+        return None if value is None else float(value)
 
     @property
     def input_paths(self) -> list[Path]:
@@ -231,14 +241,15 @@ def _airspace(value: Any, base_dir: Path) -> tuple[str, Path | None, str | None]
 def _options(value: Any) -> dict[str, float]:
     if not isinstance(value, dict):
         raise CaseError("options: a mapping")
-    _no_unknown(value, set(_OPTION_DEFAULTS), "options.")
+    _no_unknown(value, set(_OPTION_DEFAULTS) | _OPTIONAL, "options.")
     out = {}
     for key, v in value.items():
         if not isinstance(v, int | float) or isinstance(v, bool) or v < 0:
             raise CaseError(f"options.{key}: a non-negative number")
         out[key] = float(v)
-    if "coverage_threshold" in out and out["coverage_threshold"] > 1:
-        raise CaseError("options.coverage_threshold: a fraction between 0 and 1")
+    for key in ("coverage_threshold", "confidence_threshold"):
+        if key in out and out[key] > 1:
+            raise CaseError(f"options.{key}: a fraction between 0 and 1")
     for key in ("coverage_stretch_km", "coverage_bin_min", "coverage_radius_km", "max_gap_s"):
         if key in out and out[key] == 0:
             raise CaseError(f"options.{key}: must be > 0")

@@ -3,8 +3,10 @@
 The verdict rules (also in ``docs/investigate.md``):
 
 * ``confirmed``    — at least one *observed* crossing from ``via`` into ``into``
-  in the window, by an aircraft of a class the allegation names;
-* ``indicated``    — only *inferred* ones;
+  in the window, by an aircraft of a class the allegation names, with a
+  confidence of at least ``confidence_threshold`` (default 0.99, see
+  :mod:`airwitness.confidence`);
+* ``indicated``    — such crossings, but only *inferred* ones or less sure ones;
 * ``not_observed`` — none, and coverage of the ``via``/``into`` border in the
   window is at least the threshold (default 0.9);
 * ``inconclusive`` — none, and coverage below the threshold.
@@ -38,7 +40,7 @@ from airwitness.investigate.crosscheck import SetCheck, check_findings, other_se
 from airwitness.investigate.integrity import integrity_flags
 from airwitness.investigate.performance import max_range_m, reachable
 from airwitness.investigate.registry import state_of_registry
-from airwitness.pipeline import Inputs, read_inputs
+from airwitness.pipeline import Inputs, read_inputs, reports_per_track
 from airwitness.schema import concat
 from airwitness.tracks import PreparedTracks, prepare_tracks
 
@@ -93,7 +95,13 @@ def investigate(case: Case) -> Investigation:
     classes = classify_tracks(prepared.table, hints=case.hints)
     flags = integrity_flags(prepared.table)
     crossings = _annotate(
-        find_crossings(prepared.table, sky, observed_gap_s=case.option("observed_gap_s")),
+        find_crossings(
+            prepared.table,
+            sky,
+            observed_gap_s=case.option("observed_gap_s"),
+            boundary_sigma_m=case.boundary_sigma_m,
+            reports_per_track=reports_per_track(inputs.table),
+        ),
         classes,
         flags,
     )
@@ -121,7 +129,12 @@ def investigate(case: Case) -> Investigation:
         bin_s=case.option("coverage_bin_min") * 60,
         radius_m=case.option("coverage_radius_km") * 1000,
     )
-    verdict, reason = weigh(findings, coverage.fraction, case.option("coverage_threshold"))
+    verdict, reason = weigh(
+        findings,
+        coverage.fraction,
+        case.option("coverage_threshold"),
+        case.option("confidence_threshold"),
+    )
     if disputed.num_rows:
         joint = sorted({c for c in disputed["to"].to_pylist() + disputed["from"].to_pylist()})
         joint = [c for c in joint if sky.claimants(c)]
@@ -149,14 +162,30 @@ def investigate(case: Case) -> Investigation:
     )
 
 
-def weigh(findings: pa.Table, coverage: float, threshold: float) -> tuple[str, str]:
+def weigh(
+    findings: pa.Table, coverage: float, threshold: float, confidence_threshold: float = 0.99
+) -> tuple[str, str]:
     """The verdict and one sentence saying why."""
     kinds = findings["kind"].to_pylist() if findings.num_rows else []
-    observed = kinds.count("observed")
-    if observed:
-        return "confirmed", f"{observed} observed crossing(s) in the window"
+    sure = findings["confidence"].to_pylist() if findings.num_rows else []
+    observed = [c for k, c in zip(kinds, sure, strict=True) if k == "observed"]
+    confirmed = [c for c in observed if c >= confidence_threshold]
+    if confirmed:
+        return "confirmed", (
+            f"{len(confirmed)} observed crossing(s) in the window with confidence "
+            f">= {confidence_threshold:g} (the surest {max(confirmed):.4f})"
+        )
     if kinds:
-        return "indicated", f"{len(kinds)} inferred crossing(s), none observed"
+        why = []
+        if observed:
+            why.append(
+                f"{len(observed)} observed, none with confidence >= {confidence_threshold:g} "
+                f"(the surest {max(observed):.4f})"
+            )
+        inferred = len(kinds) - len(observed)
+        if inferred:
+            why.append(f"{inferred} inferred")
+        return "indicated", f"{len(kinds)} crossing(s): " + "; ".join(why)
     if coverage >= threshold:
         return "not_observed", (
             f"no crossing seen while the border was covered {coverage:.1%} of the time "

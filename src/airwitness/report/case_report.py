@@ -34,6 +34,13 @@ FINDING_FIELDS = (
     "after",
     "class",
     "registry",
+    "confidence",
+    "time_min",
+    "time_max",
+    "evidence",
+    "depth_m",
+    "sigma_m",
+    "boundary_sigma_m",
 )
 
 

@@ -132,6 +132,20 @@ def _holds(f: dict[str, Any]) -> str:
     return f"yes with {name} ({esc(shift)})"
 
 
+def _sure(f: dict[str, Any]) -> str:
+    """A finding's confidence and what it rests on."""
+    c = f.get("confidence")
+    if c is None:
+        return "—"
+    if not f.get("evidence"):
+        return f'{c:.4f}<br><span class="note">no report inside</span>'
+    basis = (
+        f"{esc(f['evidence'])}: {fmt(f.get('depth_m'), 0)} m in, "
+        f"σ {fmt(f.get('sigma_m'), 0)} m, border σ {fmt(f.get('boundary_sigma_m'), 0)} m"
+    )
+    return f'{c:.4f}<br><span class="note mono">{basis}</span>'
+
+
 def _crossing_rows(items: list[dict[str, Any]], suspect: bool) -> list[list[str]]:
     rows = []
     for f in items:
@@ -151,6 +165,7 @@ def _crossing_rows(items: list[dict[str, Any]], suspect: bool) -> list[list[str]
                 esc(f.get("class")),
                 esc(f.get("registry") or "—"),
                 f'<span class="mono">{esc(f.get("before"))}<br>{esc(f.get("after"))}</span>',
+                _sure(f),
                 _holds(f),
             ]
         )
@@ -173,7 +188,10 @@ def evidence_section(r: dict[str, Any]) -> str:
         " implausible segment), then disputed ones (into or out of an area several states"
         " claim): the last two are listed but never counted for the verdict. The last column"
         " says whether the crossing is also found against the other boundary set, and how"
-        " far and how much later (negative: earlier) it lies there.</p>",
+        " far and how much later (negative: earlier) it lies there. The confidence is a"
+        " guarantee: among tracks that never entered, at most 1 − c show a crossing this"
+        " sure (docs/uncertainty.md); it rests on the report shown, its depth inside, its"
+        " position error and the boundary's.</p>",
         table(
             [
                 "track",
@@ -186,6 +204,7 @@ def evidence_section(r: dict[str, Any]) -> str:
                 "class",
                 "registry",
                 "between records",
+                "confidence, resting on",
                 "other boundary set",
             ],
             rows,

@@ -298,9 +298,14 @@ def _tracks(
     )
 
 
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else value
+
+
 def _crossings(table: pa.Table, position: dict[str, int]) -> Crossings:
-    cols = {name: table[name].to_pylist() for name in table.column_names if name != "time"}
-    times = iso_times(table["time"]) if table.num_rows else []
+    stamps = ("time", "time_min", "time_max")
+    cols = {name: table[name].to_pylist() for name in table.column_names if name not in stamps}
+    times, t_min, t_max = (iso_times(table[n]) if table.num_rows else [] for n in stamps)
     out_models, items = [], []
     for k in range(table.num_rows):
         alt = cols["alt_m"][k]
@@ -317,6 +322,15 @@ def _crossings(table: pa.Table, position: dict[str, int]) -> Crossings:
             gap_s=cols["gap_s"][k],
             before=cols["before"][k],
             after=cols["after"][k],
+            confidence=cols["confidence"][k],
+            time_min=t_min[k],
+            time_max=t_max[k],
+            along_min_m=cols["along_min_m"][k],
+            along_max_m=cols["along_max_m"][k],
+            evidence=cols["evidence"][k],
+            depth_m=_finite(cols["depth_m"][k]),
+            sigma_m=_finite(cols["sigma_m"][k]),
+            boundary_sigma_m=cols["boundary_sigma_m"][k],
         )
         out_models.append(model)
         items.append(model.model_dump_json(by_alias=True).encode())

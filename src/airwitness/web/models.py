@@ -85,6 +85,18 @@ class Crossing(BaseModel):
     gap_s: float
     before: str = Field(description="file:record of the report before the crossing")
     after: str = Field(description="file:record of the report after the crossing")
+    confidence: float = Field(
+        description="0-1, a guarantee: among tracks that never entered `to`, at most "
+        "1 - confidence show a crossing this sure (docs/uncertainty.md)"
+    )
+    time_min: str = Field(description="95 % interval of the crossing's time: start")
+    time_max: str = Field(description="95 % interval of the crossing's time: end")
+    along_min_m: float = Field(description="95 % interval along the path from the point (m)")
+    along_max_m: float
+    evidence: str | None = Field(description="file:record of the report the confidence rests on")
+    depth_m: float | None = Field(description="that report's distance inside `to` (m)")
+    sigma_m: float | None = Field(description="that report's 1-sigma position error (m)")
+    boundary_sigma_m: float = Field(description="the boundaries' 1-sigma error assumed (m)")
 
 
 class CrossingPage(BaseModel):

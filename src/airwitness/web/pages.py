@@ -115,7 +115,8 @@ Download: <a id="dl-csv" href="/api/crossings.csv">CSV</a> ·
 <a id="dl-geojson" href="/api/crossings.geojson">GeoJSON</a></p>
 <table id="crossings-table" class="grid"><thead><tr><th>time (UTC)</th><th>track</th>
 <th>from</th><th>to</th><th>kind</th><th>gap (s)</th><th>lon</th><th>lat</th><th>alt (m)</th>
-<th>before</th><th>after</th></tr></thead><tbody></tbody></table>
+<th>before</th><th>after</th><th title="a guarantee: among tracks that never entered, at
+most 1 - c show a crossing this sure">confidence</th></tr></thead><tbody></tbody></table>
 <button id="more" type="button" hidden>More</button>
 </main>"""
     return _page("crossings", "Crossings", main)

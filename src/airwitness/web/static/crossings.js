@@ -32,7 +32,14 @@
       el("td", { class: "num", text: num(c.gap_s, 1) }),
       el("td", { class: "num", text: num(c.lon, 5) }), el("td", { class: "num", text: num(c.lat, 5) }),
       el("td", { class: "num", text: num(c.alt_m, 0) }),
-      el("td", { text: c.before }), el("td", { text: c.after }));
+      el("td", { text: c.before }), el("td", { text: c.after }),
+      el("td", {
+        class: "num",
+        text: num(c.confidence, 4),
+        title: c.evidence
+          ? `${c.evidence}: ${num(c.depth_m, 0)} m in, σ ${num(c.sigma_m, 0)} m, border σ ${num(c.boundary_sigma_m, 0)} m`
+          : "no report inside",
+      }));
   }
 
   async function load(cursor) {
