@@ -36,7 +36,7 @@ the read floor, peak RSS ≤ ``--memory`` + 20 %.
 Optional 1B run (not part of ``make bench``): about 39 GB of Parquet (39 bytes per report
 with zstd) and ~20 min of generation on 2 cores (~50M rows/min with ``--jobs 2``), so point
 ``--data-dir`` at a disk with 50 GB free, ``TMPDIR`` at one with room for the engine's
-spilled partitions (40 bytes per report: 40 GB), and skip the scaling runs::
+spilled partitions (36 bytes per report: 36 GB), and skip the scaling runs::
 
     TMPDIR=/big/disk/tmp python bench/crossings.py --reports 1000000000 \
         --data-dir /big/disk --no-scaling

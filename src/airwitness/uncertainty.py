@@ -153,22 +153,33 @@ def effective_sigma(table: pa.Table) -> np.ndarray:
     rounded to float32 (seven digits: far finer than any error is known, and what the
     scaled engines' spill holds, so every engine computes with the same values)."""
     n = table.num_rows
-    if "pos_sigma_m" in table.column_names:
-        stated = table["pos_sigma_m"].to_numpy(zero_copy_only=False).astype(np.float64)
-    else:
-        stated = np.full(n, np.nan)
+    column = table["pos_sigma_m"] if "pos_sigma_m" in table.column_names else None
+    if column is not None and column.null_count == 0:
+        return _float32_exact(column.to_numpy(zero_copy_only=False).astype(np.float64))
+    defaults = _defaults(table)
+    if column is None or column.null_count == n:
+        return _float32_exact(defaults)
+    stated = column.to_numpy(zero_copy_only=False).astype(np.float64)  # nulls: NaN
     missing = ~np.isfinite(stated)
-    if not missing.any():
-        return _float32_exact(stated)
-    sources = pc.cast(table["source"], pa.string()) if "source" in table.column_names else None
-    if sources is None:
-        stated[missing] = FALLBACK_SIGMA_M
-        return _float32_exact(stated)
-    names = sources.unique().to_pylist()
-    codes = pc.index_in(sources, pa.array(names)).to_numpy(zero_copy_only=False)
-    defaults = np.array([default_sigma(s) for s in names], dtype=np.float64)
-    stated[missing] = defaults[codes[missing]]
+    stated[missing] = defaults[missing]
     return _float32_exact(stated)
+
+
+def _defaults(table: pa.Table) -> np.ndarray:
+    """Each report's source default, from the source names once each (no text per row)."""
+    n = table.num_rows
+    if "source" not in table.column_names or n == 0:
+        return np.full(n, FALLBACK_SIGMA_M)
+    parts = []
+    for chunk in table["source"].chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = pc.dictionary_encode(chunk)
+        per_name = np.array(
+            [default_sigma(str(s)) for s in chunk.dictionary.to_pylist()] + [FALLBACK_SIGMA_M]
+        )
+        idx = chunk.indices.fill_null(len(per_name) - 1).to_numpy(zero_copy_only=False)
+        parts.append(per_name[idx])
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def _float32_exact(values: np.ndarray) -> np.ndarray:

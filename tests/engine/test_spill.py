@@ -86,8 +86,8 @@ def test_direct_and_cached_spills_hold_the_same_rows(tmp_path, monkeypatch):
     assert whole["source_record"].to_pylist() != sorted(whole["source_record"].to_pylist())
     assert sorted(whole["source_record"].to_pylist()) == list(range(1, 3_001))
     cached_size = os.path.getsize(tmp_path / "cached.spill")
-    assert cached_size == 40 * 3_000 + sum(  # 40 bytes a row, and the runs
-        8 * runs[0] + 8 * runs[1] + 8 * runs[2] + 5 * runs[3]
+    assert cached_size == 36 * 3_000 + sum(  # 36 bytes a row, and the runs
+        8 * runs[0] + 8 * runs[1] + 8 * runs[2] + 8 * runs[3] + 5 * runs[4]
         for p in cached
         for _, _, *runs in p.segments
     )

@@ -85,7 +85,7 @@ SpillDir = Annotated[
     typer.Option(
         "--spill-dir",
         help="Folder or URI for the partitions between the passes of --engine local/dask "
-        "(about 40 bytes per report; default: the system temporary folder; on a Dask "
+        "(about 36 bytes per report; default: the system temporary folder; on a Dask "
         "cluster of several machines, storage they all reach).",
     ),
 ]

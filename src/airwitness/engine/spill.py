@@ -14,13 +14,13 @@ unit of pass 1 writes one file of *segments*, one per partition each time it
 flushes, and returns where its partitions' segments lie (:class:`Piece`). A
 segment of ``k`` rows holds, back to back, uncompressed, in the machine's
 byte order and without a header: ``k`` times (int64 nanoseconds), longitudes,
-latitudes, altitudes (float64, unknown NaN), position errors (float32: each
+latitudes, altitudes (float64, unknown NaN) and the low 32 bits of the record
+numbers (uint32); then, as runs (the rows are grouped by track), the track
+numbers, file numbers, the records' high 32 bits, the position errors (each
 report's effective σ, :func:`airwitness.uncertainty.effective_sigma`, which is
-float32-exact) and the low 32 bits of the record numbers (uint32); then, as runs
-(the rows are grouped by track), the track numbers, file numbers, the records'
-high 32 bits and leg starts, each as run ends (int32, counted from the segment's
-start) followed by the runs' values (int32, int32, int32, one byte): 40 bytes per
-report. Reading a segment is
+float32-exact; constant along most tracks) and leg starts, each as run ends (int32,
+counted from the segment's start) followed by the runs' values (int32, int32,
+int32, float32, one byte): 36 bytes per report. Reading a segment is
 one ``preadv`` (Arrow IPC batches cost a quarter of a millisecond each to
 find, map and slice, most of pass 2's reading time at 100 M reports).
 
@@ -51,14 +51,14 @@ from airwitness.uncertainty import effective_sigma
 #: Columns stored one value per row, in segment order, as these numpy types
 #: (``record_lo``: the low 32 bits of ``source_record``).
 _PLAIN = {"time": np.int64, "lon": np.float64, "lat": np.float64, "alt_m": np.float64,
-          "pos_sigma_m": np.float32, "record_lo": np.uint32}  # fmt: skip
+          "record_lo": np.uint32}  # fmt: skip
 #: Bytes each report takes in the spill (and a little more for the runs)
 BYTES_PER_REPORT = sum(np.dtype(t).itemsize for t in _PLAIN.values())
 #: Columns stored as runs, in segment order, and the type of their values:
 #: text as numbers, ``leg_start`` as one byte (an unknown one as 0),
 #: ``record_hi`` the high 32 bits of ``source_record`` (nearly always 0).
 _RUNS = {"track_id": np.int32, "source_file": np.int32, "record_hi": np.int32,
-         "leg_start": np.uint8}  # fmt: skip
+         "pos_sigma_m": np.float32, "leg_start": np.uint8}  # fmt: skip
 #: The columns as numpy arrays while spilled: grouped before a flush, read back after.
 _ARRAYS = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.float64,
            "alt_m": np.float64, "source_file": np.int32, "source_record": np.int64,
@@ -83,8 +83,9 @@ def _encoded(column: pa.Array) -> pa.DictionaryArray:
 
 
 #: Where a segment lies: file offset, rows, and the number of runs of each
-#: column in :data:`_RUNS` (track, file, record numbers' high bits, leg start).
-Segment = tuple[int, int, int, int, int, int]
+#: column in :data:`_RUNS` (track, file, record numbers' high bits, position error, leg
+#: start).
+Segment = tuple[int, int, int, int, int, int, int]
 
 
 @dataclass
@@ -333,7 +334,7 @@ def _read_segment(
     read(offset, [low if name == "record_lo" else into[name] for name in _PLAIN] + [raw])
     _expand_runs(
         into["track_id"], into["source_file"], into["leg_start"], into["source_record"], low,
-        *arrays, track_at, name_at,
+        into["pos_sigma_m"], *arrays, track_at, name_at,
     )  # fmt: skip
 
 
@@ -382,9 +383,9 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
 
 @nb.njit(cache=True, nogil=True)
 def _expand_runs(
-    track, file, leg, record, low,
-    track_ends, track_codes, file_ends, file_codes, high_ends, highs, leg_ends, legs,
-    track_at, name_at,
+    track, file, leg, record, low, sigma,
+    track_ends, track_codes, file_ends, file_codes, high_ends, highs, sigma_ends, sigmas,
+    leg_ends, legs, track_at, name_at,
 ):  # fmt: skip
     """A segment's runs written out one value per row (track and file numbers
     translated by ``track_at`` and ``name_at``), and its record numbers from
@@ -397,6 +398,11 @@ def _expand_runs(
         for i in range(start, leg_ends[k]):
             leg[i] = legs[k]
         start = leg_ends[k]
+    start = 0
+    for k in range(sigma_ends.shape[0]):
+        for i in range(start, sigma_ends[k]):
+            sigma[i] = sigmas[k]
+        start = sigma_ends[k]
     start = 0
     for k in range(high_ends.shape[0]):
         top = np.int64(highs[k]) << 32

@@ -45,6 +45,8 @@ def tracks_kml(table: pa.Table, *, name: str, crossings: pa.Table | None = None)
         times = iso_times(crossings["time"])
         for i, row in enumerate(crossings.drop_columns(["time"]).to_pylist()):
             label = f"{row['track_id']} {row['from']}→{row['to']} ({row['kind']})"
+            if row.get("confidence") is not None:
+                label += f", confidence {row['confidence']:.4f}"
             out.append(
                 f"<Placemark><name>{escape(label)}</name>"
                 f"<TimeStamp><when>{times[i]}</when></TimeStamp>"
