@@ -98,8 +98,9 @@ def crossing_evidence(
     lon: np.ndarray,
     lat: np.ndarray,
     time_ns: np.ndarray,
-    sigma: np.ndarray,
-    n_track: np.ndarray,
+    row_sigma: np.ndarray,
+    rows: np.ndarray,
+    n_reports: np.ndarray,
     i0: np.ndarray,
     i1: np.ndarray,
     frac: np.ndarray,
@@ -111,23 +112,33 @@ def crossing_evidence(
 ) -> Evidence:
     """The evidence of each crossing: reports ``first[k]:stop[k]`` are its excursion
     into the crossing's ``to``; ``i0``/``i1`` its bracketing reports, ``frac`` where
-    between them, ``path_m`` the path's length, ``time_x_ns`` the crossing's time."""
+    between them, ``path_m`` the path's length, ``time_x_ns`` the crossing's time,
+    ``n_reports`` its track's number of reports. Report ``r``'s σ is
+    ``row_sigma[rows[r]]`` (looked up only for the reports that matter)."""
     grid = index.grid()
     m = len(i0)
     min_tail = np.ones(m)
     best = np.full(m, -1, dtype=np.int64)
     depth = np.full(m, np.nan)
-    _deepest(first, stop, lon, lat, sigma, n_track, sigma_boundary_m, min_tail, best, depth, *grid)
+    n_reports = np.asarray(n_reports, dtype=np.float64)
+    d1 = np.full(m, np.nan)  # the depth of each crossing's later report, when walked
+    _deepest(
+        first, stop, lon, lat, row_sigma, rows, n_reports, sigma_boundary_m, min_tail, best, depth,
+        d1, *grid,
+    )  # fmt: skip
     has = best >= 0
-    confidence = 1.0 - np.minimum(1.0, n_track[i1] * min_tail)
+    confidence = 1.0 - np.minimum(1.0, n_reports * min_tail)
     confidence[~has] = 0.0
     # the bracketing reports' distances to the boundary, for the interval
-    ends = np.concatenate([i0, i1])
-    radius = SEARCH_SIGMAS * (sigma[ends] + sigma_boundary_m) + 1.0
+    sigma0, sigma1 = row_sigma[rows[i0]], row_sigma[rows[i1]]
+    ask = np.flatnonzero(np.isnan(d1))  # not walked: an empty excursion
+    ends = np.concatenate([i0, i1[ask]])
+    radius = SEARCH_SIGMAS * (np.concatenate([sigma0, sigma1[ask]]) + sigma_boundary_m) + 1.0
     d = np.empty(len(ends))
     distances(ends, lon, lat, radius, d, *grid)
-    d0, d1 = d[:m], d[m:]
-    s = np.sqrt(np.maximum(sigma[i0], sigma[i1]) ** 2 + sigma_boundary_m**2)
+    d0 = d[:m]
+    d1[ask] = d[m:]
+    s = np.sqrt(np.maximum(sigma0, sigma1) ** 2 + sigma_boundary_m**2)
     with np.errstate(divide="ignore", invalid="ignore"):
         half = np.minimum(Z95 * s * path_m / np.maximum(d0 + d1, 1e-9), MAX_HALF_WIDTH_M)
     along_min = -np.maximum(frac * path_m, half)
@@ -142,7 +153,7 @@ def crossing_evidence(
         confidence=confidence,
         best=best,
         depth_m=depth,
-        sigma_m=np.where(has, sigma[np.maximum(best, 0)], np.nan),
+        sigma_m=np.where(has, row_sigma[rows[np.maximum(best, 0)]], np.nan),
         along_min_m=along_min,
         along_max_m=along_max,
         time_min_ns=np.minimum(t_min, time_ns[i0]),
@@ -152,22 +163,26 @@ def crossing_evidence(
 
 @nb.njit(cache=True, nogil=True)
 def _deepest(
-    first, stop, lon, lat, sigma, n_track, sb, min_tail, best, depth,
+    first, stop, lon, lat, row_sigma, rows, n_reports, sb, min_tail, best, depth, d_first,
     x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy,
 ):  # fmt: skip
     """For each excursion, the report whose depth is least likely under "never
-    entered": walked from the crossing on, until that is certain to double precision."""
+    entered": walked from the crossing on, until that is certain to double precision.
+    ``d_first``: the depth of each excursion's first report (the interval needs it)."""
     for k in range(first.shape[0]):
         for r in range(first[k], stop[k]):
-            radius = SEARCH_SIGMAS * (sigma[r] + sb) + 1.0
+            s = row_sigma[rows[r]]
+            radius = SEARCH_SIGMAS * (s + sb) + 1.0
             d = nearest_edge_m(
                 lon[r], lat[r], radius, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr,
                 stream, vx, vy,
             )  # fmt: skip
-            p = tail(d, sigma[r], sb)
+            if r == first[k]:
+                d_first[k] = d
+            p = tail(d, s, sb)
             if p < min_tail[k] or best[k] < 0:
                 min_tail[k] = p
                 best[k] = r
                 depth[k] = d
-            if n_track[r] * min_tail[k] <= SATURATED:
+            if n_reports[k] * min_tail[k] <= SATURATED:
                 break

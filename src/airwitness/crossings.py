@@ -12,7 +12,7 @@ exactly on a boundary gives a crossing at that report.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -95,8 +95,10 @@ def find_crossings(
     """
     n = tracks.num_rows
     segment = tracks["segment"].to_numpy() if n else np.zeros(0, dtype=np.int32)
-    new_run = track_starts(tracks["track_id"]) if n else np.zeros(0, dtype=bool)
+    new_track = track_starts(tracks["track_id"]) if n else np.zeros(0, dtype=bool)
+    new_run = new_track.copy()
     new_run[1:] |= segment[1:] != segment[:-1]
+    sizes = _track_sizes(tracks, reports_per_track)
     points = TrackPoints(
         rows=np.arange(n),
         lon=np.ascontiguousarray(tracks["lon"].to_numpy(), dtype=np.float64),
@@ -105,8 +107,9 @@ def find_crossings(
         alt=tracks["alt_m"].to_numpy(zero_copy_only=False).astype(np.float64),
         segment=segment,
         new_run=new_run,
-        sigma=effective_sigma(tracks) if n else np.zeros(0),
-        n_track=_track_sizes(tracks, reports_per_track),
+        track=np.cumsum(new_track) - 1,
+        track_reports=sizes,
+        row_sigma=effective_sigma(tracks) if n else np.zeros(0),
     )
     return crossings_of_points(
         tracks,
@@ -119,7 +122,7 @@ def find_crossings(
 
 
 def _track_sizes(tracks: pa.Table, given: Mapping[str, int] | None) -> np.ndarray:
-    """Each report's track's number of reports (``given`` per track id, or counted)."""
+    """Each track's number of reports (``given`` per track id, or counted)."""
     n = tracks.num_rows
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -128,7 +131,7 @@ def _track_sizes(tracks: pa.Table, given: Mapping[str, int] | None) -> np.ndarra
     if given is not None:
         ids = pc.cast(tracks["track_id"], pa.string()).take(pa.array(starts)).to_pylist()
         lengths = np.maximum(lengths, [given.get(t, 0) for t in ids])
-    return np.repeat(lengths.astype(np.int64), np.diff(np.r_[starts, n]))
+    return lengths.astype(np.int64)
 
 
 @dataclass
@@ -144,14 +147,19 @@ class TrackPoints:
     segment: np.ndarray
     #: True where a report starts a new track segment (a new track or segment)
     new_run: np.ndarray
-    #: each report's position error (m, :func:`airwitness.uncertainty.effective_sigma`)
-    sigma: np.ndarray
-    #: how many reports its track had before cleaning (the N of the confidence)
-    n_track: np.ndarray
+    #: each report's track, an index into ``track_reports``
+    track: np.ndarray
+    #: per track: how many reports it had before cleaning (the N of the confidence)
+    track_reports: np.ndarray
+    #: per row of ``source`` (not per report: only a crossing's reports are looked
+    #: up): the position error, m (:func:`airwitness.uncertainty.effective_sigma`)
+    row_sigma: np.ndarray
 
     def subset(self, keep: np.ndarray) -> TrackPoints:
         """Only the reports where ``keep`` (whole tracks, so runs stay runs)."""
-        return TrackPoints(*(getattr(self, f)[keep] for f in self.__dataclass_fields__))
+        shared = ("track_reports", "row_sigma")  # indexed by track or source row: unchanged
+        per_report = [f.name for f in fields(self) if f.name not in shared]
+        return replace(self, **{f: getattr(self, f)[keep] for f in per_report})
 
 
 def crossings_of_points(
@@ -430,8 +438,9 @@ def _event_table(
     first, stop = _excursions(ev, points.new_run)
     path_m = haversine_m(points.lon[ev.i0], points.lat[ev.i0], points.lon[ev.i1], points.lat[ev.i1])
     proof = crossing_evidence(
-        airspace.index, points.lon, points.lat, t_ns, points.sigma, points.n_track,
-        ev.i0, ev.i1, ev.frac, np.asarray(path_m, dtype=np.float64), time_ns, first, stop, sigma_b,
+        airspace.index, points.lon, points.lat, t_ns, points.row_sigma, points.rows,
+        points.track_reports[points.track[ev.i1]], ev.i0, ev.i1, ev.frac,
+        np.asarray(path_m, dtype=np.float64), time_ns, first, stop, sigma_b,
     )  # fmt: skip
     has = proof.best >= 0
     evidence = np.full(len(has), None, dtype=object)

@@ -52,7 +52,7 @@ def sort_order(track, n_tracks, t, file, record):
 
 
 @nb.njit(cache=True, nogil=True)
-def gather(order, track, t, lon, lat, alt, leg, sigma):
+def gather(order, track, t, lon, lat, alt, leg):
     """The columns' rows ``order`` (one pass for all, instead of one per column)."""
     n = order.shape[0]
     o_track = np.empty(n, dtype=track.dtype)
@@ -61,7 +61,6 @@ def gather(order, track, t, lon, lat, alt, leg, sigma):
     o_lat = np.empty(n)
     o_alt = np.empty(n)
     o_leg = np.empty(n, dtype=np.bool_)
-    o_sigma = np.empty(n)
     for i in range(n):
         r = order[i]
         o_track[i] = track[r]
@@ -70,8 +69,7 @@ def gather(order, track, t, lon, lat, alt, leg, sigma):
         o_lat[i] = lat[r]
         o_alt[i] = alt[r]
         o_leg[i] = leg[r]
-        o_sigma[i] = sigma[r]
-    return o_track, o_t, o_lon, o_lat, o_alt, o_leg, o_sigma
+    return o_track, o_t, o_lon, o_lat, o_alt, o_leg
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -107,12 +105,14 @@ def _sort_track(order, a, b, t, file, record):
 
 @nb.njit(cache=True, nogil=True)
 def clean(
-    track, t, lon, lat, alt, leg, sigma, factor, min_speed, sigma_factor, outliers, max_gap_s
-):
+    track, t, lon, lat, alt, leg, order, sigma, factor, min_speed, sigma_factor, outliers,
+    max_gap_s,
+):  # fmt: skip
     """Reason per report (KEEP, DUPLICATE, SAME_TIME, OUTLIER) and the segment
     number of each kept report (restarting at 0 on each track).
 
-    Arrays are in :func:`sort_order`.
+    Arrays are in :func:`sort_order` ``order``, except ``sigma``, which is per input
+    row (it matters only for the few outliers, so it is not gathered).
 
     Duplicates: every report after the first of a run sharing track and time
     (DUPLICATE when its position equals the run's first, else SAME_TIME).
@@ -132,9 +132,9 @@ def clean(
         else:
             f = r
     if outliers:
-        _mark_outliers(reason, track, t, lon, lat, factor, min_speed)
-        if sigma_factor > 0.0:
-            _pardon_noise(reason, track, t, lon, lat, sigma, sigma_factor)
+        found = _mark_outliers(reason, track, t, lon, lat, factor, min_speed)
+        if found and sigma_factor > 0.0:
+            _pardon_noise(reason, t, lon, lat, order, sigma, sigma_factor)
 
     segment = np.empty(n, dtype=np.int32)
     kept = 0
@@ -179,7 +179,7 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
     rows = np.flatnonzero(reason == KEEP)
     m = rows.shape[0]
     if m < 3:
-        return
+        return 0
     cos_lo = np.empty(m)  # bounds of the cosine of each latitude
     cos_hi = np.empty(m)
     for u in range(m):
@@ -222,13 +222,16 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
                 outlier[u] = True
                 continue
         outlier[u] = _exact_outlier(t, lon, lat, rp, r, rn, factor, min_speed)
+    found = 0
     for u in range(1, m - 1):
         if outlier[u]:
             reason[rows[u]] = OUTLIER
+            found += 1
+    return found
 
 
 @nb.njit(cache=True, nogil=True)
-def _pardon_noise(reason, track, t, lon, lat, sigma, sigma_factor):
+def _pardon_noise(reason, t, lon, lat, order, sigma, sigma_factor):
     """Keep an outlier whose departure from its neighbours their stated errors explain.
 
     The departure is the distance from report i to where i−1 and i+1, interpolated
@@ -251,7 +254,8 @@ def _pardon_noise(reason, track, t, lon, lat, sigma, sigma_factor):
         dx = (((lon[r] - x + 180.0) % 360.0) - 180.0) * k
         dy = lat[r] - y
         departure = math.sqrt(dx * dx + dy * dy) * _M_PER_DEG
-        sc = math.sqrt(sigma[r] ** 2 + ((1.0 - a) * sigma[rp]) ** 2 + (a * sigma[rn]) ** 2)
+        s, sp, sn = sigma[order[r]], sigma[order[rp]], sigma[order[rn]]
+        sc = math.sqrt(s * s + ((1.0 - a) * sp) ** 2 + (a * sn) ** 2)
         if departure <= sigma_factor * sc:
             reason[r] = KEEP
 

@@ -141,7 +141,6 @@ class CleanedTracks:
     lon: np.ndarray
     lat: np.ndarray
     alt: np.ndarray
-    sigma: np.ndarray
 
     def rejected_rows(self, code: int) -> np.ndarray:
         """Input rows removed for one reason, in sorted order."""
@@ -158,8 +157,8 @@ def clean_tracks(
     rule = outliers or OutlierRule()
     c = columns
     order = track_kernels.sort_order(c.track, c.n_tracks, c.time_ns, c.file, c.record)
-    track, time_ns, lon, lat, alt, leg, sigma = track_kernels.gather(
-        order, c.track, c.time_ns, c.lon, c.lat, c.alt, c.leg_start, c.sigma
+    track, time_ns, lon, lat, alt, leg = track_kernels.gather(
+        order, c.track, c.time_ns, c.lon, c.lat, c.alt, c.leg_start
     )
     reason, segment = track_kernels.clean(
         track,
@@ -168,7 +167,8 @@ def clean_tracks(
         lat,
         alt,
         leg,
-        sigma,
+        order,
+        c.sigma,
         float(rule.factor),
         float(rule.min_speed_mps),
         float(rule.sigma_factor),
@@ -176,10 +176,10 @@ def clean_tracks(
         float(max_gap_s),
     )
     keep = np.flatnonzero(reason == track_kernels.KEEP)
-    track, time_ns, lon, lat, alt, _, sigma = track_kernels.gather(
-        keep, track, time_ns, lon, lat, alt, leg, sigma
+    track, time_ns, lon, lat, alt, _ = track_kernels.gather(
+        keep, track, time_ns, lon, lat, alt, leg
     )
-    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt, sigma)
+    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

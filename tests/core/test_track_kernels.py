@@ -58,7 +58,7 @@ def test_outliers_match_the_rule_on_a_noisy_track():
     t_ns = np.round(t_s * 1e9).astype(np.int64)
     reason, segment = track_kernels.clean(
         np.zeros(n, dtype=np.int64), t_ns, lon, lat, np.full(n, np.nan),
-        np.zeros(n, dtype=bool), np.full(n, 10.0), 2.0, 50.0, 5.0, True, 1800.0,
+        np.zeros(n, dtype=bool), np.arange(n), np.full(n, 10.0), 2.0, 50.0, 5.0, True, 1800.0,
     )  # fmt: skip
     expected = _reference_outliers(lon, lat, t_ns / 1e9)
     assert expected.sum() >= 30

@@ -141,8 +141,6 @@ def crossings_of_partition(
     new_track[1:] = track[1:] != track[:-1]
     new_run = new_track.copy()
     new_run[1:] |= segment[1:] != segment[:-1]
-    # every report the track had, rejected ones included: the N of the confidence
-    per_track = np.bincount(columns.track, minlength=columns.n_tracks)
     points = TrackPoints(
         rows=kept,
         lon=cleaned.lon,
@@ -151,8 +149,10 @@ def crossings_of_partition(
         alt=cleaned.alt,
         segment=segment,
         new_run=new_run,
-        sigma=cleaned.sigma,
-        n_track=per_track[track].astype(np.int64),
+        track=track,
+        # every report the track had, rejected ones included: the N of the confidence
+        track_reports=np.bincount(columns.track, minlength=columns.n_tracks),
+        row_sigma=columns.sigma,
     )
     crossings = crossings_of_points(
         table,
