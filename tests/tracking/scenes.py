@@ -118,4 +118,4 @@ def radius_along(az_deg: float) -> float:
 def slant_range(d: float, h: float, az_deg: float) -> float:
     r = radius_along(az_deg)
     a, b = r + SITE[2], r + h
-    return math.sqrt(a * a + b * b - 2 * a * b * math.cos(d / r))
+    return math.sqrt((a - b) ** 2 + 4 * a * b * math.sin(d / r / 2) ** 2)

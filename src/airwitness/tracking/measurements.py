@@ -42,6 +42,10 @@ class Measurements:
     R: np.ndarray  # (n, 2, 2): their covariance
     xy: np.ndarray  # (n, 2): where each puts the target in the plane
     code: np.ndarray  # Mode 3/A as an integer, -1 when none
+    #: the part of each one's error that smoothing cannot average away, m: the spread
+    #: of ground distances over the assumed height band (the same for every plot of a
+    #: target flying level)
+    bias_sigma: np.ndarray
     to_plane: Transformer  # lon/lat -> plane (x east, y north)
     to_lonlat: Transformer  # plane -> lon/lat
 
@@ -66,7 +70,7 @@ def measurements(det: pa.Table, rows: np.ndarray, settings: TrackerSettings) -> 
     to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     code = _codes(sub["mode3a"])
     if polar:
-        z, R = _polar(sub, lat0, settings)
+        z, R, bias = _polar(sub, lat0, settings)
         xy = np.column_stack([z[:, 0] * np.sin(z[:, 1]), z[:, 0] * np.cos(z[:, 1])])
         kind = POLAR
     else:
@@ -78,10 +82,13 @@ def measurements(det: pa.Table, rows: np.ndarray, settings: TrackerSettings) -> 
         R[:, 0, 0] = R[:, 1, 1] = sigma**2
         xy = z.copy()
         kind = CARTESIAN
-    return Measurements(kind, rows, t, t0, z, R, xy, code, to_plane, to_lonlat)
+        bias = np.zeros(len(z))
+    return Measurements(kind, rows, t, t0, z, R, xy, code, bias, to_plane, to_lonlat)
 
 
-def _polar(sub: pa.Table, lat0: float, settings: TrackerSettings) -> tuple[np.ndarray, np.ndarray]:
+def _polar(
+    sub: pa.Table, lat0: float, settings: TrackerSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rho = _floats(sub["range_m"])
     az = np.radians(_floats(sub["azimuth_deg"]))
     h0 = _floats(sub["site_alt_m"])
@@ -100,7 +107,7 @@ def _polar(sub: pa.Table, lat0: float, settings: TrackerSettings) -> tuple[np.nd
     R = np.zeros((len(rho), 2, 2))
     R[:, 0, 0] = sigma_d2
     R[:, 1, 1] = sigma_az**2
-    return np.column_stack([d, az]), R
+    return np.column_stack([d, az]), R, band
 
 
 def ground_distance(
@@ -117,9 +124,10 @@ def ground_distance(
     (10000.001, 1.0)
     """
     a, b = radius + h0, radius + h
-    cos_g = np.clip((a * a + b * b - rho * rho) / (2.0 * a * b), -1.0, 1.0)
-    gamma = np.arccos(cos_g)
-    sin_g = np.sin(gamma)
+    # sin²(γ/2) = (ρ² − (a − b)²) / 4ab: the haversine form, exact at short range
+    half = np.sqrt(np.clip((rho * rho - (a - b) ** 2) / (4.0 * a * b), 0.0, 1.0))
+    gamma = 2.0 * np.arcsin(half)
+    sin_g = 2.0 * half * np.sqrt(1.0 - half * half)
     with np.errstate(divide="ignore", invalid="ignore"):
         gain = np.where(sin_g > 0, radius * rho / (a * b * sin_g), _MAX_RANGE_GAIN)
     return radius * gamma, gain

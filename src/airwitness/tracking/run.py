@@ -118,16 +118,25 @@ def _one_sensor(
 
 
 def _scan_period(m: Measurements, s: TrackerSettings) -> tuple[float, bool]:
-    """The given scan period; else, for a radar, the median time between its beam's
-    passes through north (the azimuths wrapping round), when it made enough turns."""
+    """The given scan period; else, for a radar, measured from its plots: a rotating
+    beam makes each plot at ``(turn + azimuth/360) × T`` after a fixed time, so T is
+    the slope of a straight-line fit of the plots' times on their turns and azimuths
+    (whole turns between plots counted with a first guess: the median time between
+    passes through north)."""
     if s.scan_period_s is not None:
         return s.scan_period_s, False
     if m.kind != POLAR or len(m) < 2:
         return s.revisit_s, False
-    wraps = np.flatnonzero(np.diff(m.z[:, 1] % (2 * math.pi)) < -math.pi) + 1
+    turned = m.z[:, 1] % (2 * math.pi) / (2 * math.pi)  # azimuth in turns, 0-1
+    wraps = np.flatnonzero(np.diff(turned) < -0.5) + 1
     if len(wraps) < MIN_TURNS:
         return DEFAULT_SCAN_PERIOD_S, False
-    return float(np.median(np.diff(m.t[wraps]))), True
+    guess = float(np.median(np.diff(m.t[wraps])))
+    # whole turns between consecutive plots (a rotation without plots counts too)
+    steps = np.round(np.diff(m.t) / guess - np.diff(turned))
+    phase = np.concatenate([[0.0], np.cumsum(steps)]) + turned
+    slope = np.polyfit(phase, m.t, 1)[0]
+    return float(slope), True
 
 
 def _reports(
@@ -136,7 +145,9 @@ def _reports(
     rows = m.rows[idx]
     sub = det.take(pa.array(rows))
     lon, lat = m.to_lonlat.transform(xs[:, 0], xs[:, 1])
-    sigma = np.sqrt(np.linalg.eigvalsh(Ps[:, :2, :2])[:, 1])  # the larger axis: conservative
+    # the larger axis of the smoothed error (conservative), and the height band's
+    # share, which smoothing cannot average away
+    sigma = np.sqrt(np.linalg.eigvalsh(Ps[:, :2, :2])[:, 1] + m.bias_sigma[idx] ** 2)
     speed = np.hypot(xs[:, 2], xs[:, 3])
     heading = np.degrees(np.arctan2(xs[:, 2], xs[:, 3])) % 360.0
     columns = {
