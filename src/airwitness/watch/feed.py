@@ -13,11 +13,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from airwitness import reasons
 from airwitness.io.drones import remoteid
 from airwitness.io.modes import avr, beast, sbs
 from airwitness.io.options import ReadOptions
 from airwitness.io.radar import asterix
-from airwitness.schema import ReadResult
+from airwitness.schema import ReadResult, Reject
 from airwitness.watch.sources import SourceSpec
 
 
@@ -95,8 +96,24 @@ class Feed:
         """The rows and rejects decoded since the last call (None before any format)."""
         if self.decoder is None:
             return None
-        result = self.decoder.take()
+        result = _untracked(self.decoder.take())
         self.stats.positions += result.table.num_rows
         self.stats.records += result.table.num_rows + len(result.rejects)
         self.stats.rejects.update(r.reason for r in result.rejects)
         return result
+
+
+def _untracked(result: ReadResult) -> ReadResult:
+    """``result`` with its detections (anonymous plots) as rejects, in record order."""
+    plots = result.detections
+    if plots.num_rows == 0:
+        return result
+    records = plots["source_record"].to_pylist()
+    offsets = plots["source_offset"].to_pylist()
+    name = plots["source_file"][0].as_py()
+    extra = [
+        Reject(name, record, reasons.NOT_TRACKED_LIVE, offset=offset)
+        for record, offset in zip(records, offsets, strict=True)
+    ]
+    rejects = sorted([*result.rejects, *extra], key=lambda r: r.record)
+    return ReadResult(result.table, rejects, format=result.format)

@@ -30,7 +30,7 @@ QUEUE_SIZE = 10_000
 WEBHOOK_TIMEOUT_S = 5.0
 #: tries per alert, with back-off between them
 WEBHOOK_TRIES = 5
-WEBHOOK_BACKOFF_S = (0.5, 1.0, 2.0, 4.0)
+WEBHOOK_BACKOFF_S: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 #: on stop, the sinks get this long to deliver what they hold
 CLOSE_GRACE_S = 3.0
 
@@ -63,14 +63,23 @@ class StdoutSink:
 
 
 class WebhookSink:
-    """POST each alert as JSON to ``url``, from a thread, with retries and back-off."""
+    """POST each alert as JSON to ``url``, from a thread, with retries and back-off
+    (``backoff_s``: the waits between tries)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        backoff_s: Sequence[float] = WEBHOOK_BACKOFF_S,
+        timeout_s: float = WEBHOOK_TIMEOUT_S,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"--webhook {url}: an http:// or https:// URL")
         self.name = f"webhook {url}"
         self.url = url
+        self.backoff_s = tuple(backoff_s)
+        self.timeout_s = timeout_s
         self.stats = SinkStats()
         self._queue: queue.Queue[Alert | None] = queue.Queue(QUEUE_SIZE)
         self._stop = threading.Event()
@@ -118,13 +127,13 @@ class WebhookSink:
         for attempt in range(WEBHOOK_TRIES):
             if attempt:
                 self.stats.retries += 1
-                if self._stop.wait(WEBHOOK_BACKOFF_S[min(attempt - 1, len(WEBHOOK_BACKOFF_S) - 1)]):
+                if self._stop.wait(self.backoff_s[min(attempt - 1, len(self.backoff_s) - 1)]):
                     return False
             request = urllib.request.Request(
                 self.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
             )
             try:
-                with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                     if 200 <= response.status < 300:
                         return True
             except (urllib.error.URLError, OSError, ValueError):
