@@ -85,7 +85,7 @@ def _nl(lat: float) -> int:
         return 1 if abs(lat) > 87.0 else 2
     a = 1 - math.cos(math.pi / 30)
     b = math.cos(math.pi / 180 * abs(lat)) ** 2
-    return int(math.floor(2 * math.pi / math.acos(1 - a / b)))
+    return math.floor(2 * math.pi / math.acos(1 - a / b))
 
 
 def _cpr(lat: float, lon: float, odd: int) -> tuple[int, int]:

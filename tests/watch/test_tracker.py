@@ -197,7 +197,9 @@ def test_confirmed_alerts_on_real_flights_are_exactly_the_batch_crossings(batch)
     assert confirmed == sorted(_key(r) for r in want)
     # every crossing was announced before it was confirmed, none withdrawn here
     assert tracker.stats.alerts[PROVISIONAL] >= len(want)
-    provisional = {(a.fields["track_id"], a.fields["before"]) for a in alerts if a.status == PROVISIONAL}
+    provisional = {
+        (a.fields["track_id"], a.fields["before"]) for a in alerts if a.status == PROVISIONAL
+    }
     assert {(r["track_id"], r["before"]) for r in want} <= provisional
     # memory: every track retired, nothing held
     assert tracker.tracks == {} and tracker.retained == 0

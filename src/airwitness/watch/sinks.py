@@ -83,6 +83,9 @@ class WebhookSink:
         self.stats = SinkStats()
         self._queue: queue.Queue[Alert | None] = queue.Queue(QUEUE_SIZE)
         self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._sending = False
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="airwitness-webhook", daemon=True)
         self._thread.start()
 
@@ -94,13 +97,18 @@ class WebhookSink:
                 self.stats.dropped += 1
 
     def close(self) -> None:
-        """Deliver what is queued for up to :data:`CLOSE_GRACE_S`; count the rest dropped."""
+        """Deliver what is queued (retries included) for up to :data:`CLOSE_GRACE_S`;
+        count the rest, and an alert still being sent then, dropped."""
         deadline = time.monotonic() + CLOSE_GRACE_S
-        while not self._queue.empty() and time.monotonic() < deadline:
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.02)
+        with self._lock:
+            self._closed = True
+            if self._sending:
+                self.stats.dropped += 1  # still in flight: given up, whatever comes of it
         self._stop.set()
         self._put_stop()
-        self._thread.join(timeout=max(0.0, deadline - time.monotonic()) + 0.1)
+        self._thread.join(timeout=0.5)
         while True:
             try:
                 if self._queue.get_nowait() is not None:
@@ -118,10 +126,16 @@ class WebhookSink:
             alert = self._queue.get()
             if alert is None:
                 return
-            if self._deliver(alert.json().encode()):
-                self.stats.sent += 1
-            else:
-                self.stats.dropped += 1
+            self._sending = True
+            delivered = self._deliver(alert.json().encode())
+            with self._lock:
+                self._sending = False
+                if not self._closed:  # else close() has counted it
+                    if delivered:
+                        self.stats.sent += 1
+                    else:
+                        self.stats.dropped += 1
+            self._queue.task_done()
 
     def _deliver(self, body: bytes) -> bool:
         for attempt in range(WEBHOOK_TRIES):
