@@ -125,8 +125,11 @@ def _gps_times(tod: np.ndarray, options: ReadOptions) -> np.ndarray:
     return base + tod + rollover * 86_400 * _NS
 
 
-#: a receiver counter this far ahead of the previous frame's is a damaged value
+#: a receiver counter this far ahead of the previous frame's is a damaged value, unless
+#: as much time passed between receiving the two (the feed was away, the clock ran on)
 JUMP_AHEAD_TICKS = 3600 * MLAT_HZ
+#: how much further the counter may run than the receive times did
+JUMP_SLACK_NS = 60 * _NS
 
 
 class LiveClock:
@@ -138,14 +141,16 @@ class LiveClock:
     the receiver's own spacing of the messages is kept however late they arrive. A
     counter that goes back by more than a second (the receiver restarted) anchors
     again at that frame; one more than an hour ahead of the previous frame is a
-    damaged value (``bad timestamp``). A zero counter (no clock) or readsb's
-    synthetic-MLAT marker takes its frame's receive time.
+    damaged value (``bad timestamp``) unless the receive times moved on as much
+    (less a minute): a feed that was away for hours goes on. A zero counter (no
+    clock) or readsb's synthetic-MLAT marker takes its frame's receive time.
     """
 
     def __init__(self) -> None:
         self.anchor_counter: int | None = None
         self.anchor_ns = 0
         self.last = 0
+        self.last_received = 0
 
     def times(
         self, counter: np.ndarray, usable: np.ndarray, receive_ns: np.ndarray
@@ -161,14 +166,18 @@ class LiveClock:
             if ((step >= -MLAT_HZ) & (step <= JUMP_AHEAD_TICKS)).all():  # the usual case
                 time_ns[timed] = self.anchor_ns + ((c - self.anchor_counter) * 250) // 3
                 self.last = int(c[-1])
+                self.last_received = int(receive_ns[timed[-1]])
                 return time_ns, bad
         for i in timed.tolist():  # an anchor or a jump: frame by frame
             c = int(counter[i])
+            received = int(receive_ns[i])
             if self.anchor_counter is None or c < self.last - MLAT_HZ:
-                self.anchor_counter, self.anchor_ns = c, int(time_ns[i])
+                self.anchor_counter, self.anchor_ns = c, received
             elif c > self.last + JUMP_AHEAD_TICKS:
-                bad[i] = True
-                continue
-            self.last = c
+                ran_ns = ((c - self.last) * 250) // 3
+                if ran_ns > received - self.last_received + JUMP_SLACK_NS:
+                    bad[i] = True
+                    continue
+            self.last, self.last_received = c, received
             time_ns[i] = self.anchor_ns + ((c - self.anchor_counter) * 250) // 3
         return time_ns, bad
