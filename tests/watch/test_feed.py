@@ -9,7 +9,7 @@ from airwitness import reasons
 from airwitness.times import rows_ns
 from airwitness.watch.feed import Feed
 from airwitness.watch.sources import parse_source
-from bench._replay import beast_frames, sbs_lines
+from bench._replay import addresses, beast_frames, sbs_lines
 from tests.helpers import reports
 
 from ..io.radar.captures import block, cat034_site, cat048
@@ -107,3 +107,18 @@ def test_anonymous_radar_plots_are_counted_as_not_tracked_live():
     assert rows_ns(result.table)[0]["time"] == NOW + 601_562_500
     assert result.detections.num_rows == 0
     assert (feed.stats.records, feed.stats.positions) == (3, 1)
+
+
+def test_carried_sbs_callsigns_expire_when_the_watch_clock_moves_on():
+    feed = Feed(parse_source("sbs://127.0.0.1:30003"))
+    hexid = addresses(["t1"])["t1"].upper()
+    when = "2025/06/15,15:06:40.000"
+    ident = f"MSG,1,1,1,{hexid},1,{when},{when},RYR1,,,,,,,,,,,\n".encode()
+    feed.feed(ident, NOW)
+    feed.take()
+    position = sbs_lines(TABLE)[0] + b"\n"  # 15:06:40 too: takes the callsign
+    feed.feed(position, NOW)
+    assert feed.take().table["callsign"].to_pylist() == ["RYR1"]
+    feed.forget_before(TABLE["time"][0].value + 3600 * 10**9)
+    feed.feed(position, NOW)
+    assert feed.take().table["callsign"].to_pylist() == [None]

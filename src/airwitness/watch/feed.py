@@ -92,6 +92,13 @@ class Feed:
         if self.decoder is not None:
             self.decoder.end(broken)
 
+    def forget_before(self, time_ns: int) -> None:
+        """Let the decoder drop values it carries that no message after ``time_ns`` can
+        use (SBS callsigns and velocities; the CPR decoders drop theirs themselves)."""
+        forget = getattr(self.decoder, "forget_before", None)
+        if forget is not None:
+            forget(time_ns)
+
     def take(self) -> ReadResult | None:
         """The rows and rejects decoded since the last call (None before any format)."""
         if self.decoder is None:

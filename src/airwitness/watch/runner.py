@@ -85,6 +85,8 @@ class Watch:
                 now = time.monotonic()
                 if now - last_retire >= self.options.retire_every_s:
                     self._emit(self.tracker.retire(self.clock_ns(), time.time_ns()))
+                    for feed in self.feeds:
+                        feed.forget_before(self._clock_ns)
                     last_retire = now
                 every = self.options.stats_every_s
                 if every and now - last_stats >= every:
