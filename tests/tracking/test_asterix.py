@@ -73,3 +73,21 @@ def test_no_date_no_plots(capture):
     result = run("crossings", str(ast), "--sensors", str(sensors))
     assert result.exit_code != 0
     assert "--date" in result.output
+
+
+def test_plots_from_a_store_give_the_crossings_of_the_files(capture, tmp_path):
+    ast, sensors = capture
+    store = tmp_path / "s.duckdb"
+    read = ("--date", DATE, "--sensors", str(sensors))
+    refused = run("ingest", str(ast), "--store", str(store), *read, "--pd", "0.8")
+    assert refused.exit_code == 2 and "tracker options apply when a store is read" in (
+        refused.output
+    )
+    stored = run("ingest", str(ast), "--store", str(store), *read)
+    assert stored.exit_code == 0 and "(asterix, 3 reports, 779 detections, 0 rejects)" in (
+        stored.output
+    )
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert run("crossings", "--store", str(store), "--pd", "0.8", "-o", str(a)).exit_code == 0
+    assert run("crossings", str(ast), *read, "--pd", "0.8", "-o", str(b)).exit_code == 0
+    assert a.read_bytes() == b.read_bytes() and a.read_text().count("\n") == 1
