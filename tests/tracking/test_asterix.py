@@ -14,7 +14,7 @@ from airwitness.pipeline import read_inputs
 
 from ..cli._cli import run
 from ..io.radar.captures import block, cat048
-from .scenes import T0, Scene, straight
+from .scenes import T0, over_the_aras
 
 DATE = "2025-06-16"  # T0's
 
@@ -24,14 +24,7 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A drone flying south over the Aras from Azerbaijan into Iran at 40 m/s and a
     second target, in clutter; then three plots of an SSR track (track number 17)."""
     folder = tmp_path_factory.mktemp("asterix")
-    scene = Scene(
-        [straight(-5_000.0, 15_000.0, 10.0, -40.0), straight(20_000.0, 20_000.0, -45.0, 0.0)],
-        scans=200,
-        clutter_per_scan=2,
-        sigma_range_m=30.0,
-        sigma_azimuth_deg=0.1,
-        seed=7,
-    )
+    scene = over_the_aras(scans=200, clutter_per_scan=2, seed=7)
     tod = float((T0 - T0.astype("datetime64[D]")) / 1e9)
     tracked = block(
         48, *(cat048(tod + 5.0 * k, 30.0, 10.0 + k, fl=250, track=17) for k in range(3))
