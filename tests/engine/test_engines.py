@@ -24,6 +24,7 @@ import pytest
 from airwitness import io as readers
 from airwitness.engine import run_crossings_scaled
 from airwitness.engine.chunks import Unit, read_unit
+from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import detect, expand
 from airwitness.engine.spill import Piece, SpillWriter, partition_of, read_pieces
 from airwitness.errors import InputError
@@ -282,13 +283,25 @@ def test_csv_chunks_equal_the_whole_file(tmp_path, gz):
     assert sum(p.records for p in parts) == whole.records
 
 
+def _as_read(table: pa.Table, like: pa.Table) -> pa.Table:
+    """``table``'s columns typed as in ``like`` (the engines keep text as dictionaries)."""
+    schema = like.select(table.column_names).schema
+    return pa.Table.from_arrays([table[f.name].cast(f.type) for f in schema], schema=schema)
+
+
 def test_parquet_batches_equal_the_whole_file(tmp_path):
+    """The engines read a tabular Parquet file's batches through its reader's conversion,
+    with only the columns the crossings need: the same values and rejects as the whole
+    file read by airwitness.io."""
     path = tmp_path / "states.parquet"
     pq.write_table(generate(3_000, seed=2), path, row_group_size=500)
     whole = readers.read(str(path))
     f = detect(str(path))
     parts = list(read_unit(Unit(f, tuple(range(len(f.row_groups)))), 77, 0, None))
-    assert concat([p.table for p in parts]).equals(whole.table)
+    got = concat([p.table for p in parts])
+    assert set(got.column_names) == {*COLUMNS, "source"}
+    assert pa.types.is_dictionary(got.schema.field("track_id").type)
+    assert _as_read(got, whole.table).equals(whole.table.select(got.column_names))
     assert sorted(r for p in parts for r in p.rejects) == sorted(whole.rejects)
 
 

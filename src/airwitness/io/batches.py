@@ -12,17 +12,17 @@ record numbers and file name to where it lies in its file.
 from __future__ import annotations
 
 import io
+from collections.abc import Collection
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from airwitness.io import read
 from airwitness.io._convert import Checks
 from airwitness.io._detect import TABULAR, detect
 from airwitness.io._source import CHUNK, GZIP_MAGIC, Source
 from airwitness.io.options import ReadOptions
-from airwitness.io.tabular._containers import PARQUET_MAGIC, container
+from airwitness.io.tabular._containers import PARQUET_MAGIC, Columns, container
 from airwitness.schema import ReadResult, Reject, one_array
 
 __all__ = [
@@ -45,15 +45,24 @@ def sniff_head(name: str, head: bytes) -> str:
 
 
 def read_table(
-    name: str, format: str, table: pa.Table, first_record: int, options: ReadOptions | None
+    name: str,
+    format: str,
+    table: pa.Table,
+    first_record: int,
+    options: ReadOptions | None,
+    only: Collection[str] | None = None,
 ) -> ReadResult:
-    """A batch of a tabular file's columns through its reader, rows numbered from
-    ``first_record`` (handed over as a small in-memory Parquet file)."""
-    buf = io.BytesIO()
-    pq.write_table(table, buf, compression="none", use_dictionary=False)
-    buf.seek(0)
-    result = read(name, format=format, stream=buf, options=options)
-    return shift(result, first_record - 1)
+    """A batch of a tabular file's columns through its reader's conversion, rows
+    numbered from ``first_record``: the rows, values and rejects of reading the
+    whole file (``table`` has the reader's lower-case column names). With
+    ``only``, just those canonical columns, text as dictionaries (the engines:
+    they never handle text row by row)."""
+    records = np.arange(first_record, first_record + table.num_rows, dtype=np.int64)
+    columns = {c: one_array(table[c]) for c in table.column_names}
+    data = Columns(columns, records, container="parquet")
+    result = TABULAR[format].convert(name, data, only)
+    result.format = format
+    return result
 
 
 def shift(result: ReadResult, by: int) -> ReadResult:

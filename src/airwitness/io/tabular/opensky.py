@@ -17,6 +17,7 @@ so null; the documented default for ``opensky`` applies (``uncertainty.DEFAULT_S
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,13 +31,18 @@ from airwitness.io._convert import (
 )
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
-from airwitness.io.tabular._containers import load
+from airwitness.io.tabular._containers import Columns, load
 from airwitness.schema import ReadResult
 
 NAME = "opensky"
 REQUIRED = ("time", "icao24", "lat", "lon")
 NUMBERS = ("velocity", "heading", "vertrate", "baroaltitude", "geoaltitude")
 OPTIONAL = ("lastposupdate", "callsign", *NUMBERS)
+#: Text columns, converted per distinct value when they come dictionary-encoded
+TEXT = ("icao24", "callsign")
+#: Columns that only fill a report's details (not its track, time, position or
+#: altitude): the engines need not read them where the file proves them clean
+DETAIL = ("velocity", "heading", "vertrate", "callsign")
 
 
 def read(
@@ -48,7 +54,12 @@ def read(
     names the file in the table and in messages).
     """
     src = Source(path, stream)
-    data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)
+    return convert(src.name, load(src, REQUIRED + OPTIONAL, REQUIRED, NAME))
+
+
+def convert(file: str, data: Columns, only: Collection[str] | None = None) -> ReadResult:
+    """The canonical table of columns already read (by ``read``, or by the engines a
+    batch at a time: ``only`` those canonical columns, text as dictionaries)."""
     checks = Checks(len(data))
 
     track_id, time_ns, lat, lon, callsign = icao_fields(
@@ -73,4 +84,4 @@ def read(
         "vrate_mps": numbers["vertrate"],
         "callsign": callsign,
     }
-    return finish(src.name, NAME, checks, data.records, columns, data.rejects)
+    return finish(file, NAME, checks, data.records, columns, data.rejects, only)
