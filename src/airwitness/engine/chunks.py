@@ -94,7 +94,7 @@ def read_unit(
     if f.container == "parquet":
         yield from _parquet(unit, batch_rows, options)
     elif f.container == "csv":
-        yield from csv_chunks(f, chunk_bytes, options)
+        yield from csv_chunks(f, chunk_bytes, options, only=(*COLUMNS, "source"))
     else:
         yield read_whole(f, options)
 

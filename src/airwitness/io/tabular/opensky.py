@@ -21,6 +21,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
+import pyarrow as pa
+
 from airwitness import reasons
 from airwitness.io._convert import (
     Checks,
@@ -43,6 +45,20 @@ TEXT = ("icao24", "callsign")
 #: Columns that only fill a report's details (not its track, time, position or
 #: altitude): the engines need not read them where the file proves them clean
 DETAIL = ("velocity", "heading", "vertrate", "callsign")
+_FLOAT = pa.float64()
+#: How the engines may parse plain CSV lines straight into columns
+#: (``_csvtyped``): whole seconds as integers, numbers as floats, the address as
+#: a dictionary; ``lastposupdate`` stays text, so that a time with more than six
+#: decimals is read to the nanosecond as the text path reads it. The callsign
+#: is left out: on ASCII lines it cannot be bad, and the engines do not keep it.
+CSV_TYPES = {
+    "time": pa.int64(),
+    "icao24": pa.dictionary(pa.int32(), pa.string()),
+    "lat": _FLOAT,
+    "lon": _FLOAT,
+    "lastposupdate": pa.string(),
+    **dict.fromkeys(NUMBERS, _FLOAT),
+}
 
 
 def read(
