@@ -42,7 +42,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_a_good_case(tmp_path):
     case = load_case(write(tmp_path, GOOD))
-    assert (case.into, case.via, case.operator) == ("IRN", "AZE", "ISR")
+    assert (case.into, case.routes, case.operator) == ("IRN", ("AZE",), "ISR")
     assert case.since_ns == 1_749_772_800 * 10**9  # 2025-06-13T00:00Z
     assert case.until_ns == (1_749_772_800 + 12 * 86_400) * 10**9 - 1  # end of 24 June
     assert case.aircraft == ("jet", "uav")

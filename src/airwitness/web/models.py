@@ -183,7 +183,7 @@ class Coverage(BaseModel):
 
 class Allegation(BaseModel):
     into: str
-    via: str
+    via: str | list[str] = Field(description="a code, a list of codes (several routes), or any")
     since: str
     until: str
     window_utc: list[str]
