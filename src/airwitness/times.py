@@ -3,6 +3,8 @@
 Inside, a time is an integer of nanoseconds since the epoch, UTC. Users type
 ISO-8601 dates or datetimes; every output prints ISO-8601 UTC with milliseconds.
 One module for both, so the CLI, the web API, the store and the reports agree.
+Time zones (a case's ``timezone``, the zones a drafted text names) are the IANA
+database's as the ``tzdata`` package ships it, or fixed offsets (``UTC+03:30``).
 """
 
 from __future__ import annotations

@@ -112,15 +112,16 @@ def map_section(
     m = map_input(inv, r, tracks, crossings)
     via, into = ", ".join(inv.case.routes), inv.case.into
     border = f"The {via}–{into} border" if len(inv.case.routes) == 1 else f"The borders of {into}"
-    region = f"{via}, {into}" if via else into
+    region = f"{via} and {into}" if via else into
+    edges = "the border between them" if len(inv.case.routes) == 1 else f"the borders of {into}"
     titles = {
-        "region": f"{region} and the tracks",
+        "region": f"{via}, {into} and the tracks" if via else f"{into} and the tracks",
         "border": border,
         "closeup": "Close-up of the findings and suspect crossings",
     }
     captions = {
         "region": f"The region of {esc(region)}. Tracks are coloured by the airspace each part"
-        " lies in; the border each route crosses by how much of the window it was covered"
+        f" lies in; {esc(edges)} by how much of the window it was covered"
         " (hover over it, a track or a crossing for details).",
         "border": f"{esc(border)}.",
         "closeup": "Close-up of the findings and suspect crossings.",

@@ -83,7 +83,7 @@ def coverage_section(inv: Investigation, r: dict[str, Any], crossings: list) -> 
     cov = r.get("coverage", {})
     stretches = cov.get("stretches", [])
     via, into = via_words(r.get("allegation", {})), inv.case.into
-    several = len(r.get("routes", [])) > 1 or not inv.case.routes
+    several = len(r.get("routes", [])) > 1
     out = ["<section><h2>Coverage of the border</h2>"]
     if not stretches:
         out.append(

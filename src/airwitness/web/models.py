@@ -186,7 +186,11 @@ class Allegation(BaseModel):
     via: str | list[str] = Field(description="a code, a list of codes (several routes), or any")
     since: str
     until: str
+    timezone: str | None = None
     window_utc: list[str]
+    window_local: dict[str, Any] | None = Field(
+        default=None, description="the window in the zone the case names: {zone, window}"
+    )
     aircraft: list[str] | str
     operator: str | None
 
@@ -212,6 +216,9 @@ class CaseDetail(CaseSummary):
     airwitness_version: str
     thresholds: dict[str, float]
     numbers: dict[str, float | int | None]
+    routes: list[dict[str, Any]] = Field(
+        default_factory=list, description="each route of the allegation with its own verdict"
+    )
     findings: list[dict[str, Any]]
     suspect: list[dict[str, Any]]
     coverage: dict[str, Any]

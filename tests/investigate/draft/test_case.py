@@ -95,7 +95,8 @@ def test_poland_belarus_drones_with_headline_and_full_dates() -> None:
         " CHECK: local dates of POL, the country entered (Europe/Warsaw): the text names no zone"
     )
     assert comment(draft, "since").endswith(
-        '; = 2025-09-09T18:00+02:00 Europe/Warsaw, the evening of "the night of 9–10 September 2025"'
+        "; = 2025-09-09T18:00+02:00 Europe/Warsaw,"
+        ' the evening of "the night of 9–10 September 2025"'
     )
 
 

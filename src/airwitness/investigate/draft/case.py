@@ -68,14 +68,11 @@ def draft_case(text: str, *, codes: Collection[str] | None = None) -> str:
         operator = Field(None, ["no operator named"])
     into, via, operator = (_check_code(f, codes) for f in (into, via, operator))
 
-    date_mentions, notes = find_dates(text)
     zones = find_zones(text)
+    clocks = find_clock_times(text, zones)
+    date_mentions, notes = find_dates(text, skip=[(c.start, c.end) for c in clocks])
     since, until, timezone = choose_window(
-        text,
-        date_mentions,
-        notes,
-        find_clock_times(text, zones),
-        choose_text_zone(zones, into.value),
+        text, date_mentions, notes, clocks, choose_text_zone(zones, into.value)
     )
 
     allegation = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -172,9 +173,14 @@ def _from_match(kind: str, m: re.Match[str]) -> DateMention | str:
     return DateMention(m.start(), m.end(), kind, first, last, quote, tuple(check))
 
 
-def find_dates(text: str) -> tuple[list[DateMention], list[str]]:
-    """Dates the text names, and notes on what was seen but not used."""
+def find_dates(
+    text: str, skip: Iterable[tuple[int, int]] = ()
+) -> tuple[list[DateMention], list[str]]:
+    """Dates the text names, and notes on what was seen but not used; the ``skip``
+    spans (clock times) are not read as dates."""
     work = text
+    for a, b in skip:
+        work = work[:a] + " " * (b - a) + work[b:]
     found: list[DateMention] = []
     notes: list[str] = []
 

@@ -112,7 +112,7 @@ ROLE_PATTERNS: tuple[RolePattern, ...] = (
         RolePattern(
             "via",
             False,
-            "crossing of the X–Y border (the side not entered; direction not stated)",
+            "crossing of the X–Y border (direction not stated)",
             rf"\b{_CROSS}\s+(?:the\s+)?{pair}\s+(?:border|frontier)",
         )
         for pair in ("{R}[-–—/]{O}", "{O}[-–—/]{R}")

@@ -17,6 +17,7 @@ from importlib import resources
 import pycountry
 
 from airwitness.investigate.draft.countries import find_countries
+from airwitness.investigate.draft.fields import quoted
 from airwitness.investigate.draft.gazetteer import CAPITALS, ISO_TO_NE
 from airwitness.times import zone_names
 
@@ -120,7 +121,7 @@ def _place_pattern() -> re.Pattern[str]:
 
 _ABBREVIATION = re.compile(
     rf"(?<![\w+-])(?:{_OFFSET}|(?P<abbr>{'|'.join(sorted(ABBREVIATIONS, key=len, reverse=True))}))"
-    r"(?![\w+])"
+    r"(?![\w+-])"
 )
 
 
@@ -177,7 +178,7 @@ def choose_text_zone(zones: list[ZoneMention], into: str | None) -> TextZone:
     if zones:
         first = zones[0]
         others = sorted({z.quote for z in zones if z.zone != first.zone and "/" in z.zone})
-        check = (f"the text also names {', '.join(repr(o) for o in others)}",) if others else ()
+        check = (f"the text also names {', '.join(quoted(o) for o in others)}",) if others else ()
         return TextZone(first.zone, first.quote, check, first.quote)
     country = country_zones(into) if into else ()
     if country:
