@@ -184,3 +184,15 @@ def local_to_ns(year: int, month: int, day: int, hour: int, minute: int, tz: dt.
     '2025-06-12T20:30:00.000Z'
     """
     return _to_ns(dt.datetime(year, month, day, hour, minute, tzinfo=tz))
+
+
+def rows_ns(table: pa.Table) -> list[dict]:
+    """Rows as dicts, every timestamp column as integer nanoseconds.
+
+    Exact and free of pandas: without it pyarrow refuses to turn nanosecond
+    stamps into ``datetime`` objects, so a plain ``to_pylist`` fails.
+    """
+    stamps = [i for i, f in enumerate(table.schema) if pa.types.is_timestamp(f.type)]
+    for i in stamps:
+        table = table.set_column(i, table.field(i).name, table.column(i).cast(pa.int64()))
+    return table.to_pylist()
