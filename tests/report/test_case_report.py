@@ -9,7 +9,6 @@ import yaml
 from airwitness.investigate.casefile import load_case
 from airwitness.investigate.run import investigate
 from airwitness.report.case_files import write_case_outputs
-from airwitness.report.case_report import build_report
 from tests.investigate.scenarios import write_routes_scenario
 
 from .conftest import Verified
@@ -41,7 +40,7 @@ def test_window_in_the_zone_the_case_names(aras: Verified, tmp_path: Path) -> No
     doc["evidence"] = [{"path": str(aras.case_path.parent / "data" / "tracks.csv")}]
     case_path = tmp_path / "case.yaml"
     case_path.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    report = build_report(investigate(load_case(case_path)))
+    report = write_case_outputs(investigate(load_case(case_path)), tmp_path / "out", case_path)
     a = report["allegation"]
     assert a["window_utc"] == ["2025-06-13T20:30:00.000Z", "2025-06-14T20:29:59.000Z"]
     assert a["window_local"] == {
@@ -49,6 +48,13 @@ def test_window_in_the_zone_the_case_names(aras: Verified, tmp_path: Path) -> No
         "window": ["2025-06-14T00:00:00.000+03:30", "2025-06-14T23:59:59.000+03:30"],
     }
     assert a["timezone"] == "Asia/Tehran"
+    assert (a["since"], a["until"]) == ("2025-06-14T00:00+03:30", "2025-06-14T23:59:59+03:30")
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert (
+        "(UTC 2025-06-13T20:30:00Z – 2025-06-14T20:29:59Z, inclusive)</span><br>"
+        '<span class="note">(Asia/Tehran 2025-06-14T00:00:00+03:30 –'
+        " 2025-06-14T23:59:59+03:30, inclusive)</span>"
+    ) in html
 
 
 def test_two_routes_in_the_json_and_html(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from airwitness.report.html_sections import (
 )
 from airwitness.report.svg_charts import CHART_CSS
 from airwitness.report.svg_map import MAP_CSS
+from airwitness.times import local_iso, zone
 
 if TYPE_CHECKING:
     from airwitness.investigate.run import Investigation
@@ -123,12 +124,13 @@ def _header(r: dict[str, Any], since_ns: int, until_ns: int) -> str:
         (n.get("rejects"), "records rejected"),
     ]
     local = a.get("window_local")
-    local_text = (
-        f'<br><span class="note">({esc(local["zone"])} {esc(local["window"][0])} –'
-        f" {esc(local['window'][1])})</span>"
-        if local
-        else ""
-    )
+    local_text = ""
+    if local:  # the same instants in the case's zone, to the second like the UTC ones
+        tz = zone(local["zone"])
+        local_text = (
+            f'<br><span class="note">({esc(local["zone"])} {esc(local_iso(since_ns, tz))} –'
+            f" {esc(local_iso(until_ns, tz))}, inclusive)</span>"
+        )
     allegation = kv(
         [
             ("into", esc(a.get("into"))),

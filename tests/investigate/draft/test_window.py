@@ -138,3 +138,22 @@ def _as_case(draft: str):
     doc = yaml.safe_load(draft)
     doc["evidence"] = [{"path": "test_window.py"}]
     return parse_case(doc, base_dir=Path(__file__).parent)
+
+
+def test_a_speaker_in_another_zone_is_named_in_the_check() -> None:
+    """Ukraine (UTC+03:00) speaks of an entry into Poland (UTC+02:00 in September): the
+    dates are read as Poland's, and the CHECK says whose else they could be."""
+    draft = draft_case(
+        "Ukraine's air force said Russian drones entered Polish airspace on 10 September 2025."
+    )
+    got = allegation(draft)
+    assert (got["since"], got["until"], got["timezone"]) == (
+        "2025-09-09T22:00Z",
+        "2025-09-10T22:00Z",
+        "Europe/Warsaw",
+    )
+    assert comment(draft, "timezone") == (
+        " CHECK: local dates of POL, the country entered (Europe/Warsaw): the text names no"
+        " zone; the text speaks for UKR, whose dates would be Europe/Kyiv's (UTC+03:00, not"
+        " UTC+02:00)"
+    )

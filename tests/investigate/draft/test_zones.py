@@ -63,3 +63,22 @@ def test_choice_named_zone_wins_else_the_country_entered_else_utc_days() -> None
     assert nowhere.check == (
         "dates read as UTC days: the text names no time zone and no country entered",
     )
+
+
+def test_the_country_speaking_is_kept_beside_the_country_entered() -> None:
+    """Ukraine speaks of an entry into Poland: Poland's zone is taken, Ukraine's kept for
+    the CHECK; a speaker with the same zone, or none, adds nothing."""
+    chosen = choose_text_zone([], "POL", "UKR")
+    assert (chosen.name, chosen.country, chosen.speaker) == (
+        "Europe/Warsaw",
+        "POL",
+        ("UKR", "Europe/Kyiv"),
+    )
+    assert choose_text_zone([], "POL", "POL").speaker is None
+    assert choose_text_zone([], "IRN", None).speaker is None
+    # the country entered has no zone of its own (Kosovo): the speaker's is taken
+    spoken = choose_text_zone([], "KOS", "SRB")
+    assert (spoken.name, spoken.country, spoken.speaker) == ("Europe/Belgrade", "SRB", None)
+    assert spoken.check == (
+        "local dates of SRB, the country speaking (Europe/Belgrade): the text names no zone",
+    )

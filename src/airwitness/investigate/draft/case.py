@@ -11,7 +11,12 @@ from airwitness.investigate.draft.clock import find_clock_times
 from airwitness.investigate.draft.countries import find_countries
 from airwitness.investigate.draft.dates import find_dates
 from airwitness.investigate.draft.fields import Field
-from airwitness.investigate.draft.roles import find_roles, resolve_role, resolve_routes
+from airwitness.investigate.draft.roles import (
+    find_roles,
+    find_speaker,
+    resolve_role,
+    resolve_routes,
+)
 from airwitness.investigate.draft.title import find_title
 from airwitness.investigate.draft.window import choose_window
 from airwitness.investigate.draft.writer import write_case
@@ -45,8 +50,8 @@ def draft_case(text: str, *, codes: Collection[str] | None = None) -> str:
     >>> import yaml
     >>> text = "Drones entered Polish airspace from Belarus on 9 September 2025."
     >>> allegation = yaml.safe_load(draft_case(text))["allegation"]
-    >>> allegation["into"], allegation["via"], str(allegation["since"])
-    ('POL', 'BLR', '2025-09-09')
+    >>> allegation["into"], allegation["via"], allegation["since"], allegation["timezone"]
+    ('POL', 'BLR', '2025-09-08T22:00Z', 'Europe/Warsaw')
     """
     text = _UNPRINTABLE.sub(" ", text)
     mentions = find_countries(text)
@@ -71,9 +76,9 @@ def draft_case(text: str, *, codes: Collection[str] | None = None) -> str:
     zones = find_zones(text)
     clocks = find_clock_times(text, zones)
     date_mentions, notes = find_dates(text, skip=[(c.start, c.end) for c in clocks])
-    since, until, timezone = choose_window(
-        text, date_mentions, notes, clocks, choose_text_zone(zones, into.value)
-    )
+    speaker = find_speaker(roles)
+    text_zone = choose_text_zone(zones, into.value, speaker.code if speaker else None)
+    since, until, timezone = choose_window(text, date_mentions, notes, clocks, text_zone)
 
     allegation = {
         "into": into,

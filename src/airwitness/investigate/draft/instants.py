@@ -138,17 +138,27 @@ def _year_shift(end: _End) -> list[str]:
 
 
 def _zone_doubts(text_zone: TextZone, ns: int) -> list[str]:
-    """A CHECK when the country the zone came from has other offsets at ``ns``."""
-    if not text_zone.others or text_zone.name is None:
+    """CHECKs when the country the zone came from has other offsets at ``ns``, or the
+    country speaking keeps another offset then."""
+    if text_zone.name is None:
         return []
     chosen = utc_offset_text(ns, zone(text_zone.name))
+    out = []
     offsets = sorted({utc_offset_text(ns, zone(o)) for o in text_zone.others} - {chosen})
-    if not offsets:
-        return []
-    return [
-        f"{text_zone.country} also has zones at {', '.join(offsets)}; took {text_zone.name}"
-        f" ({chosen})"
-    ]
+    if offsets:
+        out.append(
+            f"{text_zone.country} also has zones at {', '.join(offsets)}; took {text_zone.name}"
+            f" ({chosen})"
+        )
+    if text_zone.speaker is not None:
+        code, name = text_zone.speaker
+        theirs = utc_offset_text(ns, zone(name))
+        if theirs != chosen:
+            out.append(
+                f"the text speaks for {code}, whose dates would be {name}'s ({theirs},"
+                f" not {chosen})"
+            )
+    return out
 
 
 def window_instants(

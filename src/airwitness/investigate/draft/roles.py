@@ -52,6 +52,8 @@ _ENTER = (
     r"|invaded|intruded\s+into|strayed\s+into|crossed\s+into|incursions?\s+into)"
 )
 _CROSS = r"(?:crossed|crosses|cross|crossing|crossings)(?:\s+of)?"
+#: The label of the rule that finds the country speaking ("Ukraine's air force said").
+SPEAKER_LABEL = "X said/accused ... (the complaining party)"
 _SAY = (
     r"(?:said|says|reported|reports|complained|complains|accused|accuses|protested|protests"
     r"|claimed|claims|alleged|alleges|asked|asks|demanded|demands|summoned|summons)"
@@ -89,7 +91,7 @@ ROLE_PATTERNS: tuple[RolePattern, ...] = (
     RolePattern(
         "into",
         False,
-        "X said/accused ... (the complaining party)",
+        SPEAKER_LABEL,
         rf"{{R}}(?:'s|')?(?:\s+[\w-]+){{{{0,3}}}}?\s+{_SAY}\b",
         needs_aircraft=True,
     ),
@@ -361,3 +363,9 @@ def resolve_routes(matches: Iterable[RoleMatch], exclude: str | None = None) -> 
     ]
     words = "; ".join(f"{m.code} from {quoted(m.quote)}" for m in routes)
     return Field("[" + ", ".join(m.code for m in routes) + "]", check, "", words)
+
+
+def find_speaker(matches: Iterable[RoleMatch]) -> RoleMatch | None:
+    """The first country the text has speaking ("X said", "X accused"), if any."""
+    said = [m for m in matches if m.label == SPEAKER_LABEL]
+    return min(said, key=lambda m: m.position) if said else None

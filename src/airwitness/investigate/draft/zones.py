@@ -166,11 +166,16 @@ class TextZone:
     source: str = ""  # the text's words naming it
     others: tuple[str, ...] = ()  # the country's other zones, when taken from a country
     country: str | None = None
+    #: the country speaking and its zone, when the zone was taken from another country
+    speaker: tuple[str, str] | None = None
 
 
-def choose_text_zone(zones: list[ZoneMention], into: str | None) -> TextZone:
+def choose_text_zone(
+    zones: list[ZoneMention], into: str | None, speaker: str | None = None
+) -> TextZone:
     """The first zone the text names; else the zone of the country entered (``into``),
-    marked CHECK; else none (the dates are read as UTC days, marked CHECK).
+    else of the country speaking (``speaker``, "Ukraine said"), marked CHECK; else
+    none (the dates are read as UTC days, marked CHECK).
 
     >>> choose_text_zone([], "IRN").name
     'Asia/Tehran'
@@ -180,10 +185,20 @@ def choose_text_zone(zones: list[ZoneMention], into: str | None) -> TextZone:
         others = sorted({z.quote for z in zones if z.zone != first.zone and "/" in z.zone})
         check = (f"the text also names {', '.join(quoted(o) for o in others)}",) if others else ()
         return TextZone(first.zone, first.quote, check, first.quote)
-    country = country_zones(into) if into else ()
-    if country:
-        why = f"local dates of {into}, the country entered ({country[0]}): the text names no zone"
-        return TextZone(country[0], country[0], (why,), others=country[1:], country=into)
+    for code, role in ((into, "entered"), (speaker, "speaking")):
+        country = country_zones(code) if code else ()
+        if not country:
+            continue
+        why = f"local dates of {code}, the country {role} ({country[0]}): the text names no zone"
+        spoken = country_zones(speaker) if speaker and speaker != code else ()
+        return TextZone(
+            country[0],
+            country[0],
+            (why,),
+            others=country[1:],
+            country=code,
+            speaker=(speaker, spoken[0]) if spoken and spoken[0] != country[0] else None,
+        )
     why = "the text names no time zone" + (
         f" and {into} has none in the time-zone database" if into else " and no country entered"
     )
