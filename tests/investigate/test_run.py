@@ -74,10 +74,7 @@ def _routes(inv) -> list[tuple[str, str]]:
 
 
 def _entries(table) -> list[tuple[str, str, str, str]]:
-    return [
-        (r["track_id"], r["from"], r["to"], r["route"])
-        for r in rows_ns(table)
-    ]
+    return [(r["track_id"], r["from"], r["to"], r["route"]) for r in rows_ns(table)]
 
 
 def test_two_routes_each_weighed_and_the_strongest_wins(tmp_path):
