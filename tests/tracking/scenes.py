@@ -142,3 +142,25 @@ def slant_range(d: float, h: float, az_deg: float) -> float:
     r = radius_along(az_deg)
     a, b = r + SITE[2], r + h
     return math.sqrt((a - b) ** 2 + 4 * a * b * math.sin(d / r / 2) ** 2)
+
+
+def over_the_aras(*, scans: int, clutter_per_scan: float, seed: int) -> Scene:
+    """A drone flying south at 40 m/s from Azerbaijan over the Aras into Iran, and a
+    second target flying west that crosses nothing, in clutter, with real errors."""
+    return Scene(
+        [straight(-5_000.0, 15_000.0, 10.0, -40.0), straight(20_000.0, 20_000.0, -45.0, 0.0)],
+        scans=scans,
+        clutter_per_scan=clutter_per_scan,
+        sigma_range_m=30.0,
+        sigma_azimuth_deg=0.1,
+        seed=seed,
+    )
+
+
+def split_in_halves(csv: Path) -> list[Path]:
+    """The plots of the first and the second half of the capture, each in a file."""
+    header, *lines = csv.read_text().splitlines(keepends=True)
+    files = [csv.with_name("first.csv"), csv.with_name("second.csv")]
+    files[0].write_text(header + "".join(lines[: len(lines) // 2]))
+    files[1].write_text(header + "".join(lines[len(lines) // 2 :]))
+    return files

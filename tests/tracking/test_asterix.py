@@ -14,7 +14,7 @@ from airwitness.pipeline import read_inputs
 
 from ..cli._cli import run
 from ..io.radar.captures import block, cat048
-from .scenes import T0, Scene, straight
+from .scenes import T0, over_the_aras
 
 DATE = "2025-06-16"  # T0's
 
@@ -24,14 +24,7 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A drone flying south over the Aras from Azerbaijan into Iran at 40 m/s and a
     second target, in clutter; then three plots of an SSR track (track number 17)."""
     folder = tmp_path_factory.mktemp("asterix")
-    scene = Scene(
-        [straight(-5_000.0, 15_000.0, 10.0, -40.0), straight(20_000.0, 20_000.0, -45.0, 0.0)],
-        scans=200,
-        clutter_per_scan=2,
-        sigma_range_m=30.0,
-        sigma_azimuth_deg=0.1,
-        seed=7,
-    )
+    scene = over_the_aras(scans=200, clutter_per_scan=2, seed=7)
     tod = float((T0 - T0.astype("datetime64[D]")) / 1e9)
     tracked = block(
         48, *(cat048(tod + 5.0 * k, 30.0, 10.0 + k, fl=250, track=17) for k in range(3))
@@ -73,3 +66,21 @@ def test_no_date_no_plots(capture):
     result = run("crossings", str(ast), "--sensors", str(sensors))
     assert result.exit_code != 0
     assert "--date" in result.output
+
+
+def test_plots_from_a_store_give_the_crossings_of_the_files(capture, tmp_path):
+    ast, sensors = capture
+    store = tmp_path / "s.duckdb"
+    read = ("--date", DATE, "--sensors", str(sensors))
+    refused = run("ingest", str(ast), "--store", str(store), *read, "--pd", "0.8")
+    assert refused.exit_code == 2 and "tracker options apply when a store is read" in (
+        refused.output
+    )
+    stored = run("ingest", str(ast), "--store", str(store), *read)
+    assert stored.exit_code == 0 and "(asterix, 3 reports, 779 detections, 0 rejects)" in (
+        stored.output
+    )
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert run("crossings", "--store", str(store), "--pd", "0.8", "-o", str(a)).exit_code == 0
+    assert run("crossings", str(ast), *read, "--pd", "0.8", "-o", str(b)).exit_code == 0
+    assert a.read_bytes() == b.read_bytes() and a.read_text().count("\n") == 1
