@@ -16,12 +16,14 @@ from typing import Any
 import yaml
 
 from airwitness.airspace.boundaries import BUILTIN_SETS, DEFAULT_SET, LEGACY_NAME
-from airwitness.times import parse_utc_ns
+from airwitness.times import parse_utc_ns, utc_offset_text, zone
 
 CLASSES = ("jet", "propeller", "helicopter", "uav", "unknown")
 
 _TOP_KEYS = {"title", "allegation", "evidence", "airspace", "options", "hints"}
-_ALLEGATION_KEYS = {"into", "via", "since", "until", "aircraft", "operator"}
+_ALLEGATION_KEYS = {"into", "via", "since", "until", "timezone", "aircraft", "operator"}
+#: ``via: any``: an entry into ``into`` from any other airspace, international included.
+ANY_ROUTE = "any"
 _EVIDENCE_KEYS = {"path", "sensor", "format"}
 _AIRSPACE_KEYS = {"file", "code_field"}
 _OPTION_DEFAULTS: dict[str, float] = {
@@ -53,7 +55,8 @@ class Evidence:
 class Case:
     title: str
     into: str
-    via: str
+    #: the airspaces it allegedly came through, as the case lists them; empty = any
+    routes: tuple[str, ...]
     since_ns: int
     until_ns: int  # inclusive
     since_text: str
@@ -69,6 +72,27 @@ class Case:
     hints: Mapping[str, str] = field(default_factory=dict)
     #: the built-in set (osm, ne10m) when no file is given
     airspace_set: str = "osm"
+    #: the zone the allegation's times are local to (an IANA name or UTC+03:30), if named
+    timezone: str | None = None
+
+    @property
+    def via_text(self) -> str:
+        """The routes as the report names them: ``AZE``, ``BLR, UKR`` or ``any``."""
+        return ", ".join(self.routes) if self.routes else ANY_ROUTE
+
+    @property
+    def route_names(self) -> tuple[str, ...]:
+        """One name per route, for per-route results: the codes, or ``("any",)``."""
+        return self.routes or (ANY_ROUTE,)
+
+    @property
+    def local_zone(self) -> str | None:
+        """The zone the report shows the window in besides UTC: ``timezone``, else the
+        offset ``since`` is written with (when not UTC), else None."""
+        if self.timezone is not None:
+            return self.timezone
+        offset = _offset_text(self.since_text)
+        return None if offset in (None, "UTC+00:00") else offset
 
     def option(self, name: str) -> float:
         return float(self.options.get(name, _OPTION_DEFAULTS[name]))
@@ -110,9 +134,8 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
         raise CaseError("allegation: required, a mapping with into, via, since, until")
     _no_unknown(alleg, _ALLEGATION_KEYS, "allegation.")
     into = _code(alleg, "into")
-    via = _code(alleg, "via")
-    if into == via:
-        raise CaseError(f"allegation.via: the same airspace as allegation.into ({into})")
+    routes = _routes(alleg.get("via"), into)
+    timezone = _timezone(alleg.get("timezone"))
     since_text, since_ns = _when(alleg, "since", end_of_day=False)
     until_text, until_ns = _when(alleg, "until", end_of_day=True)
     if until_ns < since_ns:
@@ -132,7 +155,7 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
     return Case(
         title=title,
         into=into,
-        via=via,
+        routes=routes,
         since_ns=since_ns,
         until_ns=until_ns,
         since_text=since_text,
@@ -146,6 +169,7 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
         base_dir=base_dir,
         hints=hints,
         airspace_set=airspace_set,
+        timezone=timezone,
     )
 
 
@@ -164,10 +188,62 @@ def _code(alleg: dict, key: str) -> str:
     return value.strip().upper()
 
 
+def _routes(value: Any, into: str) -> tuple[str, ...]:
+    """``via``: one code, a list of codes (several routes), or ``any`` (empty tuple)."""
+    if isinstance(value, str) and value.strip().lower() == ANY_ROUTE:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(v, str) and v.strip() for v in items)
+    ):
+        raise CaseError(
+            "allegation.via: required, an airspace code such as AZE, a list of them"
+            " ([BLR, UKR]) or any"
+        )
+    codes = [v.strip().upper() for v in items]
+    if ANY_ROUTE.upper() in codes:
+        raise CaseError("allegation.via: any stands alone (it includes every airspace)")
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise CaseError(f"allegation.via: {twice[0]} is listed twice")
+    if into in codes:
+        raise CaseError(f"allegation.via: the same airspace as allegation.into ({into})")
+    return tuple(codes)
+
+
+def _timezone(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CaseError("allegation.timezone: an IANA time zone such as Asia/Tehran, or UTC+03:30")
+    try:
+        zone(value.strip())
+    except ValueError as exc:
+        raise CaseError(f"allegation.timezone: {exc}") from None
+    return value.strip()
+
+
+def _offset_text(text: str) -> str | None:
+    """``UTC+03:30`` for a datetime written with that offset; None for a date or no offset."""
+    s = text.strip()
+    try:
+        when = dt.datetime.fromisoformat(s.replace("z", "Z"))
+    except ValueError:
+        return None
+    if len(s) <= 10 or when.tzinfo is None:
+        return None
+    return utc_offset_text(parse_utc_ns(s), when.tzinfo)
+
+
 def _when(alleg: dict, key: str, *, end_of_day: bool) -> tuple[str, int]:
     value = alleg.get(key)
     if value is None:
-        raise CaseError(f"allegation.{key}: required, a date (2025-06-13) or datetime")
+        raise CaseError(
+            f"allegation.{key}: required, a date (2025-06-13) or datetime"
+            " (2025-06-13T04:00Z, 2025-06-13T00:00+03:30)"
+        )
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
@@ -268,7 +344,7 @@ def _hints(value: Any) -> dict[str, str]:
 
 
 def check_codes(case: Case, known: set[str]) -> None:
-    """Raise :class:`CaseError` if into/via are not codes of the airspace set."""
-    for key, code in (("into", case.into), ("via", case.via)):
+    """Raise :class:`CaseError` if into or a route is not a code of the airspace set."""
+    for key, code in (("into", case.into), *(("via", r) for r in case.routes)):
         if code != "INTL" and code not in known:
             raise CaseError(f"allegation.{key}: {code} is not a code of the airspace set")
