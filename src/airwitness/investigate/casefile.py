@@ -16,15 +16,18 @@ from typing import Any
 import yaml
 
 from airwitness.airspace.boundaries import BUILTIN_SETS, DEFAULT_SET, LEGACY_NAME
+from airwitness.errors import UsageError
+from airwitness.io.options import ReadOptions
 from airwitness.times import parse_utc_ns, utc_offset_text, zone
+from airwitness.tracking import TrackerSettings
 
 CLASSES = ("jet", "propeller", "helicopter", "uav", "unknown")
 
-_TOP_KEYS = {"title", "allegation", "evidence", "airspace", "options", "hints"}
+_TOP_KEYS = {"title", "allegation", "evidence", "airspace", "options", "hints", "tracker"}
 _ALLEGATION_KEYS = {"into", "via", "since", "until", "timezone", "aircraft", "operator"}
 #: ``via: any``: an entry into ``into`` from any other airspace, international included.
 ANY_ROUTE = "any"
-_EVIDENCE_KEYS = {"path", "sensor", "format"}
+_EVIDENCE_KEYS = {"path", "sensor", "format", "date", "start_time", "sensors"}
 _AIRSPACE_KEYS = {"file", "code_field"}
 _OPTION_DEFAULTS: dict[str, float] = {
     "observed_gap_s": 60.0,
@@ -49,6 +52,8 @@ class Evidence:
     paths: tuple[Path, ...]  # what it expanded to, sorted
     sensor: str | None = None
     format: str | None = None
+    #: what these files need to be read (ASTERIX's date, a radar's sensors file, …)
+    read_options: ReadOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,8 @@ class Case:
     airspace_set: str = "osm"
     #: the zone the allegation's times are local to (an IANA name or UTC+03:30), if named
     timezone: str | None = None
+    #: how radar plots and other detections in the evidence become tracks (None: defaults)
+    tracker: TrackerSettings | None = None
 
     @property
     def via_text(self) -> str:
@@ -106,7 +113,13 @@ class Case:
 
     @property
     def input_paths(self) -> list[Path]:
-        return [p for ev in self.evidence for p in ev.paths]
+        """Every file the result depends on: the evidence and its sensors files."""
+        sensors = [
+            ev.read_options.sensors
+            for ev in self.evidence
+            if ev.read_options is not None and ev.read_options.sensors is not None
+        ]
+        return [p for ev in self.evidence for p in ev.paths] + sensors
 
 
 def load_case(path: str | Path) -> Case:
@@ -149,6 +162,7 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
     airspace_set, airspace_file, code_field = _airspace(doc.get("airspace"), base_dir)
     options = _options(doc.get("options") or {})
     hints = _hints(doc.get("hints") or {})
+    tracker = _tracker(doc.get("tracker"))
     title = doc.get("title") or "Untitled case"
     if not isinstance(title, str):
         raise CaseError("title: must be text")
@@ -170,6 +184,7 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
         hints=hints,
         airspace_set=airspace_set,
         timezone=timezone,
+        tracker=tracker,
     )
 
 
@@ -292,8 +307,49 @@ def _evidence(value: Any, base_dir: Path) -> tuple[Evidence, ...]:
             paths = [full] if full.is_file() else []
         if not paths:
             raise CaseError(f"{key}.path: no file matches {pattern!r} (relative to {base_dir})")
-        out.append(Evidence(pattern, tuple(paths), item.get("sensor"), item.get("format")))
+        read_options = _read_options(item, base_dir, key)
+        out.append(
+            Evidence(pattern, tuple(paths), item.get("sensor"), item.get("format"), read_options)
+        )
     return tuple(out)
+
+
+def _read_options(item: dict, base_dir: Path, key: str) -> ReadOptions | None:
+    """An evidence entry's ``date`` (ASTERIX), ``start_time`` (relative clocks) and
+    ``sensors`` (the sensors file, relative to the case file)."""
+    date, start_ns, sensors = item.get("date"), item.get("start_time"), item.get("sensors")
+    if date is None and start_ns is None and sensors is None:
+        return None
+    if date is not None and not isinstance(date, dt.date):
+        try:
+            date = dt.date.fromisoformat(str(date))
+        except ValueError:
+            raise CaseError(f"{key}.date: a date such as 2025-06-16, not {date!r}") from None
+    if isinstance(date, dt.datetime):
+        raise CaseError(f"{key}.date: a date such as 2025-06-16, without a time")
+    if start_ns is not None:
+        try:
+            start_ns = parse_utc_ns(
+                start_ns.isoformat() if isinstance(start_ns, dt.date) else str(start_ns)
+            )
+        except ValueError as exc:
+            raise CaseError(f"{key}.start_time: {exc}") from None
+    if sensors is not None:
+        sensors = base_dir / str(sensors)
+        if not sensors.is_file():
+            raise CaseError(f"{key}.sensors: no such file {item['sensors']!r}")
+    return ReadOptions(start_time_ns=start_ns, date=date, sensors=sensors)
+
+
+def _tracker(value: Any) -> TrackerSettings | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise CaseError("tracker: a mapping of tracker settings (docs/tracking.md)")
+    try:
+        return TrackerSettings.from_mapping(value, "tracker")
+    except UsageError as exc:
+        raise CaseError(str(exc)) from None
 
 
 def _airspace(value: Any, base_dir: Path) -> tuple[str, Path | None, str | None]:

@@ -23,9 +23,7 @@ counted. Every finding is also tested against another boundary set
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -45,6 +43,7 @@ from airwitness.investigate.coverage import (
     whole_border,
 )
 from airwitness.investigate.crosscheck import SetCheck, check_findings, other_set_name
+from airwitness.investigate.evidence import read_evidence
 from airwitness.investigate.integrity import integrity_flags
 from airwitness.investigate.performance import max_range_m, reachable
 from airwitness.investigate.registry import state_of_registry
@@ -56,8 +55,7 @@ from airwitness.investigate.routes import (
     route_masks,
     weigh,
 )
-from airwitness.pipeline import Inputs, read_inputs, reports_per_track
-from airwitness.schema import concat
+from airwitness.pipeline import Inputs, reports_per_track
 from airwitness.tracks import PreparedTracks, prepare_tracks
 
 
@@ -107,7 +105,7 @@ def investigate(case: Case) -> Investigation:
         check_codes(case, set(sky.code_names))
     except CaseError:
         raise
-    inputs = _read_evidence(case)
+    inputs = read_evidence(case)
     prepared = prepare_tracks(inputs.table, max_gap_s=case.option("max_gap_s"))
     classes = classify_tracks(prepared.table, hints=case.hints)
     flags = integrity_flags(prepared.table)
@@ -223,28 +221,6 @@ def _in_crossing_order(
         rows = np.flatnonzero(mask.exact & ~suspect_mask).tolist()
         by_row.update(zip(rows, route.set_checks, strict=True))
     return [by_row[k] for k in np.flatnonzero(found).tolist()]
-
-
-def _read_evidence(case: Case) -> Inputs:
-    """Read every evidence file, naming it by its path relative to the case file."""
-    parts = [
-        read_inputs(
-            list(ev.paths),
-            format=ev.format,
-            names=[relative_name(p, case.base_dir) for p in ev.paths],
-        )
-        for ev in case.evidence
-    ]
-    return Inputs(
-        table=concat([p.table for p in parts]),
-        rejects=[r for p in parts for r in p.rejects],
-        files=[f for p in parts for f in p.files],
-    )
-
-
-def relative_name(path: Path, base: Path) -> str:
-    """``path`` relative to ``base``, with forward slashes (stable across machines)."""
-    return Path(os.path.relpath(path, base)).as_posix()
 
 
 def _annotate(crossings: pa.Table, classes: pa.Table, flags: pa.Table) -> pa.Table:
