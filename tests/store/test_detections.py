@@ -13,7 +13,7 @@ from airwitness.io.options import ReadOptions
 from airwitness.pipeline import read_inputs
 from airwitness.tracking import TrackerSettings
 
-from ..tracking.scenes import Scene, straight
+from ..tracking.scenes import over_the_aras, split_in_halves
 
 KNOWN_HEIGHT = TrackerSettings(assumed_alt_m=(1000.0, 1000.0))
 
@@ -22,20 +22,8 @@ KNOWN_HEIGHT = TrackerSettings(assumed_alt_m=(1000.0, 1000.0))
 def plots(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path]:
     """Two targets in clutter; the plots of each half hour in a file of its own."""
     folder = tmp_path_factory.mktemp("plots")
-    scene = Scene(
-        [straight(-5_000.0, 15_000.0, 10.0, -40.0), straight(20_000.0, 20_000.0, -45.0, 0.0)],
-        scans=120,
-        clutter_per_scan=2,
-        sigma_range_m=30.0,
-        sigma_azimuth_deg=0.1,
-        seed=4,
-    )
-    csv, sensors, _ = scene.write(folder)
-    header, *lines = csv.read_text().splitlines(keepends=True)
-    files = [folder / "first.csv", folder / "second.csv"]
-    files[0].write_text(header + "".join(lines[: len(lines) // 2]))
-    files[1].write_text(header + "".join(lines[len(lines) // 2 :]))
-    return files, sensors
+    csv, sensors, _ = over_the_aras(scans=120, clutter_per_scan=2, seed=4).write(folder)
+    return split_in_halves(csv), sensors
 
 
 def test_loading_tracks_the_stored_plots_as_reading_the_files_does(plots, tmp_path):
