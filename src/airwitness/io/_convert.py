@@ -395,18 +395,7 @@ def finish(
     """
     if only is not None:
         columns = {k: v for k, v in columns.items() if k in only}
-    keep = checks.ok
-    everything = bool(keep.all())
-    arrow_keep = None if everything else pa.array(keep)
-    cols: dict[str, np.ndarray | pa.Array] = {}
-    for name, values in columns.items():
-        if everything:
-            cols[name] = values
-        elif isinstance(values, np.ndarray):
-            cols[name] = values[keep]
-        else:
-            cols[name] = one_array(values).filter(arrow_keep)
-    cols["source_record"] = records[keep]
+    cols = kept_rows(checks, records, columns)
     coded = {}
     if only is not None:
         coded = {k: v for k, v in cols.items() if isinstance(v, pa.Array) and _is_dict(v)}
@@ -419,10 +408,34 @@ def finish(
         table = table.set_column(i, table.schema.field(i).with_type(values.type), values)
     if only is not None:
         table = table.select([f.name for f in table.schema if f.name in only])
+    return ReadResult(table, all_rejects(checks, src_name, records, extra_rejects), format=source)
+
+
+def kept_rows(
+    checks: Checks, records: np.ndarray, columns: Mapping[str, np.ndarray | pa.Array]
+) -> dict[str, np.ndarray | pa.Array]:
+    """The rows of ``columns`` that passed every check, with their ``source_record``."""
+    keep = checks.ok
+    everything = bool(keep.all())
+    arrow_keep = None if everything else pa.array(keep)
+    cols: dict[str, np.ndarray | pa.Array] = {}
+    for name, values in columns.items():
+        if everything:
+            cols[name] = values
+        elif isinstance(values, np.ndarray):
+            cols[name] = values[keep]
+        else:
+            cols[name] = one_array(values).filter(arrow_keep)
+    cols["source_record"] = records[keep]
+    return cols
+
+
+def all_rejects(
+    checks: Checks, src_name: str, records: np.ndarray, extra: Sequence[Reject] = ()
+) -> list[Reject]:
+    """The rows that failed a check, with the reader's other rejects, in record order."""
     rejects = checks.rejects(src_name, records)
-    if extra_rejects:
-        rejects = sorted([*extra_rejects, *rejects])
-    return ReadResult(table, rejects, format=source)
+    return sorted([*extra, *rejects]) if extra else rejects
 
 
 def _is_dict(values: pa.Array) -> bool:
