@@ -22,6 +22,7 @@ PACKAGE = "airwitness"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "reasons", "schema", "times", "digest", "geodesy", "uncertainty"),
     ("io",),
+    ("tracking",),
     ("tracks", "track_kernels"),
     ("airspace",),
     ("crossings", "confidence"),

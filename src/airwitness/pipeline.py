@@ -19,9 +19,12 @@ import pyarrow.compute as pc
 
 from airwitness.airspace import INTL, Airspace
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter, find_crossings
-from airwitness.io.inputs import FileSummary, Inputs, read_inputs
+from airwitness.io import inputs as io_inputs
+from airwitness.io.inputs import FileSummary, Inputs
 from airwitness.io.options import ReadOptions
+from airwitness.io.sensors import load_sensors
 from airwitness.reasons import BENIGN_REASONS
+from airwitness.tracking import TrackerSettings, track_inputs
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule, PreparedTracks, prepare_tracks
 
 __all__ = [
@@ -52,6 +55,8 @@ class Summary:
     segments: int = 0
     results: int = 0
     result_name: str = "results"
+    #: what the tracker made of each sensor's detections
+    tracking: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         out = [
@@ -61,6 +66,7 @@ class Summary:
             f"rejected: {sum(self.rejects.values())}",
         ]
         out += [f"  {reason}: {n}" for reason, n in sorted(self.rejects.items())]
+        out += [f"tracker: {line}" for line in self.tracking]
         out += [
             f"tracks: {self.tracks} ({self.segments} segments)",
             f"{self.result_name}: {self.results}",
@@ -92,6 +98,7 @@ def summarize(inputs: Inputs, prepared: PreparedTracks | None, results: int, nam
         segments=n_tracks if n_segments is None else n_segments,
         results=results,
         result_name=name,
+        tracking=tuple(stat.line() for stat in inputs.tracking),
     )
 
 
@@ -101,6 +108,25 @@ class CrossingsRun:
     prepared: PreparedTracks
     inputs: Inputs
     summary: Summary
+
+
+def read_inputs(
+    paths: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    names: Sequence[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    options: ReadOptions | None = None,
+    tracker: TrackerSettings | None = None,
+) -> Inputs:
+    """Read every file (:func:`airwitness.io.inputs.read_inputs`) and make tracks of
+    their anonymous detections (:func:`airwitness.tracking.track_inputs`, with the
+    sensors file of ``options`` and the ``tracker`` settings): what every command reads."""
+    inputs = io_inputs.read_inputs(
+        paths, format=format, names=names, progress=progress, options=options
+    )
+    sensors = load_sensors(options.sensors) if options and options.sensors else None
+    return track_inputs(inputs, tracker, sensors)
 
 
 def run_crossings(
@@ -115,9 +141,10 @@ def run_crossings(
     progress: Callable[[str], None] | None = None,
     options: ReadOptions | None = None,
     boundary_sigma_m: float | None = None,
+    tracker: TrackerSettings | None = None,
 ) -> CrossingsRun:
     """Every crossing in the given files."""
-    inputs = read_inputs(paths, format=format, progress=progress, options=options)
+    inputs = read_inputs(paths, format=format, progress=progress, options=options, tracker=tracker)
     return crossings_of_inputs(
         inputs,
         airspace,

@@ -64,10 +64,16 @@ BAD_HEX_IDENT = "bad hex ident"
 NOT_A_TRACE_POINT = "not a trace point"
 BAD_FLAGS = "bad flags"
 
+# --- detections (radar plots, sightings) and the tracker ----------------------
+
+MISSING_SENSOR = "missing sensor"
+#: a detection that is in no confirmed track: clutter, or a target seen too
+#: seldom to be tracked (benign: a radar's plots are mostly clutter)
+CLUTTER = "clutter"
+
 # --- ASTERIX ---------------------------------------------------------------
 
 SERVICE_MESSAGE = "service message"
-UNTRACKED_PLOT = "untracked plot"
 NO_RADAR_SITE = "no radar site"
 NO_TARGET_ADDRESS = "no target address"
 NO_TRACK_NUMBER = "no track number"
@@ -113,7 +119,7 @@ BENIGN_REASONS = frozenset(
         NO_POSITION,  # e.g. OpenSky rows, Mode S messages without a position
         SERVICE_MESSAGE,  # ASTERIX CAT034/065 and other non-target categories
         NOT_UDP,  # capture noise around ASTERIX packets
-        UNTRACKED_PLOT,  # ASTERIX monoradar plot with neither track number nor address
+        CLUTTER,  # a detection in no confirmed track (airwitness.tracking)
         CPR_UNRESOLVED,  # Mode S position frame before its aircraft's first even/odd pair
     }
 )

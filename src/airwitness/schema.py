@@ -1,8 +1,11 @@
-"""The canonical table of position reports (docs/architecture.md §2) and reader results.
+"""The canonical tables (docs/architecture.md §2) and reader results.
 
-Every reader returns a :class:`ReadResult`: the rows it could read as an Arrow
-table with exactly :data:`POSITION_SCHEMA`, plus one :class:`Reject` per record
-it could not use. ``records == table.num_rows + len(rejects)`` always holds.
+Every reader returns a :class:`ReadResult`: the position reports it could read as
+an Arrow table with exactly :data:`POSITION_SCHEMA`, the anonymous detections
+(radar plots, sightings: measurements without identity, for the tracker) as a
+table with exactly :data:`DETECTION_SCHEMA`, plus one :class:`Reject` per record
+it could not use. ``records == table.num_rows + detections.num_rows + len(rejects)``
+always holds.
 """
 
 from __future__ import annotations
@@ -40,6 +43,38 @@ POSITION_SCHEMA = pa.schema(
     ]
 )
 
+#: Anonymous detections: a measurement of where something was, with no identity.
+#: Polar ones (radar plots) carry the slant range and azimuth measured at the
+#: sensor's site and the sensor's errors; geographic ones (passive RF, acoustic,
+#: optical sensors, geolocated sightings) carry lon/lat and their error. The
+#: tracker (:mod:`airwitness.tracking`) turns them into position reports.
+DETECTION_SCHEMA = pa.schema(
+    [
+        # who measured: "asterix:<SAC>/<SIC>" for CAT048, else the sensor's name
+        pa.field("sensor", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("time", TIME_TYPE, nullable=False),
+        pa.field("range_m", pa.float64()),  # slant range (polar)
+        pa.field("azimuth_deg", pa.float64()),  # from true north, clockwise (polar)
+        pa.field("elevation_deg", pa.float64()),  # where the sensor measures it
+        pa.field("site_lon", pa.float64()),  # the sensor's antenna (polar)
+        pa.field("site_lat", pa.float64()),
+        pa.field("site_alt_m", pa.float64()),  # above the WGS-84 ellipsoid
+        pa.field("sigma_range_m", pa.float64()),  # 1-σ errors of range and azimuth
+        pa.field("sigma_azimuth_deg", pa.float64()),
+        pa.field("lon", pa.float64()),  # geographic detections
+        pa.field("lat", pa.float64()),
+        pa.field("pos_sigma_m", pa.float64()),  # their 1-σ error per axis
+        pa.field("alt_m", pa.float64()),  # a measured height (e.g. Mode C), else null
+        pa.field("alt_kind", pa.string()),
+        pa.field("mode3a", pa.string()),  # a Mode 3/A code (4 octal digits), kept as identity
+        pa.field("amplitude", pa.float64()),
+        pa.field("source", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("source_file", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("source_record", pa.int64(), nullable=False),
+        pa.field("source_offset", pa.int64()),  # byte offset, for binary sources
+    ]
+)
+
 # Unit conversions, applied by readers at the edge.
 FT_TO_M = 0.3048
 KT_TO_MPS = 1852.0 / 3600.0
@@ -69,15 +104,16 @@ class Reject:
 
 @dataclass
 class ReadResult:
-    """What a reader returns: the accepted rows and every rejected record."""
+    """What a reader returns: the accepted rows, the detections, every rejected record."""
 
     table: pa.Table
     rejects: list[Reject] = field(default_factory=list)
     format: str = ""
+    detections: pa.Table = field(default_factory=lambda: DETECTION_SCHEMA.empty_table())
 
     @property
     def records(self) -> int:
-        return self.table.num_rows + len(self.rejects)
+        return self.table.num_rows + self.detections.num_rows + len(self.rejects)
 
     def reject_counts(self) -> Counter[str]:
         return Counter(r.reason for r in self.rejects)
@@ -100,12 +136,36 @@ def make_table(
     ``time`` may be datetime64 values (taken as UTC), an Arrow timestamp
     array, or integer nanoseconds since the epoch.
     """
-    missing = {"track_id", "time", "lon", "lat", "source_record"} - set(columns)
+    required = ("track_id", "time", "lon", "lat", "source_record")
+    return _build(POSITION_SCHEMA, required, columns, source, source_file)
+
+
+def make_detections(
+    columns: Mapping[str, Sequence | np.ndarray | pa.Array],
+    *,
+    source: str,
+    source_file: str,
+) -> pa.Table:
+    """Build a detection table (:data:`DETECTION_SCHEMA`); ``sensor, time,
+    source_record`` are required, every other column is null when absent."""
+    return _build(
+        DETECTION_SCHEMA, ("sensor", "time", "source_record"), columns, source, source_file
+    )
+
+
+def _build(
+    schema: pa.Schema,
+    required: Sequence[str],
+    columns: Mapping[str, Sequence | np.ndarray | pa.Array],
+    source: str,
+    source_file: str,
+) -> pa.Table:
+    missing = set(required) - set(columns)
     if missing:
-        raise ValueError(f"make_table: missing required columns {sorted(missing)}")
-    n = len(columns["lon"])
+        raise ValueError(f"missing required columns {sorted(missing)}")
+    n = len(columns[required[-1]])
     arrays = []
-    for f in POSITION_SCHEMA:
+    for f in schema:
         if f.name == "source":
             arr = pa.DictionaryArray.from_arrays(
                 pa.array(np.zeros(n, dtype=np.int32)), pa.array([source])
@@ -119,7 +179,7 @@ def make_table(
         else:
             arr = pa.nulls(n, type=f.type)
         arrays.append(arr)
-    return pa.Table.from_arrays(arrays, schema=POSITION_SCHEMA)
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def one_array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -153,8 +213,8 @@ def _to_arrow(values: Sequence | np.ndarray | pa.Array, typ: pa.DataType) -> pa.
     return pa.array(values, type=typ)
 
 
-def concat(tables: Sequence[pa.Table]) -> pa.Table:
-    """Concatenate canonical tables, unifying their dictionaries."""
+def concat(tables: Sequence[pa.Table], schema: pa.Schema = POSITION_SCHEMA) -> pa.Table:
+    """Concatenate canonical tables (of ``schema``), unifying their dictionaries."""
     if not tables:
-        return empty_table()
+        return schema.empty_table()
     return pa.concat_tables(tables).unify_dictionaries().combine_chunks()

@@ -109,3 +109,15 @@ def iso_times(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
     ms = np.floor_divide(np.where(valid, ns, 0) + 500_000, 1_000_000)
     text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
     return [f"{s}Z" if ok else None for s, ok in zip(text.tolist(), valid, strict=True)]
+
+
+def rows_ns(table: pa.Table) -> list[dict]:
+    """Rows as dicts, every timestamp column as integer nanoseconds.
+
+    Exact and free of pandas: without it pyarrow refuses to turn nanosecond
+    stamps into ``datetime`` objects, so a plain ``to_pylist`` fails.
+    """
+    stamps = [i for i, f in enumerate(table.schema) if pa.types.is_timestamp(f.type)]
+    for i in stamps:
+        table = table.set_column(i, table.field(i).name, table.column(i).cast(pa.int64()))
+    return table.to_pylist()

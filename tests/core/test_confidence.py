@@ -13,6 +13,7 @@ from airwitness.airspace import Airspace, BoundarySet
 from airwitness.confidence import tail
 from airwitness.crossings import find_crossings
 from airwitness.schema import make_table
+from airwitness.times import rows_ns
 from airwitness.tracks import prepare_tracks
 
 M = 1 / 111_195.0  # one metre in degrees along a meridian (the sphere of geodesy.py)
@@ -45,7 +46,7 @@ def track(east_m: list[float], sigma_m: float | None, step_s: float = 10.0) -> p
 
 def crossings(table: pa.Table, sky: Airspace, **kw) -> list[dict]:
     found = find_crossings(prepare_tracks(table).table, sky, **kw)
-    return found.drop_columns(["time", "time_min", "time_max"]).to_pylist()
+    return rows_ns(found)
 
 
 def test_tail_is_the_chance_of_the_errors_reaching_that_far():
@@ -118,7 +119,7 @@ def test_the_interval_covers_the_unseen_path_and_the_errors():
     sky = straight_border()
     table = track([-1000, 1000], 50.0, step_s=100.0)
     found = find_crossings(prepare_tracks(table).table, sky, boundary_sigma_m=0.0)
-    (c,) = found.to_pylist()
+    (c,) = rows_ns(found)
     assert c["along_min_m"] == pytest.approx(-1000.0, rel=1e-3)
     assert c["along_max_m"] == pytest.approx(1000.0, rel=1e-3)
     t = found["time"].cast(pa.int64())[0].as_py()
@@ -127,7 +128,7 @@ def test_the_interval_covers_the_unseen_path_and_the_errors():
     found = find_crossings(
         prepare_tracks(track([-1000, 1000], 2000.0, step_s=100.0)).table, sky, boundary_sigma_m=0
     )
-    (c,) = found.to_pylist()
+    (c,) = rows_ns(found)
     assert c["along_min_m"] == pytest.approx(-1.959964 * 2000, rel=1e-3)
     assert c["along_max_m"] == pytest.approx(1.959964 * 2000, rel=1e-3)
 
@@ -152,9 +153,9 @@ def test_ne10m_border_error_makes_a_shallow_crossing_unsure():
         source_file="t.csv",
     )
     prepared = prepare_tracks(table).table
-    (c,) = find_crossings(prepared, sky).to_pylist()
+    (c,) = rows_ns(find_crossings(prepared, sky))
     assert (c["from"], c["to"]) == ("USA", "CAN")
     assert 140 < c["depth_m"] < 160
     assert c["boundary_sigma_m"] == 1500.0 and c["confidence"] < 0.99
-    (c0,) = find_crossings(prepared, sky, boundary_sigma_m=0.0).to_pylist()
+    (c0,) = rows_ns(find_crossings(prepared, sky, boundary_sigma_m=0.0))
     assert c0["confidence"] >= 0.99

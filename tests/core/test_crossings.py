@@ -6,12 +6,12 @@ at constant speed, the crossing time follow from the boundary's longitude.
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
 import shapely
 
 from airwitness.crossings import CrossingFilter, find_crossings
 from airwitness.schema import concat
+from airwitness.times import rows_ns
 from airwitness.tracks import prepare_tracks
 from tests.helpers import T0, hand_airspace, reports
 
@@ -28,8 +28,8 @@ SKY = hand_airspace(
 
 
 def rows(table) -> list[dict]:
-    """Rows with ``time`` as int ns (pyarrow cannot make datetimes of every ns)."""
-    return table.set_column(2, "time", table["time"].cast(pa.int64())).to_pylist()
+    """Rows with the times as int ns (pyarrow cannot make datetimes of every ns)."""
+    return rows_ns(table)
 
 
 def crossings_of(table, **kw):

@@ -30,14 +30,14 @@ def test_benign_reasons_are_exactly_these():
         reasons.NO_POSITION,
         reasons.SERVICE_MESSAGE,
         reasons.NOT_UDP,
-        reasons.UNTRACKED_PLOT,
+        reasons.CLUTTER,
         reasons.CPR_UNRESOLVED,
     } == reasons.BENIGN_REASONS
     assert {
         "no position",
         "service message",
         "not UDP",
-        "untracked plot",
+        "clutter",
         "CPR unresolved",
     } == reasons.BENIGN_REASONS
 

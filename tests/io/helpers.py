@@ -7,16 +7,21 @@ from pathlib import Path
 
 import numpy as np
 
-from airwitness.schema import POSITION_SCHEMA, ReadResult
+from airwitness.schema import DETECTION_SCHEMA, POSITION_SCHEMA, ReadResult
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TRAFFIC = DATA / "traffic"
 
 
 def reconcile(result: ReadResult, expected: Iterable[int]) -> None:
-    """Every input record is either a row or a reject, exactly once."""
+    """Every input record is either a row, a detection or a reject, exactly once."""
     assert result.table.schema == POSITION_SCHEMA
-    seen = result.table["source_record"].to_pylist() + [r.record for r in result.rejects]
+    assert result.detections.schema == DETECTION_SCHEMA
+    seen = (
+        result.table["source_record"].to_pylist()
+        + result.detections["source_record"].to_pylist()
+        + [r.record for r in result.rejects]
+    )
     assert sorted(seen) == sorted(expected)
     assert result.records == len(seen)
 

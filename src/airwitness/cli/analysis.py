@@ -156,7 +156,7 @@ def crossings(
     options = read.options()
     chosen = choose_engine(engine, inputs, store=store, scheduler=scheduler)
     if chosen.by_pipeline:
-        reports = load_inputs(inputs, store, format, options, quiet)
+        reports = load_inputs(inputs, store, format, read, quiet)
         run = crossings_of_inputs(
             reports,
             sky,
@@ -177,6 +177,7 @@ def crossings(
                 scheduler=scheduler,
                 format=format,
                 read_options=options,
+                tracker=read.tracker(),
                 max_gap_s=max_gap,
                 observed_gap_s=observed_gap,
                 where=where,
@@ -249,7 +250,7 @@ def label(
     from airwitness.pipeline import label_reports, summarize
 
     sky = airspace_of(boundaries, code_field)
-    reports = load_inputs(inputs, store, format, read.options(), quiet)
+    reports = load_inputs(inputs, store, format, read, quiet)
     labelled = label_reports(reports.table, sky)
     summary = summarize(reports, None, labelled.num_rows, "labelled reports")
     finish(summary, reports.rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
@@ -281,7 +282,7 @@ def tracks(
     if max_gap <= 0:
         raise UsageError("--max-gap must be > 0")
     sky = airspace_of(boundaries, code_field)
-    reports = load_inputs(inputs, store, format, read.options(), quiet)
+    reports = load_inputs(inputs, store, format, read, quiet)
     prepared = prepare_tracks(reports.table, max_gap_s=max_gap)
     table = track_summaries(prepared, sky)
     summary = summarize(reports, prepared, table.num_rows, "tracks listed")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from airwitness.airspace import Airspace
     from airwitness.io.inputs import Inputs as InputReports
     from airwitness.io.options import ReadOptions
+    from airwitness.tracking import TrackerSettings
 
 Inputs = Annotated[
     list[Path] | None,
@@ -91,19 +92,75 @@ Reference = Annotated[
     typer.Option("--reference", help="LAT,LON near the receiver, for local CPR decoding."),
 ]
 Sensors = Annotated[
-    Path | None, typer.Option("--sensors", help="Radar sites by SAC/SIC (CSV), for ASTERIX CAT048.")
+    Path | None,
+    typer.Option(
+        "--sensors",
+        help="Radars and sensors by SAC/SIC or name (CSV or JSON): sites, accuracy, scan "
+        "period, Pd, clutter density (docs/formats.md).",
+    ),
+]
+AssumedAlt = Annotated[
+    str | None,
+    typer.Option(
+        "--assumed-alt-m",
+        help="Tracker: height band LOW:HIGH (m) assumed for radar plots without a measured "
+        "height; its spread is added to their error. Default 0:3000.",
+    ),
+]
+ScanPeriod = Annotated[
+    float | None,
+    typer.Option(
+        "--scan-period",
+        help="Tracker: radar rotation period, s (default: the sensors file, else measured).",
+    ),
+]
+DetectionP = Annotated[
+    float | None,
+    typer.Option("--pd", help="Tracker: probability of detection per scan (default 0.9)."),
+]
+ClutterDensity = Annotated[
+    float | None,
+    typer.Option(
+        "--clutter-density",
+        help="Tracker: false detections per km² per scan, at least (default: the clutter "
+        "map measured from the detections).",
+    ),
+]
+MaxSpeed = Annotated[
+    float | None,
+    typer.Option("--max-speed", help="Tracker: fastest target to track, m/s (default 350)."),
 ]
 
 
 @dataclass(frozen=True)
 class ReadArgs:
-    """The read options as typed. A command takes them as one ``read: ReadArgs``
-    parameter; :func:`airwitness.cli.command.command` shows them as these four options."""
+    """The read options as typed (and the tracker's, which apply to reading radar plots
+    and other detections). A command takes them as one ``read: ReadArgs`` parameter;
+    :func:`airwitness.cli.command.command` shows them as these options."""
 
     start_time: StartTime = None
     date: CaptureDate = None
     reference: Reference = None
     sensors: Sensors = None
+    assumed_alt_m: AssumedAlt = None
+    scan_period: ScanPeriod = None
+    pd: DetectionP = None
+    clutter_density: ClutterDensity = None
+    max_speed: MaxSpeed = None
+
+    def tracker(self) -> TrackerSettings | None:
+        """The tracker's settings from the command line; None when none was given."""
+        from airwitness.tracking import TrackerSettings, parse_alt_band
+
+        given = {
+            "assumed_alt_m": parse_alt_band(self.assumed_alt_m) if self.assumed_alt_m else None,
+            "scan_period_s": self.scan_period,
+            "pd": self.pd,
+            "clutter_density": self.clutter_density,
+            "max_speed_mps": self.max_speed,
+        }
+        given = {k: v for k, v in given.items() if v is not None}
+        return TrackerSettings(**given) if given else None
 
     def options(self) -> ReadOptions | None:
         """ReadOptions from the command line; None when nothing was given."""
@@ -174,12 +231,15 @@ def load_inputs(
     inputs: list[Path] | None,
     store: Path | None,
     format: str | None,
-    options: ReadOptions | None,
+    read: ReadArgs,
     quiet: bool,
 ) -> InputReports:
-    """The reports of the input files (a progress bar over them), or of the store."""
+    """The reports of the input files (a progress bar over them; detections tracked),
+    or of the store."""
     from airwitness.pipeline import read_inputs
 
+    options = read.options()
+    tracker = read.tracker()
     if store is not None:
         if inputs:
             raise UsageError("give input files or --store, not both")
@@ -191,4 +251,6 @@ def load_inputs(
     if not inputs:
         raise UsageError("no input files (or give --store FILE)")
     with file_progress(len(inputs), quiet) as progress:
-        return read_inputs(inputs, format=format, progress=progress, options=options)
+        return read_inputs(
+            inputs, format=format, progress=progress, options=options, tracker=tracker
+        )

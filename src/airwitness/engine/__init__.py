@@ -49,6 +49,7 @@ from airwitness.engine.partition import (
 from airwitness.engine.run import Progress, ScaledRun, inspect, run_in_memory
 from airwitness.errors import UsageError
 from airwitness.io.options import ReadOptions
+from airwitness.tracking import TrackerSettings
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule
 
 __all__ = [
@@ -88,6 +89,7 @@ def run_crossings_scaled(
     spill_dir: str | None = None,
     progress: Progress | None = None,
     boundary_sigma_m: float | None = None,
+    tracker: TrackerSettings | None = None,
 ) -> ScaledRun:
     """Every crossing in the inputs, on the chosen engine; results equal across engines.
 
@@ -101,7 +103,8 @@ def run_crossings_scaled(
     workers run on other machines). ``keep_rejects`` keeps every rejected
     record in the result (they are always counted). ``progress`` is told
     ``(stage, done, total)`` as the local and Dask engines finish work
-    (:data:`airwitness.engine.run.Progress`).
+    (:data:`airwitness.engine.run.Progress`). Radar plots and other detections are
+    tracked (``tracker``) on the memory engine; the others refuse them for now.
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -117,7 +120,7 @@ def run_crossings_scaled(
     )
     files, rows = inspect(inputs, format)
     if engine == "memory":
-        return run_in_memory(files, spec, options, read_options)
+        return run_in_memory(files, spec, options, read_options, tracker)
     _check(spec)
     if engine == "local":
         from airwitness.engine.local import run_local

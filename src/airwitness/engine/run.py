@@ -54,7 +54,9 @@ from airwitness.engine.tasks import (
 )
 from airwitness.errors import SpillError
 from airwitness.io.options import ReadOptions
-from airwitness.schema import Reject, concat
+from airwitness.io.sensors import load_sensors
+from airwitness.schema import DETECTION_SCHEMA, Reject, concat
+from airwitness.tracking import Tracked, TrackerSettings, track_detections
 
 MAX_SPLITS = 3  # a partition still too big after this many re-splits is one huge track
 
@@ -126,22 +128,54 @@ def _sorted_rejects(per_file: list[UnitResult], counts: Counts) -> list[Reject]:
 
 
 def run_in_memory(
-    files: list[InputFile], airspace: AirspaceSpec, options: CrossingOptions, read_options
+    files: list[InputFile],
+    airspace: AirspaceSpec,
+    options: CrossingOptions,
+    read_options,
+    tracker: TrackerSettings | None = None,
 ) -> ScaledRun:
-    """Everything read at once, as :func:`airwitness.pipeline.run_crossings` does."""
+    """Everything read at once, as :func:`airwitness.pipeline.run_crossings` does
+    (detections tracked with ``tracker``)."""
     t0 = time.perf_counter()
-    per_file, tables = [], []
+    per_file, tables, detections = [], [], []
     for i, f in enumerate(files):
         result = read_whole(f, read_options)
         rejects = Counter(r.reason for r in result.rejects)
         kept = result.rejects if options.keep_rejects else []
         per_file.append(UnitResult(i, result.records, result.table.num_rows, rejects, kept))
         tables.append(result.table)
+        detections.append(result.detections)
+    tracked = _track(concat(detections, DETECTION_SCHEMA), tracker, read_options)
+    if tracked is not None:
+        tables.append(tracked.reports)
+        _count_tracked(files, per_file, tracked, options.keep_rejects)
     crossings, counts = crossings_of_partition(concat(tables), airspace, options)
     summary, summaries = _summaries(files, per_file, counts, crossings)
     rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     seconds = {"total": time.perf_counter() - t0}
     return ScaledRun(crossings, summary, summaries, rejects, "memory", None, 1, seconds)
+
+
+def _track(detections: pa.Table, tracker: TrackerSettings | None, read_options) -> Tracked | None:
+    if detections.num_rows == 0:
+        return None
+    sensors = read_options.sensors if read_options is not None else None
+    return track_detections(detections, tracker, load_sensors(sensors) if sensors else None)
+
+
+def _count_tracked(
+    files: list[InputFile], per_file: list[UnitResult], tracked: Tracked, keep: bool
+) -> None:
+    """Each file's detections: accepted when in a track, else a ``clutter`` reject."""
+    index = {f.name: i for i, f in enumerate(files)}
+    names = tracked.reports["source_file"].cast(pa.string()).to_pylist()
+    for name, n in Counter(names).items():
+        per_file[index[name]].accepted += n
+    for reject in tracked.rejects:
+        unit = per_file[index[reject.file]]
+        unit.rejects[reject.reason] += 1
+        if keep:
+            unit.reject_list.append(reject)
 
 
 def run_partitioned(

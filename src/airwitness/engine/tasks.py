@@ -26,6 +26,12 @@ from airwitness.errors import InputError
 from airwitness.io.options import ReadOptions
 from airwitness.schema import Reject
 
+#: radar plots and other detections are tracked on the memory engine only (for now)
+DETECTIONS_NEED_MEMORY = (
+    "holds radar plots or other detections, which are tracked on the memory engine "
+    "only: run with --engine memory"
+)
+
 
 @dataclass
 class Failed:
@@ -71,6 +77,8 @@ def spill_unit(task: SpillTask) -> UnitResult | Failed:
     writer = SpillWriter(path, task.partitions, buffer_rows=task.spill_rows)
     try:
         for result in read_unit(task.unit, task.batch_rows, task.chunk_bytes, task.read_options):
+            if result.detections.num_rows:
+                raise InputError(task.unit.file.name, DETECTIONS_NEED_MEMORY)
             out.records += result.records
             out.accepted += result.table.num_rows
             out.rejects.update(r.reason for r in result.rejects)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness.airspace import BUILTIN_SETS, DEFAULT_SET, Airspace
 from airwitness.crossings import find_crossings
 from airwitness.geodesy import haversine_m
+from airwitness.times import rows_ns
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,8 @@ def check_findings(
 
 
 def _rows(table: pa.Table) -> list[dict]:
-    """Rows with the time as integer nanoseconds (exact, no pandas needed)."""
-    ns = np.asarray(table["time"].cast(pa.int64()).to_numpy(zero_copy_only=False))
-    rows = table.drop_columns(["time"]).to_pylist()
-    for row, t in zip(rows, ns.tolist(), strict=True):
-        row["time_ns"] = t
+    """Rows with the times as integer nanoseconds, ``time`` as ``time_ns``."""
+    rows = rows_ns(table)
+    for row in rows:
+        row["time_ns"] = row.pop("time")
     return rows

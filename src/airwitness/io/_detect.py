@@ -17,7 +17,7 @@ from airwitness.io.drones import dataflash, mavlink, remoteid, ulog
 from airwitness.io.modes import avr, beast, modes_raw, readsb, sbs
 from airwitness.io.options import ReadOptions
 from airwitness.io.radar import asterix
-from airwitness.io.tabular import csv_plain, gpx, kml, opensky, traffic
+from airwitness.io.tabular import csv_plain, gpx, kml, opensky, plots, sightings, traffic
 from airwitness.io.tabular._containers import column_names, container
 from airwitness.schema import ReadResult
 
@@ -42,6 +42,8 @@ READERS: dict[str, Reader] = {
     "modes_raw": modes_raw.read,
     "beast": beast.read,
     "avr": avr.read,
+    "plots": plots.read,
+    "detections": sightings.read,
 }
 FORMATS: tuple[str, ...] = tuple(READERS)
 #: The content sniffers, in the order they are asked (before any tabular detection).
@@ -65,6 +67,9 @@ TABULAR: dict[str, ModuleType] = {"opensky": opensky, "traffic": traffic, "csv":
 _SIGNATURES = (
     *((fmt, frozenset(module.REQUIRED)) for fmt, module in TABULAR.items()),
     ("modes_raw", frozenset({"mintime", "rawmsg"})),  # OpenSky raw tables in Parquet
+    # anonymous detections, for the tracker
+    ("plots", frozenset(plots.REQUIRED)),
+    ("detections", frozenset(sightings.REQUIRED)),
 )
 _BY_EXTENSION = {".gpx": "gpx", ".kml": "kml"}
 _ROOT_RE = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
@@ -94,7 +99,7 @@ def detect(src: Source) -> str:
     for fmt, required in _SIGNATURES:
         if kind in ("json", "jsonl") and fmt != "traffic":
             continue
-        if kind == "parquet" and fmt == "csv":
+        if kind == "parquet" and fmt in ("csv", "plots", "detections"):
             continue
         if required <= names:
             return fmt
@@ -102,8 +107,9 @@ def detect(src: Source) -> str:
     return _by_extension(
         src,
         f"cannot detect the format ({what} without the columns of "
-        "opensky [time, icao24, lat, lon], traffic [timestamp, icao24, latitude, longitude] "
-        "or csv [track_id, time, lat, lon])",
+        "opensky [time, icao24, lat, lon], traffic [timestamp, icao24, latitude, longitude], "
+        "csv [track_id, time, lat, lon], plots [time, sensor, range_m, azimuth_deg] "
+        "or detections [time, sensor, lat, lon])",
     )
 
 

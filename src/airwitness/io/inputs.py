@@ -7,26 +7,29 @@ The store returns the same :class:`Inputs` for what it holds, so everything abov
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from airwitness.errors import InputError
 from airwitness.io import read
 from airwitness.io.options import ReadOptions
-from airwitness.schema import Reject, concat
+from airwitness.schema import DETECTION_SCHEMA, Reject, concat
 
 
 @dataclass(frozen=True)
 class FileSummary:
-    """One file's counts: ``records`` read = ``accepted`` + the ``rejects`` by reason."""
+    """One file's counts: ``records`` read = ``accepted`` + the ``rejects`` by reason
+    (+ ``detections`` not yet tracked: the tracker makes each accepted or ``clutter``)."""
 
     path: str
     format: str
     records: int
     accepted: int
     rejects: dict[str, int]
+    detections: int = 0
 
 
 @dataclass
@@ -36,6 +39,10 @@ class Inputs:
     table: pa.Table
     rejects: list[Reject]
     files: list[FileSummary]
+    #: anonymous detections, until the tracker (airwitness.tracking) makes reports of them
+    detections: pa.Table = field(default_factory=DETECTION_SCHEMA.empty_table)
+    #: what the tracker did, per sensor (airwitness.tracking.SensorStats), once it ran
+    tracking: tuple[Any, ...] = ()
 
 
 def read_inputs(
@@ -52,13 +59,14 @@ def read_inputs(
     rejects (e.g. a path relative to a case file), instead of the path itself.
     ``progress`` is called with each file's name before it is read.
     """
-    tables, rejects, files = [], [], []
+    tables, detections, rejects, files = [], [], [], []
     for k, path in enumerate(paths):
         name = str(path) if names is None else names[k]
         if progress is not None:
             progress(name)
         result = _read_one(path, name, format, options)
         tables.append(result.table)
+        detections.append(result.detections)
         rejects.extend(result.rejects)
         files.append(
             FileSummary(
@@ -67,9 +75,15 @@ def read_inputs(
                 records=result.records,
                 accepted=result.table.num_rows,
                 rejects=dict(sorted(result.reject_counts().items())),
+                detections=result.detections.num_rows,
             )
         )
-    return Inputs(table=concat(tables), rejects=rejects, files=files)
+    return Inputs(
+        table=concat(tables),
+        rejects=rejects,
+        files=files,
+        detections=concat(detections, DETECTION_SCHEMA),
+    )
 
 
 def _read_one(path: str | Path, name: str, format: str | None, options: ReadOptions | None):

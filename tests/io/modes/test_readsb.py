@@ -16,6 +16,7 @@ from airwitness.crossings import find_crossings
 from airwitness.errors import InputError
 from airwitness.io.modes import readsb
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult
+from airwitness.times import rows_ns
 from airwitness.tracks import prepare_tracks
 
 from ..helpers import DATA, by_record, reconcile, rows_of, utc_ns
@@ -167,7 +168,7 @@ def test_sample_crossings(boundary_set):
     seconds = crossings["time"].cast(pa.int64()).to_numpy() // 1_000_000_000
     got = [
         (r["from"], r["to"], r["kind"], r["segment"], r["before"].rsplit(":", 1)[1], s)
-        for r, s in zip(crossings.drop_columns(["time"]).to_pylist(), seconds, strict=True)
+        for r, s in zip(rows_ns(crossings), seconds, strict=True)
     ]
     want = [(*w[:5], utc_ns(w[5]) // 10**9) for w in SAMPLE_CROSSINGS[boundary_set]]
     assert got == want

@@ -74,10 +74,18 @@ def test_cat048_identity_height_and_site_after_the_plots():
     result = read_bytes(data, date=dt.date(2024, 1, 1))
     check(result)
     assert {r.record: r.reason for r in result.rejects} == {
-        3: "untracked plot",
         5: "no radar site",
         6: "service message",
     }
+    # the plot with neither track number nor address is a detection, for the tracker
+    (plot,) = rows_of(result.detections)
+    assert plot["source_record"] == 3 and plot["sensor"] == "asterix:7/9"
+    assert plot["time"] == utc_ns("2024-01-01T00:01:40.203125Z")  # 1/128 s
+    assert plot["range_m"] == 70 * NM and plot["azimuth_deg"] == 135.0
+    assert (plot["site_lat"], plot["site_lon"], plot["site_alt_m"]) == site
+    assert (plot["sigma_range_m"], plot["sigma_azimuth_deg"]) == (70.0, 0.08)
+    assert plot["alt_m"] == pytest.approx(100 * 100 * FT_TO_M) and plot["alt_kind"] == "baro"
+    assert plot["lat"] is None and plot["mode3a"] is None and plot["source_offset"] == 0
     rows = rows_of(result.table)
     assert [r["track_id"] for r in rows] == ["asterix:7/9:17", "3c4b5a", "asterix:7/9:18"]
     lat, lon = plot_position(site, 50 * NM, 45.0, 300 * 100 * FT_TO_M)

@@ -16,6 +16,7 @@ import re
 import tempfile
 import threading
 from array import array
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +27,8 @@ from airwitness.io._convert import position_problem
 from airwitness.io._source import Source
 from airwitness.io.radar._accuracy import cat021_sigma, cat062_sigma
 from airwitness.io.radar._framing import KNOWN, MIN_BLOCK
-from airwitness.io.radar._sites import NM_TO_M, Sensors, Sites, polar_to_wgs84
+from airwitness.io.radar._sites import NM_TO_M, polar_to_wgs84
+from airwitness.io.sensors import Sensors, Sites
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, Reject
 from airwitness.uncertainty import sigma_from_range_azimuth
 
@@ -153,6 +155,19 @@ def _source_key(rec: dict) -> tuple[int, int] | None:
 # ------------------------------------------------------------------- collecting
 
 
+@dataclass
+class Plot:
+    """What a detection keeps of a CAT048 plot with neither track number nor address."""
+
+    sac_sic: tuple[int, int]
+    rho_m: float
+    theta_deg: float
+    mode3a: str | None
+    amplitude: float
+    site: tuple[float, float, float] | None = None  # lat, lon, height, once known
+    accuracy: tuple[float, float] | None = None  # σ range m, σ azimuth deg
+
+
 class Rows:
     """Columns of the records that may become rows, in file order."""
 
@@ -170,6 +185,8 @@ class Rows:
         self.reason: list[str | None] = []  # known before positioning
         # CAT048 plots waiting for their radar site: row, (SAC, SIC), rho m, theta deg, height m
         self.polar: list[tuple[int, tuple[int, int], float, float, float]] = []
+        # CAT048 plots with no identity, for the tracker: row -> Plot
+        self.plots: dict[int, Plot] = {}
         self._strings: dict[str, str] = {}
 
     def __len__(self) -> int:
@@ -394,8 +411,6 @@ class Reader:
             reason = reasons.NO_POSITION
         elif key is None:
             reason = reasons.NO_RADAR_SITE
-        elif track_id is None:
-            reason = reasons.UNTRACKED_PLOT
         row = self.rows.add(
             self.count,
             offset,
@@ -413,6 +428,14 @@ class Reader:
         )
         if reason is None and key is not None:
             self.rows.polar.append((row, key, rho * NM_TO_M, theta, fl * FL_TO_M))
+            if track_id is None:  # an anonymous plot: a detection, for the tracker
+                mode3a = _val(rec, "I070", "Mode3A")
+                if _val(rec, "I070", "V") != 0 or _val(rec, "I070", "G") != 0:
+                    mode3a = None  # not validated, or garbled
+                amplitude = _f(rec, "I130", "PAM")
+                if math.isnan(amplitude):
+                    amplitude = _f(rec, "I130", "SAM")
+                self.rows.plots[row] = Plot(key, rho * NM_TO_M, theta, _text(mode3a), amplitude)
 
     def _site(self, rec: dict) -> None:
         key = _source_key(rec)
@@ -434,13 +457,18 @@ def position_plots(reader: Reader, sensors: Sensors) -> None:
     site``. Each plot's σ is its radar's accuracy at its slant range (the sensors
     file's figures for that SAC/SIC, else the defaults), whichever gave the site."""
     rows = reader.rows
+    file_sites = sensors.sites
     by_site: dict[tuple[float, float, float], list[tuple[int, float, float, float]]] = {}
     for row, key, rho, theta, height in rows.polar:
-        site = reader.sites.get(key) or sensors.sites.get(key)
+        site = reader.sites.get(key) or file_sites.get(key)
         if site is None:
             rows.reason[row] = reasons.NO_RADAR_SITE
             continue
         accuracy = sensors.accuracy_of(key)
+        plot = rows.plots.get(row)
+        if plot is not None:  # the tracker places it
+            plot.site, plot.accuracy = site, accuracy
+            continue
         rows.sigma[row] = sigma_from_range_azimuth(
             rho, accuracy.sigma_range_m, accuracy.sigma_azimuth_deg
         )

@@ -122,12 +122,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
+import pyarrow as pa
 
 from airwitness import reasons
 from airwitness.io._convert import T_MAX_NS, T_MIN_NS, Checks, labels
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
-from airwitness.io.radar._categories import Reader, position_plots
+from airwitness.io.radar._categories import Reader, Rows, position_plots
 from airwitness.io.radar._framing import (
     PCAP_MAGIC,
     PCAPNG_MAGIC,
@@ -137,8 +138,8 @@ from airwitness.io.radar._framing import (
     read_pcap,
     sniff_pcap,
 )
-from airwitness.io.radar._sites import Sensors, load_sensors
-from airwitness.schema import ReadResult, Reject, make_table
+from airwitness.io.sensors import Sensors, asterix_sensor, load_sensors
+from airwitness.schema import ReadResult, Reject, make_detections, make_table
 
 FORMAT = "asterix"
 NS = 1_000_000_000
@@ -261,7 +262,9 @@ def _finish(reader: Reader, options: ReadOptions, sensors: Sensors) -> ReadResul
             "ASTERIX gives only the time of day and the capture has no usable packet "
             "timestamps: the date is missing (give it with ReadOptions.date / --date)"
         )
-    keep = checks.ok
+    is_plot = np.zeros(len(rows), dtype=bool)
+    is_plot[list(rows.plots)] = True
+    keep = checks.ok & ~is_plot
     records = np.frombuffer(rows.record, dtype=np.int64) if len(rows) else np.zeros(0, np.int64)
     offsets = np.frombuffer(rows.offset, dtype=np.int64) if len(rows) else np.zeros(0, np.int64)
     floats = {
@@ -288,7 +291,42 @@ def _finish(reader: Reader, options: ReadOptions, sensors: Sensors) -> ReadResul
     names = checks.reasons
     rejects = reader.rejects + [
         Reject(src.name, int(records[i]), names[checks.code[i]], offset=int(offsets[i]))
-        for i in np.flatnonzero(~keep).tolist()
+        for i in np.flatnonzero(~checks.ok).tolist()
     ]
     rejects.sort(key=lambda r: r.record)
-    return ReadResult(table, rejects, format=FORMAT)
+    plots = np.flatnonzero(checks.ok & is_plot)
+    detections = _detections(rows, plots, time_ns, records, offsets, src.name)
+    return ReadResult(table, rejects, format=FORMAT, detections=detections)
+
+
+def _detections(
+    rows: Rows,
+    idx: np.ndarray,
+    time_ns: np.ndarray,
+    records: np.ndarray,
+    offsets: np.ndarray,
+    name: str,
+) -> pa.Table:
+    """The anonymous CAT048 plots, as detections for the tracker."""
+    plots = [rows.plots[i] for i in idx.tolist()]
+    alt = np.frombuffer(rows.alt, dtype=np.float64)[idx] if len(rows) else np.zeros(0)
+    sites = [p.site for p in plots]
+    accuracy = [p.accuracy for p in plots]
+    columns: dict[str, Any] = {
+        "sensor": [asterix_sensor(*p.sac_sic) for p in plots],
+        "time": time_ns[idx],
+        "range_m": [p.rho_m for p in plots],
+        "azimuth_deg": [p.theta_deg for p in plots],
+        "site_lat": [s[0] for s in sites],
+        "site_lon": [s[1] for s in sites],
+        "site_alt_m": [s[2] for s in sites],
+        "sigma_range_m": [a[0] for a in accuracy],
+        "sigma_azimuth_deg": [a[1] for a in accuracy],
+        "alt_m": alt,
+        "alt_kind": np.where(np.isnan(alt), None, ALT_KINDS[0]).tolist(),
+        "mode3a": [p.mode3a for p in plots],
+        "amplitude": np.array([p.amplitude for p in plots], dtype=np.float64),
+        "source_record": records[idx],
+        "source_offset": offsets[idx],
+    }
+    return make_detections(columns, source=FORMAT, source_file=name)
