@@ -10,7 +10,8 @@ For each batch, in this order:
    neighbour: one optimal assignment (scipy's algorithm, compiled:
    :mod:`airwitness.tracking.assignment`) of the cost
    −ln(Pd·N(z; ẑ, S) / (λ·(1 − Pd))) — a detection goes to a track only where
-   that is likelier than the track missing it and the detection being clutter of the local density λ (the clutter map) — within the gate;
+   that is likelier than the track missing it and the detection being clutter
+   of the local density λ (the clutter map) — within the gate;
    detections with different Mode 3/A codes never share a track;
 3. tentative tracks that have ``confirm_hits`` updates within ``confirm_scans``
    scans and a log-likelihood ratio against clutter of ``confirm_score`` are
