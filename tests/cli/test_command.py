@@ -15,7 +15,7 @@ from airwitness.errors import InputError, SpillError, UsageError
 runner = CliRunner()
 
 
-def test_a_read_parameter_becomes_the_four_read_options_in_its_place():
+def test_a_read_parameter_becomes_the_read_and_tracker_options_in_its_place():
     seen = []
 
     @command
@@ -23,15 +23,30 @@ def test_a_read_parameter_becomes_the_four_read_options_in_its_place():
         seen.append((quiet, read, last))
 
     names = list(inspect.signature(body).parameters)
-    assert names == ["quiet", "start_time", "date", "reference", "sensors", "last"]
+    assert names == [
+        "quiet",
+        "start_time",
+        "date",
+        "reference",
+        "sensors",
+        "assumed_alt_m",
+        "scan_period",
+        "pd",
+        "clutter_density",
+        "max_speed",
+        "last",
+    ]
     app = typer.Typer()
     app.command()(body)
     app.command("other")(lambda: None)  # two commands: `body` is a subcommand
-    got = runner.invoke(app, ["body", "-q", "--reference", "39.5,47.4", "--last", "3"])
+    got = runner.invoke(
+        app, ["body", "-q", "--reference", "39.5,47.4", "--pd", "0.8", "--last", "3"]
+    )
     assert got.exit_code == 0
-    assert seen == [(True, ReadArgs(reference="39.5,47.4"), 3)]
+    assert seen == [(True, ReadArgs(reference="39.5,47.4", pd=0.8), 3)]
     assert seen[0][1].options().reference == (39.5, 47.4)
-    assert ReadArgs().options() is None
+    assert seen[0][1].tracker().pd == 0.8
+    assert ReadArgs().options() is None and ReadArgs().tracker() is None
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,7 @@ def test_a_few_bad_positions_do_not_make_a_glider_a_jet():
     assert row["median_speed_mps"] == 40.0
 
 
-# ---- rule 7: propeller / unknown -----------------------------------------------------------
+# ---- rule 8: propeller / unknown -----------------------------------------------------------
 
 
 def test_propeller_envelope_with_an_icao_address():
@@ -331,3 +331,24 @@ def test_caucasus_example():
         prepare_tracks(concat(d_tables)).table, rules=ClassRules(name_hints=False)
     )
     assert set(out["class"].to_pylist()) == {"unknown"}
+
+
+def test_a_slow_low_primary_radar_track_is_a_uav_candidate():
+    """The issue's example: 40 m/s at 800 m from radar plots alone (no transponder)."""
+    row = one(flight([40.0] * 30, track="radar:25/12:3", alt=800.0, gs=False))
+    assert row["class"] == "uav"
+    assert row["reason"].startswith("Tracked from primary radar or other anonymous detections")
+    assert "UAV candidate" in row["reason"] and "at up to 800 m" in row["reason"]
+    # a 2D radar measures no height: that does not rule it out
+    row = one(flight([40.0] * 30, track="detect:ACOUSTIC-1:1", alt=None, gs=False))
+    assert row["class"] == "uav" and "no height measured" in row["reason"]
+
+
+def test_a_fast_or_high_primary_radar_track_is_not():
+    assert one(flight([90.0] * 30, track="radar:25/12:4", alt=800.0, gs=False))["class"] == (
+        "unknown"
+    )
+    high = one(flight([40.0] * 30, track="radar:25/12:5", alt=4_000.0, gs=False))
+    assert high["class"] == "unknown"
+    # the same kinematics with an address that is not a state's: rule 8, unknown
+    assert one(flight([40.0] * 30, track="ddb056", alt=800.0, gs=False))["class"] == "unknown"

@@ -14,6 +14,7 @@ from airwitness.investigate.crosscheck import check_findings, other_set_name
 from airwitness.investigate.run import investigate
 from airwitness.report.case_report import build_report
 from airwitness.schema import make_table
+from airwitness.times import rows_ns
 from airwitness.tracks import prepare_tracks
 from tests.investigate.scenarios import write_scenario
 
@@ -46,7 +47,7 @@ def _crimea(folder, into="RUS", via="UKR", airspace="osm"):
 def test_a_crossing_into_a_disputed_area_is_listed_apart_and_never_confirms(tmp_path):
     inv = investigate(load_case(_crimea(tmp_path)))
     assert inv.findings.num_rows == 0
-    (d,) = inv.disputed.drop_columns(["time"]).to_pylist()
+    (d,) = rows_ns(inv.disputed)
     assert (d["track_id"], d["from"], d["to"], d["kind"]) == ("UAV-C", "UKR", "RUS+UKR", "observed")
     assert inv.verdict in ("not_observed", "inconclusive")
     assert "1 crossing(s) into or out of disputed areas (RUS+UKR) listed apart" in inv.reason

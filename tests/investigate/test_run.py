@@ -6,6 +6,7 @@ import pytest
 
 from airwitness.investigate.casefile import load_case
 from airwitness.investigate.run import investigate
+from airwitness.times import rows_ns
 from tests.investigate.scenarios import BORDER_LON, M_PER_DEG_LON, write_scenario
 
 
@@ -21,7 +22,7 @@ def results(tmp_path_factory):
 def test_confirmed(results):
     inv = results["confirmed"]
     assert inv.verdict == "confirmed"
-    (f,) = inv.findings.drop_columns(["time"]).to_pylist()
+    (f,) = rows_ns(inv.findings)
     assert (f["track_id"], f["from"], f["to"], f["kind"]) == ("X1", "AAA", "BBB", "observed")
     assert f["lon"] == pytest.approx(BORDER_LON, abs=1e-12)
     assert f["before"].startswith("tracks.csv:") and f["after"].startswith("tracks.csv:")
@@ -55,9 +56,9 @@ def test_inconclusive(results):
 def test_spoofed_crossing_is_suspect_not_evidence(results):
     inv = results["suspect"]
     assert inv.findings.num_rows == 0
-    assert [
-        (r["track_id"], r["from"], r["to"]) for r in inv.suspect.drop_columns(["time"]).to_pylist()
-    ] == [("SPOOF", "AAA", "BBB")]
+    assert [(r["track_id"], r["from"], r["to"]) for r in rows_ns(inv.suspect)] == [
+        ("SPOOF", "AAA", "BBB")
+    ]
     assert inv.verdict == "not_observed"
     flags = {(r["track_id"], r["flag"]) for r in inv.flags.to_pylist()}
     assert {("SPOOF", "frozen"), ("SPOOF", "jump")} <= flags

@@ -36,8 +36,7 @@ def utc_ns(iso: str) -> int:
 
 
 def rows_of(table) -> list[dict]:
-    """Rows as dicts with ``time`` as int ns: pyarrow cannot make datetimes of every ns."""
-    import pyarrow as pa
+    """Rows as dicts with every time as int ns: pyarrow cannot make datetimes of every ns."""
+    from airwitness.times import rows_ns
 
-    i = table.schema.get_field_index("time")
-    return table.set_column(i, "time", table["time"].cast(pa.int64())).to_pylist()
+    return rows_ns(table)

@@ -104,6 +104,29 @@ class Scene:
         )
         return csv, sensors, plots
 
+    def write_asterix(
+        self, folder: Path, sac: int = 7, sic: int = 9, extra: bytes = b""
+    ) -> tuple[Path, Path, list[dict]]:
+        """plots.ast (one CAT048 block of 2D plots: no height, no track number, no
+        address; then ``extra``) and sensors.csv by SAC/SIC; the date is T0's."""
+        from tests.io.radar.captures import NM, block, cat048
+
+        plots = self.plots()
+        tod0 = float((T0 - T0.astype("datetime64[D]")) / np.timedelta64(1, "s"))
+        records = [
+            cat048(tod0 + p["time_s"], p["range_m"] / NM, p["azimuth_deg"], sac=sac, sic=sic)
+            for p in plots
+        ]
+        ast = folder / "plots.ast"
+        ast.write_bytes(block(48, *records) + extra)
+        sensors = folder / "sensors.csv"
+        sensors.write_text(
+            "sac,sic,lat,lon,alt_m,sigma_range_m,sigma_azimuth_deg,scan_period_s\n"
+            f"{sac},{sic},{SITE[0]},{SITE[1]},{SITE[2]},{max(self.sigma_range_m, 10.0)},"
+            f"{max(self.sigma_azimuth_deg, 0.01)},{self.period_s}\n"
+        )
+        return ast, sensors, plots
+
 
 def radius_along(az_deg: float) -> float:
     a, f = 6_378_137.0, 1 / 298.257223563
@@ -119,3 +142,25 @@ def slant_range(d: float, h: float, az_deg: float) -> float:
     r = radius_along(az_deg)
     a, b = r + SITE[2], r + h
     return math.sqrt((a - b) ** 2 + 4 * a * b * math.sin(d / r / 2) ** 2)
+
+
+def over_the_aras(*, scans: int, clutter_per_scan: float, seed: int) -> Scene:
+    """A drone flying south at 40 m/s from Azerbaijan over the Aras into Iran, and a
+    second target flying west that crosses nothing, in clutter, with real errors."""
+    return Scene(
+        [straight(-5_000.0, 15_000.0, 10.0, -40.0), straight(20_000.0, 20_000.0, -45.0, 0.0)],
+        scans=scans,
+        clutter_per_scan=clutter_per_scan,
+        sigma_range_m=30.0,
+        sigma_azimuth_deg=0.1,
+        seed=seed,
+    )
+
+
+def split_in_halves(csv: Path) -> list[Path]:
+    """The plots of the first and the second half of the capture, each in a file."""
+    header, *lines = csv.read_text().splitlines(keepends=True)
+    files = [csv.with_name("first.csv"), csv.with_name("second.csv")]
+    files[0].write_text(header + "".join(lines[: len(lines) // 2]))
+    files[1].write_text(header + "".join(lines[len(lines) // 2 :]))
+    return files

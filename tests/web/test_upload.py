@@ -126,3 +126,21 @@ def test_upload_without_a_store_is_409(tmp_path):
     assert (info["tracks"], info["crossings"], info["upload"]) == (0, 0, False)
     assert client.get("/api/crossings").json() == {"items": [], "total": 0, "next": None}
     assert client.get("/api/tracks.geojson").json()["features"] == []
+
+
+def test_uploaded_detections_are_tracked(tmp_path):
+    """A passive sensor's geographic detections, uploaded: stored as detections and
+    tracked when the store is read, so the map shows the track they make."""
+    from tests.tracking.sightings import write_sightings
+
+    store = tmp_path / "data" / "evidence.duckdb"
+    store.parent.mkdir()
+    client = TestClient(create_app(store, None, None), raise_server_exceptions=False)
+    data = write_sightings(tmp_path / "rf.csv").read_bytes()
+    r = client.post("/api/upload", files={"file": ("rf.csv", data)})
+    assert r.status_code == 200, r.text
+    res = r.json()
+    assert res["status"] == "stored" and res["format"] == "detections"
+    assert res["tracks"] == 1
+    track = client.get("/api/tracks/detect:RF-EAST:1", params={"limit": 1}).json()
+    assert track["reports"]["total"] == 60

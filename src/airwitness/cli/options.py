@@ -247,7 +247,7 @@ def load_inputs(
             raise UsageError("--format and read options apply to files, not to --store")
         from airwitness.store import load
 
-        return load(store)
+        return load(store, tracker=tracker)
     if not inputs:
         raise UsageError("no input files (or give --store FILE)")
     with file_progress(len(inputs), quiet) as progress:

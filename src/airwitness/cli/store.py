@@ -10,6 +10,7 @@ import typer
 
 from airwitness.cli.command import EXIT_BAD_INPUT, command
 from airwitness.cli.options import NO_READ_ARGS, AsJson, Format, Quiet, ReadArgs, Strict
+from airwitness.errors import UsageError
 from airwitness.store import DEFAULT_STORE
 
 
@@ -32,6 +33,11 @@ def ingest(
     from airwitness.reasons import BENIGN_REASONS
     from airwitness.store import ingest as ingest_files
 
+    if read.tracker() is not None:
+        raise UsageError(
+            "tracker options apply when a store is read (crossings --store …), not to ingest: "
+            "detections are stored as read and tracked then"
+        )
     results = ingest_files(inputs, store, format=format, options=read.options())
     for r in results:
         if not quiet or r.status == "failed":

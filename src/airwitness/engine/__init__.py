@@ -104,7 +104,8 @@ def run_crossings_scaled(
     record in the result (they are always counted). ``progress`` is told
     ``(stage, done, total)`` as the local and Dask engines finish work
     (:data:`airwitness.engine.run.Progress`). Radar plots and other detections are
-    tracked (``tracker``) on the memory engine; the others refuse them for now.
+    tracked with ``tracker`` (None: the defaults) on every engine: the partitioned
+    ones gather them in pass 1 and track them here, in this process.
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -116,11 +117,11 @@ def run_crossings_scaled(
         raise UsageError("a scheduler address needs the dask engine")
     spec = _spec(airspace)
     options = CrossingOptions(
-        max_gap_s, observed_gap_s, outliers, where, keep_rejects, boundary_sigma_m
+        max_gap_s, observed_gap_s, outliers, where, keep_rejects, boundary_sigma_m, tracker
     )
     files, rows = inspect(inputs, format)
     if engine == "memory":
-        return run_in_memory(files, spec, options, read_options, tracker)
+        return run_in_memory(files, spec, options, read_options)
     _check(spec)
     if engine == "local":
         from airwitness.engine.local import run_local

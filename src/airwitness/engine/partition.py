@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter
 from airwitness.schema import POSITION_SCHEMA, Reject
+from airwitness.tracking import TrackerSettings
 from airwitness.tracks import DEFAULT_MAX_GAP_S, OutlierRule
 
 #: The columns the crossings need; spilled partitions keep only these
@@ -98,6 +99,8 @@ class CrossingOptions:
     keep_rejects: bool = False
     #: the boundary error the confidences assume (None: the set's stated one)
     boundary_sigma_m: float | None = None
+    #: how radar plots and other detections become tracks (None: the defaults)
+    tracker: TrackerSettings | None = None
 
 
 @dataclass

@@ -41,7 +41,7 @@ from airwitness.engine.partition import (
 )
 from airwitness.engine.plan import FILL, Plan, share
 from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
-from airwitness.engine.spill import BYTES_PER_REPORT, Piece, new_path
+from airwitness.engine.spill import BYTES_PER_REPORT, Piece, SpillWriter, new_path
 from airwitness.engine.tasks import (
     CrossTask,
     Failed,
@@ -95,7 +95,11 @@ class ScaledRun:
 
 
 def _summaries(
-    files: list[InputFile], per_file: list[UnitResult], counts: Counts, crossings: pa.Table
+    files: list[InputFile],
+    per_file: list[UnitResult],
+    counts: Counts,
+    crossings: pa.Table,
+    tracked: Tracked | None,
 ):
     from airwitness.pipeline import FileSummary, Summary
 
@@ -116,6 +120,7 @@ def _summaries(
         segments=counts.segments,
         results=crossings.num_rows,
         result_name="crossings",
+        tracking=tuple(stat.line() for stat in tracked.stats) if tracked else (),
     )
     return summary, summaries
 
@@ -132,10 +137,8 @@ def run_in_memory(
     airspace: AirspaceSpec,
     options: CrossingOptions,
     read_options,
-    tracker: TrackerSettings | None = None,
 ) -> ScaledRun:
-    """Everything read at once, as :func:`airwitness.pipeline.run_crossings` does
-    (detections tracked with ``tracker``)."""
+    """Everything read at once, as :func:`airwitness.pipeline.run_crossings` does."""
     t0 = time.perf_counter()
     per_file, tables, detections = [], [], []
     for i, f in enumerate(files):
@@ -145,12 +148,12 @@ def run_in_memory(
         per_file.append(UnitResult(i, result.records, result.table.num_rows, rejects, kept))
         tables.append(result.table)
         detections.append(result.detections)
-    tracked = _track(concat(detections, DETECTION_SCHEMA), tracker, read_options)
+    tracked = _track(concat(detections, DETECTION_SCHEMA), options.tracker, read_options)
     if tracked is not None:
         tables.append(tracked.reports)
         _count_tracked(files, per_file, tracked, options.keep_rejects)
     crossings, counts = crossings_of_partition(concat(tables), airspace, options)
-    summary, summaries = _summaries(files, per_file, counts, crossings)
+    summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
     rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     seconds = {"total": time.perf_counter() - t0}
     return ScaledRun(crossings, summary, summaries, rejects, "memory", None, 1, seconds)
@@ -197,7 +200,9 @@ def run_partitioned(
         removing = None
         try:
             t0 = time.perf_counter()
-            per_file, parts = _read(files, options, read_options, plan, runner, folder, tell)
+            per_file, parts, tracked = _read(
+                files, options, read_options, plan, runner, folder, tell
+            )
             seconds["read"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             parts = _fit(parts, plan, runner, folder, tell)
@@ -227,7 +232,7 @@ def run_partitioned(
         for _, c in outputs:
             counts.add(c)
         crossings = merge([t for t, _ in outputs])
-        summary, summaries = _summaries(files, per_file, counts, crossings)
+        summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
         rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     finally:
         removing.result()  # the spill is gone (or its error raised) before we return
@@ -260,8 +265,13 @@ def _read(
     runner: Runner,
     folder: str,
     tell: Progress,
-) -> tuple[list[UnitResult], list[tuple[Piece, ...]]]:
-    """Pass 1: what was read from each file, and each partition's pieces."""
+) -> tuple[list[UnitResult], list[tuple[Piece, ...]], Tracked | None]:
+    """Pass 1: what was read from each file, each partition's pieces, the tracker's run.
+
+    Detections come back from the workers whole (they are few: a radar's plots
+    for a day are megabytes) and are tracked here, in one process, since a
+    target's plots may lie in any unit; the tracks are spilled like reports.
+    """
     work = cut_units(files, runner.workers, plan.batch_rows, plan.rows_per_unit)
     tasks = [
         SpillTask(
@@ -290,10 +300,16 @@ def _read(
         per_file[i].accepted += r.accepted
         per_file[i].rejects.update(r.rejects)
         per_file[i].reject_list.extend(r.reject_list)
-    parts = [
-        tuple(r.pieces[p] for r in results if r.pieces[p].rows) for p in range(plan.partitions)
-    ]
-    return per_file, parts
+    pieces = [r.pieces for r in results]
+    detections = concat([r.detections for r in results], DETECTION_SCHEMA)
+    tracked = _track(detections, options.tracker, read_options)
+    if tracked is not None:
+        _count_tracked(files, per_file, tracked, options.keep_rejects)
+        writer = SpillWriter(new_path(folder, "tracked"), plan.partitions)
+        writer.write(tracked.reports)
+        pieces.append(writer.close())
+    parts = [tuple(u[p] for u in pieces if u[p].rows) for p in range(plan.partitions)]
+    return per_file, parts, tracked
 
 
 def guided(count: int, workers: int) -> list[range]:

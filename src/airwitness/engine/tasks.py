@@ -24,13 +24,7 @@ from airwitness.engine.partition import (
 from airwitness.engine.spill import Piece, SpillWriter, iter_piece, new_path, read_pieces
 from airwitness.errors import InputError
 from airwitness.io.options import ReadOptions
-from airwitness.schema import Reject
-
-#: radar plots and other detections are tracked on the memory engine only (for now)
-DETECTIONS_NEED_MEMORY = (
-    "holds radar plots or other detections, which are tracked on the memory engine "
-    "only: run with --engine memory"
-)
+from airwitness.schema import DETECTION_SCHEMA, Reject, concat
 
 
 @dataclass
@@ -55,6 +49,8 @@ class UnitResult:
     rejects: Counter[str] = field(default_factory=Counter)
     reject_list: list[Reject] = field(default_factory=list)
     pieces: list[Piece] = field(default_factory=list)
+    #: the unit's radar plots and other detections, tracked by the parent
+    detections: pa.Table = field(default_factory=DETECTION_SCHEMA.empty_table)
 
 
 @dataclass(frozen=True)
@@ -76,9 +72,10 @@ def spill_unit(task: SpillTask) -> UnitResult | Failed:
     path = new_path(task.folder, f"u{task.index:06d}")
     writer = SpillWriter(path, task.partitions, buffer_rows=task.spill_rows)
     try:
+        found = []
         for result in read_unit(task.unit, task.batch_rows, task.chunk_bytes, task.read_options):
             if result.detections.num_rows:
-                raise InputError(task.unit.file.name, DETECTIONS_NEED_MEMORY)
+                found.append(result.detections)
             out.records += result.records
             out.accepted += result.table.num_rows
             out.rejects.update(r.reason for r in result.rejects)
@@ -90,6 +87,7 @@ def spill_unit(task: SpillTask) -> UnitResult | Failed:
         writer.close()
         return Failed(e.file, e.reason, e.record)
     out.pieces = writer.close()
+    out.detections = concat(found, DETECTION_SCHEMA)
     return out
 
 

@@ -28,10 +28,14 @@ positions cannot make a jet out of a glider.
    the same segment, i.e. not a taxi at either end. With a robust max ≤ 25 m/s
    and no ICAO address → ``uav`` (multirotor); with a robust max ≤ 90 m/s and
    robust climb ≤ 15 m/s → ``helicopter``.
-7. Robust max 20–170 m/s and robust max altitude < 7,600 m (or none) → ``propeller``
+7. A track the tracker made from anonymous detections (``radar:…``, ``detect:…``: no
+   transponder answered) with a robust max of 20–70 m/s below 3,000 m (or with no
+   altitude, as a 2D radar gives) → ``uav`` (a candidate: a light aircraft flying
+   without its transponder is the alternative the reason names).
+8. Robust max 20–170 m/s and robust max altitude < 7,600 m (or none) → ``propeller``
    when the track has an ICAO address of a state, else ``unknown`` (no
    transponder address: a light aircraft or a UAV, kinematics cannot tell).
-8. Anything else → ``unknown`` (too slow for an aeroplane, or high and slow,
+9. Anything else → ``unknown`` (too slow for an aeroplane, or high and slow,
    or between the envelopes).
 """
 
@@ -49,6 +53,8 @@ from airwitness.investigate._motion import Motion, group_quantile, motion
 from airwitness.investigate.registry import state_of_registry
 
 CLASSES = ("jet", "propeller", "helicopter", "uav", "unknown")
+#: track ids the tracker gives (airwitness.tracking): made from anonymous detections
+UNCOOPERATIVE_PREFIXES = ("radar:", "detect:")
 
 RESULT_SCHEMA = pa.schema(
     [
@@ -98,6 +104,11 @@ class ClassRules:
       (DJI Mavic 3: 21 m/s); helicopters cruise faster.
     - Propeller: ``propeller_min_speed_mps`` 20 to ``propeller_max_speed_mps``
       170 below ``propeller_max_alt_m`` 7,600 m (25,000 ft, the ATR 72 ceiling).
+    - A track from anonymous radar plots (no transponder) at 20 to
+      ``uncooperative_uav_max_speed_mps`` 70 below ``uncooperative_uav_max_alt_m``
+      3,000 m: drones cruise there (one-way attack drones at ~50 m/s, small
+      fixed-wing ones at 25-40); manned aircraft there carry a transponder where
+      they are required to, so a silent one is a UAV *candidate*.
     """
 
     min_reports: int = 3
@@ -118,6 +129,10 @@ class ClassRules:
     propeller_min_speed_mps: float = 20.0
     propeller_max_speed_mps: float = 170.0
     propeller_max_alt_m: float = 7_600.0
+    #: a primary-radar track this slow and low is a UAV candidate (Shahed-136 class
+    #: one-way attack drones cruise at ~50 m/s; small fixed-wing drones at 25-40)
+    uncooperative_uav_max_speed_mps: float = 70.0
+    uncooperative_uav_max_alt_m: float = 3_000.0
     drone_log_sources: frozenset[str] = frozenset({"ulog", "mavlink", "dataflash"})
     name_hints: bool = True
 
@@ -381,6 +396,15 @@ def _decide(
                 f"Hovers mid-flight at {hover:,.0f} m, robust max {vmax:.0f} m/s: "
                 f"consistent with a helicopter.{notes}"
             )
+    silent = tid.startswith(UNCOOPERATIVE_PREFIXES)
+    under = np.isnan(alt) or alt < r.uncooperative_uav_max_alt_m
+    if silent and r.propeller_min_speed_mps <= vmax <= r.uncooperative_uav_max_speed_mps and under:
+        height = "no height measured" if np.isnan(alt) else f"at up to {alt:,.0f} m"
+        return "uav", (
+            f"Tracked from primary radar or other anonymous detections (no transponder), "
+            f"robust max {vmax:.0f} m/s, {height}: a UAV candidate (a light aircraft "
+            f"flying without its transponder would look the same).{notes}"
+        )
     low = np.isnan(alt) or alt < r.propeller_max_alt_m  # no altitude: does not rule it out
     if r.propeller_min_speed_mps <= vmax < r.propeller_max_speed_mps and low:
         if icao:

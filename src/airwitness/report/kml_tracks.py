@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pyarrow as pa
 
-from airwitness.times import iso_times
+from airwitness.times import iso_times, rows_ns
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -43,7 +43,7 @@ def tracks_kml(table: pa.Table, *, name: str, crossings: pa.Table | None = None)
     if crossings is not None and crossings.num_rows:
         out.append("<Folder><name>Crossings</name>\n")
         times = iso_times(crossings["time"])
-        for i, row in enumerate(crossings.drop_columns(["time"]).to_pylist()):
+        for i, row in enumerate(rows_ns(crossings)):
             label = f"{row['track_id']} {row['from']}→{row['to']} ({row['kind']})"
             if row.get("confidence") is not None:
                 label += f", confidence {row['confidence']:.4f}"

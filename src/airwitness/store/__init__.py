@@ -20,7 +20,7 @@ Guarantees:
   holds microseconds only); floats, NaN and nulls round-trip bit for bit, and
   rows come back in the order the reader produced them.
 
-Tables (``SCHEMA_VERSION`` 3), for users who query the file with SQL:
+Tables (``SCHEMA_VERSION`` 4), for users who query the file with SQL:
 
 - ``meta(key, value)``: ``schema_version``, ``created_by``.
 - ``files``: one row per stored file, ``file_id`` 1, 2, … in ingest order;
@@ -34,6 +34,10 @@ Tables (``SCHEMA_VERSION`` 3), for users who query the file with SQL:
   with ``time_ns`` (BIGINT, ns since the epoch, UTC) instead of ``time``, and
   ``file_id`` instead of ``source`` and ``source_file``.
 - ``rejects(file_id, record, byte_offset, reason)``.
+- ``detections`` (version 4): radar plots and other anonymous detections as read
+  (``file_id``, the detection columns, ``time_ns``), and ``sensors`` (version 4):
+  the sensors file's rows they were read with. :func:`load` tracks them, every
+  file's together, with the caller's tracker settings (docs/tracking.md).
 - view ``positions``: the canonical table in SQL terms, with ``time`` as
   TIMESTAMPTZ (microseconds, floored) beside the exact ``time_ns``,
   ``source``/``source_file`` joined from ``files``, and ``file_id``.
@@ -43,7 +47,8 @@ spatial extension is never loaded here.
 
 The modules: :mod:`~airwitness.store.ingestion` (writing),
 :mod:`~airwitness.store.reading` (:func:`info`, :func:`load`),
-:mod:`~airwitness.store.connection` (opening the file) and
+:mod:`~airwitness.store.connection` (opening the file),
+:mod:`~airwitness.store.detections` (detections in and out) and
 :mod:`~airwitness.store.tables` (the layout, created and checked).
 """
 

@@ -22,8 +22,10 @@ from airwitness import io as readers
 from airwitness.digest import sha256_and_size
 from airwitness.errors import InputError, UsageError
 from airwitness.io.options import ReadOptions
+from airwitness.io.sensors import Sensors, load_sensors
 from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject
 from airwitness.store.connection import open_store
+from airwitness.store.detections import detection_rows, sensor_rows
 from airwitness.store.tables import REPORT_COLUMNS
 
 #: DuckDB's row-group size: batches of this many rows insert in parallel.
@@ -48,6 +50,8 @@ class IngestResult:
     records: int = 0
     reports: int = 0
     rejects: dict[str, int] = field(default_factory=dict)
+    #: radar plots and other detections, stored to be tracked when the store is read
+    detections: int = 0
     stored_as: str | None = None
     note: str | None = None
     error: InputError | None = None
@@ -63,9 +67,10 @@ class IngestResult:
                 text += f" (as {self.stored_as})"
         else:
             n_rej = sum(self.rejects.values())
+            plots = f", {self.detections} detections" if self.detections else ""
             text = (
                 f"{self.path}: stored as file {self.file_id} ({self.format}, "
-                f"{self.reports} reports, {n_rej} rejects)"
+                f"{self.reports} reports{plots}, {n_rej} rejects)"
             )
         return f"{text}; {self.note}" if self.note else text
 
@@ -136,7 +141,8 @@ def _ingest_one(
     clash = con.execute("SELECT file_id FROM files WHERE path = ?", [name]).fetchone()
     if clash is not None:
         note = f"file {clash[0]} has the same path but other content"
-    file_id = _insert(con, result, name, size, digest, source, options_json)
+    sensors = load_sensors(options.sensors) if options and options.sensors else None
+    file_id = _insert(con, result, name, size, digest, source, options_json, sensors)
     return IngestResult(
         name,
         "stored",
@@ -147,6 +153,7 @@ def _ingest_one(
         records=result.records,
         reports=result.table.num_rows,
         rejects=dict(sorted(result.reject_counts().items())),
+        detections=result.detections.num_rows,
         note=note,
     )
 
@@ -195,6 +202,7 @@ def _insert(
     digest: str,
     source: str,
     options_json: str,
+    sensors: Sensors | None,
 ) -> int:
     """Everything about one file in one transaction; rolled back on any error."""
     table = result.table
@@ -223,6 +231,9 @@ def _insert(
         )
         _append(con, "reports", _report_rows(table, file_id))
         _append(con, "rejects", _reject_rows(result.rejects, file_id))
+        if result.detections.num_rows:
+            _append(con, "detections", detection_rows(result.detections, file_id))
+            _append(con, "sensors", sensor_rows(result.detections, sensors, file_id))
         con.execute("COMMIT")
     except BaseException:
         _rollback(con)

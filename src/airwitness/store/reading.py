@@ -6,18 +6,22 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from airwitness.errors import UsageError
 from airwitness.io.inputs import FileSummary, Inputs
-from airwitness.schema import POSITION_SCHEMA, TIME_TYPE, Reject
+from airwitness.schema import POSITION_SCHEMA, TIME_TYPE, Reject, concat
 from airwitness.store.connection import open_store
+from airwitness.store.detections import detection_counts, stored_detections
 from airwitness.store.tables import SCHEMA_VERSION, report_select
 from airwitness.times import iso_ms
+from airwitness.tracking import TrackerSettings, track_inputs
 
 
 def info(store_path: str | Path) -> dict[str, Any]:
@@ -39,6 +43,7 @@ def info(store_path: str | Path) -> dict[str, Any]:
             """SELECT min(first_ns), max(last_ns), min(min_lon), min(min_lat),
                       max(max_lon), max(max_lat) FROM files"""
         ).fetchone()
+        plots = detection_counts(con)
     files = []
     by_reason: Counter[str] = Counter()
     for r in rows:
@@ -58,6 +63,7 @@ def info(store_path: str | Path) -> dict[str, Any]:
                 "reports": r[9],
                 "rejects": r[10],
                 "rejects_by_reason": rejects,
+                "detections": plots.get(r[0], 0),
                 "tracks": r[12],
                 "time_span": _span(r[13], r[14]),
                 "bbox": _bbox(r[15:19]),
@@ -70,6 +76,7 @@ def info(store_path: str | Path) -> dict[str, Any]:
         "reports": sum(f["reports"] for f in files),
         "rejects": sum(f["rejects"] for f in files),
         "rejects_by_reason": dict(sorted(by_reason.items())),
+        "detections": sum(plots.values()),
         "tracks": tracks,
         "time_span": _span(extent[0], extent[1]),
         "bbox": _bbox(extent[2:]),
@@ -102,6 +109,7 @@ def load(
     until_ns: int | None = None,
     bbox: tuple[float, float, float, float] | None = None,
     tracks: Sequence[str] | None = None,
+    tracker: TrackerSettings | None = None,
 ) -> Inputs:
     """The stored reports as :class:`~airwitness.io.inputs.Inputs`, as if read from the files.
 
@@ -112,6 +120,10 @@ def load(
     (edges included; min_lon > max_lon wraps across the antimeridian), and
     whose ``track_id`` is one of ``tracks``. Rejects and per-file summaries
     are always those of every stored file.
+
+    Stored detections (radar plots, …) are tracked here with ``tracker`` (None:
+    the defaults), all of them whatever the filters, and their tracks filtered
+    like any report: a track's first plots may lie outside a window.
     """
     where, params = _where(since_ns, until_ns, bbox, tracks)
     with open_store(store_path, write=False) as con:
@@ -124,6 +136,7 @@ def load(
         rejected = con.execute(
             "SELECT file_id, record, byte_offset, reason FROM rejects"
         ).to_arrow_table()
+        detections, sensors = stored_detections(con, files, str(store_path))
     table = _canonical(rows, files)
     paths = {f[0]: f[1] for f in files}
     rejects = [
@@ -132,11 +145,50 @@ def load(
             *(rejected[c].to_pylist() for c in rejected.column_names), strict=True
         )
     ]
+    per_file = Counter(detections["source_file"].cast(pa.string()).to_pylist())
     summaries = [
-        FileSummary(path=f[1], format=f[2], records=f[4], accepted=f[5], rejects=json.loads(f[6]))
+        FileSummary(
+            path=f[1],
+            format=f[2],
+            records=f[4],
+            accepted=f[5],
+            rejects=json.loads(f[6]),
+            detections=per_file[f[1]],
+        )
         for f in files
     ]
-    return Inputs(table=table, rejects=rejects, files=summaries)
+    inputs = Inputs(table=table, rejects=rejects, files=summaries, detections=detections)
+    if detections.num_rows == 0:
+        return inputs
+    tracked = track_inputs(inputs, tracker, sensors)
+    reports = _keep(tracked.table.slice(table.num_rows), since_ns, until_ns, bbox, tracks)
+    return replace(tracked, table=concat([table, reports]))
+
+
+def _keep(
+    table: pa.Table,
+    since_ns: int | None,
+    until_ns: int | None,
+    bbox: tuple[float, float, float, float] | None,
+    tracks: Sequence[str] | None,
+) -> pa.Table:
+    """The rows :func:`_where` would select (the box already checked by it)."""
+    keep = pa.array(np.ones(table.num_rows, dtype=bool))
+    ns = table["time"].cast(pa.int64())
+    if since_ns is not None:
+        keep = pc.and_(keep, pc.greater_equal(ns, since_ns))
+    if until_ns is not None:
+        keep = pc.and_(keep, pc.less_equal(ns, until_ns))
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
+        lat = table["lat"]
+        keep = pc.and_(keep, pc.and_(pc.greater_equal(lat, min_lat), pc.less_equal(lat, max_lat)))
+        east, west = pc.greater_equal(table["lon"], min_lon), pc.less_equal(table["lon"], max_lon)
+        keep = pc.and_(keep, pc.and_(east, west) if min_lon <= max_lon else pc.or_(east, west))
+    if tracks is not None:
+        ids = table["track_id"].cast(pa.string())
+        keep = pc.and_(keep, pc.is_in(ids, pa.array([str(t) for t in tracks])))
+    return table.filter(keep)
 
 
 def _where(

@@ -10,16 +10,56 @@ import duckdb
 
 from airwitness import __version__
 from airwitness.errors import InputError
-from airwitness.schema import POSITION_SCHEMA
+from airwitness.schema import DETECTION_SCHEMA, POSITION_SCHEMA
 
 #: Version of the table layout. Version 2 added ``reports.leg_start``; version 3
-#: ``reports.pos_sigma_m``. A version-2 store is read as it is (its reports have no
-#: stated position error: ``pos_sigma_m`` null) and upgraded when written to; a newer
-#: store is refused (upgrade airwitness), an older one too (ingest again).
-SCHEMA_VERSION = 3
+#: ``reports.pos_sigma_m``; version 4 the ``detections`` and ``sensors`` tables (radar
+#: plots and other anonymous detections, tracked when the store is read). An older
+#: store is read as it is (its reports have no stated position error: ``pos_sigma_m``
+#: null; it holds no detections) and upgraded when written to; a newer store is
+#: refused (upgrade airwitness), one older than version 2 too (ingest again).
+SCHEMA_VERSION = 4
 #: The oldest layout this version still reads, and what each newer one added to reports.
 OLDEST_READ = 2
 ADDED_REPORT_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {3: (("pos_sigma_m", "DOUBLE"),)}
+
+DETECTIONS_DDL = """CREATE TABLE detections (
+        file_id INTEGER NOT NULL,
+        sensor VARCHAR NOT NULL,
+        time_ns BIGINT NOT NULL,
+        range_m DOUBLE,
+        azimuth_deg DOUBLE,
+        elevation_deg DOUBLE,
+        site_lon DOUBLE,
+        site_lat DOUBLE,
+        site_alt_m DOUBLE,
+        sigma_range_m DOUBLE,
+        sigma_azimuth_deg DOUBLE,
+        lon DOUBLE,
+        lat DOUBLE,
+        pos_sigma_m DOUBLE,
+        alt_m DOUBLE,
+        alt_kind VARCHAR,
+        mode3a VARCHAR,
+        amplitude DOUBLE,
+        source_record BIGINT NOT NULL,
+        source_offset BIGINT
+    )"""
+#: The sensors file's rows a file's detections were read with (the tracker's settings).
+SENSORS_DDL = """CREATE TABLE sensors (
+        file_id INTEGER NOT NULL,
+        sensor VARCHAR NOT NULL,
+        lat DOUBLE NOT NULL,
+        lon DOUBLE NOT NULL,
+        alt_m DOUBLE NOT NULL,
+        sigma_range_m DOUBLE NOT NULL,
+        sigma_azimuth_deg DOUBLE NOT NULL,
+        scan_period_s DOUBLE,
+        pd DOUBLE,
+        clutter_density DOUBLE
+    )"""
+#: Tables each version added.
+ADDED_TABLES: dict[int, tuple[str, ...]] = {4: (DETECTIONS_DDL, SENSORS_DDL)}
 
 # Epoch + interval: an instant whatever the session's TimeZone setting.
 VIEW = """CREATE OR REPLACE VIEW positions AS
@@ -80,6 +120,8 @@ DDL = (
         byte_offset BIGINT,
         reason VARCHAR NOT NULL
     )""",
+    DETECTIONS_DDL,
+    SENSORS_DDL,
     VIEW,
 )
 
@@ -88,6 +130,12 @@ DDL = (
 REPORT_COLUMNS = tuple(
     "time_ns" if f.name == "time" else f.name
     for f in POSITION_SCHEMA
+    if f.name not in ("source", "source_file")
+)
+#: Columns of ``detections`` after file_id, likewise.
+DETECTION_COLUMNS = tuple(
+    "time_ns" if f.name == "time" else f.name
+    for f in DETECTION_SCHEMA
     if f.name not in ("source", "source_file")
 )
 
@@ -140,6 +188,8 @@ def _upgrade(con: duckdb.DuckDBPyConnection, version: int) -> None:
     for v in range(version + 1, SCHEMA_VERSION + 1):
         for column, kind in ADDED_REPORT_COLUMNS.get(v, ()):
             con.execute(f"ALTER TABLE reports ADD COLUMN {column} {kind}")
+        for statement in ADDED_TABLES.get(v, ()):
+            con.execute(statement)
     con.execute(VIEW)
     con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
     con.execute("COMMIT")

@@ -21,6 +21,10 @@ from airwitness.tracking.smoother import smooth
 
 #: a scan period is measured from the azimuths when a radar made at least this many turns
 MIN_TURNS = 3
+#: a sensor that does not rotate: its revisit is measured from at least this many pairs
+#: of detections that could be one target, each looked for among the next detections
+MIN_REVISITS = 10
+REVISIT_LOOKAHEAD = 32
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,10 @@ def _scan_period(m: Measurements, s: TrackerSettings) -> tuple[float, bool]:
     passes through north)."""
     if s.scan_period_s is not None:
         return s.scan_period_s, False
-    if m.kind != POLAR or len(m) < 2:
-        return s.revisit_s, False
+    if m.kind != POLAR:
+        return _revisit(m, s)
+    if len(m) < 2:
+        return DEFAULT_SCAN_PERIOD_S, False
     turned = m.z[:, 1] % (2 * math.pi) / (2 * math.pi)  # azimuth in turns, 0-1
     wraps = np.flatnonzero(np.diff(turned) < -0.5) + 1
     if len(wraps) < MIN_TURNS:
@@ -137,6 +143,25 @@ def _scan_period(m: Measurements, s: TrackerSettings) -> tuple[float, bool]:
     phase = np.concatenate([[0.0], np.cumsum(steps)]) + turned
     slope = np.polyfit(phase, m.t, 1)[0]
     return float(slope), True
+
+
+def _revisit(m: Measurements, s: TrackerSettings) -> tuple[float, bool]:
+    """A sensor that does not rotate: the median time from each detection to the next
+    one that could be the same target (within ``max(3σ, 100 m)`` plus 100 m/s of
+    flight, among the next :data:`REVISIT_LOOKAHEAD`), so that other targets and
+    clutter seen in between do not shorten it; ``revisit_s`` with too few pairs."""
+    n = len(m)
+    best = np.full(n, np.inf)
+    reach = np.maximum(3.0 * np.sqrt(m.R[:, 0, 0]), 100.0)
+    for k in range(1, min(REVISIT_LOOKAHEAD, n - 1) + 1):
+        dt = m.t[k:] - m.t[:-k]
+        dist = np.hypot(*(m.xy[k:] - m.xy[:-k]).T)
+        same = (dt > 0) & (dist <= reach[:-k] + 100.0 * dt)
+        best[:-k] = np.where(same, np.minimum(best[:-k], dt), best[:-k])
+    found = best[np.isfinite(best)]
+    if len(found) < MIN_REVISITS:
+        return s.revisit_s, False
+    return float(np.median(found)), True
 
 
 def _reports(

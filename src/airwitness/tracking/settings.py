@@ -23,7 +23,8 @@ class TrackerSettings:
 
     #: a radar's rotation period (s); None: measured from the plots' azimuths
     scan_period_s: float | None = None
-    #: revisit time of a sensor that does not rotate (geographic detections), s
+    #: revisit time of a sensor that does not rotate (geographic detections), s, when
+    #: it cannot be measured from the detections (``scan_period_s`` forces one)
     revisit_s: float = 1.0
     #: probability of detecting a target on a scan
     pd: float = 0.9

@@ -8,6 +8,7 @@ import pytest
 
 from airwitness.errors import InputError
 from airwitness.io.tabular import traffic
+from airwitness.times import rows_ns
 
 from ..helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
 
@@ -38,7 +39,7 @@ SAMPLES = {
 
 
 def _summary(table: pa.Table, i: int) -> tuple:
-    r = table.slice(i, 1).drop_columns(["time"]).to_pylist()[0]
+    r = rows_ns(table.slice(i, 1))[0]
     return (
         r["track_id"],
         table["time"].cast(pa.int64())[i].as_py(),

@@ -46,8 +46,9 @@ Categories
       zero: the horizontal error is about dh²/(2·rho)) and has no ``alt_m``.
       track_id ``asterix:<SAC>/<SIC>:<I048/161 track number>``; a plot without
       a track number but with a Mode S address (I048/220) takes the address
-      (6 lowercase hex digits); a plot with neither is rejected ``untracked
-      plot``. Velocity I048/200, callsign I048/240, time of day I048/140.
+      (6 lowercase hex digits); a plot with neither is a detection
+      (``ReadResult.detections``), which the tracker makes tracks of
+      (docs/tracking.md). Velocity I048/200, callsign I048/240, time of day I048/140.
     * CAT034 and CAT065 records are decoded (CAT034 for the radar sites) and
       rejected ``service message``; so are blocks of the other status/service
       categories (002, 019, 023, 025, 063, 247, 252), one reject per block.
@@ -88,8 +89,7 @@ Records and rejects
     as one record per damaged region. Benign reasons (normal data): ``no
     position`` (a record without a position, e.g. a track end), ``service
     message``, ``not UDP`` (a captured packet that is not UDP over IP:
-    capture noise), ``untracked plot`` (a CAT048 plot with neither track number
-    nor Mode S address). Damage or missing context: ``bad record`` (the
+    capture noise). Damage or missing context: ``bad record`` (the
     decoder could not read the record; the rest of its block cannot be framed
     and is not counted), ``empty record``, ``truncated block``, ``bad block
     length`` (the length field is impossible: the bytes up to the next pair
