@@ -24,7 +24,6 @@ import pytest
 
 import airwitness.io as awio
 from airwitness.io.options import ReadOptions
-from airwitness.reasons import BENIGN_REASONS
 
 from .io.radar.captures import geodetic_to_ecef
 
@@ -151,14 +150,16 @@ def test_plot_files_agree_record_by_record(run: Path) -> None:
 
 
 def test_airwitness_reads_every_plot(run: Path) -> None:
-    """Each plot is a record of the reader; none is damaged (today all are ``untracked plot``)."""
+    """Each plot is a record of the reader and a detection (no track number, no address:
+    the tracker's input); none is damaged or dropped."""
     result = awio.read(
         run / "plots.ast",
         options=ReadOptions(date=dt.date(2025, 6, 16), sensors=run / "sensors.csv"),
     )
     assert result.records == PLOTS
-    assert result.table.num_rows + len(result.rejects) == PLOTS
-    assert {r.reason for r in result.rejects} <= BENIGN_REASONS
+    assert result.detections.num_rows == PLOTS
+    assert result.table.num_rows == 0 and result.rejects == []
+    assert result.detections["source_record"].to_pylist() == list(range(1, PLOTS + 1))
 
 
 def test_plots_follow_the_beam(run: Path) -> None:
