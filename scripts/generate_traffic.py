@@ -3,11 +3,21 @@
 Usage::
 
     python scripts/generate_traffic.py --reports 10000000 [--seed 0] [-o DIR] [--files K]
+                                       [--format canonical|opensky|opensky-csv]
 
 Writes ``DIR/day=YYYY-MM-DD/part-NNNN.parquet`` (UTC days) holding exactly N rows of the
 canonical table (:data:`airwitness.schema.POSITION_SCHEMA`, nothing more: the day is in
 the path only), plus ``DIR/_generate_traffic.json`` (parameters and row counts; readers
 such as ``pyarrow.dataset`` skip names starting with ``_``). Same arguments, same bytes.
+
+``--format`` writes the same reports as users get them from OpenSky instead
+(``scripts/traffic_opensky.py``): ``opensky``, Parquet in the columns of OpenSky's Trino
+database (snappy, as its exports), in the same files and row groups; ``opensky-csv``,
+the hourly ``YYYY-MM-DD/HH/states_YYYY-MM-DD-HH.csv.gz`` files of its historical dumps.
+airwitness reads the same positions, times and altitudes from all three; only the
+provenance differs (each file names its own rows), and the source (``generated`` in the
+canonical files, ``opensky`` in the others: its default position error, 50 m against
+100 m, enters the confidences).
 
 What is in it, and why it looks like a real feed:
 
@@ -58,11 +68,19 @@ import pyarrow.parquet as pq
 
 from airwitness.schema import POSITION_SCHEMA
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the OpenSky layouts beside it
+import traffic_opensky
+
 MANIFEST = "_generate_traffic.json"
 SOURCE = "generated"
 DEFAULT_START = "2025-06-13"
 # Same script, same settings, same bytes (hashed at start: the code that runs).
-_SELF_SHA256 = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+_SELF_SHA256 = hashlib.sha256(
+    Path(__file__).read_bytes() + Path(traffic_opensky.__file__).read_bytes()
+).hexdigest()
+FORMATS = ("canonical", "opensky", "opensky-csv")
+#: Parquet compression of each format unless ``--compression`` says otherwise
+COMPRESSION = {"canonical": "zstd", "opensky": "snappy", "opensky-csv": "gzip"}
 ROW_GROUP = 1_000_000
 ROWS_PER_FILE = 4_000_000
 EARTH_RADIUS_M = 6_371_008.8
@@ -599,8 +617,9 @@ class Part:
     windows: list[tuple[int, int]]
 
 
-def plan(fl: Flights, n_files: int, row_group: int) -> list[Part]:
-    """Cut time into files of about N / K expected reports, never across a UTC day.
+def plan(fl: Flights, n_files: int, row_group: int, hourly: bool = False) -> list[Part]:
+    """Cut time into files of about N / K expected reports, never across a UTC day
+    (``hourly``: one file per UTC hour, as OpenSky's dumps).
 
     The expected number of reports per second is a step function (each flight reports
     at a constant rate from its first to its last report), integrated on a 1 s grid.
@@ -617,24 +636,29 @@ def plan(fl: Flights, n_files: int, row_group: int) -> list[Part]:
     total = cum[-1]
     per_file = total / max(n_files, 1)
     parts: list[Part] = []
-    day0 = lo // 86_400
-    for day in range(day0, (hi // 86_400) + 1):
-        a = max(day * 86_400, lo) - lo
-        b = min((day + 1) * 86_400, hi) - lo
+    period = 3_600 if hourly else 86_400
+    for day in range(lo // period, (hi // period) + 1):
+        a = max(day * period, lo) - lo
+        b = min((day + 1) * period, hi) - lo
         if a >= b:
             continue
         rows = cum[b] - cum[a]
         if rows <= 0:
             continue
-        k = max(1, round(rows / per_file))
+        k = 1 if hourly else max(1, round(rows / per_file))
         cuts = np.searchsorted(cum[a : b + 1], cum[a] + rows * np.arange(1, k) / k) + a
         edges = np.unique(np.concatenate([[a], cuts, [b]]))
-        name = datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m-%d")
+        when = datetime.fromtimestamp(day * period, UTC)
+        name = when.strftime("%Y-%m-%d")
         for j, (s0, s1) in enumerate(itertools.pairwise(edges)):
             groups = max(1, math.ceil((cum[s1] - cum[s0]) / row_group))
             sub = np.unique(np.round(np.linspace(s0, s1, groups + 1)).astype(np.int64))
             windows = [((lo + int(x)) * NS, (lo + int(y)) * NS) for x, y in itertools.pairwise(sub)]
-            parts.append(Part(f"day={name}/part-{j:04d}.parquet", windows))
+            if hourly:
+                path = when.strftime("%Y-%m-%d/%H/states_%Y-%m-%d-%H.csv.gz")
+            else:
+                path = f"day={name}/part-{j:04d}.parquet"
+            parts.append(Part(path, windows))
     return parts
 
 
@@ -646,11 +670,16 @@ def write_part(
     tracks: pa.Array,
     calls: pa.Array,
     compression: str,
+    format: str = "canonical",
 ) -> int:
     """Write one file, a row group per window; returns the rows written."""
     path = out / part.path
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".parquet.tmp")
+    tmp = path.with_name(path.name + ".tmp")
+    if format != "canonical":
+        rows = _write_opensky(fl, part, tmp, seed, tracks, calls, compression, format)
+        tmp.replace(path)
+        return rows
     rows = 0
     with pq.ParquetWriter(
         tmp,
@@ -666,6 +695,46 @@ def write_part(
             writer.write_table(table, row_group_size=max(table.num_rows, 1))
             rows += table.num_rows
     tmp.replace(path)
+    return rows
+
+
+def _write_opensky(
+    fl: Flights,
+    part: Part,
+    path: Path,
+    seed: int,
+    tracks: pa.Array,
+    calls: pa.Array,
+    compression: str,
+    format: str,
+) -> int:
+    """One file in an OpenSky layout (``scripts/traffic_opensky.py``), a window at a time."""
+    padded = traffic_opensky.padded(calls)
+    squawks = traffic_opensky.squawks(fl.uid)
+    if format == "opensky-csv":
+        writer = traffic_opensky.CsvGzWriter(path)
+    else:
+        writer = pq.ParquetWriter(path, traffic_opensky.SCHEMA, compression=compression)
+    rows = 0
+    try:
+        for w0, w1 in part.windows:
+            cols = reports_in(fl, w0, w1, seed)
+            if not cols:
+                continue
+            f = cols["flight"]
+            table = traffic_opensky.table(
+                cols,
+                tracks.take(pa.array(fl.track[f])),
+                padded.take(pa.array(f, mask=cols["call_null"])),
+                squawks.take(pa.array(f, mask=fl.drone[f])),  # drones squawk nothing
+            )
+            if format == "opensky-csv":
+                writer.write(table)
+            else:
+                writer.write_table(table, row_group_size=max(table.num_rows, 1))
+            rows += table.num_rows
+    finally:
+        writer.close()
     return rows
 
 
@@ -708,26 +777,33 @@ class Settings:
     days: int = 0  # 0: one per 100M reports
     start: str = DEFAULT_START
     row_group: int = ROW_GROUP
-    compression: str = "zstd"
+    compression: str = ""  # "": the format's own (COMPRESSION)
+    format: str = "canonical"
 
     def resolved(self) -> Settings:
         files = self.files or max(1, math.ceil(self.reports / ROWS_PER_FILE))
         days = self.days or max(1, math.ceil(self.reports / 100_000_000))
+        compression = self.compression or COMPRESSION[self.format]
         return Settings(
-            self.reports, self.seed, files, days, self.start, self.row_group, self.compression
-        )
+            self.reports, self.seed, files, days, self.start, self.row_group, compression,
+            self.format,
+        )  # fmt: skip
 
 
 _STATE: dict = {}
 
 
-def _init(fl, out, seed, tracks, calls, compression) -> None:
-    _STATE.update(fl=fl, out=out, seed=seed, tracks=tracks, calls=calls, comp=compression)
+def _init(fl, out, seed, tracks, calls, compression, format) -> None:
+    _STATE.update(
+        fl=fl, out=out, seed=seed, tracks=tracks, calls=calls, comp=compression, format=format
+    )
 
 
 def _work(part: Part) -> int:
     s = _STATE
-    return write_part(s["fl"], part, s["out"], s["seed"], s["tracks"], s["calls"], s["comp"])
+    return write_part(
+        s["fl"], part, s["out"], s["seed"], s["tracks"], s["calls"], s["comp"], s["format"]
+    )
 
 
 def generate(settings: Settings, out: Path, jobs: int = 1, log=None) -> dict:
@@ -735,12 +811,12 @@ def generate(settings: Settings, out: Path, jobs: int = 1, log=None) -> dict:
     s = settings.resolved()
     fl = make_flights(s.reports, s.seed, _start_ns(s.start), s.days)
     tracks, calls = track_ids(len(fl.uid)), callsigns(fl.callsign)
-    parts = plan(fl, s.files, s.row_group)
+    parts = plan(fl, s.files, s.row_group, hourly=s.format == "opensky-csv")
     if log:
         drones = int(fl.drone.sum())
         log(f"{len(fl.uid):,} flights ({drones:,} drones), {len(parts)} files")
     out.mkdir(parents=True, exist_ok=True)
-    args = (fl, out, s.seed, tracks, calls, s.compression)
+    args = (fl, out, s.seed, tracks, calls, s.compression, s.format)
     if jobs > 1:
         ctx = get_context("fork")
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=args) as pool:
@@ -756,6 +832,7 @@ def generate(settings: Settings, out: Path, jobs: int = 1, log=None) -> dict:
         raise RuntimeError(f"wrote {sum(rows)} rows, expected {s.reports}")
     manifest = {
         "generator": "scripts/generate_traffic.py",
+        "format": s.format,
         "generator_sha256": _SELF_SHA256,
         "settings": asdict(s),
         "flights": len(fl.uid),
@@ -786,7 +863,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=0, help="departures spread over D days")
     ap.add_argument("--start", default=DEFAULT_START, help="first UTC day (YYYY-MM-DD)")
     ap.add_argument("--row-group", type=int, default=ROW_GROUP, help="rows per row group, about")
-    ap.add_argument("--compression", default="zstd", choices=["zstd", "snappy", "lz4", "none"])
+    ap.add_argument(
+        "--compression",
+        default="",
+        choices=["zstd", "snappy", "lz4", "none"],
+        help="Parquet compression (default: zstd for canonical, snappy for opensky)",
+    )
+    ap.add_argument(
+        "--format",
+        default="canonical",
+        choices=FORMATS,
+        help="canonical Parquet; opensky: OpenSky's Trino columns as Parquet; "
+        "opensky-csv: its hourly CSV.gz dumps",
+    )
     ap.add_argument("--jobs", type=int, default=1, help="processes writing files in parallel")
     ap.add_argument("--overwrite", action="store_true", help="replace a dataset already in -o")
     a = ap.parse_args(argv)
@@ -796,11 +885,13 @@ def main(argv: list[str] | None = None) -> int:
         if not a.overwrite:
             ap.error(f"{a.out} is not empty (use --overwrite to replace a generated dataset)")
         _remove_dataset(a.out)
-    settings = Settings(a.reports, a.seed, a.files, a.days, a.start, a.row_group, a.compression)
+    settings = Settings(
+        a.reports, a.seed, a.files, a.days, a.start, a.row_group, a.compression, a.format
+    )
     t = time.perf_counter()
     generate(settings, a.out, jobs=a.jobs, log=lambda m: print(m, file=sys.stderr))
     dt = time.perf_counter() - t
-    size = sum(p.stat().st_size for p in a.out.rglob("*.parquet"))
+    size = sum(p.stat().st_size for p in a.out.rglob("*") if p.name.endswith(DATA_SUFFIXES))
     rate = a.reports / dt * 60 / 1e6
     print(
         f"wrote {a.reports:,} reports to {a.out} in {dt:.1f} s "
@@ -810,11 +901,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+DATA_SUFFIXES = (".parquet", ".csv.gz")
+
+
 def _remove_dataset(out: Path) -> None:
-    """Delete what this script writes (and nothing else): part files, day folders, manifest."""
-    for p in out.glob("day=*/part-*.parquet*"):
+    """Delete what this script writes (and nothing else): part files, day (and hour)
+    folders, manifest."""
+    for p in [*out.glob("day=*/part-*.parquet*"), *out.glob("*-*-*/[0-2][0-9]/states_*.csv.gz*")]:
         p.unlink()
-    for d in out.glob("day=*"):
+    for d in sorted(out.glob("*-*-*/[0-2][0-9]"), reverse=True):
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+    for d in [*out.glob("day=*"), *out.glob("*-*-*")]:
         if d.is_dir() and not any(d.iterdir()):
             d.rmdir()
     (out / MANIFEST).unlink(missing_ok=True)

@@ -3,6 +3,7 @@ time-sorted files that split tracks, and border crossings that the pipeline find
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -104,3 +105,75 @@ def test_border_crossings_come_out(runs: tuple[Path, Path]) -> None:
     assert sum(land.values()) >= 5
     # Drones loiter over borders: the same border is crossed both ways, again and again.
     assert any(n >= 3 and pairs.get((b, a), 0) >= 3 for (a, b), n in land.items())
+
+
+@pytest.fixture(scope="module")
+def opensky_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The same seed in the three formats."""
+    out = {}
+    for fmt in ("canonical", "opensky", "opensky-csv"):
+        out[fmt] = tmp_path_factory.mktemp(f"gen_{fmt}")
+        _generate(out[fmt], "--seed", "7", "--format", fmt)
+    return out
+
+
+def _reports(folder: Path) -> pa.Table:
+    """What airwitness reads from a dataset: the reports' values, sorted by track and time."""
+    from airwitness.engine.chunks import read_whole
+    from airwitness.engine.run import inspect
+    from airwitness.schema import concat
+
+    files, _ = inspect(str(folder), None)
+    table = concat([read_whole(f, None).table for f in files])
+    names = ["track_id", "time", "lon", "lat", "alt_m", "ground_speed_mps", "track_deg"]
+    table = table.select([*names, "vrate_mps", "callsign"])
+    table = table.set_column(0, "track_id", table["track_id"].cast(pa.string()))
+    return table.sort_by([("track_id", "ascending"), ("time", "ascending")])
+
+
+def test_opensky_layouts_hold_the_same_reports(opensky_runs: dict[str, Path]) -> None:
+    """OpenSky's Parquet (its database's columns, snappy, the same files and row groups)
+    and its hourly CSV.gz dumps give airwitness exactly the canonical reports."""
+    canonical = _reports(opensky_runs["canonical"])
+    assert canonical.num_rows == N
+    for fmt in ("opensky", "opensky-csv"):
+        assert _reports(opensky_runs[fmt]).equals(canonical), fmt
+
+    parquet = sorted(
+        p.relative_to(opensky_runs["opensky"]) for p in _parts(opensky_runs["opensky"])
+    )
+    assert parquet == [
+        p.relative_to(opensky_runs["canonical"]) for p in _parts(opensky_runs["canonical"])
+    ]
+    meta = pq.ParquetFile(opensky_runs["opensky"] / parquet[0]).metadata
+    assert meta.row_group(0).column(0).compression == "SNAPPY"
+    first = pq.read_table(opensky_runs["opensky"] / parquet[0]).slice(0, 1).to_pylist()[0]
+    assert list(first) == [
+        "time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign",
+        "onground", "alert", "spi", "squawk", "baroaltitude", "geoaltitude",
+        "lastposupdate", "lastcontact", "hour",
+    ]  # fmt: skip
+    assert first["time"] == -(-round(first["lastposupdate"] * 1000) // 1000)  # the next second
+    assert first["hour"] == first["time"] // 3600 * 3600
+
+    hourly = sorted(opensky_runs["opensky-csv"].rglob("*.csv.gz"))
+    assert len(hourly) >= 12  # a day of departures, hours without a report have no file
+    for path in hourly:
+        day, hour = path.parent.parent.name, path.parent.name
+        assert path.name == f"states_{day}-{hour}.csv.gz"
+    text = gzip.decompress(hourly[0].read_bytes()).decode().splitlines()
+    assert text[0] == (
+        "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
+        "baroaltitude,geoaltitude,lastposupdate,lastcontact"
+    )
+    manifest = json.loads((opensky_runs["opensky-csv"] / "_generate_traffic.json").read_text())
+    assert sum(manifest["files"].values()) == N and manifest["format"] == "opensky-csv"
+
+
+def test_opensky_csv_is_byte_identical_for_a_seed(
+    opensky_runs: dict[str, Path], tmp_path: Path
+) -> None:
+    _generate(tmp_path, "--seed", "7", "--format", "opensky-csv", "--jobs", "2")
+    for path in sorted(opensky_runs["opensky-csv"].rglob("*.csv.gz")):
+        again = tmp_path / path.relative_to(opensky_runs["opensky-csv"])
+        assert again.read_bytes() == path.read_bytes()

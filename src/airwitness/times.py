@@ -3,11 +3,17 @@
 Inside, a time is an integer of nanoseconds since the epoch, UTC. Users type
 ISO-8601 dates or datetimes; every output prints ISO-8601 UTC with milliseconds.
 One module for both, so the CLI, the web API, the store and the reports agree.
+Time zones (a case's ``timezone``, the zones a drafted text names) are the IANA
+database's as the ``tzdata`` package ships it, or fixed offsets (``UTC+03:30``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zoneinfo
+from functools import cache
+from importlib import resources
 
 import numpy as np
 import pyarrow as pa
@@ -109,6 +115,75 @@ def iso_times(column: pa.ChunkedArray | pa.Array) -> list[str | None]:
     ms = np.floor_divide(np.where(valid, ns, 0) + 500_000, 1_000_000)
     text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
     return [f"{s}Z" if ok else None for s, ok in zip(text.tolist(), valid, strict=True)]
+
+
+#: A fixed offset as cases and texts write it: ``UTC+03:30``, ``UTC-5``, ``UTC``.
+_FIXED = re.compile(r"^(?:UTC|GMT)(?:([+-−])(\d{1,2})(?::?(\d\d))?)?$")
+_ZONE_KEY = re.compile(r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*$")
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name the ``tzdata`` package ships."""
+    listing = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in listing.splitlines() if line.strip())
+
+
+@cache
+def zone(name: str) -> dt.tzinfo:
+    """The time zone ``name``: an IANA name (``Asia/Tehran``) or a fixed offset
+    (``UTC+03:30``). Raises ValueError naming what is accepted.
+
+    IANA zones are read from the ``tzdata`` package, never from the system, so
+    every machine with the same software gives the same answers.
+
+    >>> utc_offset_text(parse_utc_ns("2025-06-13"), zone("Asia/Tehran"))
+    'UTC+03:30'
+    >>> utc_offset_text(0, zone("UTC-5"))
+    'UTC-05:00'
+    """
+    fixed = _FIXED.match(name.strip())
+    if fixed:
+        sign, hours, minutes = fixed.groups()
+        delta = dt.timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+        if delta >= dt.timedelta(hours=24):
+            raise ValueError(f"not a UTC offset: {name!r} (at most UTC±23:59)")
+        return dt.timezone(-delta if sign in ("-", "−") else delta)
+    if not _ZONE_KEY.match(name) or name not in zone_names():
+        raise ValueError(
+            f"not a time zone: {name!r} (an IANA name such as Asia/Tehran, or UTC+03:30)"
+        )
+    path = resources.files("tzdata").joinpath("zoneinfo", *name.split("/"))
+    with path.open("rb") as fh:
+        return zoneinfo.ZoneInfo.from_file(fh, key=name)
+
+
+def utc_offset_text(ns: int, tz: dt.tzinfo) -> str:
+    """The offset of ``tz`` from UTC at instant ``ns``, as ``UTC+03:30``."""
+    offset = utc_datetime(ns).astimezone(tz).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def local_iso(ns: int, tz: dt.tzinfo, timespec: str = "seconds") -> str:
+    """Instant ``ns`` as local ISO-8601 in ``tz`` with its offset (truncated to
+    ``timespec``: ``seconds`` or ``milliseconds``).
+
+    >>> local_iso(parse_utc_ns("2025-06-12T20:30Z"), zone("Asia/Tehran"))
+    '2025-06-13T00:00:00+03:30'
+    """
+    return utc_datetime(ns).astimezone(tz).isoformat(timespec=timespec)
+
+
+def local_to_ns(year: int, month: int, day: int, hour: int, minute: int, tz: dt.tzinfo) -> int:
+    """The instant a local wall-clock time in ``tz`` names (the earlier one when the
+    clocks repeat an hour; a time the clocks skip is read with the offset before).
+
+    >>> iso_ms(local_to_ns(2025, 6, 13, 0, 0, zone("Asia/Tehran")))
+    '2025-06-12T20:30:00.000Z'
+    """
+    return _to_ns(dt.datetime(year, month, day, hour, minute, tzinfo=tz))
 
 
 def rows_ns(table: pa.Table) -> list[dict]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from airwitness.cli import app
-from tests.investigate.scenarios import write_scenario
+from tests.investigate.scenarios import write_routes_scenario, write_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUTS = (
@@ -117,3 +117,23 @@ def test_case_draft(tmp_path):
     assert "into: IRN" in result.stdout and "via: AZE" in result.stdout
     missing = run("case", "draft", str(tmp_path / "none.txt"))
     assert missing.exit_code == 3
+
+
+def test_verify_prints_each_route(tmp_path):
+    case = write_routes_scenario(tmp_path / "case", "[AAA, CCC]")
+    result = run("verify", str(case), "-o", str(tmp_path / "out"), "-q")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "verdict: confirmed (the strongest of 2 routes)"
+    assert lines[1].startswith("  via AAA: confirmed — 1 observed crossing(s) in the window")
+    assert lines[2].startswith("  via CCC: inconclusive — no crossing seen, but the border")
+
+
+def test_case_draft_writes_the_window_in_utc(tmp_path):
+    text = tmp_path / "news.txt"
+    text.write_text("Iran said Israeli drones entered its airspace from Azerbaijan on June 13.\n")
+    result = run("case", "draft", str(text), "-o", str(tmp_path / "case.yaml"))
+    assert result.exit_code == 0
+    drafted = (tmp_path / "case.yaml").read_text(encoding="utf-8")
+    assert 'since: "????-06-12T20:30Z"  # CHECK: year not stated' in drafted
+    assert "timezone: Asia/Tehran  # CHECK:" in drafted

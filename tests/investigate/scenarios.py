@@ -140,3 +140,59 @@ def write_scenario(kind: str, folder: Path, seed: int = 7) -> Path:
         "airspace:\n  file: boundaries.geojson\n  code_field: code\n"
     )
     return case
+
+
+#: The routes scenario: ``BBB`` reaches east to 11.2 E, and ``CCC`` lies south of its far
+#: end (10.9-11.2 E, 44.8-45.0 N), 50 km or more from the patrol: that border is never seen.
+ROUTE_SQUARES = {
+    "AAA": (10.0, BORDER_LON, 45.0, 45.2),
+    "BBB": (BORDER_LON, 11.2, 45.0, 45.2),
+    "CCC": (10.9, 11.2, 44.8, 45.0),
+}
+
+
+def _from_the_north(step_s: float = 5.0) -> list[tuple]:
+    """``X2`` flies south along 10.5 E from 45.3 N (outside every square: INTL) to 45.1 N,
+    at 50 m/s from 00:30, crossing into BBB at 45.2 N."""
+    speed, length_m = 50.0, 0.2 * M_PER_DEG_LAT
+    times = np.arange(0.0, length_m / speed + 1e-9, step_s)
+    return [
+        ("X2", _iso(1800 + t), 45.3 - speed * t / M_PER_DEG_LAT, 10.5, 800.0, speed) for t in times
+    ]
+
+
+def write_routes_scenario(folder: Path, via: str, *, with_crossings: bool = True) -> Path:
+    """Three airspaces, the patrol, and (``with_crossings``) X1 entering BBB from AAA and
+    X2 from international airspace; the case alleges entry into BBB ``via`` as given
+    (``[AAA, CCC]``, ``any``, ...). Returns the case file's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": code},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
+            },
+        }
+        for code, (w, e, s, n) in ROUTE_SQUARES.items()
+    ]
+    (folder / "boundaries.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, indent=1)
+    )
+    rng = np.random.default_rng(7)
+    rows = _patrol(rng, 60)
+    if with_crossings:
+        rows += _crossing(rng, 5.0) + _from_the_north()
+    lines = ["track_id,time,lat,lon,alt_m,ground_speed_mps"]
+    lines += [f"{r[0]},{r[1]},{r[2]:.7f},{r[3]:.7f},{r[4]:.1f},{r[5]:.1f}" for r in rows]
+    (folder / "tracks.csv").write_text("\n".join(lines) + "\n")
+    case = folder / "case.yaml"
+    case.write_text(
+        "title: Scenario of routes\n"
+        f"allegation:\n  into: BBB\n  via: {via}\n"
+        "  since: 2025-06-13T00:00:00Z\n  until: 2025-06-13T00:59:59Z\n  aircraft: any\n"
+        "evidence:\n  - path: tracks.csv\n    sensor: generated\n"
+        "airspace:\n  file: boundaries.geojson\n  code_field: code\n"
+    )
+    return case

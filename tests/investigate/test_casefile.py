@@ -42,7 +42,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_a_good_case(tmp_path):
     case = load_case(write(tmp_path, GOOD))
-    assert (case.into, case.via, case.operator) == ("IRN", "AZE", "ISR")
+    assert (case.into, case.routes, case.operator) == ("IRN", ("AZE",), "ISR")
     assert case.since_ns == 1_749_772_800 * 10**9  # 2025-06-13T00:00Z
     assert case.until_ns == (1_749_772_800 + 12 * 86_400) * 10**9 - 1  # end of 24 June
     assert case.aircraft == ("jet", "uav")
@@ -91,3 +91,75 @@ def test_not_yaml(tmp_path):
     case.write_text("title: [unclosed\n")
     with pytest.raises(CaseError, match="not valid YAML"):
         load_case(case)
+
+
+@pytest.mark.parametrize(
+    ("via", "routes", "text"),
+    [
+        ("aze", ("AZE",), "AZE"),
+        ("[BLR, ukr]", ("BLR", "UKR"), "BLR, UKR"),
+        ("[UKR, BLR]", ("UKR", "BLR"), "UKR, BLR"),  # the case's order
+        ("any", (), "any"),
+        ("ANY", (), "any"),
+    ],
+)
+def test_one_route_several_or_any(tmp_path, via, routes, text):
+    case = load_case(write(tmp_path, GOOD.replace("via: aze", f"via: {via}")))
+    assert (case.routes, case.via_text) == (routes, text)
+    assert case.route_names == (routes or ("any",))
+
+
+@pytest.mark.parametrize(
+    ("via", "message"),
+    [
+        ("[BLR, BLR]", "allegation.via: BLR is listed twice"),
+        ("[any, BLR]", "allegation.via: any stands alone"),
+        ("[AZE, IRN]", "allegation.via: the same airspace as allegation.into (IRN)"),
+        ("[]", "allegation.via: required"),
+        ("[AZE, 3]", "allegation.via: required"),
+    ],
+)
+def test_route_mistakes(tmp_path, via, message):
+    with pytest.raises(CaseError, match="^" + re.escape(message)):
+        load_case(write(tmp_path, GOOD.replace("via: aze", f"via: {via}")))
+
+
+def test_every_route_must_be_a_code_of_the_set(tmp_path):
+    case = load_case(write(tmp_path, GOOD.replace("via: aze", "via: [AZE, ARM]")))
+    with pytest.raises(CaseError, match=r"^allegation\.via: ARM is not a code"):
+        check_codes(case, {"IRN", "AZE"})
+    check_codes(load_case(write(tmp_path, GOOD.replace("via: aze", "via: any"))), {"IRN"})
+
+
+def test_window_with_an_offset_and_the_zone_it_is_shown_in(tmp_path):
+    """13 June in Tehran (UTC+03:30) as the case writes it: it starts 20:30 UTC on 12 June."""
+    text = GOOD.replace("since: 2025-06-13", "since: 2025-06-13T00:00+03:30").replace(
+        "until: 2025-06-24", "until: 2025-06-24T23:59:59+03:30"
+    )
+    case = load_case(write(tmp_path, text))
+    assert case.since_ns == (1_749_772_800 - 3 * 3600 - 1800) * 10**9
+    assert case.until_ns == (1_749_772_800 + 12 * 86_400 - 3 * 3600 - 1800 - 1) * 10**9
+    assert case.since_text == "2025-06-13T00:00+03:30"
+    assert (case.timezone, case.local_zone) == (None, "UTC+03:30")
+    named = load_case(
+        write(tmp_path, text.replace("  aircraft:", "  timezone: Asia/Tehran\n  aircraft:"))
+    )
+    assert (named.timezone, named.local_zone) == ("Asia/Tehran", "Asia/Tehran")
+    utc = load_case(write(tmp_path, GOOD))
+    assert (utc.timezone, utc.local_zone) == (None, None)
+
+
+@pytest.mark.parametrize("value", ["Asia/Tehran", "UTC+03:30", "UTC", "Europe/Kiev"])
+def test_timezone_names(tmp_path, value):
+    case = load_case(
+        write(tmp_path, GOOD.replace("  aircraft:", f"  timezone: {value}\n  aircraft:"))
+    )
+    assert case.timezone == value
+
+
+@pytest.mark.parametrize("value", ["Tehran", "Asia/Nowhere", "3", "UTC+30"])
+def test_bad_timezone_names_the_key(tmp_path, value):
+    with pytest.raises(CaseError, match=r"^allegation\.timezone: "):
+        load_case(
+            write(tmp_path, GOOD.replace("  aircraft:", f"  timezone: '{value}'\n  aircraft:"))
+        )

@@ -11,6 +11,7 @@ import pytest
 
 from airwitness.io.options import ReadOptions
 from airwitness.pipeline import read_inputs
+from airwitness.times import rows_ns
 
 from ..cli._cli import run
 from ..io.radar.captures import block, cat048
@@ -84,3 +85,51 @@ def test_plots_from_a_store_give_the_crossings_of_the_files(capture, tmp_path):
     assert run("crossings", "--store", str(store), "--pd", "0.8", "-o", str(a)).exit_code == 0
     assert run("crossings", str(ast), *read, "--pd", "0.8", "-o", str(b)).exit_code == 0
     assert a.read_bytes() == b.read_bytes() and a.read_text().count("\n") == 1
+
+
+def test_a_case_answered_from_radar_plots_alone(capture, tmp_path):
+    """verify on a capture of plots: the drone's entry into Iran is a finding, its
+    track a UAV candidate, and the manifest lists the sensors file as an input."""
+    from airwitness.investigate.casefile import load_case
+    from airwitness.investigate.run import investigate
+
+    ast, sensors = capture
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "title: Drone from Azerbaijan into Iran (radar plots only)\n"
+        "allegation: {into: IRN, via: AZE, since: 2025-06-16, until: 2025-06-16}\n"
+        "evidence:\n"
+        f"  - path: {ast}\n"
+        "    sensor: primary radar (synthetic)\n"
+        "    date: 2025-06-16\n"
+        f"    sensors: {sensors}\n"
+        "tracker: {assumed_alt_m: 0:3000, pd: 0.9}\n"
+    )
+    loaded = load_case(case)
+    assert loaded.tracker is not None and loaded.tracker.assumed_alt_m == (0.0, 3000.0)
+    assert sensors in loaded.input_paths
+    inv = investigate(loaded)
+    (finding,) = rows_ns(inv.findings)
+    assert finding["track_id"].startswith("radar:7/9:") and finding["class"] == "uav"
+    assert (finding["from"], finding["to"]) == ("AZE", "IRN")
+    assert inv.verdict == "confirmed"
+
+
+def test_a_case_file_with_a_bad_tracker_block_names_the_key(capture, tmp_path):
+    from airwitness.investigate.casefile import CaseError, load_case
+
+    ast, _ = capture
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "allegation: {into: IRN, via: AZE, since: 2025-06-16, until: 2025-06-16}\n"
+        f"evidence: [{{path: {ast}, date: 2025-06-16}}]\n"
+        "tracker: {speed: 3}\n"
+    )
+    with pytest.raises(CaseError, match="tracker: unknown tracker setting"):
+        load_case(case)
+    case.write_text(
+        "allegation: {into: IRN, via: AZE, since: 2025-06-16, until: 2025-06-16}\n"
+        f"evidence: [{{path: {ast}, date: 16 June}}]\n"
+    )
+    with pytest.raises(CaseError, match=r"evidence\[0\].date: a date such as"):
+        load_case(case)

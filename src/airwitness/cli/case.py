@@ -37,7 +37,12 @@ def verify(
     write_case_outputs(inv, output, case_file)
     summary = summarize(inv.inputs, inv.prepared, inv.findings.num_rows, "findings")
     finish(summary, [], strict=False, quiet=quiet)
-    typer.echo(f"verdict: {inv.verdict} — {inv.reason}")
+    if len(inv.routes) == 1:
+        typer.echo(f"verdict: {inv.verdict} — {inv.reason}")
+    else:
+        typer.echo(f"verdict: {inv.verdict} (the strongest of {len(inv.routes)} routes)")
+        for route in inv.routes:
+            typer.echo(f"  via {route.via}: {route.verdict} — {route.reason}")
     typer.echo(f"report: {output / 'report.html'}")
 
 

@@ -10,6 +10,7 @@ front; other formats are read whole.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ def read_unit(
     if f.container == "parquet":
         yield from _parquet(unit, batch_rows, options)
     elif f.container == "csv":
-        yield from csv_chunks(f, chunk_bytes, options)
+        yield from csv_chunks(f, chunk_bytes, options, only=(*COLUMNS, "source"))
     else:
         yield read_whole(f, options)
 
@@ -118,9 +119,18 @@ def _parquet(
     """Batches of row groups through the reader; canonical files only need
     :data:`~airwitness.engine.partition.COLUMNS` unless ``all_columns``, and
     then keep ``track_id`` as Parquet stores it, a dictionary (half the
-    decoding time, and the spill never handles the text row by row)."""
+    decoding time, and the spill never handles the text row by row).
+
+    The other tabular formats read their text columns as dictionaries too (the
+    reader converts each distinct value once), and skip the columns that only
+    fill a report's details where the file's statistics prove that the reader
+    would find nothing wrong in them (:func:`_clean`): the rows and rejects are
+    those of reading every column.
+    """
     f = unit.file
     as_dictionary: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    text: tuple[str, ...] = ()
     if f.format == CANONICAL:
         # the source too: it gives the position error of a report that states none
         wanted = POSITION_SCHEMA.names if all_columns else (*COLUMNS, "source")
@@ -129,12 +139,17 @@ def _parquet(
     else:
         module = TABULAR[f.format]
         wanted, required = [*module.REQUIRED, *module.OPTIONAL], module.REQUIRED
+        as_dictionary = text = module.TEXT
+        skip = module.DETAIL
+    # the source too: it gives the position error of a report that states none
+    wanted_out = None if all_columns else (*COLUMNS, "source")
     record = unit.first_record
-    for table in _batches(f, unit.row_groups, batch_rows, wanted, required, as_dictionary):
+    batches = _batches(f, unit.row_groups, batch_rows, wanted, required, as_dictionary, skip, text)
+    for table in batches:
         if f.format == CANONICAL:
             yield canonical(f.name, table, record, wanted)
         else:
-            yield read_table(f.name, f.format, table, record, options)
+            yield read_table(f.name, f.format, table, record, options, wanted_out)
         record += table.num_rows
 
 
@@ -145,9 +160,13 @@ def _batches(
     wanted,
     required,
     as_dictionary: tuple[str, ...] = (),
+    skip: tuple[str, ...] = (),
+    text: tuple[str, ...] = (),
 ) -> Iterator[pa.Table]:
     """The wanted columns (lower-case names, first of duplicates) in batches;
-    text columns named in ``as_dictionary`` as dictionaries."""
+    text columns named in ``as_dictionary`` as dictionaries; those named in
+    ``skip`` left out where :func:`_clean` in ``row_groups`` (``text``: the
+    columns the reader takes as text, the others as numbers)."""
     with open_parquet(f.location, f.name) as fh:
         try:
             pf = pq.ParquetFile(fh)
@@ -158,6 +177,12 @@ def _batches(
                 reason = f"missing required column(s) for {f.format}: {', '.join(missing)}"
                 raise InputError(f.name, reason)
             present = [w for w in dict.fromkeys(wanted) if w in actual]
+            meta = pf.metadata
+            present = [
+                w
+                for w in present
+                if w not in skip or not _clean(meta, schema, actual[w], row_groups, w in text)
+            ]
             columns = [actual[w] for w in present]
             text = [
                 actual[c]
@@ -171,6 +196,36 @@ def _batches(
                 yield pa.Table.from_batches([batch]).rename_columns(present)
         except (OSError, ValueError) as e:  # ArrowInvalid is a ValueError
             raise InputError(f.name, f"unreadable Parquet: {e}") from None
+
+
+def _clean(
+    meta: pq.FileMetaData, schema: pa.Schema, column: str, row_groups: Sequence[int], text: bool
+) -> bool:
+    """Nothing in ``column`` of these row groups that a reader would reject: whole
+    numbers (never bad, as text or as numbers), text that is text (``text``: no
+    decoding to fail), or floating-point numbers whose statistics say finite
+    (only an infinity is a bad number there; NaN is unknown, and Parquet's
+    minimum and maximum leave it out) or that are all null."""
+    typ = schema.field(column).type
+    if pa.types.is_integer(typ) or pa.types.is_decimal(typ) or pa.types.is_null(typ):
+        return True
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return text
+    if not pa.types.is_floating(typ):
+        return False
+    index = schema.get_field_index(column)
+    if index < 0 or meta.schema.column(index).path != column:
+        return False  # a nested schema: no flat statistics to go by
+    for g in row_groups:
+        chunk = meta.row_group(g).column(index)
+        stats = chunk.statistics
+        if stats is None:
+            return False
+        if stats.has_null_count and stats.null_count == chunk.num_values:
+            continue
+        if not stats.has_min_max or not (-math.inf < stats.min and stats.max < math.inf):
+            return False
+    return True
 
 
 def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[str]) -> ReadResult:

@@ -16,13 +16,18 @@ from typing import Any
 import yaml
 
 from airwitness.airspace.boundaries import BUILTIN_SETS, DEFAULT_SET, LEGACY_NAME
-from airwitness.times import parse_utc_ns
+from airwitness.errors import UsageError
+from airwitness.io.options import ReadOptions
+from airwitness.times import parse_utc_ns, utc_offset_text, zone
+from airwitness.tracking import TrackerSettings
 
 CLASSES = ("jet", "propeller", "helicopter", "uav", "unknown")
 
-_TOP_KEYS = {"title", "allegation", "evidence", "airspace", "options", "hints"}
-_ALLEGATION_KEYS = {"into", "via", "since", "until", "aircraft", "operator"}
-_EVIDENCE_KEYS = {"path", "sensor", "format"}
+_TOP_KEYS = {"title", "allegation", "evidence", "airspace", "options", "hints", "tracker"}
+_ALLEGATION_KEYS = {"into", "via", "since", "until", "timezone", "aircraft", "operator"}
+#: ``via: any``: an entry into ``into`` from any other airspace, international included.
+ANY_ROUTE = "any"
+_EVIDENCE_KEYS = {"path", "sensor", "format", "date", "start_time", "sensors"}
 _AIRSPACE_KEYS = {"file", "code_field"}
 _OPTION_DEFAULTS: dict[str, float] = {
     "observed_gap_s": 60.0,
@@ -47,13 +52,16 @@ class Evidence:
     paths: tuple[Path, ...]  # what it expanded to, sorted
     sensor: str | None = None
     format: str | None = None
+    #: what these files need to be read (ASTERIX's date, a radar's sensors file, …)
+    read_options: ReadOptions | None = None
 
 
 @dataclass(frozen=True)
 class Case:
     title: str
     into: str
-    via: str
+    #: the airspaces it allegedly came through, as the case lists them; empty = any
+    routes: tuple[str, ...]
     since_ns: int
     until_ns: int  # inclusive
     since_text: str
@@ -69,6 +77,29 @@ class Case:
     hints: Mapping[str, str] = field(default_factory=dict)
     #: the built-in set (osm, ne10m) when no file is given
     airspace_set: str = "osm"
+    #: the zone the allegation's times are local to (an IANA name or UTC+03:30), if named
+    timezone: str | None = None
+    #: how radar plots and other detections in the evidence become tracks (None: defaults)
+    tracker: TrackerSettings | None = None
+
+    @property
+    def via_text(self) -> str:
+        """The routes as the report names them: ``AZE``, ``BLR, UKR`` or ``any``."""
+        return ", ".join(self.routes) if self.routes else ANY_ROUTE
+
+    @property
+    def route_names(self) -> tuple[str, ...]:
+        """One name per route, for per-route results: the codes, or ``("any",)``."""
+        return self.routes or (ANY_ROUTE,)
+
+    @property
+    def local_zone(self) -> str | None:
+        """The zone the report shows the window in besides UTC: ``timezone``, else the
+        offset ``since`` is written with (when not UTC), else None."""
+        if self.timezone is not None:
+            return self.timezone
+        offset = _offset_text(self.since_text)
+        return None if offset in (None, "UTC+00:00") else offset
 
     def option(self, name: str) -> float:
         return float(self.options.get(name, _OPTION_DEFAULTS[name]))
@@ -82,7 +113,13 @@ class Case:
 
     @property
     def input_paths(self) -> list[Path]:
-        return [p for ev in self.evidence for p in ev.paths]
+        """Every file the result depends on: the evidence and its sensors files."""
+        sensors = [
+            ev.read_options.sensors
+            for ev in self.evidence
+            if ev.read_options is not None and ev.read_options.sensors is not None
+        ]
+        return [p for ev in self.evidence for p in ev.paths] + sensors
 
 
 def load_case(path: str | Path) -> Case:
@@ -110,9 +147,8 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
         raise CaseError("allegation: required, a mapping with into, via, since, until")
     _no_unknown(alleg, _ALLEGATION_KEYS, "allegation.")
     into = _code(alleg, "into")
-    via = _code(alleg, "via")
-    if into == via:
-        raise CaseError(f"allegation.via: the same airspace as allegation.into ({into})")
+    routes = _routes(alleg.get("via"), into)
+    timezone = _timezone(alleg.get("timezone"))
     since_text, since_ns = _when(alleg, "since", end_of_day=False)
     until_text, until_ns = _when(alleg, "until", end_of_day=True)
     if until_ns < since_ns:
@@ -126,13 +162,14 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
     airspace_set, airspace_file, code_field = _airspace(doc.get("airspace"), base_dir)
     options = _options(doc.get("options") or {})
     hints = _hints(doc.get("hints") or {})
+    tracker = _tracker(doc.get("tracker"))
     title = doc.get("title") or "Untitled case"
     if not isinstance(title, str):
         raise CaseError("title: must be text")
     return Case(
         title=title,
         into=into,
-        via=via,
+        routes=routes,
         since_ns=since_ns,
         until_ns=until_ns,
         since_text=since_text,
@@ -146,6 +183,8 @@ def parse_case(doc: Any, *, base_dir: Path, name: str = "case") -> Case:
         base_dir=base_dir,
         hints=hints,
         airspace_set=airspace_set,
+        timezone=timezone,
+        tracker=tracker,
     )
 
 
@@ -164,10 +203,62 @@ def _code(alleg: dict, key: str) -> str:
     return value.strip().upper()
 
 
+def _routes(value: Any, into: str) -> tuple[str, ...]:
+    """``via``: one code, a list of codes (several routes), or ``any`` (empty tuple)."""
+    if isinstance(value, str) and value.strip().lower() == ANY_ROUTE:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(v, str) and v.strip() for v in items)
+    ):
+        raise CaseError(
+            "allegation.via: required, an airspace code such as AZE, a list of them"
+            " ([BLR, UKR]) or any"
+        )
+    codes = [v.strip().upper() for v in items]
+    if ANY_ROUTE.upper() in codes:
+        raise CaseError("allegation.via: any stands alone (it includes every airspace)")
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise CaseError(f"allegation.via: {twice[0]} is listed twice")
+    if into in codes:
+        raise CaseError(f"allegation.via: the same airspace as allegation.into ({into})")
+    return tuple(codes)
+
+
+def _timezone(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CaseError("allegation.timezone: an IANA time zone such as Asia/Tehran, or UTC+03:30")
+    try:
+        zone(value.strip())
+    except ValueError as exc:
+        raise CaseError(f"allegation.timezone: {exc}") from None
+    return value.strip()
+
+
+def _offset_text(text: str) -> str | None:
+    """``UTC+03:30`` for a datetime written with that offset; None for a date or no offset."""
+    s = text.strip()
+    try:
+        when = dt.datetime.fromisoformat(s.replace("z", "Z"))
+    except ValueError:
+        return None
+    if len(s) <= 10 or when.tzinfo is None:
+        return None
+    return utc_offset_text(parse_utc_ns(s), when.tzinfo)
+
+
 def _when(alleg: dict, key: str, *, end_of_day: bool) -> tuple[str, int]:
     value = alleg.get(key)
     if value is None:
-        raise CaseError(f"allegation.{key}: required, a date (2025-06-13) or datetime")
+        raise CaseError(
+            f"allegation.{key}: required, a date (2025-06-13) or datetime"
+            " (2025-06-13T04:00Z, 2025-06-13T00:00+03:30)"
+        )
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
@@ -216,8 +307,49 @@ def _evidence(value: Any, base_dir: Path) -> tuple[Evidence, ...]:
             paths = [full] if full.is_file() else []
         if not paths:
             raise CaseError(f"{key}.path: no file matches {pattern!r} (relative to {base_dir})")
-        out.append(Evidence(pattern, tuple(paths), item.get("sensor"), item.get("format")))
+        read_options = _read_options(item, base_dir, key)
+        out.append(
+            Evidence(pattern, tuple(paths), item.get("sensor"), item.get("format"), read_options)
+        )
     return tuple(out)
+
+
+def _read_options(item: dict, base_dir: Path, key: str) -> ReadOptions | None:
+    """An evidence entry's ``date`` (ASTERIX), ``start_time`` (relative clocks) and
+    ``sensors`` (the sensors file, relative to the case file)."""
+    date, start_ns, sensors = item.get("date"), item.get("start_time"), item.get("sensors")
+    if date is None and start_ns is None and sensors is None:
+        return None
+    if date is not None and not isinstance(date, dt.date):
+        try:
+            date = dt.date.fromisoformat(str(date))
+        except ValueError:
+            raise CaseError(f"{key}.date: a date such as 2025-06-16, not {date!r}") from None
+    if isinstance(date, dt.datetime):
+        raise CaseError(f"{key}.date: a date such as 2025-06-16, without a time")
+    if start_ns is not None:
+        try:
+            start_ns = parse_utc_ns(
+                start_ns.isoformat() if isinstance(start_ns, dt.date) else str(start_ns)
+            )
+        except ValueError as exc:
+            raise CaseError(f"{key}.start_time: {exc}") from None
+    if sensors is not None:
+        sensors = base_dir / str(sensors)
+        if not sensors.is_file():
+            raise CaseError(f"{key}.sensors: no such file {item['sensors']!r}")
+    return ReadOptions(start_time_ns=start_ns, date=date, sensors=sensors)
+
+
+def _tracker(value: Any) -> TrackerSettings | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise CaseError("tracker: a mapping of tracker settings (docs/tracking.md)")
+    try:
+        return TrackerSettings.from_mapping(value, "tracker")
+    except UsageError as exc:
+        raise CaseError(str(exc)) from None
 
 
 def _airspace(value: Any, base_dir: Path) -> tuple[str, Path | None, str | None]:
@@ -268,7 +400,7 @@ def _hints(value: Any) -> dict[str, str]:
 
 
 def check_codes(case: Case, known: set[str]) -> None:
-    """Raise :class:`CaseError` if into/via are not codes of the airspace set."""
-    for key, code in (("into", case.into), ("via", case.via)):
+    """Raise :class:`CaseError` if into or a route is not a code of the airspace set."""
+    for key, code in (("into", case.into), *(("via", r) for r in case.routes)):
         if code != "INTL" and code not in known:
             raise CaseError(f"allegation.{key}: {code} is not a code of the airspace set")

@@ -56,6 +56,36 @@ def shared_border(a: shapely.Geometry, b: shapely.Geometry) -> shapely.Geometry:
     return shapely.line_merge(shapely.MultiLineString(lines))
 
 
+def whole_border(a: shapely.Geometry) -> shapely.Geometry:
+    """All of ``a``'s boundary, merged: the border an entry from anywhere crosses."""
+    lines = [
+        g
+        for g in shapely.get_parts(shapely.boundary(a))
+        if g.geom_type in ("LineString", "LinearRing") and g.length > 0
+    ]
+    if not lines:
+        return shapely.MultiLineString([])
+    return shapely.line_merge(shapely.MultiLineString(lines))
+
+
+def stack_grids(grids: list[CoverageGrid]) -> CoverageGrid:
+    """The coverage of several borders over one window (same bins) as one grid, their
+    stretches one after the other."""
+    if len(grids) == 1:
+        return grids[0]
+    first = grids[0]
+    return CoverageGrid(
+        np.concatenate([g.stretches for g in grids]),
+        np.concatenate([g.stretch_length_m for g in grids]),
+        first.bin_start_ns,
+        first.bin_s,
+        first.radius_m,
+        np.vstack([g.covered for g in grids]),
+        np.concatenate([g.lowest_alt_m for g in grids]),
+        np.concatenate([g.reports_near for g in grids]),
+    )
+
+
 def cut_into_stretches(border: shapely.Geometry, stretch_m: float) -> tuple[np.ndarray, np.ndarray]:
     """Cut every line of ``border`` into pieces of about ``stretch_m`` (great-circle length)."""
     pieces, lengths = [], []

@@ -5,8 +5,9 @@ A crossing is found against boundaries that are themselves drawn with some error
 finding of a case is tested again against the other built-in set (``ne10m`` for
 ``osm``, ``osm`` for ``ne10m``; ``osm`` for a user's file): the same track segment
 is crossed against it, and the finding *holds* there when that segment also crosses
-from ``via`` into ``into``. The nearest such crossing is reported with how far and
-how long it lies from the finding, so a reader sees how much the boundary matters.
+from ``via`` (for ``via: any``, from anywhere else) into ``into``. The nearest such
+crossing is reported with how far and how long it lies from the finding, so a
+reader sees how much the boundary matters.
 """
 
 from __future__ import annotations
@@ -57,24 +58,30 @@ def check_findings(
     findings: pa.Table,
     tracks: pa.Table,
     other: Airspace,
-    via: str,
+    via: str | None,
     into: str,
     *,
     observed_gap_s: float,
 ) -> list[SetCheck]:
     """One :class:`SetCheck` per finding (row order), against ``other``.
 
-    ``tracks`` is the prepared table the findings were found in.
+    ``tracks`` is the prepared table the findings were found in; ``via`` None
+    stands for any route (a crossing into ``into`` from anything else holds).
     """
     name = str(other.provenance.get("name", "boundaries"))
     if not findings.num_rows:
         return []
-    if not (other.has_code(via) and other.has_code(into)):
+    if not (other.has_code(into) and (via is None or other.has_code(via))):
         return [SetCheck(name, None)] * findings.num_rows
     ids = sorted(set(findings["track_id"].to_pylist()))
     subset = tracks.filter(pc.is_in(tracks["track_id"], pa.array(ids, tracks["track_id"].type)))
     again = find_crossings(subset, other, observed_gap_s=observed_gap_s)
-    again = again.filter(pc.and_(pc.equal(again["from"], via), pc.equal(again["to"], into)))
+    if via is None:
+        into_near = pa.array(list(other.codes_matching(into, include_disputed=True)), pa.string())
+        entering = pc.invert(pc.is_in(again["from"], into_near))
+    else:
+        entering = pc.equal(again["from"], via)
+    again = again.filter(pc.and_(entering, pc.equal(again["to"], into)))
     by_segment: dict[tuple[str, int], list[dict]] = {}
     for row in _rows(again):
         by_segment.setdefault((row["track_id"], row["segment"]), []).append(row)

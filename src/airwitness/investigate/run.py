@@ -1,19 +1,21 @@
 """From a case file to findings, coverage and a verdict.
 
-The verdict rules (also in ``docs/investigate.md``):
+The verdict rules (also in ``docs/investigate.md``), for each route of the
+allegation (``via``: a code, several, or ``any``; :mod:`.routes`):
 
-* ``confirmed``    — at least one *observed* crossing from ``via`` into ``into``
+* ``confirmed``    — at least one *observed* crossing by the route into ``into``
   in the window, by an aircraft of a class the allegation names, with a
   confidence of at least ``confidence_threshold`` (default 0.99, see
   :mod:`airwitness.confidence`);
 * ``indicated``    — such crossings, but only *inferred* ones or less sure ones;
-* ``not_observed`` — none, and coverage of the ``via``/``into`` border in the
+* ``not_observed`` — none, and coverage of the route's border with ``into`` in the
   window is at least the threshold (default 0.9);
 * ``inconclusive`` — none, and coverage below the threshold.
 
+The case's verdict is the strongest over its routes (:func:`.routes.combine`).
 Crossings made by physically implausible segments (see :mod:`.integrity`) are
 ``suspect``: listed, never counted. Crossings into (or out of) an area that
-``into`` (or ``via``) claims together with others (a joint code such as
+``into`` (or the route) claims together with others (a joint code such as
 ``RUS+UKR``) are *disputed findings*: listed apart with the dispute stated, never
 counted. Every finding is also tested against another boundary set
 (:mod:`.crosscheck`), which says whether it holds there too.
@@ -21,9 +23,7 @@ counted. Every finding is also tested against another boundary set
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -33,15 +33,29 @@ import shapely
 
 from airwitness.airspace import INTL, Airspace
 from airwitness.crossings import find_crossings
-from airwitness.investigate.casefile import Case, CaseError, check_codes
+from airwitness.investigate.casefile import ANY_ROUTE, Case, CaseError, check_codes
 from airwitness.investigate.classify import classify_tracks
-from airwitness.investigate.coverage import CoverageGrid, measure_coverage, shared_border
+from airwitness.investigate.coverage import (
+    CoverageGrid,
+    measure_coverage,
+    shared_border,
+    stack_grids,
+    whole_border,
+)
 from airwitness.investigate.crosscheck import SetCheck, check_findings, other_set_name
+from airwitness.investigate.evidence import read_evidence
 from airwitness.investigate.integrity import integrity_flags
 from airwitness.investigate.performance import max_range_m, reachable
 from airwitness.investigate.registry import state_of_registry
-from airwitness.pipeline import Inputs, read_inputs, reports_per_track
-from airwitness.schema import concat
+from airwitness.investigate.routes import (
+    Route,
+    RouteMasks,
+    combine,
+    disputed_note,
+    route_masks,
+    weigh,
+)
+from airwitness.pipeline import Inputs, reports_per_track
 from airwitness.tracks import PreparedTracks, prepare_tracks
 
 
@@ -65,16 +79,17 @@ class Investigation:
     inputs: Inputs
     prepared: PreparedTracks
     crossings: pa.Table  # every crossing, all airspaces, with class/state/suspect columns
-    findings: pa.Table
+    findings: pa.Table  # of every route, in crossing order
     suspect: pa.Table
     disputed: pa.Table  # into/out of areas claimed jointly with into/via: listed, not counted
     set_checks: list[SetCheck]  # per finding: does it hold against another boundary set?
     classes: pa.Table
     flags: pa.Table
-    coverage: CoverageGrid
+    coverage: CoverageGrid  # every route's border, the routes' stretches one after another
     origins: list[Origin]
     verdict: str
     reason: str
+    routes: list[Route]  # each route weighed on its own, in the case's order
 
 
 def open_airspace(case: Case) -> Airspace:
@@ -90,7 +105,7 @@ def investigate(case: Case) -> Investigation:
         check_codes(case, set(sky.code_names))
     except CaseError:
         raise
-    inputs = _read_evidence(case)
+    inputs = read_evidence(case)
     prepared = prepare_tracks(inputs.table, max_gap_s=case.option("max_gap_s"))
     classes = classify_tracks(prepared.table, hints=case.hints)
     flags = integrity_flags(prepared.table)
@@ -105,23 +120,62 @@ def investigate(case: Case) -> Investigation:
         classes,
         flags,
     )
-    relevant = _relevant(crossings, case, [case.via], [case.into])
-    suspect_mask = np.asarray(relevant["suspect"].to_pylist(), dtype=bool)
-    findings = relevant.filter(pa.array(~suspect_mask))
-    suspect = relevant.filter(pa.array(suspect_mask))
-    disputed = _disputed(crossings, case, sky)
-    set_checks = check_findings(
-        findings,
-        prepared.table,
-        Airspace.builtin(other_set_name(sky)),
-        case.via,
-        case.into,
-        observed_gap_s=case.option("observed_gap_s"),
+    window = _in_window(crossings, case)
+    masks = [
+        route_masks(window, None if r == ANY_ROUTE else r, case.into, sky) for r in case.route_names
+    ]
+    window = _with_route(window, masks, case.route_names)
+    suspect_mask = np.asarray(window["suspect"].to_pylist(), dtype=bool)
+    other = Airspace.builtin(other_set_name(sky))
+    routes = [
+        _weigh_route(name, mask, window, suspect_mask, prepared.table, sky, other, case)
+        for name, mask in zip(case.route_names, masks, strict=True)
+    ]
+    exact = np.logical_or.reduce([m.exact for m in masks])
+    near = np.logical_or.reduce([m.near for m in masks])
+    found = exact & ~suspect_mask
+    verdict, reason = combine(routes)
+    return Investigation(
+        case,
+        sky,
+        inputs,
+        prepared,
+        crossings,
+        window.filter(pa.array(found)),
+        window.filter(pa.array(exact & suspect_mask)),
+        window.filter(pa.array(near & ~exact & ~suspect_mask)),
+        _in_crossing_order(found, masks, suspect_mask, routes),
+        classes,
+        flags,
+        stack_grids([r.coverage for r in routes]),
+        _origins(prepared.table, crossings, classes, sky, case),
+        verdict,
+        reason,
+        routes,
     )
 
-    border = shared_border(_code_geometry(sky, case.via), _code_geometry(sky, case.into))
+
+def _weigh_route(
+    name: str,
+    mask: RouteMasks,
+    window: pa.Table,
+    suspect_mask: np.ndarray,
+    tracks: pa.Table,
+    sky: Airspace,
+    other: Airspace,
+    case: Case,
+) -> Route:
+    """One route's findings, suspect and disputed crossings, coverage and verdict."""
+    via = None if name == ANY_ROUTE else name
+    findings = window.filter(pa.array(mask.exact & ~suspect_mask))
+    disputed = window.filter(pa.array(mask.near & ~mask.exact & ~suspect_mask))
+    into_geom = _code_geometry(sky, case.into)
+    if via is None:
+        border = whole_border(into_geom)
+    else:
+        border = shared_border(_code_geometry(sky, via), into_geom)
     coverage = measure_coverage(
-        prepared.table,
+        tracks,
         border,
         since_ns=case.since_ns,
         until_ns=case.until_ns,
@@ -135,88 +189,38 @@ def investigate(case: Case) -> Investigation:
         case.option("coverage_threshold"),
         case.option("confidence_threshold"),
     )
-    if disputed.num_rows:
-        joint = sorted({c for c in disputed["to"].to_pylist() + disputed["from"].to_pylist()})
-        joint = [c for c in joint if sky.claimants(c)]
-        reason += (
-            f"; {disputed.num_rows} crossing(s) into or out of disputed areas "
-            f"({', '.join(joint)}) listed apart, not counted"
-        )
-    origins = _origins(prepared.table, crossings, classes, sky, case)
-    return Investigation(
-        case,
-        sky,
-        inputs,
-        prepared,
-        crossings,
+    checks = check_findings(
+        findings, tracks, other, via, case.into, observed_gap_s=case.option("observed_gap_s")
+    )
+    return Route(
+        name,
         findings,
-        suspect,
+        window.filter(pa.array(mask.exact & suspect_mask)),
         disputed,
-        set_checks,
-        classes,
-        flags,
+        checks,
         coverage,
-        origins,
         verdict,
-        reason,
+        reason + disputed_note(disputed, sky),
     )
 
 
-def weigh(
-    findings: pa.Table, coverage: float, threshold: float, confidence_threshold: float = 0.99
-) -> tuple[str, str]:
-    """The verdict and one sentence saying why."""
-    kinds = findings["kind"].to_pylist() if findings.num_rows else []
-    sure = findings["confidence"].to_pylist() if findings.num_rows else []
-    observed = [c for k, c in zip(kinds, sure, strict=True) if k == "observed"]
-    confirmed = [c for c in observed if c >= confidence_threshold]
-    if confirmed:
-        return "confirmed", (
-            f"{len(confirmed)} observed crossing(s) in the window with confidence "
-            f">= {confidence_threshold:g} (the surest {max(confirmed):.4f})"
-        )
-    if kinds:
-        why = []
-        if observed:
-            why.append(
-                f"{len(observed)} observed, none with confidence >= {confidence_threshold:g} "
-                f"(the surest {max(observed):.4f})"
-            )
-        inferred = len(kinds) - len(observed)
-        if inferred:
-            why.append(f"{inferred} inferred")
-        return "indicated", f"{len(kinds)} crossing(s): " + "; ".join(why)
-    if coverage >= threshold:
-        return "not_observed", (
-            f"no crossing seen while the border was covered {coverage:.1%} of the time "
-            f"(threshold {threshold:.0%})"
-        )
-    return "inconclusive", (
-        f"no crossing seen, but the border was covered only {coverage:.1%} of the time "
-        f"(threshold {threshold:.0%})"
-    )
+def _with_route(window: pa.Table, masks: list[RouteMasks], names: tuple[str, ...]) -> pa.Table:
+    """``window`` with a ``route`` column: the first route a crossing enters by (else null)."""
+    near = np.vstack([m.near for m in masks])
+    named = np.asarray(names, dtype=object)[near.argmax(axis=0)]
+    route = [n if hit else None for n, hit in zip(named.tolist(), near.any(axis=0), strict=True)]
+    return window.append_column("route", pa.array(route, pa.string()))
 
 
-def _read_evidence(case: Case) -> Inputs:
-    """Read every evidence file, naming it by its path relative to the case file."""
-    parts = [
-        read_inputs(
-            list(ev.paths),
-            format=ev.format,
-            names=[relative_name(p, case.base_dir) for p in ev.paths],
-        )
-        for ev in case.evidence
-    ]
-    return Inputs(
-        table=concat([p.table for p in parts]),
-        rejects=[r for p in parts for r in p.rejects],
-        files=[f for p in parts for f in p.files],
-    )
-
-
-def relative_name(path: Path, base: Path) -> str:
-    """``path`` relative to ``base``, with forward slashes (stable across machines)."""
-    return Path(os.path.relpath(path, base)).as_posix()
+def _in_crossing_order(
+    found: np.ndarray, masks: list[RouteMasks], suspect_mask: np.ndarray, routes: list[Route]
+) -> list[SetCheck]:
+    """The routes' set checks in the order of the case's findings (crossing order)."""
+    by_row: dict[int, SetCheck] = {}
+    for mask, route in zip(masks, routes, strict=True):
+        rows = np.flatnonzero(mask.exact & ~suspect_mask).tolist()
+        by_row.update(zip(rows, route.set_checks, strict=True))
+    return [by_row[k] for k in np.flatnonzero(found).tolist()]
 
 
 def _annotate(crossings: pa.Table, classes: pa.Table, flags: pa.Table) -> pa.Table:
@@ -237,32 +241,13 @@ def _annotate(crossings: pa.Table, classes: pa.Table, flags: pa.Table) -> pa.Tab
     )
 
 
-def _relevant(
-    crossings: pa.Table, case: Case, from_codes: list[str], into_codes: list[str]
-) -> pa.Table:
-    """Crossings from one of ``from_codes`` into one of ``into_codes`` in the case's
-    window, by an aircraft of a class it names."""
+def _in_window(crossings: pa.Table, case: Case) -> pa.Table:
+    """Crossings in the case's window by an aircraft of a class it names."""
     t = crossings["time"].cast(pa.int64())
-    mask = pc.and_(
-        pc.and_(
-            pc.is_in(crossings["from"], pa.array(from_codes, pa.string())),
-            pc.is_in(crossings["to"], pa.array(into_codes, pa.string())),
-        ),
-        pc.and_(pc.greater_equal(t, case.since_ns), pc.less_equal(t, case.until_ns)),
-    )
+    mask = pc.and_(pc.greater_equal(t, case.since_ns), pc.less_equal(t, case.until_ns))
     if case.aircraft:
         mask = pc.and_(mask, pc.is_in(crossings["class"], pa.array(list(case.aircraft))))
     return crossings.filter(mask)
-
-
-def _disputed(crossings: pa.Table, case: Case, sky: Airspace) -> pa.Table:
-    """Relevant but for a joint code on either side (``UKR`` -> ``RUS+UKR`` for an
-    allegation into RUS via UKR), neither suspect nor an exact finding."""
-    via = sky.codes_matching(case.via, include_disputed=True)
-    into = sky.codes_matching(case.into, include_disputed=True)
-    near = _relevant(crossings, case, list(via), list(into))
-    exact = pc.and_(pc.equal(near["from"], case.via), pc.equal(near["to"], case.into))
-    return near.filter(pc.and_(pc.invert(exact), pc.invert(near["suspect"])))
 
 
 def _code_geometry(sky: Airspace, code: str) -> shapely.Geometry:
@@ -340,4 +325,4 @@ def _distances(lon: float, lat: float, neighbours: dict[str, shapely.Geometry]) 
     return out
 
 
-__all__ = ["INTL", "Investigation", "Origin", "investigate", "max_range_m", "weigh"]
+__all__ = ["INTL", "Investigation", "Origin", "Route", "investigate", "max_range_m", "weigh"]

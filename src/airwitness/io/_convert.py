@@ -4,12 +4,17 @@ Readers hand over whatever their container gave them (CSV text, Parquet or
 JSON types) and get back numpy values plus a boolean ``bad`` mask, so that one
 bad cell rejects one row, never the file. :class:`Checks` turns the masks into
 rejects (first failing check wins) and :func:`finish` builds the canonical table.
+
+Text may come dictionary-encoded (Parquet stores most text so, and the engines
+read it so): it is then converted value by value in the dictionary, never row
+by row, and stays a dictionary (:func:`text`); every check gives what it gives
+on the decoded text.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -84,8 +89,15 @@ def _cast_into(arr: pa.Array, typ: pa.DataType, offset: int, bad: np.ndarray, ou
 
 
 def text(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-    """Values as trimmed strings, empty -> null; ``bad`` marks undecodable values."""
+    """Values as trimmed strings, empty -> null; ``bad`` marks undecodable values.
+
+    A dictionary array comes back as a dictionary array (its values converted
+    once each; a value that became null is a null row, never a null in the
+    dictionary), so ``is_valid()`` is the rows' validity either way.
+    """
     arr = one_array(arr)
+    if pa.types.is_dictionary(arr.type):
+        return _dictionary_text(arr)
     n = len(arr)
     bad = np.zeros(n, dtype=bool)
     if pa.types.is_null(arr.type):
@@ -100,6 +112,31 @@ def text(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
             return pa.nulls(n, type=pa.string()), arr.is_valid().to_numpy(zero_copy_only=False)
     trimmed = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(trimmed, ""), _NULL_STR, trimmed), bad
+
+
+def _dictionary_text(arr: pa.DictionaryArray) -> tuple[pa.Array, np.ndarray]:
+    """:func:`text` on the dictionary's values, spread to the rows through the indices."""
+    values, value_bad = text(arr.dictionary)
+    indices = arr.indices
+    if indices.null_count == 0 and values.null_count == 0 and not value_bad.any():
+        return pa.DictionaryArray.from_arrays(indices, values), np.zeros(len(arr), dtype=bool)
+    at = pc.fill_null(indices, 0).to_numpy(zero_copy_only=False)
+    present = _mask(indices.is_valid())
+    value_null = ~_mask(values.is_valid())
+    if len(values) == 0:
+        value_null = np.zeros(1, dtype=bool)  # every index is null
+        value_bad = np.zeros(1, dtype=bool)
+    bad = present & value_bad[at]
+    null = ~present | value_null[at]
+    rows = pa.array(at.astype(indices.type.to_pandas_dtype(), copy=False), mask=null)
+    return pa.DictionaryArray.from_arrays(rows, values), bad
+
+
+def lower(arr: pa.Array) -> pa.Array:
+    """Text in lower case; a dictionary array lowers its values only."""
+    if pa.types.is_dictionary(arr.type):
+        return pa.DictionaryArray.from_arrays(arr.indices, pc.utf8_lower(arr.dictionary))
+    return pc.utf8_lower(arr)
 
 
 def floats(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -264,10 +301,16 @@ def position_time(
     return np.where(use, lp_ns, time_ns), np.where(use, lp_bad, bad | missing)
 
 
+_BARO_GEO = pa.array(["baro", "geo"], pa.string())
+
+
 def pick_altitude(baro: np.ndarray, geo: np.ndarray) -> tuple[np.ndarray, pa.Array]:
-    """Barometric altitude where known, else geometric: ``(alt_m, alt_kind)``."""
-    has_baro, has_geo = ~np.isnan(baro), ~np.isnan(geo)
-    kind = labels(np.where(has_baro, 0, np.where(has_geo, 1, -1)), ["baro", "geo"])
+    """Barometric altitude where known, else geometric: ``(alt_m, alt_kind)``, the
+    kind as a dictionary array (no text per row; :func:`finish` decodes it)."""
+    has_baro = ~np.isnan(baro)
+    code = has_baro.view(np.int8) ^ 1  # 0 baro, 1 geo
+    unknown = ~has_baro & np.isnan(geo)
+    kind = pa.DictionaryArray.from_arrays(pa.array(code, mask=unknown), _BARO_GEO)
     return np.where(has_baro, baro, geo), kind
 
 
@@ -341,8 +384,37 @@ def finish(
     records: np.ndarray,
     columns: Mapping[str, np.ndarray | pa.Array],
     extra_rejects: Sequence[Reject] = (),
+    only: Collection[str] | None = None,
 ) -> ReadResult:
-    """Keep the rows that passed every check; everything else becomes a Reject."""
+    """Keep the rows that passed every check; everything else becomes a Reject.
+
+    Text columns that came as dictionaries are decoded to the canonical
+    schema's plain strings. With ``only`` (the engines), the table holds only
+    those canonical columns (in the schema's order), and their text stays
+    dictionary-encoded (int32 indices): the engines never handle text row by row.
+    """
+    if only is not None:
+        columns = {k: v for k, v in columns.items() if k in only}
+    cols = kept_rows(checks, records, columns)
+    coded = {}
+    if only is not None:
+        coded = {k: v for k, v in cols.items() if isinstance(v, pa.Array) and _is_dict(v)}
+        placeholder = pa.nulls(len(cols["source_record"]), pa.string())  # replaced below
+        cols = {k: placeholder if k in coded else v for k, v in cols.items()}
+    table = make_table(cols, source=source, source_file=src_name)
+    for name, values in coded.items():
+        values = values.cast(pa.dictionary(pa.int32(), pa.string()))
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, table.schema.field(i).with_type(values.type), values)
+    if only is not None:
+        table = table.select([f.name for f in table.schema if f.name in only])
+    return ReadResult(table, all_rejects(checks, src_name, records, extra_rejects), format=source)
+
+
+def kept_rows(
+    checks: Checks, records: np.ndarray, columns: Mapping[str, np.ndarray | pa.Array]
+) -> dict[str, np.ndarray | pa.Array]:
+    """The rows of ``columns`` that passed every check, with their ``source_record``."""
     keep = checks.ok
     everything = bool(keep.all())
     arrow_keep = None if everything else pa.array(keep)
@@ -355,11 +427,19 @@ def finish(
         else:
             cols[name] = one_array(values).filter(arrow_keep)
     cols["source_record"] = records[keep]
-    table = make_table(cols, source=source, source_file=src_name)
+    return cols
+
+
+def all_rejects(
+    checks: Checks, src_name: str, records: np.ndarray, extra: Sequence[Reject] = ()
+) -> list[Reject]:
+    """The rows that failed a check, with the reader's other rejects, in record order."""
     rejects = checks.rejects(src_name, records)
-    if extra_rejects:
-        rejects = sorted([*extra_rejects, *rejects])
-    return ReadResult(table, rejects, format=source)
+    return sorted([*extra, *rejects]) if extra else rejects
+
+
+def _is_dict(values: pa.Array) -> bool:
+    return pa.types.is_dictionary(values.type)
 
 
 def icao_fields(
@@ -369,7 +449,7 @@ def icao_fields(
     position's time (``position_time_col`` when set, else ``time``), lat/lon and
     the callsign, each bad value flagged on ``checks``."""
     track_id, bad = text(data.get("icao24"))
-    track_id = pc.utf8_lower(track_id)
+    track_id = lower(track_id)
     checks.flag(bad, reasons.BAD_TRACK_ID)
     checks.flag(~track_id.is_valid().to_numpy(zero_copy_only=False), reasons.MISSING_TRACK_ID)
     time_ns, bad = position_time(data.get(time), data.get(position_time_col), unit)

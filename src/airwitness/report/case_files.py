@@ -22,7 +22,7 @@ OUTPUTS = ("report.html", "report.json", "crossings.csv", "crossings.geojson", "
 
 def write_case_outputs(inv: Investigation, out_dir: Path, case_path: Path) -> dict[str, Any]:
     """Write the report, tables and manifest; return the report document."""
-    from airwitness.investigate.run import relative_name
+    from airwitness.investigate.evidence import relative_name
 
     out_dir.mkdir(parents=True, exist_ok=True)
     case = inv.case

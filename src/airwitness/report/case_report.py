@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from airwitness import __version__
 from airwitness.report.tables import text_columns
-from airwitness.times import iso_ms
+from airwitness.times import iso_ms, local_iso, zone
 
 if TYPE_CHECKING:
     from airwitness.investigate.run import Investigation
@@ -41,6 +41,7 @@ FINDING_FIELDS = (
     "depth_m",
     "sigma_m",
     "boundary_sigma_m",
+    "route",
 )
 
 
@@ -60,12 +61,14 @@ def build_report(inv: Investigation) -> dict[str, Any]:
     case = inv.case
     cov = inv.coverage
     per_stretch = cov.fraction_per_stretch()
+    route_of_stretch = [r.via for r in inv.routes for _ in range(len(r.coverage.stretches))]
     stretches = []
     for k, line in enumerate(cov.stretches):
         xy = np.asarray(line.coords)
         stretches.append(
             {
                 "index": k,
+                "route": route_of_stretch[k],
                 "start": [round(float(xy[0, 0]), 6), round(float(xy[0, 1]), 6)],
                 "end": [round(float(xy[-1, 0]), 6), round(float(xy[-1, 1]), 6)],
                 "length_m": _round(cov.stretch_length_m[k], 1),
@@ -95,13 +98,15 @@ def build_report(inv: Investigation) -> dict[str, Any]:
         "verdict_reason": inv.reason,
         "allegation": {
             "into": case.into,
-            "via": case.via,
+            "via": _via(inv),
             "since": case.since_text,
             "until": case.until_text,
+            "timezone": case.timezone,
             "window_utc": [
                 iso_ms(case.since_ns, truncate=True),
                 iso_ms(case.until_ns, truncate=True),
             ],
+            "window_local": _window_local(inv),
             "aircraft": list(case.aircraft) or "any",
             "operator": case.operator,
         },
@@ -111,6 +116,7 @@ def build_report(inv: Investigation) -> dict[str, Any]:
             "max_gap_s": case.option("max_gap_s"),
         },
         "numbers": numbers,
+        "routes": _routes(inv),
         "findings": _findings(inv),
         "suspect": rows(inv.suspect, FINDING_FIELDS),
         "disputed_findings": _disputed(inv),
@@ -149,6 +155,44 @@ def build_report(inv: Investigation) -> dict[str, Any]:
         ],
         "airspace": _airspace(inv),
     }
+
+
+def _via(inv: Investigation) -> str | list[str]:
+    """The routes as the case writes them: a code, a list of codes, or ``any``."""
+    routes = list(inv.case.routes)
+    return routes[0] if len(routes) == 1 else routes or "any"
+
+
+def _window_local(inv: Investigation) -> dict[str, Any] | None:
+    """The window in the zone the case names (or writes ``since`` in), if any."""
+    name = inv.case.local_zone
+    if name is None:
+        return None
+    tz = zone(name)
+    ends = (inv.case.since_ns, inv.case.until_ns)
+    return {"zone": name, "window": [local_iso(ns, tz, "milliseconds") for ns in ends]}
+
+
+def _routes(inv: Investigation) -> list[dict[str, Any]]:
+    """Each route's verdict and numbers (the findings carry their route too)."""
+    out = []
+    for r in inv.routes:
+        kinds = r.findings["kind"].to_pylist()
+        out.append(
+            {
+                "via": r.via,
+                "verdict": r.verdict,
+                "verdict_reason": r.reason,
+                "findings": r.findings.num_rows,
+                "observed": kinds.count("observed"),
+                "inferred": kinds.count("inferred"),
+                "suspect": r.suspect.num_rows,
+                "disputed": r.disputed.num_rows,
+                "coverage": _round(r.coverage.fraction, 4),
+                "border_length_m": _round(float(r.coverage.stretch_length_m.sum()), 1),
+            }
+        )
+    return out
 
 
 def _findings(inv: Investigation) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airwitness.report import drawn_tracks
-from airwitness.report._html import fmt, kv, pct
+from airwitness.report._html import fmt, kv, pct, table
 from airwitness.report._svg import esc, iso
 from airwitness.report.html_map import map_section
 from airwitness.report.html_sections import (
@@ -19,9 +19,11 @@ from airwitness.report.html_sections import (
     evidence_section,
     inputs_section,
     profiles_section,
+    via_words,
 )
 from airwitness.report.svg_charts import CHART_CSS
 from airwitness.report.svg_map import MAP_CSS
+from airwitness.times import local_iso, zone
 
 if TYPE_CHECKING:
     from airwitness.investigate.run import Investigation
@@ -121,15 +123,23 @@ def _header(r: dict[str, Any], since_ns: int, until_ns: int) -> str:
         (n.get("records"), "input records"),
         (n.get("rejects"), "records rejected"),
     ]
+    local = a.get("window_local")
+    local_text = ""
+    if local:  # the same instants in the case's zone, to the second like the UTC ones
+        tz = zone(local["zone"])
+        local_text = (
+            f'<br><span class="note">({esc(local["zone"])} {esc(local_iso(since_ns, tz))} –'
+            f" {esc(local_iso(until_ns, tz))}, inclusive)</span>"
+        )
     allegation = kv(
         [
             ("into", esc(a.get("into"))),
-            ("via", esc(a.get("via"))),
+            ("via", esc(via_words(a))),
             (
                 "window",
                 f"{esc(a.get('since'))} – {esc(a.get('until'))} "
                 f'<span class="note">(UTC {esc(iso(since_ns))} – {esc(iso(until_ns))},'
-                " inclusive)</span>",
+                f" inclusive)</span>{local_text}",
             ),
             ("aircraft", esc(aircraft)),
             ("operator", esc(a.get("operator") or "not named")),
@@ -166,7 +176,34 @@ def _header(r: dict[str, Any], since_ns: int, until_ns: int) -> str:
         + allegation
         + "</div><div><h3>Thresholds</h3>"
         + thresholds
-        + "</div></div></header>"
+        + "</div></div>"
+        + _routes_table(r)
+        + "</header>"
+    )
+
+
+def _routes_table(r: dict[str, Any]) -> str:
+    """Each route's own verdict, when the allegation names more than one (or any)."""
+    routes = r.get("routes", [])
+    if len(routes) < 2 and r.get("allegation", {}).get("via") != "any":
+        return ""
+    rows = [
+        [
+            esc("any airspace" if x["via"] == "any" else x["via"]),
+            f'<span class="tag" style="background:{VERDICT_COLOURS.get(x["verdict"], "#6b7280")}">'
+            f"{esc(x['verdict'].replace('_', ' '))}</span>",
+            esc(x["verdict_reason"]),
+            esc(f"{x['findings']} ({x['observed']} observed, {x['inferred']} inferred)"),
+            esc(pct(x["coverage"])),
+        ]
+        for x in routes
+    ]
+    return (
+        "<h3>Routes</h3>"
+        '<p class="note">Each route weighed on its own; the verdict above is the strongest'
+        " of them (no crossing on any route is not observed only when every route's border"
+        " was covered).</p>"
+        + table(["via", "verdict", "why", "findings", "border covered"], rows, numeric={3, 4})
     )
 
 

@@ -1,8 +1,8 @@
 """The map section of the report: which windows to draw, and their captions.
 
-Up to three maps: the region (``via`` ∪ ``into``, widened for the tracks that
-matter), the shared border, and a close-up of the key crossings, each drawn
-only when it shows something the larger one cannot.
+Up to three maps: the region (the routes' airspaces ∪ ``into``, widened for the
+tracks that matter), the borders whose coverage was measured, and a close-up of
+the key crossings, each drawn only when it shows something the larger one cannot.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def map_input(
     key = frozenset(c.track_id for c in crossings if c.role in ("finding", "suspect"))
     return MapInput(
         boundaries=inv.airspace.boundaries,
-        via=inv.case.via,
+        via=inv.case.routes,
         into=inv.case.into,
         tracks=tracks,
         crossings=crossings,
@@ -73,7 +73,9 @@ def _span(v: View) -> float:
 
 def views(inv: Investigation, m: MapInput) -> list[tuple[str, View]]:
     """(kind, view) for each map to draw, largest first: region, border, closeup."""
-    region = shapely.union(code_geometry(inv, inv.case.via), code_geometry(inv, inv.case.into))
+    region = shapely.union_all(
+        [code_geometry(inv, code) for code in (*inv.case.routes, inv.case.into)]
+    )
     base = None if region.is_empty else tuple(shapely.bounds(region))
     key = [t for tid, t in sorted(m.tracks.items()) if tid in m.key_tracks and len(t.lon)]
     track_box = None
@@ -108,17 +110,20 @@ def map_section(
     inv: Investigation, r: dict[str, Any], tracks: dict[str, Track], crossings: list[Crossing]
 ) -> str:
     m = map_input(inv, r, tracks, crossings)
-    via, into = inv.case.via, inv.case.into
+    via, into = ", ".join(inv.case.routes), inv.case.into
+    border = f"The {via}–{into} border" if len(inv.case.routes) == 1 else f"The borders of {into}"
+    region = f"{via} and {into}" if via else into
+    edges = "the border between them" if len(inv.case.routes) == 1 else f"the borders of {into}"
     titles = {
-        "region": f"{via}, {into} and the tracks",
-        "border": f"The {via}–{into} border",
+        "region": f"{via}, {into} and the tracks" if via else f"{into} and the tracks",
+        "border": border,
         "closeup": "Close-up of the findings and suspect crossings",
     }
     captions = {
-        "region": f"The region of {esc(via)} and {esc(into)}. Tracks are coloured by the airspace"
-        " each part lies in; the border between them by how much of the window it was covered"
+        "region": f"The region of {esc(region)}. Tracks are coloured by the airspace each part"
+        f" lies in; {esc(edges)} by how much of the window it was covered"
         " (hover over it, a track or a crossing for details).",
-        "border": f"The {esc(via)}–{esc(into)} border.",
+        "border": f"{esc(border)}.",
         "closeup": "Close-up of the findings and suspect crossings.",
     }
     maps = views(inv, m)

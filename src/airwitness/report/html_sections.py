@@ -44,8 +44,8 @@ def profiles_section(inv: Investigation, r: dict[str, Any], tracks: dict) -> str
             f" · registry {esc(info.get('registry') or 'unknown')} · {len(t.time_ns):,} reports"
             f" · {implied:,} speeds implied</span></h3>"
             '<div class="profiles">'
-            + profile_chart(t, "alt", inv.case.via, inv.case.into)
-            + profile_chart(t, "speed", inv.case.via, inv.case.into)
+            + profile_chart(t, "alt", inv.case.routes, inv.case.into)
+            + profile_chart(t, "speed", inv.case.routes, inv.case.into)
             + "</div>"
         )
     if len(ids) > MAX_PROFILE_TRACKS:
@@ -54,10 +54,36 @@ def profiles_section(inv: Investigation, r: dict[str, Any], tracks: dict) -> str
     return "".join(out)
 
 
+def via_words(allegation: dict[str, Any]) -> str:
+    """The routes in a sentence: ``AZE``, ``BLR or UKR``, ``anywhere`` (via: any)."""
+    via = allegation.get("via")
+    if isinstance(via, list):
+        return " or ".join(str(v) for v in via)
+    return "anywhere" if via == "any" else str(via)
+
+
+def _borders(r: dict[str, Any], into: str) -> str:
+    """The borders coverage was measured on: one route's, or each route's with its length."""
+    routes = r.get("routes", [])
+    if len(routes) == 1 and routes[0]["via"] != "any":
+        km = (r.get("coverage", {}).get("border_length_m") or 0) / 1000
+        return f"The {esc(routes[0]['via'])}–{esc(into)} border ({esc(fmt(km, 0))} km)"
+    parts = [
+        f"the whole border of {esc(into)}"
+        if x["via"] == "any"
+        else f"the {esc(x['via'])}–{esc(into)} border"
+        for x in routes
+    ]
+    lengths = [esc(fmt((x.get("border_length_m") or 0) / 1000, 0)) for x in routes]
+    listed = ", ".join(f"{p} ({km} km)" for p, km in zip(parts, lengths, strict=True))
+    return listed[0].upper() + listed[1:]
+
+
 def coverage_section(inv: Investigation, r: dict[str, Any], crossings: list) -> str:
     cov = r.get("coverage", {})
     stretches = cov.get("stretches", [])
-    via, into = inv.case.via, inv.case.into
+    via, into = via_words(r.get("allegation", {})), inv.case.into
+    several = len(r.get("routes", [])) > 1
     out = ["<section><h2>Coverage of the border</h2>"]
     if not stretches:
         out.append(
@@ -67,14 +93,20 @@ def coverage_section(inv: Investigation, r: dict[str, Any], crossings: list) -> 
         return "".join(out)
     grid = inv.coverage
     factor = max(1, -(-grid.covered.shape[1] // MAX_STRIP_COLUMNS))
-    km = (cov.get("border_length_m") or 0) / 1000
     out.append(
-        f"<p>The {esc(via)}–{esc(into)} border ({esc(fmt(km, 0))} km) is cut into"
+        f"<p>{_borders(r, into)} {'are' if several else 'is'} cut into"
         f" {len(stretches)} stretches of about {esc(fmt(cov.get('stretch_km')))} km and the"
         f" window into {esc(fmt(cov.get('bins')))} bins of {esc(fmt(cov.get('bin_min')))}"
         f" min. A cell is covered when a report lies within {esc(fmt(cov.get('radius_km')))} km"
         f" of the stretch during the bin. Overall: <b>{esc(pct(cov.get('fraction')))}</b>"
-        f" covered (threshold {esc(pct(r.get('thresholds', {}).get('coverage_threshold')))}).</p>"
+        f" covered (threshold {esc(pct(r.get('thresholds', {}).get('coverage_threshold')))})"
+        + (
+            "; each route's own: "
+            + ", ".join(f"{esc(x['via'])} {esc(pct(x['coverage']))}" for x in r["routes"])
+            if several
+            else ""
+        )
+        + ".</p>"
     )
     findings = [c for c in crossings if c.role == "finding"]
     out.append(
@@ -90,6 +122,7 @@ def coverage_section(inv: Investigation, r: dict[str, Any], crossings: list) -> 
         rows.append(
             [
                 esc(s["index"]),
+                *([esc(s.get("route"))] if several else []),
                 esc(f"{s['start'][0]:.4f}, {s['start'][1]:.4f}"),
                 esc(f"{s['end'][0]:.4f}, {s['end'][1]:.4f}"),
                 esc(fmt((s.get("length_m") or 0) / 1000, 1)),
@@ -103,6 +136,7 @@ def coverage_section(inv: Investigation, r: dict[str, Any], crossings: list) -> 
         + table(
             [
                 "#",
+                *(["route"] if several else []),
                 "start (lon, lat)",
                 "end (lon, lat)",
                 "length km",
@@ -111,7 +145,7 @@ def coverage_section(inv: Investigation, r: dict[str, Any], crossings: list) -> 
                 "reports near",
             ],
             rows,
-            numeric={0, 3, 4, 5, 6},
+            numeric={0, *(k + several for k in (3, 4, 5, 6))},
         )
         + "</div></section>"
     )
@@ -176,7 +210,7 @@ def evidence_section(r: dict[str, Any]) -> str:
     findings, suspect = r.get("findings", []), r.get("suspect", [])
     disputed = r.get("disputed_findings", [])
     a = r.get("allegation", {})
-    via, into = esc(a.get("via")), esc(a.get("into"))
+    via, into = esc(via_words(a)), esc(a.get("into"))
     rows = (
         _crossing_rows(findings, False)
         + _crossing_rows(suspect, True)
@@ -210,7 +244,7 @@ def evidence_section(r: dict[str, Any]) -> str:
             rows,
             numeric={3, 6},
             row_class=[""] * len(findings) + ["suspect"] * (len(suspect) + len(disputed)),
-            empty=f"No crossing from {a.get('via')} into {a.get('into')} in the window.",
+            empty=f"No crossing from {via_words(a)} into {a.get('into')} in the window.",
         ),
     ]
     origins = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Collection
 
 import numpy as np
 import shapely
@@ -46,9 +47,11 @@ CHART_CSS = """
 """
 
 
-def _band_class(label: str, via: str, into: str) -> str:
-    if label in (via, into):
-        return "b-v" if label == via else "b-i"
+def _band_class(label: str, via: Collection[str], into: str) -> str:
+    if label == into:
+        return "b-i"
+    if label in via:
+        return "b-v"
     return "b-x" if label == "INTL" else "b-o"
 
 
@@ -67,8 +70,9 @@ def _time_axis(t0: int, t1: int, x_of, y: float, target: int) -> str:
     return "".join(out)
 
 
-def profile_chart(track: Track, quantity: str, via: str, into: str) -> str:
-    """Altitude (``alt``) or ground speed (``speed``) of one track against time."""
+def profile_chart(track: Track, quantity: str, via: Collection[str], into: str) -> str:
+    """Altitude (``alt``) or ground speed (``speed``) of one track against time; the
+    band under it colours the routes' airspaces (``via``) and ``into``."""
     values = track.alt_m if quantity == "alt" else track.speed_mps
     name = "Altitude (m)" if quantity == "alt" else "Ground speed (m/s)"
     w, h = 470.0, 210.0
@@ -108,7 +112,7 @@ def profile_chart(track: Track, quantity: str, via: str, into: str) -> str:
     return "".join(out)
 
 
-def _band(track: Track, x_of, y: float, via: str, into: str) -> str:
+def _band(track: Track, x_of, y: float, via: Collection[str], into: str) -> str:
     """A thin strip under the chart: which airspace the track was in, when."""
     out = []
     for _, _, label, a, b in label_runs(track):

@@ -82,7 +82,8 @@ def north_arrow(view: View) -> str:
 
 
 def legend_html(via: str, into: str, observed_gap_s: float) -> str:
-    """The map key, as small inline SVG swatches."""
+    """The map key, as small inline SVG swatches; ``via`` names the routes' airspaces
+    (``BLR, UKR``), empty when any airspace is a route."""
 
     def sw(inner: str) -> str:
         return (
@@ -97,12 +98,12 @@ def legend_html(via: str, into: str, observed_gap_s: float) -> str:
         return sw(f'<path class="t t-{cls}{extra}" d="M1,7H27"/>')
 
     items = [
-        (area("v"), f"{via} (via)"),
+        *([(area("v"), f"{via} (via)")] if via else []),
         (area("i"), f"{into} (into)"),
         (area("o"), "other airspace"),
         (area("o", "sea"), "territorial sea (lighter)"),
         (sw('<rect class="bg" x="1" y="1" width="26" height="12"/>'), "international (INTL)"),
-        (trk("v"), f"track in {via}"),
+        *([(trk("v"), f"track in {via}")] if via else []),
         (trk("i"), f"track in {into}"),
         (trk("o"), "track elsewhere"),
         (trk("x"), "track over INTL"),

@@ -66,7 +66,7 @@ class MapInput:
     """What a map draws; the same for the overview and the border detail."""
 
     boundaries: object  # BoundarySet: codes, zones, geoms
-    via: str
+    via: tuple[str, ...]  # the routes' airspaces (empty for via: any)
     into: str
     tracks: dict[str, Track]
     crossings: list[Crossing]
@@ -114,7 +114,7 @@ def render_map(
 
 
 def _code_class(code: str, m: MapInput) -> str:
-    return "v" if code == m.via else "i" if code == m.into else "o"
+    return "v" if code in m.via else "i" if code == m.into else "o"
 
 
 def _airspaces(m: MapInput, view: View) -> str:
@@ -209,7 +209,7 @@ def _border(m: MapInput, view: View) -> str:
 
 
 def _track_style(label: str, m: MapInput) -> str:
-    if label == m.via:
+    if label in m.via:
         return "v"
     if label == m.into:
         return "i"

@@ -113,15 +113,16 @@ async def profile(
     crossings marked and a band showing the airspace it was in."""
     snap = state.snapshot
     k = _track_index(snap, track_id)
-    via, into = ("", "")
+    routes, into = None, ""
     if state.case is not None:
-        via, into = state.case.case.via, state.case.case.into
-    svg = profile_chart(_chart_track(snap, k, via, into), quantity, via, into)
+        routes, into = state.case.case.routes, state.case.case.into
+    svg = profile_chart(_chart_track(snap, k, routes, into), quantity, routes or (), into)
     return Response(content=svg, media_type="image/svg+xml")
 
 
-def _chart_track(snap: Snapshot, k: int, via: str, into: str) -> ChartTrack:
-    """The report's chart input for one track (same speeds and bands as the report)."""
+def _chart_track(snap: Snapshot, k: int, routes: tuple[str, ...] | None, into: str) -> ChartTrack:
+    """The report's chart input for one track (same speeds and bands as the report);
+    ``routes`` are the case's (empty: any), None without a case."""
     a, b = snap.tracks.rows[k].tolist()
     part = snap.prepared.slice(a, b - a)
     t = np.asarray(part["time"].combine_chunks().cast(pa.int64()).to_numpy())
@@ -135,7 +136,9 @@ def _chart_track(snap: Snapshot, k: int, via: str, into: str) -> ChartTrack:
     marks = []
     for i in np.flatnonzero(c.track == k).tolist():
         m = c.models[i]
-        relevant = not via or (m.from_ == via and m.to == into)
+        relevant = routes is None or (
+            m.to == into and m.from_ != into and (not routes or m.from_ in routes)
+        )
         marks.append(
             ChartCrossing(
                 m.track_id,

@@ -181,14 +181,40 @@ class Coverage(BaseModel):
     stretches: list[CoverageStretch]
 
 
+class WindowLocal(BaseModel):
+    """The case's window in the zone it names (or writes ``since`` in)."""
+
+    zone: str = Field(description="an IANA name (Asia/Tehran) or a fixed offset (UTC+03:30)")
+    window: list[str] = Field(description="first and last instant, ISO-8601 with the offset")
+
+
 class Allegation(BaseModel):
     into: str
-    via: str
-    since: str
+    via: str | list[str] = Field(description="a code, a list of codes (several routes), or any")
+    since: str = Field(description="as the case writes it: a date, or a datetime with Z or offset")
     until: str
+    timezone: str | None = Field(default=None, description="the zone the case's times are in")
     window_utc: list[str]
+    window_local: WindowLocal | None = Field(
+        default=None, description="the window in the case's zone; null when it names none"
+    )
     aircraft: list[str] | str
     operator: str | None
+
+
+class RouteVerdict(BaseModel):
+    """One route of the allegation, weighed on its own."""
+
+    via: str = Field(description="an airspace code, or any")
+    verdict: Literal["confirmed", "indicated", "not_observed", "inconclusive"]
+    verdict_reason: str
+    findings: int
+    observed: int
+    inferred: int
+    suspect: int
+    disputed: int
+    coverage: float | None = Field(description="covered fraction of this route's border")
+    border_length_m: float | None
 
 
 class CaseSummary(BaseModel):
@@ -212,6 +238,9 @@ class CaseDetail(CaseSummary):
     airwitness_version: str
     thresholds: dict[str, float]
     numbers: dict[str, float | int | None]
+    routes: list[RouteVerdict] = Field(
+        default_factory=list, description="each route of the allegation with its own verdict"
+    )
     findings: list[dict[str, Any]]
     suspect: list[dict[str, Any]]
     coverage: dict[str, Any]

@@ -26,7 +26,8 @@ from airwitness.airspace import INTL, Airspace
 from airwitness.errors import InputError, UsageError
 from airwitness.investigate.casefile import CaseError, load_case
 from airwitness.investigate.coverage import measure_coverage, shared_border
-from airwitness.investigate.run import Investigation, investigate, open_airspace, relative_name
+from airwitness.investigate.evidence import relative_name
+from airwitness.investigate.run import Investigation, investigate, open_airspace
 from airwitness.pipeline import Inputs
 from airwitness.report.case_report import build_report
 from airwitness.schema import POSITION_SCHEMA, TIME_TYPE

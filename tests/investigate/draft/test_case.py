@@ -50,21 +50,25 @@ def test_iran_azerbaijan_june_without_year() -> None:
     )
     draft = draft_case(text)
     case = parse(draft)
+    # Iranian dates are Tehran's (UTC+03:30): 13 June starts at 20:30 UTC on 12 June.
     assert case["allegation"] == {
         "into": "IRN",
         "via": "AZE",
-        "since": "????-06-13",
-        "until": "????-06-24",
+        "since": "????-06-12T20:30Z",
+        "until": "????-06-24T20:30Z",
+        "timezone": "Asia/Tehran",
         "aircraft": ["uav"],
         "operator": "ISR",
     }
     assert case["title"].startswith("Iran's foreign ministry has asked Azerbaijan")
     assert len(case["title"]) <= 100
-    assert checked(draft) == {"since", "until"}
+    assert checked(draft) == {"since", "until", "timezone"}
     assert "year not stated" in comment(draft, "since")
     assert comment(draft, "into") == ' from "entered Iranian airspace"'
     assert comment(draft, "via") == ' from "through Azerbaijan\'s territory"'
-    assert 'since: "????-06-13"  # CHECK: year not stated' in draft
+    assert 'since: "????-06-12T20:30Z"  # CHECK: year not stated' in draft
+    assert comment(draft, "since").endswith("; = ????-06-13T00:00+03:30 Asia/Tehran")
+    assert comment(draft, "until").endswith("; = ????-06-25T00:00+03:30 Asia/Tehran")
 
 
 def test_poland_belarus_drones_with_headline_and_full_dates() -> None:
@@ -76,16 +80,24 @@ def test_poland_belarus_drones_with_headline_and_full_dates() -> None:
     draft = draft_case(text)
     case = parse(draft)
     assert case["title"] == "Drones over Poland"
+    # The night of 9-10 September starts at 18:00 on the 9th, Warsaw time (UTC+02:00).
     assert case["allegation"] == {
         "into": "POL",
         "via": "BLR",
-        "since": date(2025, 9, 9),
-        "until": date(2025, 9, 10),
+        "since": "2025-09-09T16:00Z",
+        "until": "2025-09-10T22:00Z",
+        "timezone": "Europe/Warsaw",
         "aircraft": ["uav"],
         "operator": "RUS",
     }
-    assert checked(draft) == set()
-    assert "since: 2025-09-09  #" in draft  # written as a hand-written case file would be
+    assert checked(draft) == {"since", "until", "timezone"}
+    assert comment(draft, "timezone") == (
+        " CHECK: local dates of POL, the country entered (Europe/Warsaw): the text names no zone"
+    )
+    assert comment(draft, "since").endswith(
+        "; = 2025-09-09T18:00+02:00 Europe/Warsaw,"
+        ' the evening of "the night of 9–10 September 2025"'
+    )
 
 
 def test_lithuania_belarus_balloons_weak_route_and_one_date() -> None:
@@ -98,12 +110,13 @@ def test_lithuania_belarus_balloons_weak_route_and_one_date() -> None:
     assert case["allegation"] == {
         "into": "LTU",
         "via": "BLR",
-        "since": date(2025, 10, 24),
-        "until": date(2025, 10, 24),
+        "since": "2025-10-23T21:00Z",
+        "until": "2025-10-24T21:00Z",
+        "timezone": "Europe/Vilnius",
         "aircraft": ["unknown"],
         "operator": None,
     }
-    assert checked(draft) == {"via", "since", "until", "aircraft", "operator"}
+    assert checked(draft) == {"via", "since", "until", "timezone", "aircraft", "operator"}
     assert 'role guessed from "from Belarus"' in comment(draft, "via")
     assert "window is that day only" in comment(draft, "since")
     assert "balloons" in comment(draft, "aircraft")
@@ -121,10 +134,11 @@ def test_text_without_dates() -> None:
         "via": None,
         "since": None,
         "until": None,
+        "timezone": "Asia/Tbilisi",
         "aircraft": ["helicopter"],
         "operator": "RUS",
     }
-    assert checked(draft) == {"via", "since", "until"}
+    assert checked(draft) == {"via", "since", "until", "timezone"}
     assert comment(draft, "since") == " CHECK: no date in the text"
     assert "no country named as the route (countries named: GEO, RUS)" in comment(draft, "via")
 
@@ -139,12 +153,13 @@ def test_text_without_year_and_relative_words() -> None:
     assert case["allegation"] == {
         "into": "UKR",
         "via": "BLR",
-        "since": "????-07-03",
-        "until": "????-07-04",
+        "since": "????-07-02T21:00Z",
+        "until": "????-07-04T21:00Z",
+        "timezone": "Europe/Kyiv",
         "aircraft": ["uav"],
         "operator": None,
     }
-    assert checked(draft) == {"into", "since", "until", "operator"}
+    assert checked(draft) == {"into", "since", "until", "timezone", "operator"}
     assert 'role guessed from "Ukraine said"' in comment(draft, "into")
     assert comment(draft, "via") == ' from "Belarusian territory was used"'
     assert "relative date" in comment(draft, "since")
@@ -160,13 +175,13 @@ def test_full_dates_with_year_and_model_name() -> None:
     assert case["allegation"] == {
         "into": "IRN",
         "via": "AZE",
-        "since": date(2025, 6, 13),
-        "until": date(2025, 6, 24),
+        "since": "2025-06-12T20:30Z",
+        "until": "2025-06-24T20:30Z",
+        "timezone": "Asia/Tehran",
         "aircraft": ["uav"],
         "operator": "ISR",
     }
-    assert checked(draft) == set()
-    assert comment(draft, "since") == ' from "June 13 and June 24, 2025"'
+    assert checked(draft) == {"since", "until", "timezone"}  # the zone is IRN's, not the text's
 
 
 def test_two_countries_without_roles() -> None:
@@ -181,11 +196,15 @@ def test_two_countries_without_roles() -> None:
         "via": None,
         "since": date(2024, 5, 2),
         "until": date(2024, 5, 2),
+        "timezone": None,
         "aircraft": ["uav"],
         "operator": None,
     }
-    assert checked(draft) == {"into", "via", "since", "until", "operator"}
+    assert checked(draft) == {"into", "via", "since", "until", "timezone", "operator"}
     assert "countries named: ARM, AZE" in comment(draft, "into")
+    assert "dates read as UTC days: the text names no time zone and no country entered" in (
+        comment(draft, "since")
+    )
 
 
 def test_capitals_only() -> None:
@@ -195,12 +214,13 @@ def test_capitals_only() -> None:
     assert case["allegation"] == {
         "into": "IRN",
         "via": "AZE",
-        "since": "????-06-21",
-        "until": "????-06-21",
+        "since": "????-06-20T20:30Z",
+        "until": "????-06-21T20:30Z",
+        "timezone": "Asia/Tehran",
         "aircraft": ["uav"],
         "operator": "ISR",
     }
-    assert checked(draft) == {"into", "via", "since", "until"}
+    assert checked(draft) == {"into", "via", "since", "until", "timezone"}
     assert 'role guessed from "Tehran accused"' in comment(draft, "into")
     assert "its airspace" in comment(draft, "via")
     assert comment(draft, "operator") == ' from "sent by Tel Aviv"'
@@ -213,12 +233,16 @@ def test_no_country_at_all() -> None:
     assert case["allegation"] == {
         "into": None,
         "via": None,
-        "since": "????-03-03",
+        "since": "????-03-03T18:00Z",
         "until": "????-03-04",
+        "timezone": None,
         "aircraft": ["uav"],
         "operator": None,
     }
-    assert checked(draft) == {"into", "via", "since", "until", "operator"}
+    assert checked(draft) == {"into", "via", "since", "until", "timezone", "operator"}
+    assert comment(draft, "since").endswith(
+        '= ????-03-03T18:00Z, the evening of "the night of 3 to 4 March"'
+    )
     assert "no country named in the text" in comment(draft, "into")
 
 
@@ -232,12 +256,21 @@ def test_no_aircraft_type_numeric_dates_and_codes() -> None:
     assert case["allegation"] == {
         "into": "LTU",
         "via": "BLR",
-        "since": date(2025, 10, 13),
-        "until": date(2025, 10, 13),
+        "since": "2025-10-12T21:00Z",
+        "until": "2025-10-13T21:00Z",
+        "timezone": "Europe/Vilnius",
         "aircraft": "any",
         "operator": None,
     }
-    assert checked(draft) == {"into", "via", "since", "until", "aircraft", "operator"}
+    assert checked(draft) == {
+        "into",
+        "via",
+        "since",
+        "until",
+        "timezone",
+        "aircraft",
+        "operator",
+    }
     assert "BLR is not a code of the airspace set" in comment(draft, "via")
     assert "no aircraft type named" in comment(draft, "aircraft")
 
@@ -249,8 +282,12 @@ def test_maker_is_not_operator_and_defenders_are_not_operator() -> None:
     assert case["allegation"]["into"] == "UKR"
     assert case["allegation"]["operator"] == "IRN"
     assert case["allegation"]["aircraft"] == ["jet", "uav"]
-    assert checked(draft) == {"into", "via", "since", "until", "operator", "aircraft"}
+    assert checked(draft) == {"into", "via", "since", "until", "timezone", "operator", "aircraft"}
     assert "not necessarily operator" in comment(draft, "operator")
+    # Crimea (Europe/Simferopol) keeps Moscow time: UKR has two offsets in March.
+    assert "UKR also has zones at UTC+03:00; took Europe/Kyiv (UTC+02:00)" in comment(
+        draft, "timezone"
+    )
 
 
 def test_deterministic_and_never_today() -> None:
@@ -258,7 +295,7 @@ def test_deterministic_and_never_today() -> None:
     first = draft_case(text)
     assert first == draft_case(text)
     assert str(date.today().year) not in first  # noqa: DTZ011 - only the year, for the check
-    assert parse(first)["allegation"]["since"] == "????-05-01"
+    assert parse(first)["allegation"]["since"] == "????-04-30T21:00Z"  # Minsk: UTC+03:00
 
 
 def test_empty_text() -> None:
@@ -307,7 +344,19 @@ def test_any_text_gives_valid_deterministic_yaml(text: str) -> None:
     draft = draft_case(text)
     assert draft == draft_case(text)
     case = parse(draft)
-    assert set(case["allegation"]) == {"into", "via", "since", "until", "aircraft", "operator"}
+    assert set(case["allegation"]) == {
+        "into",
+        "via",
+        "since",
+        "until",
+        "timezone",
+        "aircraft",
+        "operator",
+    }
     for key in ("since", "until"):
         value = case["allegation"][key]
-        assert value is None or isinstance(value, date) or re.fullmatch(r"\?{4}-\d\d-\d\d", value)
+        assert (
+            value is None
+            or isinstance(value, date)
+            or re.fullmatch(r"(\d{4}|\?{4})-\d\d-\d\d(T\d\d:\d\d(:\d\d)?Z)?", value)
+        )

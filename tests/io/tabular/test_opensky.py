@@ -192,3 +192,55 @@ def test_opensky_csv_derived_from_real_flight(tmp_path):
         assert got == pytest.approx(want, rel=1e-12), name
     assert result.table["time"][0].as_py().isoformat() == "2019-05-23T11:50:04+00:00"
     assert result.table["time"].cast(pa.int64())[-1].as_py() == utc_ns("2019-05-23T12:09:49.332Z")
+
+
+def _plain_batch() -> dict[str, pa.Array]:
+    """Typed columns with nothing to reject: unknown altitudes and position times,
+    upper-case and padded addresses, position times with 3, 6 and 9 decimals."""
+    return {
+        "time": pa.array([1589155200, 1589155201, 1589155202, 1589155203], pa.int64()),
+        "icao24": pa.array(["4B43AC", " 4b43ac ", "3c6444", "3c6444"]).dictionary_encode(),
+        "lat": pa.array([47.5, -47.5, 0.0, 89.999]),
+        "lon": pa.array([8.5, -179.5, 180.0, 8.6]),
+        "velocity": pa.array([100.5, None, 1.0, float("nan")]),
+        "baroaltitude": pa.array([10000.0, None, None, 5.0]),
+        "geoaltitude": pa.array([10100.0, 250.5, None, None]),
+        "lastposupdate": pa.array([1589155199.874, None, 1589155201.123456, None]),
+        "callsign": pa.array(["SWR123  ", None, "", "X"]).dictionary_encode(),
+    }
+
+
+@pytest.mark.parametrize("only", [None, ("track_id", "time", "lon", "lat", "alt_m", "source")])
+def test_a_plain_batch_converts_as_the_checks_convert_it(only):
+    """The whole-column shortcut for batches with nothing to reject gives what the
+    row-by-row checks give on the same values as text."""
+    from airwitness.io.tabular._containers import Columns
+
+    typed = _plain_batch()
+    records = pa.array([5, 6, 7, 8]).to_numpy()
+    as_text = {  # the same values as the CSV text path sees them: bytes, repr of floats
+        k: pa.array(
+            [
+                None if v is None else repr(v).encode() if isinstance(v, float) else str(v).encode()
+                for v in col.to_pylist()
+            ],
+            pa.binary(),
+        )
+        for k, col in typed.items()
+    }
+    assert opensky._plain(Columns(typed, records)) is not None  # the shortcut is taken
+    fast = opensky.convert("f.csv", Columns(typed, records, container="parquet"), only)
+    slow = opensky.convert("f.csv", Columns(as_text, records), only)
+    assert fast.rejects == slow.rejects == []
+    got = fast.table
+    if only is not None:
+        got = pa.Table.from_arrays(
+            [got[n].cast(slow.table.schema.field(n).type) for n in got.column_names],
+            schema=slow.table.schema,
+        )
+    assert got.equals(slow.table)
+    rows = rows_of(slow.table)
+    assert [r["time"] for r in rows] == [
+        1589155199_874000000, 1589155201_000000000, 1589155201_123456000, 1589155203_000000000
+    ]  # fmt: skip
+    assert [r["track_id"] for r in rows] == ["4b43ac", "4b43ac", "3c6444", "3c6444"]

@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import replace
 
 from airwitness.investigate.draft.aircraft import find_aircraft
+from airwitness.investigate.draft.clock import find_clock_times
 from airwitness.investigate.draft.countries import find_countries
 from airwitness.investigate.draft.dates import find_dates
 from airwitness.investigate.draft.fields import Field
-from airwitness.investigate.draft.roles import find_roles, resolve_role
+from airwitness.investigate.draft.roles import (
+    find_roles,
+    find_speaker,
+    resolve_role,
+    resolve_routes,
+)
 from airwitness.investigate.draft.title import find_title
 from airwitness.investigate.draft.window import choose_window
 from airwitness.investigate.draft.writer import write_case
+from airwitness.investigate.draft.zones import choose_text_zone, find_zones
 
 
 def _check_code(field: Field, codes: Collection[str] | None) -> Field:
-    """``field`` marked CHECK when its code is not among the airspace set's ``codes``."""
-    if codes is None or field.value is None or field.value in codes:
+    """``field`` marked CHECK for each of its codes (one, or a list) not among the
+    airspace set's ``codes``."""
+    if codes is None or field.value is None:
         return field
-    return Field(field.value, [*field.check, f"{field.value} is not a code of the airspace set"])
+    unknown = [c for c in field.value.strip("[]").split(", ") if c not in codes]
+    if not unknown:
+        return field
+    return replace(
+        field, check=[*field.check, *(f"{c} is not a code of the airspace set" for c in unknown)]
+    )
 
 
 #: Characters a YAML stream may not contain, and our own placeholder brackets.
@@ -36,8 +50,8 @@ def draft_case(text: str, *, codes: Collection[str] | None = None) -> str:
     >>> import yaml
     >>> text = "Drones entered Polish airspace from Belarus on 9 September 2025."
     >>> allegation = yaml.safe_load(draft_case(text))["allegation"]
-    >>> allegation["into"], allegation["via"], str(allegation["since"])
-    ('POL', 'BLR', '2025-09-09')
+    >>> allegation["into"], allegation["via"], allegation["since"], allegation["timezone"]
+    ('POL', 'BLR', '2025-09-08T22:00Z', 'Europe/Warsaw')
     """
     text = _UNPRINTABLE.sub(" ", text)
     mentions = find_countries(text)
@@ -48,22 +62,30 @@ def draft_case(text: str, *, codes: Collection[str] | None = None) -> str:
     into = resolve_role(roles, "into")
     if into is None:
         into = Field(None, [f"no country named as the airspace entered ({listing})"])
-    via = resolve_role(roles, "via", exclude=into.value)
+    via = resolve_routes(roles, exclude=into.value)
     if via is None:
-        via = Field(None, [f"no country named as the route ({listing})"])
+        via = Field(
+            None,
+            [f"no country named as the route ({listing}); any: an entry from anywhere"],
+        )
     operator = resolve_role(roles, "operator")
     if operator is None:
         operator = Field(None, ["no operator named"])
     into, via, operator = (_check_code(f, codes) for f in (into, via, operator))
 
-    date_mentions, notes = find_dates(text)
-    since, until = choose_window(text, date_mentions, notes)
+    zones = find_zones(text)
+    clocks = find_clock_times(text, zones)
+    date_mentions, notes = find_dates(text, skip=[(c.start, c.end) for c in clocks])
+    speaker = find_speaker(roles)
+    text_zone = choose_text_zone(zones, into.value, speaker.code if speaker else None)
+    since, until, timezone = choose_window(text, date_mentions, notes, clocks, text_zone)
 
     allegation = {
         "into": into,
         "via": via,
         "since": since,
         "until": until,
+        "timezone": timezone,
         "aircraft": find_aircraft(text),
         "operator": operator,
     }

@@ -2,7 +2,8 @@
 
 Own regular expressions for the usual news forms (:data:`DATE_PATTERNS`), then
 ``dateparser`` for what they miss; relative dates ("yesterday") are noted, never
-resolved. A date whose year the text does not state has year ``None``.
+resolved. A date whose year the text does not state has year ``None``; a date
+after "the night of" (:data:`NIGHT_BEFORE`) is marked as a night's.
 :mod:`.window` makes the case's window from them.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from airwitness.investigate.draft.fields import quoted
@@ -85,6 +87,28 @@ class DateMention:
     last: YMD
     quote: str
     check: tuple[str, ...] = ()  # doubts about this mention itself
+    night: bool = False  # "the night of D": the night that ends on the morning of D
+
+
+#: What before a date makes it a night's: "the night of", "overnight into", "the night
+#: between", with a weekday allowed ("the night of Tuesday 9 September").
+NIGHT_BEFORE = re.compile(
+    r"\b(?:the\s+)?(?:nights?\s+(?:of|between|from)|overnight(?:\s+(?:of|on|into|to|from))?)\s+"
+    r"(?:the\s+)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Days:
+    """The window's first and last day, their doubts and where they came from."""
+
+    first: YMD
+    last: YMD
+    since_check: list[str]
+    until_check: list[str]
+    source: str  # the quote both ends came from, when one
+    opening: DateMention  # the mention the first day came from
 
 
 def _valid(ymd: YMD) -> bool:
@@ -149,9 +173,14 @@ def _from_match(kind: str, m: re.Match[str]) -> DateMention | str:
     return DateMention(m.start(), m.end(), kind, first, last, quote, tuple(check))
 
 
-def find_dates(text: str) -> tuple[list[DateMention], list[str]]:
-    """Dates the text names, and notes on what was seen but not used."""
+def find_dates(
+    text: str, skip: Iterable[tuple[int, int]] = ()
+) -> tuple[list[DateMention], list[str]]:
+    """Dates the text names, and notes on what was seen but not used; the ``skip``
+    spans (clock times) are not read as dates."""
     work = text
+    for a, b in skip:
+        work = work[:a] + " " * (b - a) + work[b:]
     found: list[DateMention] = []
     notes: list[str] = []
 
@@ -180,7 +209,10 @@ def find_dates(text: str) -> tuple[list[DateMention], list[str]]:
     for kind, rx in DATE_PATTERNS:
         if kind == "month":
             take(kind, rx)
-    found.sort(key=lambda d: d.start)
+    found = [
+        replace(d, night=True) if NIGHT_BEFORE.search(text[max(0, d.start - 40) : d.start]) else d
+        for d in sorted(found, key=lambda d: d.start)
+    ]
     return found, notes
 
 

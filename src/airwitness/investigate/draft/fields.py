@@ -12,6 +12,7 @@ class Field:
     value: str | None
     check: list[str]
     source: str = ""  # the quote behind a sure value
+    note: str = ""  # said whether sure or not: a window end's local time, a route's words
 
 
 def quoted(s: str, limit: int = 70) -> str:

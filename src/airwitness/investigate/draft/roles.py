@@ -51,6 +51,9 @@ _ENTER = (
     r"(?:entered|enters|entering|enter|penetrated|penetrating|violated|violating|violate"
     r"|invaded|intruded\s+into|strayed\s+into|crossed\s+into|incursions?\s+into)"
 )
+_CROSS = r"(?:crossed|crosses|cross|crossing|crossings)(?:\s+of)?"
+#: The label of the rule that finds the country speaking ("Ukraine's air force said").
+SPEAKER_LABEL = "X said/accused ... (the complaining party)"
 _SAY = (
     r"(?:said|says|reported|reports|complained|complains|accused|accuses|protested|protests"
     r"|claimed|claims|alleged|alleges|asked|asks|demanded|demands|summoned|summons)"
@@ -88,7 +91,7 @@ ROLE_PATTERNS: tuple[RolePattern, ...] = (
     RolePattern(
         "into",
         False,
-        "X said/accused ... (the complaining party)",
+        SPEAKER_LABEL,
         rf"{{R}}(?:'s|')?(?:\s+[\w-]+){{{{0,3}}}}?\s+{_SAY}\b",
         needs_aircraft=True,
     ),
@@ -106,6 +109,21 @@ ROLE_PATTERNS: tuple[RolePattern, ...] = (
         "entered Y('s airspace) from X",
         rf"\b(?:{_ENTER}|into)\s+(?:the\s+)?{{O}}(?:'s|')?(?:\s+{SPACE})?\s+from\s+(?:the\s+)?"
         r"(?:direction\s+of\s+)?{RN}",
+    ),
+    *(
+        RolePattern(
+            "via",
+            False,
+            "crossing of the X–Y border (direction not stated)",
+            rf"\b{_CROSS}\s+(?:the\s+)?{pair}\s+(?:border|frontier)",
+        )
+        for pair in ("{R}[-–—/]{O}", "{O}[-–—/]{R}")
+    ),
+    RolePattern(
+        "via",
+        False,
+        "crossed the border with X",
+        rf"\b{_CROSS}\s+(?:the\s+)?(?:border|frontier)\s+with\s+(?:the\s+)?{{RN}}",
     ),
     RolePattern(
         "via",
@@ -318,3 +336,36 @@ def resolve_role(
             others.append(m.code)
             check.append(f"but {m.code} from {quoted(m.quote)}")
     return Field(best.code, check, "" if check else best.quote)
+
+
+def resolve_routes(matches: Iterable[RoleMatch], exclude: str | None = None) -> Field | None:
+    """Every airspace named as a route (``via``), the surest first, each with its words.
+
+    One route is written as a code, several as a list (``[BLR, UKR]``); a route
+    found only by a weak rule is marked CHECK.
+    """
+    cands = sorted(
+        (m for m in matches if m.role == "via" and m.code != exclude),
+        key=lambda m: (not m.strong, m.priority, m.position),
+    )
+    best: dict[str, RoleMatch] = {}
+    for m in cands:
+        best.setdefault(m.code, m)
+    routes = list(best.values())
+    if not routes:
+        return None
+    if len(routes) == 1:
+        (m,) = routes
+        check = [] if m.strong else [f"role guessed from {quoted(m.quote)} ({m.label})"]
+        return Field(m.code, check, "" if check else m.quote)
+    check = [
+        f"{m.code}: role guessed from {quoted(m.quote)} ({m.label})" for m in routes if not m.strong
+    ]
+    words = "; ".join(f"{m.code} from {quoted(m.quote)}" for m in routes)
+    return Field("[" + ", ".join(m.code for m in routes) + "]", check, "", words)
+
+
+def find_speaker(matches: Iterable[RoleMatch]) -> RoleMatch | None:
+    """The first country the text has speaking ("X said", "X accused"), if any."""
+    said = [m for m in matches if m.label == SPEAKER_LABEL]
+    return min(said, key=lambda m: m.position) if said else None

@@ -1,15 +1,18 @@
-"""The case's window (``since``/``until``) from the dates a text names."""
+"""The case's window (``since``/``until``) from the dates and clock times a text names.
+
+Which days: one range if the text names one, else the span of the dates named
+(:func:`choose_days`). When: the days are local days of the text's zone
+(:class:`.zones.TextZone`), "the night of D" starts the evening before, and a
+clock time outside them widens the window to take it in (:mod:`.instants`).
+"""
 
 from __future__ import annotations
 
-from airwitness.investigate.draft.dates import YEAR, YMD, DateMention
+from airwitness.investigate.draft.clock import ClockMention
+from airwitness.investigate.draft.dates import YEAR, YMD, DateMention, Days
 from airwitness.investigate.draft.fields import Field, quoted
-
-
-def _ymd_text(ymd: YMD) -> str:
-    """``YYYY-MM-DD`` as the case file holds it, ``????`` for a year not stated."""
-    y, m, d = ymd
-    return f"{'????' if y is None else f'{y:04d}'}-{m:02d}-{d:02d}"
+from airwitness.investigate.draft.instants import window_instants
+from airwitness.investigate.draft.zones import TextZone
 
 
 def _order_key(ymd: YMD, any_unknown: bool) -> tuple[int, ...]:
@@ -17,24 +20,18 @@ def _order_key(ymd: YMD, any_unknown: bool) -> tuple[int, ...]:
     return ymd[1:] if any_unknown else (ymd[0] or 0, ymd[1], ymd[2])
 
 
-def choose_window(text: str, mentions: list[DateMention], notes: list[str]) -> tuple[Field, Field]:
-    """since/until from the dates named: a range if there is one, else their span."""
-    if not mentions:
-        why = ["no date in the text", *notes]
-        years = sorted(set(YEAR.findall(text)))
-        if years:
-            why.append(f"it mentions {', '.join(years)}")
-        return Field(None, why), Field(None, list(why))
+def choose_days(text: str, mentions: list[DateMention], notes: list[str]) -> Days:
+    """The window's days from the dates named (at least one): a range if there is one,
+    else their span."""
     days = [d for d in mentions if d.kind != "month"]
     ranges = [d for d in days if d.kind == "range"]
     check: list[str] = list(notes)
     pool = days or mentions
     unknown = any(d.first[0] is None or d.last[0] is None for d in pool)
     if ranges:
-        chosen = ranges[0]
-        first, last = chosen.first, chosen.last
+        chosen = earliest = latest = ranges[0]
         check += chosen.check
-        lo, hi = _order_key(first, unknown), _order_key(last, unknown)
+        lo, hi = _order_key(chosen.first, unknown), _order_key(chosen.last, unknown)
         outside = [
             d.quote
             for d in pool
@@ -47,9 +44,10 @@ def choose_window(text: str, mentions: list[DateMention], notes: list[str]) -> t
     else:
         earliest = min(pool, key=lambda d: _order_key(d.first, unknown))
         latest = max(pool, key=lambda d: _order_key(d.last, unknown))
-        first, last = earliest.first, latest.last
         if not days:
             check.append("only a month named: " + ", ".join(quoted(d.quote) for d in pool))
+        elif len(pool) == 1 and pool[0].night:
+            check.append(f"one night named ({quoted(pool[0].quote)}); window is that night and day")
         elif len(pool) == 1:
             check.append(f"one date named ({quoted(pool[0].quote)}); window is that day only")
         else:
@@ -62,12 +60,34 @@ def choose_window(text: str, mentions: list[DateMention], notes: list[str]) -> t
         since_check = [*earliest.check, *check]
         until_check = [*latest.check, *check]
     years = sorted(set(YEAR.findall(text)))
-    for ymd, ch in ((first, since_check), (last, until_check)):
+    for ymd, ch in ((earliest.first, since_check), (latest.last, until_check)):
         if ymd[0] is None:
             ch.insert(
                 0, "year not stated" + (f" (the text mentions {', '.join(years)})" if years else "")
             )
-    return (
-        Field(_ymd_text(first), since_check, source if not since_check else ""),
-        Field(_ymd_text(last), until_check, source if not until_check else ""),
-    )
+    return Days(earliest.first, latest.last, since_check, until_check, source, earliest)
+
+
+def choose_window(
+    text: str,
+    mentions: list[DateMention],
+    notes: list[str],
+    clocks: list[ClockMention],
+    zone: TextZone,
+) -> tuple[Field, Field, Field]:
+    """since, until (UTC) and timezone from the dates and clock times named, read in
+    ``zone``."""
+    if not mentions:
+        why = ["no date in the text", *notes]
+        if clocks:
+            why.append("clock times without a date: " + ", ".join(quoted(c.quote) for c in clocks))
+        years = sorted(set(YEAR.findall(text)))
+        if years:
+            why.append(f"it mentions {', '.join(years)}")
+        return (
+            Field(None, why),
+            Field(None, list(why)),
+            Field(zone.name, list(zone.check), zone.source),
+        )
+    days = choose_days(text, mentions, notes)
+    return window_instants(text, days, mentions, clocks, zone)

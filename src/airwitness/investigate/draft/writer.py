@@ -1,7 +1,8 @@
 """Writing a draft case file: one YAML line per field, with its doubts or its source.
 
 Each field is written as ``key: value`` followed by ``# CHECK: <why>`` when the
-rules are unsure, or ``# from "<quote>"`` when a strong rule found it. The
+rules are unsure, or ``# from "<quote>"`` when a strong rule found it, then its
+note (a window end's local time, the words each route came from). The
 allegation's fields are written in the order given, so a new field is one more
 entry in the mapping :func:`write_case` takes.
 """
@@ -60,10 +61,14 @@ def _scalar(value: str | None) -> str:
 
 
 def _line(key: str, field: Field, indent: str = "") -> str:
-    """``key: value`` with the field's doubts as a CHECK comment, else its source."""
+    """``key: value`` with the field's doubts as a CHECK comment, else its source;
+    then its note."""
     body = f"{indent}{key}: {_scalar(field.value)}"
+    parts = []
     if field.check:
-        return f"{body}  # CHECK: " + "; ".join(field.check)
-    if field.source:
-        return f"{body}  # from {quoted(field.source)}"
-    return body
+        parts.append("CHECK: " + "; ".join(field.check))
+    elif field.source:
+        parts.append(f"from {quoted(field.source)}")
+    if field.note:
+        parts.append(field.note)
+    return f"{body}  # " + "; ".join(parts) if parts else body

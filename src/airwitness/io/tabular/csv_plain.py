@@ -43,6 +43,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
@@ -54,7 +55,7 @@ from airwitness import reasons
 from airwitness.io._convert import Checks, finish, floats, text, times
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
-from airwitness.io.tabular._containers import load
+from airwitness.io.tabular._containers import Columns, load
 from airwitness.schema import ReadResult
 
 NAME = "csv"
@@ -62,6 +63,12 @@ REQUIRED = ("track_id", "time", "lat", "lon")
 NUMBERS = ("alt_m", "ground_speed_mps", "track_deg", "vrate_mps", "pos_sigma_m")
 OPTIONAL = ("alt_kind", "callsign", *NUMBERS)
 ALT_KINDS = ("baro", "geo", "agl")
+#: Text columns, converted per distinct value when they come dictionary-encoded
+TEXT = ("track_id", "callsign")
+#: Columns that only fill a report's details (not its track, time, position,
+#: altitude or position error): the engines need not read them where the file
+#: proves them clean
+DETAIL = ("ground_speed_mps", "track_deg", "vrate_mps", "callsign")
 
 
 def read(
@@ -69,7 +76,12 @@ def read(
 ) -> ReadResult:
     """Read a plain CSV file of position reports (see the module docs for the format)."""
     src = Source(path, stream)
-    data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)
+    return convert(src.name, load(src, REQUIRED + OPTIONAL, REQUIRED, NAME))
+
+
+def convert(file: str, data: Columns, only: Collection[str] | None = None) -> ReadResult:
+    """The canonical table of columns already read (by ``read``, or by the engines a
+    batch at a time: ``only`` those canonical columns, text as dictionaries)."""
     checks = Checks(len(data))
 
     track_id, bad = text(data.get("track_id"))
@@ -112,4 +124,4 @@ def read(
         "callsign": callsign,
         "pos_sigma_m": numbers["pos_sigma_m"],
     }
-    return finish(src.name, NAME, checks, data.records, columns, data.rejects)
+    return finish(file, NAME, checks, data.records, columns, data.rejects, only)

@@ -39,12 +39,12 @@ from typing import BinaryIO
 import numpy as np
 
 from airwitness import reasons
-from airwitness.io._convert import Checks, floats, text, times
+from airwitness.io._convert import Checks, floats
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
 from airwitness.io.sensors import Sensors, load_sensors
 from airwitness.io.tabular._containers import load
-from airwitness.io.tabular.sightings import detections_result
+from airwitness.io.tabular.sightings import detections_result, optional_fields, sensor_and_time
 from airwitness.schema import ReadResult
 
 NAME = "plots"
@@ -63,22 +63,14 @@ def read(
     data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)
     checks = Checks(len(data))
 
-    sensor, bad = text(data.get("sensor"))
-    checks.flag(bad | ~sensor.is_valid().to_numpy(zero_copy_only=False), reasons.MISSING_SENSOR)
-    time_ns, bad, missing = times(data.get("time"), "s")
-    checks.flag(bad | missing, reasons.BAD_TIME)
+    sensor, time_ns = sensor_and_time(data, checks)
 
     (rng, rng_bad), (az, az_bad) = floats(data.get("range_m")), floats(data.get("azimuth_deg"))
     checks.flag(np.isnan(rng) & ~rng_bad | np.isnan(az) & ~az_bad, reasons.NO_POSITION)
     with np.errstate(invalid="ignore"):
         checks.flag(rng_bad | (rng <= 0), reasons.bad_number_in("range_m"))
     checks.flag(az_bad, reasons.bad_number_in("azimuth_deg"))
-    numbers = {}
-    for name in NUMBERS:
-        numbers[name], bad = floats(data.get(name))
-        checks.flag(bad, reasons.bad_number_in(name))
-    mode3a, bad = text(data.get("mode3a"))
-    checks.flag(bad, reasons.bad_number_in("mode3a"))
+    numbers, mode3a = optional_fields(data, checks, NUMBERS)
 
     names = sensor.to_pylist()
     known = {n: sensors.get(n) for n in set(names) if n is not None}

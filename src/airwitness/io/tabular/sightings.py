@@ -33,13 +33,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
 
 from airwitness import reasons
-from airwitness.io._convert import Checks, floats, text, times
+from airwitness.io._convert import Checks, all_rejects, floats, kept_rows, text, times
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
 from airwitness.io.tabular._containers import load
@@ -59,20 +59,12 @@ def read(
     data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)
     checks = Checks(len(data))
 
-    sensor, bad = text(data.get("sensor"))
-    checks.flag(bad | ~sensor.is_valid().to_numpy(zero_copy_only=False), reasons.MISSING_SENSOR)
-    time_ns, bad, missing = times(data.get("time"), "s")
-    checks.flag(bad | missing, reasons.BAD_TIME)
+    sensor, time_ns = sensor_and_time(data, checks)
     lat, lon = floats(data.get("lat")), floats(data.get("lon"))
     checks.position(lat, lon, reasons.NO_POSITION)
-    numbers = {}
-    for name in NUMBERS:
-        numbers[name], bad = floats(data.get(name))
-        checks.flag(bad, reasons.bad_number_in(name))
+    numbers, mode3a = optional_fields(data, checks, NUMBERS)
     with np.errstate(invalid="ignore"):
         checks.flag(numbers["pos_sigma_m"] <= 0, reasons.bad_number_in("pos_sigma_m"))
-    mode3a, bad = text(data.get("mode3a"))
-    checks.flag(bad, reasons.bad_number_in("mode3a"))
 
     columns = {
         "sensor": sensor,
@@ -87,6 +79,28 @@ def read(
     return detections_result(src.name, NAME, checks, data.records, columns, data.rejects)
 
 
+def sensor_and_time(data: Any, checks: Checks) -> tuple[pa.Array, np.ndarray]:
+    """The ``sensor`` and ``time`` columns every detection CSV has, checked."""
+    sensor, bad = text(data.get("sensor"))
+    checks.flag(bad | ~sensor.is_valid().to_numpy(zero_copy_only=False), reasons.MISSING_SENSOR)
+    time_ns, bad, missing = times(data.get("time"), "s")
+    checks.flag(bad | missing, reasons.BAD_TIME)
+    return sensor, time_ns
+
+
+def optional_fields(
+    data: Any, checks: Checks, numbers: Sequence[str]
+) -> tuple[dict[str, np.ndarray], pa.Array]:
+    """The optional number columns and ``mode3a``, each bad value flagged."""
+    values = {}
+    for name in numbers:
+        values[name], bad = floats(data.get(name))
+        checks.flag(bad, reasons.bad_number_in(name))
+    mode3a, bad = text(data.get("mode3a"))
+    checks.flag(bad, reasons.bad_number_in("mode3a"))
+    return values, mode3a
+
+
 def detections_result(
     src_name: str,
     source: str,
@@ -96,18 +110,10 @@ def detections_result(
     extra_rejects: Sequence[Reject] = (),
 ) -> ReadResult:
     """The rows that passed every check as detections; everything else a Reject."""
-    keep = checks.ok
-    arrow_keep = pa.array(keep)
-    cols: dict[str, np.ndarray | pa.Array] = {
-        name: values[keep] if isinstance(values, np.ndarray) else values.filter(arrow_keep)
-        for name, values in columns.items()
-    }
-    cols["source_record"] = records[keep]
+    cols = kept_rows(checks, records, columns)
     if "alt_m" in cols:
         known = ~np.isnan(np.asarray(cols["alt_m"], dtype=np.float64))
         cols["alt_kind"] = pa.array(np.where(known, "geo", None).tolist(), pa.string())
     detections = make_detections(cols, source=source, source_file=src_name)
-    rejects = checks.rejects(src_name, records)
-    if extra_rejects:
-        rejects = sorted([*extra_rejects, *rejects])
+    rejects = all_rejects(checks, src_name, records, extra_rejects)
     return ReadResult(empty_table(), rejects, format=source, detections=detections)

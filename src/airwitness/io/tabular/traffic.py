@@ -18,6 +18,7 @@ column), so null; the documented default for ``traffic`` applies
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,7 +32,7 @@ from airwitness.io._convert import (
 )
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
-from airwitness.io.tabular._containers import load
+from airwitness.io.tabular._containers import Columns, load
 from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, ReadResult
 
 NAME = "traffic"
@@ -45,6 +46,11 @@ NUMBERS = {
     "vertical_rate": FPM_TO_MPS,
 }
 OPTIONAL = ("last_position", "callsign", *NUMBERS)
+#: Text columns, converted per distinct value when they come dictionary-encoded
+TEXT = ("icao24", "callsign")
+#: Columns that only fill a report's details (not its track, time, position or
+#: altitude): the engines need not read them where the file proves them clean
+DETAIL = ("groundspeed", "track", "vertical_rate", "callsign")
 
 
 def read(
@@ -52,7 +58,12 @@ def read(
 ) -> ReadResult:
     """Read a traffic export (Parquet, CSV or JSON, optionally gzip-compressed)."""
     src = Source(path, stream)
-    data = load(src, REQUIRED + OPTIONAL, REQUIRED, NAME)
+    return convert(src.name, load(src, REQUIRED + OPTIONAL, REQUIRED, NAME))
+
+
+def convert(file: str, data: Columns, only: Collection[str] | None = None) -> ReadResult:
+    """The canonical table of columns already read (by ``read``, or by the engines a
+    batch at a time: ``only`` those canonical columns, text as dictionaries)."""
     checks = Checks(len(data))
 
     track_id, time_ns, lat, lon, callsign = icao_fields(
@@ -84,4 +95,4 @@ def read(
         "vrate_mps": numbers["vertical_rate"],
         "callsign": callsign,
     }
-    return finish(src.name, NAME, checks, data.records, columns, data.rejects)
+    return finish(file, NAME, checks, data.records, columns, data.rejects, only)
