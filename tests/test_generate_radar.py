@@ -78,6 +78,18 @@ def _seconds(text: str) -> float:
     return (dt.datetime.fromisoformat(text) - START).total_seconds()
 
 
+#: what examples/radar/ ships of the default scenario (the rest is regenerated at will)
+EXAMPLE = ROOT / "examples" / "radar"
+SHIPPED = ("plots.ast", "sensors.csv", "truth_crossings.csv", "scenario.json")
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_example_is_the_default_scenario(run: Path, name: str) -> None:
+    assert (EXAMPLE / name).read_bytes() == (run / name).read_bytes(), (
+        f"examples/radar/{name} is stale: see examples/radar/README.md"
+    )
+
+
 @pytest.mark.parametrize("name", FILES)
 def test_rerun_is_byte_identical(runs: tuple[Path, Path], name: str) -> None:
     a, b = runs
