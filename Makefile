@@ -31,6 +31,8 @@ DEMO_INPUTS := examples/caucasus/opensky_states.csv examples/caucasus/drones.gpx
 
 demo: .venv
 	$(BIN)/airwitness crossings $(DEMO_INPUTS) --table
+	$(BIN)/airwitness crossings examples/radar/plots.ast --date 2025-06-16 \
+	    --sensors examples/radar/sensors.csv --table
 	$(BIN)/airwitness verify examples/caucasus/case.yaml -o out/caucasus
 
 lint: dev

@@ -61,3 +61,26 @@ def test_a_file_without_any_key_column(tmp_path: Path):
     path.write_text("lat,lon,alt_m\n1,2,3\n")
     with pytest.raises(UsageError, match=r"missing column.*sac, sic or name"):
         load_sensors(path)
+
+
+@pytest.mark.parametrize(
+    ("cell", "band"),
+    [
+        ("0:3000", (0.0, 3000.0)),
+        ("800", (800.0, 800.0)),
+        ("", None),
+        (" 100 : 200 ", (100.0, 200.0)),
+    ],
+)
+def test_a_radar_s_own_height_band(tmp_path: Path, cell: str, band):
+    path = tmp_path / "s.csv"
+    path.write_text(f"name,lat,lon,alt_m,assumed_alt_m\nR,1,2,3,{cell}\n")
+    assert load_sensors(path).get("R").assumed_alt_m == band
+
+
+@pytest.mark.parametrize("cell", ["3000:0", "low:high", "1:2:3", "nan"])
+def test_a_bad_height_band_names_its_row(tmp_path: Path, cell: str):
+    path = tmp_path / "s.csv"
+    path.write_text(f"name,lat,lon,alt_m,assumed_alt_m\nR,1,2,3,{cell}\n")
+    with pytest.raises(UsageError, match="data row 2 has assumed_alt_m that is not a height"):
+        load_sensors(path)

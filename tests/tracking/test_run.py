@@ -221,3 +221,24 @@ def test_the_same_plots_give_the_same_tracks_byte_for_byte(tmp_path: Path):
         sinks.append(sink.getvalue().to_pybytes())
     assert sinks[0] == sinks[1]
     assert runs[0].rejects == runs[1].rejects and runs[0].stats == runs[1].stats
+
+
+def test_a_radar_s_own_height_band_wins_over_the_default(tmp_path: Path):
+    """The same 2.5 km target: the sensors file says this radar's targets fly at
+    2,500 m, so no height bias is left and the stated σ shrinks to the noise's."""
+    scene = Scene(
+        [straight(5_000.0, -25_000.0, 50.0, 20.0)],
+        scans=200,
+        sigma_range_m=50.0,
+        sigma_azimuth_deg=0.15,
+        seed=5,
+        height_m=2500.0,
+    )
+    csv, sensors, plots = scene.write(tmp_path)
+    lines = sensors.read_text().splitlines()
+    sensors.write_text(f"{lines[0]},assumed_alt_m\n{lines[1]},2500\n")
+    inputs = read_inputs([csv], options=ReadOptions(sensors=sensors), tracker=TrackerSettings())
+    err, sigma = errors_m(inputs, plots, scene)
+    assert np.sqrt(np.mean(err**2)) < 50.0
+    assert np.mean(err < 2.45 * sigma) >= 0.95
+    assert float(np.median(sigma)) < 40.0

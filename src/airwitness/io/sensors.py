@@ -10,9 +10,11 @@ cell meaning the documented default:
   range and azimuth (:data:`DEFAULT_SIGMA_RANGE_M`, :data:`DEFAULT_SIGMA_AZIMUTH_DEG`);
 - ``scan_period_s``: the antenna's rotation period (a revisit time for other sensors);
 - ``pd``: the probability that a target in coverage is detected on a scan;
-- ``clutter_density``: expected false detections per km² per scan.
+- ``clutter_density``: expected false detections per km² per scan;
+- ``assumed_alt_m``: the height band (``LOW:HIGH`` or one height, m above the
+  ellipsoid) a 2D radar's plots without a measured height are assumed to lie in.
 
-The last three tune the tracker (:mod:`airwitness.tracking`, which has defaults for
+The last four tune the tracker (:mod:`airwitness.tracking`, which has defaults for
 them). A bad file is a usage error (exit 2), naming the row.
 """
 
@@ -66,6 +68,8 @@ class Sensor:
     scan_period_s: float | None = None
     pd: float | None = None
     clutter_density: float | None = None  # false detections per km² per scan
+    #: the height band of plots without a measured height (low, high), m
+    assumed_alt_m: tuple[float, float] | None = None
 
 
 def asterix_sensor(sac: int, sic: int) -> str:
@@ -184,7 +188,22 @@ def _sensor(path: Path, where: str, n: int, row: dict) -> tuple[list[str], Senso
         if value is not None and not valid(value):
             raise bad(f"has {column} out of range")
         scan[column] = value
-    return ids, Sensor((lat, lon, alt), accuracy, **scan)
+    band = _band(row.get("assumed_alt_m"))
+    if band is not None and not (math.isfinite(band[0]) and band[0] <= band[1]):
+        raise bad("has assumed_alt_m that is not a height or LOW:HIGH in metres")
+    return ids, Sensor((lat, lon, alt), accuracy, **scan, assumed_alt_m=band)
+
+
+def _band(raw: Any) -> tuple[float, float] | None:
+    """``"0:3000"`` or ``"1500"`` (or a JSON number): (low, high); NaN when unreadable."""
+    text = _text(raw)
+    if not text:
+        return None
+    parts = [_number(p) for p in text.split(":")]
+    if len(parts) not in (1, 2) or any(p is None for p in parts):
+        return (math.nan, math.nan)
+    low, high = (parts[0], parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+    return (float(low), float(high))
 
 
 def _text(raw: Any) -> str:

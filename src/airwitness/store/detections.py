@@ -30,6 +30,8 @@ _SENSOR_FIELDS = (
     "scan_period_s",
     "pd",
     "clutter_density",
+    "alt_low_m",
+    "alt_high_m",
 )
 
 
@@ -64,6 +66,8 @@ def sensor_rows(detections: pa.Table, sensors: Sensors | None, file_id: int) -> 
         "scan_period_s": [r.scan_period_s for _, r in rows],
         "pd": [r.pd for _, r in rows],
         "clutter_density": [r.clutter_density for _, r in rows],
+        "alt_low_m": [r.assumed_alt_m[0] if r.assumed_alt_m else None for _, r in rows],
+        "alt_high_m": [r.assumed_alt_m[1] if r.assumed_alt_m else None for _, r in rows],
     }
     table = pa.table(
         {
@@ -143,6 +147,9 @@ def _sensors(table: pa.Table, paths: dict[int, str], name: str) -> Sensors:
             scan_period_s=row["scan_period_s"],
             pd=row["pd"],
             clutter_density=row["clutter_density"],
+            assumed_alt_m=None
+            if row["alt_low_m"] is None
+            else (row["alt_low_m"], row["alt_high_m"]),
         )
         sensor_id = row["sensor"]
         if sensor_id in by_id and by_id[sensor_id] != sensor:

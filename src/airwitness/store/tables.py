@@ -56,7 +56,9 @@ SENSORS_DDL = """CREATE TABLE sensors (
         sigma_azimuth_deg DOUBLE NOT NULL,
         scan_period_s DOUBLE,
         pd DOUBLE,
-        clutter_density DOUBLE
+        clutter_density DOUBLE,
+        alt_low_m DOUBLE,
+        alt_high_m DOUBLE
     )"""
 #: Tables each version added.
 ADDED_TABLES: dict[int, tuple[str, ...]] = {4: (DETECTIONS_DDL, SENSORS_DDL)}

@@ -7,10 +7,11 @@ For each batch, in this order:
 1. tracks that missed too many scans are closed (a confirmed track after
    ``max_misses``; a tentative one as soon as it can no longer be confirmed);
 2. confirmed tracks, then tentative ones, take detections by global nearest
-   neighbour: one optimal assignment (``scipy.optimize.linear_sum_assignment``)
-   of the cost −ln(Pd·N(z; ẑ, S) / (λ·(1 − Pd))) — a detection goes to a track
-   only where that is likelier than the track missing it and the detection
-   being clutter of the local density λ (the clutter map) — within the gate;
+   neighbour: one optimal assignment (scipy's algorithm, compiled:
+   :mod:`airwitness.tracking.assignment`) of the cost
+   −ln(Pd·N(z; ẑ, S) / (λ·(1 − Pd))) — a detection goes to a track only where
+   that is likelier than the track missing it and the detection being clutter
+   of the local density λ (the clutter map) — within the gate;
    detections with different Mode 3/A codes never share a track;
 3. tentative tracks that have ``confirm_hits`` updates within ``confirm_scans``
    scans and a log-likelihood ratio against clutter of ``confirm_score`` are
@@ -19,19 +20,19 @@ For each batch, in this order:
    detection, velocity unknown up to ``max_speed_mps``).
 
 Each update is kept per detection (the filtered state, covariance and model
-probabilities) for the smoother.
+probabilities) for the smoother. The whole pass is one compiled loop (numba):
+no Python runs per batch, which is what makes 10⁵ plots a second possible.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numba as nb
 import numpy as np
 
-from airwitness.tracking import imm
+from airwitness.tracking import assignment, imm
 from airwitness.tracking.measurements import Measurements
 from airwitness.tracking.motion import N_MODELS, N_STATE, POLAR
 from airwitness.tracking.settings import TrackerSettings
@@ -43,39 +44,6 @@ GATE_D2 = 18.42
 INITIAL_TURN_SIGMA = 0.05
 #: how sure a new track starts of flying straight
 INITIAL_CV_PROBABILITY = 0.7
-
-
-@dataclass
-class Tracks:
-    """Every track started on one sensor: arrays grown as tracks are started."""
-
-    n: int = 0
-    xm: np.ndarray = field(default_factory=lambda: np.zeros((0, N_MODELS, N_STATE)))
-    Pm: np.ndarray = field(default_factory=lambda: np.zeros((0, N_MODELS, N_STATE, N_STATE)))
-    mu: np.ndarray = field(default_factory=lambda: np.zeros((0, N_MODELS)))
-    t_first: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    t_last: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    hits: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    score: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    status: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
-    code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    #: the models' mixture after the last update: state, and σ of position and velocity
-    xc: np.ndarray = field(default_factory=lambda: np.zeros((0, N_STATE)))
-    spread: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
-    #: the tracks that are tentative or confirmed
-    alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    def reserve(self, more: int) -> None:
-        need = self.n + more
-        if need <= len(self.t_last):
-            return
-        cap = max(need, 2 * len(self.t_last), 64)
-        names = ("xm", "Pm", "mu", "t_first", "t_last", "hits", "score", "status", "code", "xc")
-        for name in (*names, "spread"):
-            old = getattr(self, name)
-            new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
-            new[: self.n] = old[: self.n]
-            setattr(self, name, new)
 
 
 @dataclass
@@ -93,50 +61,18 @@ class Forward:
 def run(m: Measurements, clutter: np.ndarray, s: TrackerSettings, scan_s: float) -> Forward:
     """Track one sensor's measurements ``m`` (``clutter``: λ per detection, in the
     measurement's own units) with scan period ``scan_s``."""
-    n = len(m)
-    owner = np.full(n, -1, dtype=np.int64)
-    hx = np.zeros((n, N_STATE))
-    hP = np.zeros((n, N_STATE, N_STATE))
-    hmu = np.zeros((n, N_MODELS))
-    noise = noise_of(s)
-    log_clutter = np.log(clutter)
-    tracks = Tracks()
-    confirmed: list[int] = []
-    starts = _batches(m.t, scan_s / 4.0)
-    for a, b in itertools.pairwise(starts.tolist()):
-        _close(tracks, m.t[a], scan_s, s)
-        free = np.arange(a, b)
-        for stage in (CONFIRMED, TENTATIVE):
-            live = tracks.alive[tracks.status[tracks.alive] == stage]
-            if len(live) == 0 or len(free) == 0:
-                continue
-            cost = _costs(
-                live, free, tracks.xm, tracks.Pm, tracks.mu, tracks.t_last, tracks.code,
-                tracks.hits, tracks.xc, tracks.spread, m.t, m.z, m.R, m.kind, log_clutter,
-                m.code, m.xy, noise, s.dwell_s, s.pd, s.max_speed_mps, GATE_D2,
-            )  # fmt: skip
-            pairs = _assign(cost)
-            if pairs is None:
-                continue
-            rows, cols = pairs
-            _apply(
-                live[rows], free[cols], tracks.xm, tracks.Pm, tracks.mu, tracks.t_last,
-                tracks.hits, tracks.score, tracks.code, tracks.xc, tracks.spread, m.t, m.z,
-                m.R, m.kind, log_clutter, m.code, noise, s.dwell_s, s.pd, owner, hx, hP, hmu,
-            )  # fmt: skip
-            free = np.delete(free, cols)
-        _confirm(tracks, scan_s, s, confirmed)
-        if len(free):
-            tracks.reserve(len(free))
-            _start(
-                free, tracks.n, tracks.xm, tracks.Pm, tracks.mu, tracks.t_first, tracks.t_last,
-                tracks.hits, tracks.status, tracks.code, tracks.xc, tracks.spread, m.t, m.z,
-                m.R, m.kind, m.xy, m.code, s.max_speed_mps / 2.0, owner, hx, hP, hmu,
-            )  # fmt: skip
-            new = np.arange(tracks.n, tracks.n + len(free))
-            tracks.alive = np.concatenate([tracks.alive, new])
-            tracks.n += len(free)
-    return Forward(owner, hx, hP, hmu, confirmed, tracks.n)
+    if len(m) == 0:
+        empty = np.zeros(0)
+        return Forward(np.zeros(0, np.int64), empty, empty, empty, [], 0)
+    rules = np.array([
+        s.dwell_s, s.pd, s.max_speed_mps, GATE_D2, scan_s, s.max_misses, s.confirm_hits,
+        s.confirm_scans, s.confirm_score, s.max_speed_mps / 2.0,
+    ])  # fmt: skip
+    owner, hx, hP, hmu, confirmed, started = _forward(
+        m.t, m.z, m.R, m.kind, m.xy, m.code, np.log(clutter), _batches(m.t, scan_s / 4.0),
+        noise_of(s), rules,
+    )  # fmt: skip
+    return Forward(owner, hx, hP, hmu, confirmed.tolist(), int(started))
 
 
 def noise_of(s: TrackerSettings) -> np.ndarray:
@@ -144,59 +80,169 @@ def noise_of(s: TrackerSettings) -> np.ndarray:
     return np.array([s.accel_cv_mps2, s.accel_ct_mps2, s.turn_noise, INITIAL_TURN_SIGMA / 10])
 
 
-def _batches(t: np.ndarray, window: float) -> np.ndarray:
+@nb.njit(cache=True, nogil=True)
+def _batches(t, window):
     """Start of each batch, and the end: consecutive detections within ``window``."""
-    starts = [0]
-    first = t[0] if len(t) else 0.0
-    for i in np.flatnonzero(np.diff(t) > 0).tolist():
-        if t[i + 1] - first > window:
-            starts.append(i + 1)
+    n = t.shape[0]
+    starts = np.empty(n + 1, np.int64)
+    starts[0] = 0
+    k = 1
+    first = t[0]
+    for i in range(n - 1):
+        if t[i + 1] > t[i] and t[i + 1] - first > window:
+            starts[k] = i + 1
+            k += 1
             first = t[i + 1]
-    starts.append(len(t))
-    return np.asarray(starts, dtype=np.int64)
+    starts[k] = n
+    return starts[: k + 1]
 
 
-def _close(tracks: Tracks, now: float, scan_s: float, s: TrackerSettings) -> None:
+@nb.njit(cache=True, nogil=True)
+def _forward(t, z, R, kind, xy, code_p, log_clutter, starts, noise, rules):
+    """The whole pass (module doc), compiled: per detection its track and filtered
+    state; the tracks in the order they were confirmed; how many were started.
+
+    ``rules``: dwell, Pd, top speed, gate, scan period, max misses, confirm hits,
+    confirm scans, confirm score, σ of a new track's velocity."""
+    n = t.shape[0]
+    dwell, pd, max_speed, gate, scan_s = rules[0], rules[1], rules[2], rules[3], rules[4]
+    max_misses, confirm_hits, confirm_scans = rules[5], rules[6], rules[7]
+    confirm_score, sigma_v = rules[8], rules[9]
+    owner = np.full(n, -1, np.int64)
+    hx = np.zeros((n, N_STATE))
+    hP = np.zeros((n, N_STATE, N_STATE))
+    hmu = np.zeros((n, N_MODELS))
+    # every track ever started: at most one per detection
+    xm = np.zeros((n, N_MODELS, N_STATE))
+    Pm = np.zeros((n, N_MODELS, N_STATE, N_STATE))
+    mu = np.zeros((n, N_MODELS))
+    t_first = np.zeros(n)
+    t_last = np.zeros(n)
+    hits = np.zeros(n, np.int64)
+    score = np.zeros(n)
+    status = np.zeros(n, np.int8)
+    code_t = np.zeros(n, np.int64)
+    xc = np.zeros((n, N_STATE))  # the models' mixture after the last update
+    spread = np.zeros((n, 2))  # ... its σ of position and of velocity
+    alive = np.empty(n, np.int64)  # tentative or confirmed, in the order started
+    n_alive = 0
+    order = np.empty(n, np.int64)
+    n_confirmed = 0
+    started = 0
+    log_miss = math.log(1.0 - pd)
+    for b in range(starts.shape[0] - 1):
+        a, e = starts[b], starts[b + 1]
+        n_alive = _close(
+            alive, n_alive, status, t_first, t_last, hits, t[a], scan_s, max_misses,
+            confirm_hits, confirm_scans,
+        )  # fmt: skip
+        free = np.arange(a, e)
+        for stage in (CONFIRMED, TENTATIVE):
+            live = _with_status(alive, n_alive, status, stage)
+            if live.shape[0] == 0 or free.shape[0] == 0:
+                continue
+            cost = _costs(
+                live, free, xm, Pm, mu, t_last, code_t, hits, xc, spread, t, z, R, kind,
+                log_clutter, code_p, xy, noise, dwell, pd, max_speed, gate,
+            )  # fmt: skip
+            rows, cols = _assign(cost)
+            if rows.shape[0] == 0:
+                continue
+            _apply(
+                live[rows], free[cols], xm, Pm, mu, t_last, hits, score, code_t, xc, spread,
+                t, z, R, kind, log_clutter, code_p, noise, dwell, pd, owner, hx, hP, hmu,
+            )  # fmt: skip
+            taken = np.zeros(free.shape[0], np.bool_)
+            taken[cols] = True
+            free = free[~taken]
+        n_confirmed = _confirm(
+            alive, n_alive, status, t_first, t_last, hits, score, scan_s, log_miss,
+            confirm_hits, confirm_score, order, n_confirmed,
+        )  # fmt: skip
+        if free.shape[0]:
+            _start(
+                free, started, xm, Pm, mu, t_first, t_last, hits, status, code_t, xc, spread,
+                t, z, R, kind, xy, code_p, sigma_v, owner, hx, hP, hmu,
+            )  # fmt: skip
+            for i in range(free.shape[0]):
+                alive[n_alive] = started + i
+                n_alive += 1
+            started += free.shape[0]
+    return owner, hx, hP, hmu, order[:n_confirmed], started
+
+
+@nb.njit(cache=True, nogil=True)
+def _with_status(alive, n_alive, status, stage):
+    out = np.empty(n_alive, np.int64)
+    k = 0
+    for i in range(n_alive):
+        if status[alive[i]] == stage:
+            out[k] = alive[i]
+            k += 1
+    return out[:k]
+
+
+@nb.njit(cache=True, nogil=True)
+def _close(alive, n_alive, status, t_first, t_last, hits, now, scan_s, max_misses,
+           confirm_hits, confirm_scans):  # fmt: skip
     """Close confirmed tracks after ``max_misses`` scans without an update, and
-    tentative ones that can no longer get ``confirm_hits`` in ``confirm_scans``."""
-    k = tracks.alive
-    status = tracks.status[k]
-    quiet = now - tracks.t_last[k] > (s.max_misses + 0.5) * scan_s
-    elapsed = np.floor((now - tracks.t_first[k]) / scan_s + 0.5)
-    possible = tracks.hits[k] + np.maximum(s.confirm_scans - elapsed, 0)
-    hopeless = possible < s.confirm_hits
-    done = ((status == CONFIRMED) & quiet) | ((status == TENTATIVE) & hopeless)
-    if done.any():
-        tracks.status[k[done]] = CLOSED
-        tracks.alive = k[~done]
+    tentative ones that can no longer get ``confirm_hits`` in ``confirm_scans``;
+    the number still alive (``alive`` compacted in place, order kept)."""
+    kept = 0
+    for i in range(n_alive):
+        k = alive[i]
+        if status[k] == CONFIRMED:
+            done = now - t_last[k] > (max_misses + 0.5) * scan_s
+        else:
+            elapsed = math.floor((now - t_first[k]) / scan_s + 0.5)
+            done = hits[k] + max(confirm_scans - elapsed, 0.0) < confirm_hits
+        if done:
+            status[k] = CLOSED
+        else:
+            alive[kept] = k
+            kept += 1
+    return kept
 
 
-def _confirm(tracks: Tracks, scan_s: float, s: TrackerSettings, order: list[int]) -> None:
-    tentative = tracks.alive[tracks.status[tracks.alive] == TENTATIVE]
-    if len(tentative) == 0:
-        return
-    hits = tracks.hits[tentative]
-    scans = np.floor((tracks.t_last[tentative] - tracks.t_first[tentative]) / scan_s + 0.5) + 1
-    misses = np.maximum(scans - hits, 0)
-    score = tracks.score[tentative] + misses * math.log(1.0 - s.pd)
-    ready = tentative[(hits >= s.confirm_hits) & (score >= s.confirm_score)]
-    if len(ready):
-        ready = ready[np.lexsort((ready, tracks.t_first[ready]))]
-        tracks.status[ready] = CONFIRMED
-        order.extend(ready.tolist())
+@nb.njit(cache=True, nogil=True)
+def _confirm(alive, n_alive, status, t_first, t_last, hits, score, scan_s, log_miss,
+             confirm_hits, confirm_score, order, n_confirmed):  # fmt: skip
+    """Confirm the tentative tracks that qualify, in the order they were started
+    (which is by their first detection's time); the new count of confirmed."""
+    for i in range(n_alive):
+        k = alive[i]
+        if status[k] != TENTATIVE or hits[k] < confirm_hits:
+            continue
+        scans = math.floor((t_last[k] - t_first[k]) / scan_s + 0.5) + 1
+        misses = max(scans - hits[k], 0.0)
+        if score[k] + misses * log_miss >= confirm_score:
+            status[k] = CONFIRMED
+            order[n_confirmed] = k
+            n_confirmed += 1
+    return n_confirmed
 
 
-def _assign(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+@nb.njit(cache=True, nogil=True)
+def _assign(cost):
     """The optimal assignment among the pairs worth making (cost < 0)."""
-    from scipy.optimize import linear_sum_assignment  # heavy: only when tracking
-
-    useful_rows = np.flatnonzero((cost < 0).any(axis=1))
-    if len(useful_rows) == 0:
-        return None
-    useful_cols = np.flatnonzero((cost < 0).any(axis=0))
-    sub = cost[np.ix_(useful_rows, useful_cols)]
-    r, c = linear_sum_assignment(sub)
-    keep = sub[r, c] < 0
+    nr, nc = cost.shape
+    row_ok = np.zeros(nr, np.bool_)
+    col_ok = np.zeros(nc, np.bool_)
+    for i in range(nr):
+        for j in range(nc):
+            if cost[i, j] < 0.0:
+                row_ok[i] = True
+                col_ok[j] = True
+    useful_rows = np.flatnonzero(row_ok)
+    useful_cols = np.flatnonzero(col_ok)
+    sub = np.empty((useful_rows.shape[0], useful_cols.shape[0]))
+    for i in range(useful_rows.shape[0]):
+        for j in range(useful_cols.shape[0]):
+            sub[i, j] = cost[useful_rows[i], useful_cols[j]]
+    r, c = assignment.solve(sub)
+    keep = np.zeros(r.shape[0], np.bool_)
+    for i in range(r.shape[0]):
+        keep[i] = sub[r[i], c[i]] < 0.0
     return useful_rows[r[keep]], useful_cols[c[keep]]
 
 

@@ -16,10 +16,10 @@ import numpy as np
 from airwitness.tracking.motion import (
     N_MODELS,
     N_STATE,
+    covariance_through,
     ekf_update,
     predicted_fit,
     propagate,
-    switch_matrix,
     transition,
 )
 
@@ -28,24 +28,36 @@ from airwitness.tracking.motion import (
 def predict(xm, Pm, mu, dt, noise, dwell_s):
     """Per-model predictions over ``dt`` after IMM mixing, and the predicted
     model probabilities ``c``."""
-    pi = switch_matrix(dt, dwell_s)
+    switch = 1.0 - math.exp(-dt / dwell_s) if dt > 0.0 else 0.0
+    stay = 1.0 - switch
+    other = switch / (N_MODELS - 1)
     c = np.zeros(N_MODELS)
     for j in range(N_MODELS):
         for i in range(N_MODELS):
-            c[j] += pi[i, j] * mu[i]
+            c[j] += (stay if i == j else other) * mu[i]
     xp = np.empty((N_MODELS, N_STATE))
     Pp = np.empty((N_MODELS, N_STATE, N_STATE))
+    w = np.empty(N_MODELS)
+    x0 = np.empty(N_STATE)
+    P0 = np.empty((N_STATE, N_STATE))
     for j in range(N_MODELS):
-        x0 = np.zeros(N_STATE)
         for i in range(N_MODELS):
-            x0 += (pi[i, j] * mu[i] / c[j]) * xm[i]
-        P0 = np.zeros((N_STATE, N_STATE))
-        for i in range(N_MODELS):
-            d = xm[i] - x0
-            P0 += (pi[i, j] * mu[i] / c[j]) * (Pm[i] + np.outer(d, d))
+            w[i] = (stay if i == j else other) * mu[i] / c[j]
+        for a in range(N_STATE):
+            acc = 0.0
+            for i in range(N_MODELS):
+                acc += w[i] * xm[i, a]
+            x0[a] = acc
+        for a in range(N_STATE):
+            for b in range(a, N_STATE):
+                acc = 0.0
+                for i in range(N_MODELS):
+                    acc += w[i] * (Pm[i, a, b] + (xm[i, a] - x0[a]) * (xm[i, b] - x0[b]))
+                P0[a, b] = acc
+                P0[b, a] = acc
         F, Q = transition(j, x0, dt, noise)
         xp[j] = propagate(j, x0, dt)
-        Pp[j] = F @ P0 @ F.T + Q
+        Pp[j] = covariance_through(F, P0, Q)
     return xp, Pp, c
 
 

@@ -176,20 +176,76 @@ def inv2(S):
 
 
 @nb.njit(cache=True, nogil=True)
+def covariance_through(F, P, Q):
+    """F P Fᵀ + Q, written out (5×5: cheaper than a BLAS call) and exactly symmetric."""
+    FP = np.empty((N_STATE, N_STATE))
+    for i in range(N_STATE):
+        for j in range(N_STATE):
+            acc = 0.0
+            for k in range(N_STATE):
+                acc += F[i, k] * P[k, j]
+            FP[i, j] = acc
+    out = np.empty((N_STATE, N_STATE))
+    for i in range(N_STATE):
+        for j in range(i, N_STATE):
+            acc = 0.5 * (Q[i, j] + Q[j, i])
+            for k in range(N_STATE):
+                acc += FP[i, k] * F[j, k]
+            out[i, j] = acc
+            out[j, i] = acc
+    return out
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _innovation_covariance(H, P, R):
+    """P Hᵀ (5×2) and S = H P Hᵀ + R; both measurement models see only x and y,
+    so H's last three columns are zero."""
+    PHt = np.empty((N_STATE, 2))
+    for i in range(N_STATE):
+        for r in range(2):
+            PHt[i, r] = P[i, 0] * H[r, 0] + P[i, 1] * H[r, 1]
+    S = np.empty((2, 2))
+    for r in range(2):
+        for q in range(2):
+            S[r, q] = H[r, 0] * PHt[0, q] + H[r, 1] * PHt[1, q] + R[r, q]
+    S[0, 1] = S[1, 0] = 0.5 * (S[0, 1] + S[1, 0])
+    return PHt, S
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _d2(nu, S_inv):
+    return nu[0] * (S_inv[0, 0] * nu[0] + S_inv[0, 1] * nu[1]) + nu[1] * (
+        S_inv[1, 0] * nu[0] + S_inv[1, 1] * nu[1]
+    )
+
+
+@nb.njit(cache=True, nogil=True)
 def ekf_update(kind, x, P, z, R):
     """Updated (x, P), the normalised squared innovation d², and ln N(z; ẑ, S)."""
     z_pred, H = measure(kind, x)
     nu = innovation(kind, z, z_pred)
-    PHt = P @ H.T
-    S = H @ PHt + R
+    PHt, S = _innovation_covariance(H, P, R)
     S_inv, det = inv2(S)
-    K = PHt @ S_inv
-    x_new = x + K @ nu
-    IKH = np.eye(N_STATE) - K @ H
-    P_new = IKH @ P @ IKH.T + K @ R @ K.T  # Joseph form: stays symmetric, positive
-    d2 = nu[0] * (S_inv[0, 0] * nu[0] + S_inv[0, 1] * nu[1]) + nu[1] * (
-        S_inv[1, 0] * nu[0] + S_inv[1, 1] * nu[1]
-    )
+    K = np.empty((N_STATE, 2))
+    for i in range(N_STATE):
+        for r in range(2):
+            K[i, r] = PHt[i, 0] * S_inv[0, r] + PHt[i, 1] * S_inv[1, r]
+    x_new = x.copy()
+    for i in range(N_STATE):
+        x_new[i] += K[i, 0] * nu[0] + K[i, 1] * nu[1]
+    # Joseph form, (I − KH) P (I − KH)ᵀ + K R Kᵀ: stays symmetric and positive
+    A = np.eye(N_STATE)
+    for i in range(N_STATE):
+        for j in range(2):
+            A[i, j] -= K[i, 0] * H[0, j] + K[i, 1] * H[1, j]
+    KRK = np.empty((N_STATE, N_STATE))
+    for i in range(N_STATE):
+        for j in range(N_STATE):
+            KRK[i, j] = K[i, 0] * (R[0, 0] * K[j, 0] + R[0, 1] * K[j, 1]) + K[i, 1] * (
+                R[1, 0] * K[j, 0] + R[1, 1] * K[j, 1]
+            )
+    P_new = covariance_through(A, P, KRK)
+    d2 = _d2(nu, S_inv)
     return x_new, P_new, d2, -0.5 * (d2 + math.log(det)) - LOG_2PI
 
 
@@ -198,9 +254,7 @@ def predicted_fit(kind, x, P, z, R):
     """d² and ln N(z; ẑ, S) of a measurement against a prediction, without updating."""
     z_pred, H = measure(kind, x)
     nu = innovation(kind, z, z_pred)
-    S = H @ P @ H.T + R
+    _, S = _innovation_covariance(H, P, R)
     S_inv, det = inv2(S)
-    d2 = nu[0] * (S_inv[0, 0] * nu[0] + S_inv[0, 1] * nu[1]) + nu[1] * (
-        S_inv[1, 0] * nu[0] + S_inv[1, 1] * nu[1]
-    )
+    d2 = _d2(nu, S_inv)
     return d2, -0.5 * (d2 + math.log(det)) - LOG_2PI

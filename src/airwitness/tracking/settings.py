@@ -86,6 +86,7 @@ class TrackerSettings:
             "scan_period_s": sensor.scan_period_s,
             "pd": min(sensor.pd, 0.999) if sensor.pd is not None else None,
             "clutter_density": sensor.clutter_density,
+            "assumed_alt_m": sensor.assumed_alt_m,
         }
         return replace(self, **{k: v for k, v in given.items() if v is not None})
 
