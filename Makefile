@@ -57,6 +57,7 @@ bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/store_ingest.py --sizes 1000000
 	$(BIN)/python bench/crossings.py --reports 10000000
+	$(BIN)/python bench/watch.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

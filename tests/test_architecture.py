@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("engine",),
     ("investigate",),
     ("report",),
+    ("watch",),
     ("web", "cli"),
 )
 LAYER_OF = {part: k for k, parts in enumerate(LAYERS) for part in parts}

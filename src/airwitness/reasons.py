@@ -70,6 +70,9 @@ MISSING_SENSOR = "missing sensor"
 #: a detection that is in no confirmed track: clutter, or a target seen too
 #: seldom to be tracked (benign: a radar's plots are mostly clutter)
 CLUTTER = "clutter"
+#: an anonymous plot received by ``airwitness watch``: the tracker runs on whole
+#: recordings only, so live it is counted and stored, not tracked
+NOT_TRACKED_LIVE = "plot not tracked live"
 
 # --- ASTERIX ---------------------------------------------------------------
 

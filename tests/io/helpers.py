@@ -40,3 +40,33 @@ def rows_of(table) -> list[dict]:
     from airwitness.times import rows_ns
 
     return rows_ns(table)
+
+
+def stream_read(decoder, data: bytes, receive_ns: int, seed: int = 1):
+    """What a live ``StreamDecoder`` makes of ``data`` arriving in random pieces of 1 to
+    400 bytes, taken every third piece: (rows, rejects) of all the takes together."""
+    import random
+
+    from airwitness.schema import concat
+
+    rng = random.Random(seed)
+    parts, i, n = [], 0, 0
+    while i < len(data):
+        k = rng.randint(1, 400)
+        decoder.feed(data[i : i + k], receive_ns)
+        i, n = i + k, n + 1
+        if n % 3 == 0:
+            parts.append(decoder.take())
+    decoder.end(broken=False)
+    parts.append(decoder.take())
+    return concat([p.table for p in parts]), [r for p in parts for r in p.rejects]
+
+
+def same_as_batch(stream: tuple, batch: ReadResult) -> None:
+    """The stream's rows equal the batch read's but for the source name; the same rejects."""
+    table, rejects = stream
+    drop = ["source", "source_file"]
+    assert table.drop_columns(drop).equals(batch.table.drop_columns(drop))
+    assert [(r.record, r.reason) for r in sorted(rejects)] == [
+        (r.record, r.reason) for r in sorted(batch.rejects)
+    ]

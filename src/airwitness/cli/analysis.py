@@ -32,6 +32,7 @@ from airwitness.cli.results import emit, finish
 from airwitness.errors import UsageError
 
 if TYPE_CHECKING:
+    from airwitness.airspace import Airspace
     from airwitness.crossings import CrossingFilter
 
 FromCodes = Annotated[
@@ -125,33 +126,12 @@ def crossings(
     Example: airwitness crossings states.csv.gz drones.gpx --into IRN --since 2025-06-13 -o x.csv
     """
     from airwitness.engine import choose_engine, run_crossings_scaled
-    from airwitness.pipeline import check_codes, crossings_of_inputs
+    from airwitness.pipeline import crossings_of_inputs
 
-    if observed_gap < 0 or max_gap <= 0:
-        raise UsageError("--observed-gap must be >= 0 and --max-gap > 0")
-    if min_confidence is not None and not 0 <= min_confidence <= 1:
-        raise UsageError("--min-confidence: a number from 0 to 1")
-    if boundary_sigma_m is not None and not boundary_sigma_m >= 0:
-        raise UsageError("--boundary-sigma-m: metres, 0 or more")
+    check_rule_options(observed_gap, max_gap, min_confidence, boundary_sigma_m)
     sky = airspace_of(boundaries, code_field)
-    unknown = check_codes(sky, [*(from_codes or []), *(into_codes or [])])
-    if unknown:
-        raise UsageError(f"unknown airspace code(s) {', '.join(unknown)} in this set")
-    where = _crossing_filter(
-        [
-            c
-            for code in from_codes or ()
-            for c in sky.codes_matching(code, include_disputed=disputed)
-        ],
-        [
-            c
-            for code in into_codes or ()
-            for c in sky.codes_matching(code, include_disputed=disputed)
-        ],
-        since,
-        until,
-        track,
-        min_confidence,
+    where = crossing_filter_for(
+        sky, from_codes, into_codes, disputed, since, until, track, min_confidence
     )
     options = read.options()
     chosen = choose_engine(engine, inputs, store=store, scheduler=scheduler)
@@ -189,6 +169,57 @@ def crossings(
         summary, rejects = run.summary, run.rejects
     finish(summary, rejects, strict=strict, quiet=quiet, rejects_out=rejects_out)
     emit(run.crossings, output, as_table, "Crossings")
+
+
+def check_rule_options(
+    observed_gap: float,
+    max_gap: float,
+    min_confidence: float | None,
+    boundary_sigma_m: float | None,
+) -> None:
+    """Usage errors for rule options out of range."""
+    if observed_gap < 0 or max_gap <= 0:
+        raise UsageError("--observed-gap must be >= 0 and --max-gap > 0")
+    if min_confidence is not None and not 0 <= min_confidence <= 1:
+        raise UsageError("--min-confidence: a number from 0 to 1")
+    if boundary_sigma_m is not None and not boundary_sigma_m >= 0:
+        raise UsageError("--boundary-sigma-m: metres, 0 or more")
+
+
+def crossing_filter_for(
+    sky: Airspace,
+    from_codes: list[str] | None,
+    into_codes: list[str] | None,
+    disputed: bool,
+    since: str | None,
+    until: str | None,
+    track: list[str] | None,
+    min_confidence: float | None,
+) -> CrossingFilter:
+    """The crossings ``--from``/``--into`` (codes of ``sky``), ``--include-disputed``,
+    ``--since``/``--until``, ``--track`` and ``--min-confidence`` keep; an unknown
+    code is a usage error."""
+    from airwitness.pipeline import check_codes
+
+    unknown = check_codes(sky, [*(from_codes or []), *(into_codes or [])])
+    if unknown:
+        raise UsageError(f"unknown airspace code(s) {', '.join(unknown)} in this set")
+    return _crossing_filter(
+        [
+            c
+            for code in from_codes or ()
+            for c in sky.codes_matching(code, include_disputed=disputed)
+        ],
+        [
+            c
+            for code in into_codes or ()
+            for c in sky.codes_matching(code, include_disputed=disputed)
+        ],
+        since,
+        until,
+        track,
+        min_confidence,
+    )
 
 
 def _crossing_filter(

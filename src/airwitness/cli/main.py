@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from airwitness import __version__
-from airwitness.cli import airspace, analysis, case, serve, store
+from airwitness.cli import airspace, analysis, case, serve, store, watch
 
 app = typer.Typer(
     name="airwitness",
@@ -25,6 +25,7 @@ for body in (
     case.verify,
     store.ingest,
     serve.serve,
+    watch.watch,
 ):
     app.command()(body)
 

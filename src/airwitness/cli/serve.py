@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from airwitness.cli.command import command
+from airwitness.cli.options import Boundaries, CodeField, airspace_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from airwitness.watch.runner import Watch
 
 
 @command
@@ -26,6 +32,16 @@ def serve(
         ),
     ] = None,
     max_upload_mb: Annotated[float, typer.Option(help="Largest upload accepted.")] = 200.0,
+    watch: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--watch",
+            help="Watch this source live (as `airwitness watch`; repeat for more) and show "
+            "it on the Live page; with --store, appended to the store.",
+        ),
+    ] = None,
+    boundaries: Boundaries = None,
+    code_field: CodeField = None,
 ) -> None:
     """The web app: the map, tracks, crossings and cases, offline, in a browser.
 
@@ -33,6 +49,30 @@ def serve(
     """
     from airwitness.web import serve as run_server
 
+    running: Callable[[], Watch] | None = None
+    if watch:
+        from airwitness.watch.build import build_watch
+        from airwitness.watch.runner import WatchOptions
+        from airwitness.watch.tracker import Rules
+
+        sources, sky = list(watch), airspace_of(boundaries, code_field)
+
+        def running() -> Watch:
+            return build_watch(
+                sources,
+                sky,
+                Rules(max_gap_s=1800.0, observed_gap_s=60.0),
+                store=store,
+                options=WatchOptions(quiet=True),
+                stdout=False,
+            )
+
     run_server(
-        store=store, case=case, host=host, port=port, token=token, max_upload_mb=max_upload_mb
+        store=store,
+        case=case,
+        host=host,
+        port=port,
+        token=token,
+        max_upload_mb=max_upload_mb,
+        watch=running,
     )

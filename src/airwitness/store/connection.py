@@ -20,6 +20,15 @@ from airwitness.store.tables import create_or_check
 def open_store(store_path: str | Path, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     """A checked connection, read-only unless ``write`` (a writer creates a missing store
     and its tables); every problem with the store file is an InputError."""
+    con = connect(store_path, write=write)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def connect(store_path: str | Path, *, write: bool) -> duckdb.DuckDBPyConnection:
+    """:func:`open_store`'s connection, for a caller that closes it itself."""
     name = str(store_path)
     path = Path(store_path)
     if path.is_dir():
@@ -32,9 +41,10 @@ def open_store(store_path: str | Path, *, write: bool) -> Iterator[duckdb.DuckDB
         raise InputError(name, _why(exc)) from None
     try:
         create_or_check(con, name, create=write)
-        yield con
-    finally:
+    except BaseException:
         con.close()
+        raise
+    return con
 
 
 def _why(exc: duckdb.Error) -> str:

@@ -229,11 +229,11 @@ def _insert(
                 *stats,
             ],
         )
-        _append(con, "reports", _report_rows(table, file_id))
-        _append(con, "rejects", _reject_rows(result.rejects, file_id))
+        append_rows(con, "reports", report_rows(table, file_id))
+        append_rows(con, "rejects", reject_rows(result.rejects, file_id))
         if result.detections.num_rows:
-            _append(con, "detections", detection_rows(result.detections, file_id))
-            _append(con, "sensors", sensor_rows(result.detections, sensors, file_id))
+            append_rows(con, "detections", detection_rows(result.detections, file_id))
+            append_rows(con, "sensors", sensor_rows(result.detections, sensors, file_id))
         con.execute("COMMIT")
     except BaseException:
         _rollback(con)
@@ -247,7 +247,8 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ROLLBACK")
 
 
-def _append(con: duckdb.DuckDBPyConnection, table_name: str, rows: pa.Table) -> None:
+def append_rows(con: duckdb.DuckDBPyConnection, table_name: str, rows: pa.Table) -> None:
+    """Insert ``rows`` (an Arrow table whose columns the table has, by name)."""
     if rows.num_rows == 0:
         return
     con.register("_airwitness_rows", rows)
@@ -257,7 +258,7 @@ def _append(con: duckdb.DuckDBPyConnection, table_name: str, rows: pa.Table) -> 
         con.unregister("_airwitness_rows")
 
 
-def _report_rows(table: pa.Table, file_id: int) -> pa.Table:
+def report_rows(table: pa.Table, file_id: int) -> pa.Table:
     """The reports as stored: ``time_ns`` int64, a ``file_id``, no dictionary columns.
 
     Cut into row-group-sized batches so DuckDB inserts them in parallel
@@ -271,7 +272,7 @@ def _report_rows(table: pa.Table, file_id: int) -> pa.Table:
     return pa.Table.from_batches(rows.to_batches(max_chunksize=_BATCH_ROWS), rows.schema)
 
 
-def _reject_rows(rejects: Sequence[Reject], file_id: int) -> pa.Table:
+def reject_rows(rejects: Sequence[Reject], file_id: int) -> pa.Table:
     return pa.table(
         {
             "file_id": pa.array(np.full(len(rejects), file_id, dtype=np.int32)),

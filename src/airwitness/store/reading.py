@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -110,6 +112,7 @@ def load(
     bbox: tuple[float, float, float, float] | None = None,
     tracks: Sequence[str] | None = None,
     tracker: TrackerSettings | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Inputs:
     """The stored reports as :class:`~airwitness.io.inputs.Inputs`, as if read from the files.
 
@@ -119,14 +122,17 @@ def load(
     (UTC ns), inside ``bbox`` = (min_lon, min_lat, max_lon, max_lat) in degrees
     (edges included; min_lon > max_lon wraps across the antimeridian), and
     whose ``track_id`` is one of ``tracks``. Rejects and per-file summaries
-    are always those of every stored file.
+    are always those of every stored file. ``connection`` reads through a
+    connection this process already holds (the writer's, while a watch appends:
+    DuckDB lets one process open a file once), instead of opening the store.
 
     Stored detections (radar plots, …) are tracked here with ``tracker`` (None:
     the defaults), all of them whatever the filters, and their tracks filtered
     like any report: a track's first plots may lie outside a window.
     """
     where, params = _where(since_ns, until_ns, bbox, tracks)
-    with open_store(store_path, write=False) as con:
+    opened = open_store(store_path, write=False) if connection is None else _cursor(connection)
+    with opened as con:
         files = con.execute(
             """SELECT file_id, path, format, source, records, reports, rejects_json
                FROM files ORDER BY file_id"""
@@ -189,6 +195,15 @@ def _keep(
         ids = table["track_id"].cast(pa.string())
         keep = pc.and_(keep, pc.is_in(ids, pa.array([str(t) for t in tracks])))
     return table.filter(keep)
+
+
+@contextmanager
+def _cursor(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    cursor = connection.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
 
 
 def _where(

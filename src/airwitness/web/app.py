@@ -11,7 +11,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from airwitness import __version__
-from airwitness.web import api_cases, api_crossings, api_geo, api_tracks, api_upload, errors, pages
+from airwitness.web import (
+    api_cases,
+    api_crossings,
+    api_geo,
+    api_tracks,
+    api_upload,
+    errors,
+    live,
+    pages,
+)
 from airwitness.web.security import ApiGuard, SecurityHeaders, UploadLimit
 from airwitness.web.state import DEFAULT_MAX_UPLOAD_BYTES, WebState
 
@@ -29,6 +38,7 @@ def create_app(
     *,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     allowed_hosts: frozenset[str] | None = None,
+    live_hub: live.LiveHub | None = None,
 ) -> FastAPI:
     """The web app over a store (and optionally a case file), ready for any ASGI server.
 
@@ -38,7 +48,8 @@ def create_app(
     request must carry it; with ``allowed_hosts``, API requests naming another
     host are refused (DNS rebinding). ``max_upload_bytes`` limits uploads.
     Raises InputError (store unreadable) or UsageError (invalid case file)
-    before serving anything.
+    before serving anything. With ``live_hub`` (a watch in this process), the live
+    page and ``/api/live/events`` show what it sees.
     """
     state = WebState(
         Path(store) if store is not None else None,
@@ -53,7 +64,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.web = state
-    for module in (api_tracks, api_crossings, api_geo, api_cases, api_upload, pages):
+    app.state.live = live_hub
+    for module in (api_tracks, api_crossings, api_geo, api_cases, api_upload, live, pages):
         app.include_router(module.router)
     app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     static_dir = Path(str(resources.files("airwitness.web") / "static"))

@@ -21,6 +21,7 @@ _NAV = (
     ("crossings", "/crossings", "Crossings"),
     ("cases", "/cases", "Case"),
     ("upload", "/upload", "Upload"),
+    ("live", "/live", "Live"),
 )
 
 
@@ -76,6 +77,20 @@ def map_page() -> HTMLResponse:
 <div id="map" class="map" role="region" aria-label="map"></div>
 </main>"""
     return _page("map", "Map", main, leaflet=True)
+
+
+@router.get("/live")
+def live_page() -> HTMLResponse:
+    main = """<main class="mapview">
+<aside class="panel">
+<section><h2>Live</h2><dl id="live-summary" class="summary"></dl></section>
+<section><h2>Crossings</h2><p id="live-none" class="note">none yet</p>
+<ol id="live-alerts" class="live-alerts"></ol></section>
+<section><p class="note">Filled markers: provisional or confirmed; grey: withdrawn.</p></section>
+</aside>
+<div id="map" class="map" role="region" aria-label="live map"></div>
+</main>"""
+    return _page("live", "Live", main, leaflet=True)
 
 
 @router.get("/track")

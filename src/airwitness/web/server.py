@@ -6,9 +6,11 @@ import logging
 import os
 import re
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 from airwitness.errors import UsageError
+from airwitness.watch.runner import Watch
 from airwitness.web.security import TOKEN_ENV, check_bind, is_loopback, loopback_hosts
 from airwitness.web.state import DEFAULT_MAX_UPLOAD_BYTES
 
@@ -25,6 +27,7 @@ def serve(
     *,
     max_upload_mb: float = DEFAULT_MAX_UPLOAD_BYTES / 2**20,
     log_level: str = "info",
+    watch: Callable[[], Watch] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C).
 
@@ -32,10 +35,16 @@ def serve(
     ``host`` other than loopback without a token raises UsageError (one line,
     for exit code 2), as does a port that cannot be bound; an unreadable store
     raises InputError and an invalid case file UsageError, before listening.
+    With ``watch`` (made by this callable once the app has read the store: DuckDB
+    lets a process hold a file either read-only or as its writer), the watch runs
+    in a thread of this process (the store's one writer) and the live page shows
+    it; it is stopped, its tracks decided and its store closed, when the server
+    stops.
     """
     import uvicorn
 
     from airwitness.web.app import create_app
+    from airwitness.web.live import LiveHub, LiveWatch
 
     token = token if token is not None else os.environ.get(TOKEN_ENV) or None
     check_bind(host, token)
@@ -44,14 +53,22 @@ def serve(
     if max_upload_mb <= 0:
         raise UsageError("the upload limit must be > 0 MB")
     sock = bind_socket(host, port)
+    running: LiveWatch | None = None
     try:
+        hub = LiveHub() if watch is not None else None
         app = create_app(
             store,
             case,
             token,
             max_upload_bytes=int(max_upload_mb * 2**20),
             allowed_hosts=None if token else loopback_hosts(host),
+            live_hub=hub,
         )
+        if watch is not None and hub is not None:
+            made = watch()
+            hub.sources = [f.name for f in made.feeds]
+            running = LiveWatch(made, hub)
+            running.start()
         logging.getLogger("uvicorn.access").addFilter(_RedactToken())
         config = uvicorn.Config(app, log_level=log_level, server_header=False)
         where = f"[{host}]" if ":" in host else host
@@ -62,6 +79,8 @@ def serve(
         )
         uvicorn.Server(config).run(sockets=[sock])
     finally:
+        if running is not None:
+            running.stop()
         sock.close()
 
 

@@ -336,3 +336,10 @@ def test_pos_sigma_from_the_accuracy_codes():
     assert [r["pos_sigma_m"] for r in rows] == expected
     assert rows[0]["pos_sigma_m"] == 4.08538982653635  # code 10: < 10 m
     assert rows[4]["pos_sigma_m"] is None  # code 0: unknown
+
+
+def test_stream_decoder_in_pieces_equals_the_batch_read():
+    from ..helpers import same_as_batch, stream_read
+
+    live = stream_read(remoteid.StreamDecoder("live"), FIXTURE.read_bytes(), 0)
+    same_as_batch(live, remoteid.read(FIXTURE))

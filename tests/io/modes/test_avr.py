@@ -124,3 +124,13 @@ def test_damaged_gzip_keeps_the_lines_before(write):
     assert last.reason == "truncated gzip data"
     reconcile(result, range(1, last.record + 1))
     assert result.table.num_rows > 100
+
+
+@pytest.mark.parametrize("lines", ["stamped", "mlat"])
+def test_stream_decoder_in_pieces_equals_the_batch_read(write, lines):
+    from ..helpers import same_as_batch, stream_read
+    from .test_beast import START
+
+    text = "\n".join(STAMPED_LINES if lines == "stamped" else MLAT_LINES) + "\n"
+    batch = avr.read(write("cap.avr", text), options=OPTIONS)
+    same_as_batch(stream_read(avr.StreamDecoder("live"), text.encode(), START), batch)

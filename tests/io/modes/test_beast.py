@@ -244,3 +244,15 @@ def test_receiver_restart(write):
     # the second copy's clock runs from the start again: its times cannot be known
     assert result.reject_counts()["receiver clock reset"] == 239
     assert result.table.num_rows == 3
+
+
+def test_stream_decoder_in_pieces_equals_the_batch_read():
+    """``airwitness watch``: the counter anchored at the first frame's receive time (here
+    the batch read's start time), frames split across pieces, the CPR walk carried."""
+    from ..helpers import same_as_batch, stream_read
+
+    live = stream_read(beast.StreamDecoder("live"), RAW + b"\x00junk", START)
+    batch = beast.read(SAMPLE, options=OPTIONS)
+    table, rejects = live
+    assert [r.reason for r in rejects if r.record == 240] == ["not a Beast frame"]
+    same_as_batch((table, [r for r in rejects if r.record != 240]), batch)

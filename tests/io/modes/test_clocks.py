@@ -61,3 +61,31 @@ def test_counter_damage_and_reset():
     t, problems = counter_times("f", counter, np.ones(4, bool), ReadOptions(start_time_ns=T0), "x")
     assert problems["bad timestamp"].tolist() == [True, False, False, False]
     assert t[1:].tolist() == [T0, T0 + 100 * 250 // 3, T0 + 200 * 250 // 3]
+
+
+def test_live_clock_anchors_at_the_first_receive_time_and_keeps_the_receiver_spacing():
+    from airwitness.io.modes._clocks import MLAT_HZ, LiveClock
+
+    clock = LiveClock()
+    t0 = 1_800_000_000 * 10**9
+    ok = np.ones(3, dtype=bool)
+    # 12 MHz ticks: 1 s and 1.5 s after the first frame, all received late at once
+    counter = np.array([1000, 1000 + MLAT_HZ, 1000 + 3 * MLAT_HZ // 2])
+    times, bad = clock.times(counter, ok, np.full(3, t0))
+    assert times.tolist() == [t0, t0 + 10**9, t0 + 1_500_000_000] and not bad.any()
+    # a damaged counter two hours ahead, received a second later: bad, the next one fine
+    later = t0 + 2 * 10**9
+    counter = np.array([1000 + 7200 * MLAT_HZ, 1000 + 2 * MLAT_HZ])
+    times, bad = clock.times(counter, np.ones(2, dtype=bool), np.full(2, later))
+    assert bad.tolist() == [True, False] and times[1] == t0 + 2 * 10**9
+    # the feed was away for three hours and the receiver clock ran on: believed
+    away = t0 + 3 * 3600 * 10**9
+    c = 1000 + 3 * 3600 * MLAT_HZ
+    times, bad = clock.times(np.array([c]), np.ones(1, dtype=bool), np.array([away]))
+    assert not bad.any() and times[0] == t0 + 3 * 3600 * 10**9
+    # the receiver restarted (counter back near zero): anchored again at its receive time
+    times, bad = clock.times(np.array([50]), np.ones(1, dtype=bool), np.array([away + 7]))
+    assert times[0] == away + 7 and not bad.any()
+    # no clock: the receive time
+    times, _ = clock.times(np.array([0]), np.ones(1, dtype=bool), np.array([away + 9]))
+    assert times[0] == away + 9

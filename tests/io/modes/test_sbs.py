@@ -290,3 +290,16 @@ def test_fuzz_mutated_log(cut, edits):
     except InputError:
         return
     reconcile(result, _lines_expected(data))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_stream_decoder_in_pieces_equals_the_batch_read(write, seed):
+    """``airwitness watch``: the log arriving in pieces, taken now and then, gives the
+    rows and rejects of the batch read, the carried callsigns and velocities included."""
+    from ..helpers import same_as_batch, stream_read
+
+    text, _ = _sbs_from_readsb()
+    text += "garbage\nMSG,3\n"
+    batch = sbs.read(write("ac671b.sbs", text))
+    same_as_batch(stream_read(sbs.StreamDecoder("live"), text.encode(), 0, seed), batch)
+    assert batch.table.num_rows == 2500

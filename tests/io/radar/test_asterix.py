@@ -293,3 +293,17 @@ def test_fuzz_mutated_samples(data: bytes):
     except InputError:
         return
     check(result, len(data))
+
+
+@pytest.mark.parametrize("capture", [PCAP_048, PCAP_062])
+def test_stream_decoder_on_the_datagrams_equals_the_batch_read(capture):
+    """``asterix+udp://``: each packet's payload as a datagram received at the packet's
+    time; the times of day dated by it, records counted on across datagrams."""
+    from ..helpers import same_as_batch
+    from .captures import pcap_packets
+
+    decoder = asterix.StreamDecoder("live")
+    for packet_ns, _, payload in pcap_packets(capture.read_bytes()):
+        decoder.feed(payload, packet_ns)
+    live = decoder.take()
+    same_as_batch((live.table, live.rejects), asterix.read(capture))

@@ -255,6 +255,80 @@ def _data_line(line: str) -> bool:
     return True
 
 
+class StreamDecoder:
+    """A Remote ID log as it grows, or datagrams as they arrive (``airwitness watch``):
+    the same lines as :func:`read` reads, a chunk at a time. Records are line numbers
+    counted from the first chunk on. A Location takes the best UAS ID its
+    transmitter (or, without one, the feed) has sent so far: a Basic ID that comes
+    later names only the Locations after it (:func:`read`, seeing the whole file,
+    names them all)."""
+
+    def __init__(self, name: str, options: ReadOptions | None = None) -> None:
+        self.name = name
+        self._tracks = _Tracks()
+        self._rows: dict[tuple[str, str, str], Rows] = {}
+        self._rejects: list[Reject] = []
+        self._pending = b""
+        self._line = 0
+        self._first = True
+
+    def feed(self, data: bytes, receive_ns: int) -> None:
+        """Decode the complete lines of ``data`` (a partial last line waits for more)."""
+        data = self._pending + data
+        cut = data.rfind(b"\n") + 1
+        self._pending = data[cut:]
+        self._lines(data[:cut].split(b"\n")[:-1] if cut else [])
+        if len(self._pending) >= _MAX_LINE:  # no line is this long: one record, cut
+            self._line += 1
+            self._rejects.append(Reject(self.name, self._line, reasons.LINE_TOO_LONG))
+            self._pending = b""
+
+    def end(self, broken: bool) -> None:
+        """The input ended: a partial last line is a line, or when the connection
+        ``broken`` off, one ``truncated message`` record."""
+        if self._pending and broken:
+            self._line += 1
+            self._rejects.append(Reject(self.name, self._line, reasons.TRUNCATED_MESSAGE))
+        elif self._pending:
+            self._lines([self._pending])
+        self._pending = b""
+
+    def _lines(self, raw_lines: list[bytes]) -> None:
+        batch: list[tuple[int, list[str]]] = []
+        for raw in raw_lines:
+            self._line += 1
+            try:
+                text = raw.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                self._rejects.append(Reject(self.name, self._line, reasons.BAD_TEXT))
+                continue
+            if not text:
+                continue
+            if self._first:
+                self._first = False
+                if not _TIME_RE.fullmatch(text.split(",")[0].strip()):
+                    continue  # a header line
+            batch.append((self._line, [f.strip() for f in text.split(",")]))
+        _lines(self.name, batch, self._tracks, self._rows, self._rejects)
+
+    def take(self) -> ReadResult:
+        """The rows and rejects of the lines decoded since the last call."""
+        named = [(self._tracks.resolve(key[:2]), r) for key, r in self._rows.items()]
+        result = build(self.name, FORMAT, named, self._rejects)
+        self._rows, self._rejects = {}, []
+        return result
+
+
+def datagram_lines(payload: bytes, receive_ns: int, sender: str) -> bytes:
+    """A received datagram as lines of the log format: text lines as they are; a
+    binary Remote ID message or Message Pack as one line with its receive time and
+    ``sender`` (the address it came from) as the transmitter."""
+    if payload[:1].isdigit() and b"," in payload:
+        return payload if payload.endswith(b"\n") else payload + b"\n"
+    seconds = f"{receive_ns // 10**9}.{receive_ns % 10**9:09d}"
+    return f"{seconds},{payload.hex()},{sender}\n".encode("ascii")
+
+
 class _Tracks:
     """Which UAS ID each transmitter (or the whole file) goes by."""
 

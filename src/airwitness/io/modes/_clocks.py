@@ -123,3 +123,61 @@ def _gps_times(tod: np.ndarray, options: ReadOptions) -> np.ndarray:
     base = int(midnight.timestamp()) * _NS
     rollover = np.concatenate(([0], np.cumsum(np.diff(tod) < -12 * 3600 * _NS)))
     return base + tod + rollover * 86_400 * _NS
+
+
+#: a receiver counter this far ahead of the previous frame's is a damaged value, unless
+#: as much time passed between receiving the two (the feed was away, the clock ran on)
+JUMP_AHEAD_TICKS = 3600 * MLAT_HZ
+#: how much further the counter may run than the receive times did
+JUMP_SLACK_NS = 60 * _NS
+
+
+class LiveClock:
+    """A receiver's 12 MHz counter turned into UTC as frames arrive (``airwitness watch``).
+
+    The first timed frame anchors the clock at the time it was received: a frame's
+    time is ``anchor receive time + (counter − anchor counter) / 12 MHz``, exact
+    to the nanosecond as in :func:`counter_times` with the anchor as start time, so
+    the receiver's own spacing of the messages is kept however late they arrive. A
+    counter that goes back by more than a second (the receiver restarted) anchors
+    again at that frame; one more than an hour ahead of the previous frame is a
+    damaged value (``bad timestamp``) unless the receive times moved on as much
+    (less a minute): a feed that was away for hours goes on. A zero counter (no
+    clock) or readsb's synthetic-MLAT marker takes its frame's receive time.
+    """
+
+    def __init__(self) -> None:
+        self.anchor_counter: int | None = None
+        self.anchor_ns = 0
+        self.last = 0
+        self.last_received = 0
+
+    def times(
+        self, counter: np.ndarray, usable: np.ndarray, receive_ns: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(time_ns, bad)`` for frames in arrival order; ``bad`` marks damaged counters."""
+        counter = counter.astype(np.int64)
+        time_ns = np.asarray(receive_ns, dtype=np.int64).copy()
+        bad = np.zeros(len(counter), dtype=bool)
+        timed = np.flatnonzero(usable & (counter != 0) & (counter != MAGIC_MLAT))
+        if self.anchor_counter is not None and len(timed):
+            c = counter[timed]
+            step = np.diff(c, prepend=self.last)
+            if ((step >= -MLAT_HZ) & (step <= JUMP_AHEAD_TICKS)).all():  # the usual case
+                time_ns[timed] = self.anchor_ns + ((c - self.anchor_counter) * 250) // 3
+                self.last = int(c[-1])
+                self.last_received = int(receive_ns[timed[-1]])
+                return time_ns, bad
+        for i in timed.tolist():  # an anchor or a jump: frame by frame
+            c = int(counter[i])
+            received = int(receive_ns[i])
+            if self.anchor_counter is None or c < self.last - MLAT_HZ:
+                self.anchor_counter, self.anchor_ns = c, received
+            elif c > self.last + JUMP_AHEAD_TICKS:
+                ran_ns = ((c - self.last) * 250) // 3
+                if ran_ns > received - self.last_received + JUMP_SLACK_NS:
+                    bad[i] = True
+                    continue
+            self.last, self.last_received = c, received
+            time_ns[i] = self.anchor_ns + ((c - self.anchor_counter) * 250) // 3
+        return time_ns, bad

@@ -46,6 +46,7 @@ stop trusting an aircraft's NACp (their ``nac_p`` goes stale after 60 s).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numba as nb
 import numpy as np
@@ -66,8 +67,9 @@ REF_LOCAL_MAX_M = 360 * _NM - MAX_RANGE_M
 #: Surface frames against the receiver: valid within 45 NM (90 NM zones).
 SURFACE_REF_MAX_M = 45 * _NM
 
-# Kinds of ADS-B messages the resolver looks at (the numba walk uses the numbers).
-AIR, SURFACE, VELOCITY, IDENT, ACCURACY = 0, 1, 2, 3, 4
+# Kinds of ADS-B messages the resolver looks at (the numba walk uses the numbers);
+# SEED is an aircraft's last position carried over from an earlier batch (:class:`Seeds`).
+AIR, SURFACE, VELOCITY, IDENT, ACCURACY, SEED = 0, 1, 2, 3, 4, 5
 # Resolver verdicts per position message.
 OK, UNRESOLVED, FAR = 0, 1, 2
 
@@ -80,30 +82,98 @@ def resolve(
     lat_cpr: np.ndarray,
     lon_cpr: np.ndarray,
     options: ReadOptions,
+    context: np.ndarray | None = None,
+    seeds: Seeds | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Positions of the messages of kind AIR or SURFACE: ``(lat, lon, status, vel, ident, acc)``.
 
     ``key`` names each message's aircraft. ``status`` is OK, UNRESOLVED or FAR
     per message; ``vel``, ``ident`` and ``acc`` the index of the velocity,
     identification and accuracy (NACp) message a position takes (-1: none).
+
+    For decoding a stream a batch at a time (:class:`Seeds`): messages where
+    ``context`` is True were resolved in an earlier batch and are only
+    remembered (the last frame of each kind and parity, the last velocity,
+    identification and accuracy), and ``seeds`` give each aircraft's last
+    resolved position, so the batch resolves exactly as it would have in one
+    walk over everything, provided each aircraft's messages come in time order.
     """
     n = len(key)
-    order = np.lexsort((np.arange(n), time_ns, key)).astype(np.int64)
-    lat = np.full(n, np.nan)
-    lon = np.full(n, np.nan)
-    status = np.full(n, UNRESOLVED, dtype=np.int8)
-    vel = np.full(n, -1, dtype=np.int64)
-    ident = np.full(n, -1, dtype=np.int64)
-    acc = np.full(n, -1, dtype=np.int64)
+    ctx = np.zeros(0, dtype=np.bool_) if context is None else np.asarray(context, dtype=np.bool_)
+    seed_lat = np.zeros(0)
+    seed_lon = np.zeros(0)
+    if seeds is not None and len(seeds.key):
+        m = len(seeds.key)  # the seeds go first: at a tie in time they come before the rest
+        key = np.concatenate([seeds.key, key])
+        time_ns = np.concatenate([seeds.time_ns, time_ns])
+        kind = np.concatenate([np.full(m, SEED, dtype=kind.dtype), kind])
+        parity = np.concatenate([np.zeros(m, dtype=parity.dtype), parity])
+        lat_cpr = np.concatenate([np.zeros(m, dtype=lat_cpr.dtype), lat_cpr])
+        lon_cpr = np.concatenate([np.zeros(m, dtype=lon_cpr.dtype), lon_cpr])
+        ctx = np.concatenate([np.ones(m, dtype=np.bool_), ctx if len(ctx) else np.zeros(n, bool)])
+        seed_lat = np.concatenate([seeds.lat, np.zeros(n)])
+        seed_lon = np.concatenate([seeds.lon, np.zeros(n)])
+    total = len(key)
+    order = np.lexsort((np.arange(total), time_ns, key)).astype(np.int64)
+    lat = np.full(total, np.nan)
+    lon = np.full(total, np.nan)
+    status = np.full(total, UNRESOLVED, dtype=np.int8)
+    vel = np.full(total, -1, dtype=np.int64)
+    ident = np.full(total, -1, dtype=np.int64)
+    acc = np.full(total, -1, dtype=np.int64)
     ref = options.reference
     has_ref = ref is not None
     ref_lat, ref_lon = (float(ref[0]), float(ref[1])) if ref is not None else (0.0, 0.0)
-    if n:
+    if total:
         _resolve(
             order, key, time_ns, kind, parity, lat_cpr, lon_cpr,
             has_ref, ref_lat, ref_lon, lat, lon, status, vel, ident, acc,
+            ctx, seed_lat, seed_lon,
         )  # fmt: skip
-    return lat, lon, status, vel, ident, acc
+    if total == n:
+        return lat, lon, status, vel, ident, acc
+    m = total - n  # indices of the messages themselves, without the seeds in front
+    return (
+        lat[m:],
+        lon[m:],
+        status[m:],
+        _shift(vel[m:], m),
+        _shift(ident[m:], m),
+        _shift(acc[m:], m),
+    )
+
+
+def _shift(index: np.ndarray, m: int) -> np.ndarray:
+    return np.where(index >= 0, index - m, -1)
+
+
+@dataclass
+class Seeds:
+    """Each aircraft's last resolved position, carried from one batch to the next."""
+
+    key: np.ndarray  # int64
+    time_ns: np.ndarray  # int64
+    lat: np.ndarray
+    lon: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Seeds:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, np.zeros(0), np.zeros(0))
+
+
+def last_positions(
+    key: np.ndarray, time_ns: np.ndarray, lat: np.ndarray, lon: np.ndarray, ok: np.ndarray
+) -> Seeds:
+    """The newest resolved position of each aircraft (in :func:`resolve`'s order:
+    time, then input order), from the messages where ``ok``."""
+    idx = np.flatnonzero(ok)
+    order = idx[np.lexsort((idx, time_ns[idx], key[idx]))]
+    last = np.ones(len(order), dtype=bool)
+    if len(order) > 1:
+        last[:-1] = key[order[1:]] != key[order[:-1]]
+    pick = order[last]
+    return Seeds(key[pick], time_ns[pick], lat[pick], lon[pick])
 
 
 # --- CPR (numba) ----------------------------------------------------------
@@ -224,9 +294,13 @@ def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 @nb.njit(cache=True, nogil=True)
 def _resolve(
     order, key, t, kind, parity, ylat, xlon, has_ref, ref_lat, ref_lon,
-    lat_out, lon_out, status, vel_out, ident_out, acc_out,
+    lat_out, lon_out, status, vel_out, ident_out, acc_out, ctx, seed_lat, seed_lon,
 ):  # fmt: skip
-    """Walk each aircraft's messages in time order, resolving CPR positions."""
+    """Walk each aircraft's messages in time order, resolving CPR positions.
+
+    ``ctx`` (empty: none) marks messages only to remember; a SEED message sets
+    the aircraft's last position to ``seed_lat``/``seed_lon`` at its time."""
+    has_ctx = ctx.shape[0] > 0
     pair_ns = np.int64(PAIR_MAX_S * 1e9)
     spair_ns = np.int64(SURFACE_PAIR_MAX_S * 1e9)
     local_ns = np.int64(LOCAL_MAX_AGE_S * 1e9)
@@ -259,10 +333,19 @@ def _resolve(
             if kd == 4:
                 last_acc = r
                 continue
+            if kd == 5:
+                have_pos = True
+                pos_t = t[r]
+                pos_lat = seed_lat[r]
+                pos_lon = seed_lon[r]
+                continue
             tr = t[r]
             odd = parity[r]
             surface = kd == 1
             slot = 2 * kd + odd
+            if has_ctx and ctx[r]:
+                last[slot] = r
+                continue
             other = last[2 * kd + 1 - odd]
             ok = False
             la = 0.0

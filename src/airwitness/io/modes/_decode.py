@@ -64,7 +64,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -75,13 +75,20 @@ from airwitness import reasons, uncertainty
 from airwitness.io._convert import Checks, labels
 from airwitness.io.modes._cpr import (
     ACCURACY,
+    ACCURACY_MAX_AGE_S,
     AIR,
+    CALLSIGN_MAX_AGE_S,
     FAR,
     IDENT,
     OK,
+    PAIR_MAX_S,
     SURFACE,
+    SURFACE_PAIR_MAX_S,
     UNRESOLVED,
     VELOCITY,
+    VELOCITY_MAX_AGE_S,
+    Seeds,
+    last_positions,
     resolve,
 )
 from airwitness.io.modes._messages import LONG, Messages, crc_residual
@@ -114,7 +121,7 @@ class _Adsb:
 def decode(src_name: str, source: str, msgs: Messages, options: ReadOptions | None) -> ReadResult:
     """Judge every message and build the canonical table (see the module docs)."""
     with _gc_paused():  # millions of short-lived dicts and Rejects: no point scanning them
-        return _decode(src_name, source, msgs, options or ReadOptions())
+        return _decode(src_name, source, msgs, options or ReadOptions()).result
 
 
 @contextlib.contextmanager
@@ -128,7 +135,94 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _decode(src_name: str, source: str, msgs: Messages, options: ReadOptions) -> ReadResult:
+@dataclass
+class Carry:
+    """What decoding a stream carries from one batch of messages to the next, per
+    aircraft: the messages the CPR walk remembers (the last frame of each kind and
+    parity, the last velocity, identification and NACp statement) and the last
+    resolved position. Everything older than the rules can use is dropped, so it
+    stays small (:func:`decode_stream`)."""
+
+    frames: np.ndarray = field(default_factory=lambda: np.zeros((0, LONG), dtype=np.uint8))
+    time_ns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    seeds: Seeds = field(default_factory=Seeds.empty)
+
+    def __len__(self) -> int:
+        return len(self.time_ns) + len(self.seeds.key)
+
+
+#: how long each kind of remembered message can still be used (ns): older ones are
+#: dropped (a receiver's messages come in time order, so no later one could use them)
+_KEEP_NS = np.array(
+    [
+        int(PAIR_MAX_S * 1e9),  # AIR: the other half of a pair
+        int(SURFACE_PAIR_MAX_S * 1e9),  # SURFACE
+        int(VELOCITY_MAX_AGE_S * 1e9),
+        int(CALLSIGN_MAX_AGE_S * 1e9),
+        int(ACCURACY_MAX_AGE_S * 1e9),
+    ],
+    dtype=np.int64,
+)
+#: an aircraft's last position is kept this long (ns): local decoding uses it for
+#: LOCAL_MAX_AGE_S, a surface pair picks its quadrant by it whatever its age
+SEED_KEEP_NS = 24 * 3600 * 1_000_000_000
+
+
+def decode_stream(
+    src_name: str, source: str, msgs: Messages, options: ReadOptions | None, carry: Carry
+) -> tuple[ReadResult, Carry]:
+    """:func:`decode` for a stream, a batch at a time: the same judging and decoding,
+    with the CPR walk continued from ``carry`` (the previous batch's); returns the
+    batch's rows and rejects and the carry for the next one. Each aircraft's
+    messages must come in time order across batches (they do from one receiver)."""
+    options = options or ReadOptions()
+    m = len(carry.time_ns)
+    if m:
+        frames = np.concatenate([carry.frames, msgs.frames])
+        nbytes = np.concatenate([np.full(m, LONG, dtype=np.int8), msgs.nbytes])
+        checks = Checks(m + len(msgs))
+        checks.code[m:] = msgs.checks.code
+        checks.reasons = list(msgs.checks.reasons)
+        offset = (
+            None if msgs.offset is None else np.concatenate([np.zeros(m, np.int64), msgs.offset])
+        )
+        both = Messages(
+            record=np.concatenate([np.zeros(m, dtype=np.int64), msgs.record]),
+            time_ns=np.concatenate([carry.time_ns, msgs.time_ns]),
+            frames=frames,
+            nbytes=nbytes,
+            checks=checks,
+            offset=offset,
+        )
+    else:
+        both = msgs
+    context = np.zeros(len(both), dtype=bool)
+    context[:m] = True
+    with _gc_paused():
+        done = _decode(src_name, source, both, options, context, carry.seeds)
+    return done.result, _next_carry(both, done, carry.seeds)
+
+
+@dataclass
+class _Decoded:
+    """A decoding's result, and what the stream decoding carries on from it."""
+
+    result: ReadResult
+    adsb: _Adsb
+    key: np.ndarray
+    status: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+
+
+def _decode(
+    src_name: str,
+    source: str,
+    msgs: Messages,
+    options: ReadOptions,
+    context: np.ndarray | None = None,
+    seeds: Seeds | None = None,
+) -> _Decoded:
     checks = msgs.checks
     frames, nbytes = msgs.frames, msgs.nbytes
     # readers flag these themselves; never lose one
@@ -173,16 +267,54 @@ def _decode(src_name: str, source: str, msgs: Messages, options: ReadOptions) ->
 
     key = _track_keys(frames[which], tc[which], cf[which], is18[which])
     lat, lon, status, vel, ident, acc = resolve(
-        key, msgs.time_ns[which], adsb.kind, adsb.parity, adsb.lat_cpr, adsb.lon_cpr, options
+        key,
+        msgs.time_ns[which],
+        adsb.kind,
+        adsb.parity,
+        adsb.lat_cpr,
+        adsb.lon_cpr,
+        options,
+        None if context is None else context[which],
+        seeds,
     )
     is_pos = (adsb.kind == AIR) | (adsb.kind == SURFACE)
+    if context is not None:  # remembered messages were judged in their own batch
+        is_pos &= ~context[which]
     checks.flag(_mask(len(msgs), which[is_pos & (status == UNRESOLVED)]), reasons.CPR_UNRESOLVED)
     checks.flag(_mask(len(msgs), which[is_pos & (status == FAR)]), reasons.OUT_OF_RECEIVER_RANGE)
 
     rows = is_pos & (status == OK)
     table = _table(src_name, source, msgs, adsb, key, rows, lat, lon, (vel, ident, acc))
-    rejects = _rejects(src_name, checks, msgs)
-    return ReadResult(table, rejects, format=source)
+    rejects = _rejects(src_name, checks, msgs, context)
+    return _Decoded(ReadResult(table, rejects, format=source), adsb, key, status, lat, lon)
+
+
+def _next_carry(msgs: Messages, done: _Decoded, seeds: Seeds) -> Carry:
+    """The messages and positions the next batch needs (see :class:`Carry`)."""
+    a, key = done.adsb, done.key
+    time_ns = msgs.time_ns[a.which]
+    newest = int(msgs.time_ns.max()) if len(msgs) else 0
+    slot = np.where(a.kind <= SURFACE, 2 * a.kind.astype(np.int64) + a.parity, 4 + a.kind)
+    order = np.lexsort((np.arange(len(key)), time_ns, slot, key))  # the walk's order per slot
+    last = np.ones(len(order), dtype=bool)
+    if len(order) > 1:
+        last[:-1] = (key[order[1:]] != key[order[:-1]]) | (slot[order[1:]] != slot[order[:-1]])
+    pick = order[last]
+    pick = np.sort(pick[time_ns[pick] >= newest - _KEEP_NS[a.kind[pick]]])
+    positions = (done.status == OK) & ((a.kind == AIR) | (a.kind == SURFACE))
+    merged = last_positions(
+        np.concatenate([seeds.key, key]),
+        np.concatenate([seeds.time_ns, time_ns]),
+        np.concatenate([seeds.lat, done.lat]),
+        np.concatenate([seeds.lon, done.lon]),
+        np.concatenate([np.ones(len(seeds.key), dtype=bool), positions]),
+    )
+    alive = merged.time_ns >= newest - SEED_KEEP_NS
+    return Carry(
+        frames=msgs.frames[a.which[pick]],
+        time_ns=time_ns[pick],
+        seeds=Seeds(merged.key[alive], merged.time_ns[alive], merged.lat[alive], merged.lon[alive]),
+    )
 
 
 def _mask(n: int, idx: np.ndarray) -> np.ndarray:
@@ -476,8 +608,13 @@ def _track_ids(keys: np.ndarray) -> pa.Array:
     return pc.take(names, pa.array(inverse.astype(np.int32)))
 
 
-def _rejects(src_name: str, checks: Checks, msgs: Messages) -> list[Reject]:
-    idx = np.flatnonzero(checks.code)
+def _rejects(
+    src_name: str, checks: Checks, msgs: Messages, context: np.ndarray | None = None
+) -> list[Reject]:
+    flagged = checks.code != 0
+    if context is not None:
+        flagged &= ~context
+    idx = np.flatnonzero(flagged)
     names = checks.reasons
     records = msgs.record[idx].tolist()
     codes = checks.code[idx].tolist()

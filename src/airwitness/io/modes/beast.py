@@ -36,6 +36,7 @@ position's type code).
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -45,11 +46,11 @@ import numpy as np
 from airwitness import reasons
 from airwitness.io._convert import Checks
 from airwitness.io._source import Salvage, Source
-from airwitness.io.modes._clocks import counter_times
-from airwitness.io.modes._decode import decode
+from airwitness.io.modes._clocks import LiveClock, counter_times
+from airwitness.io.modes._decode import Carry, decode, decode_stream
 from airwitness.io.modes._messages import Messages
 from airwitness.io.options import ReadOptions
-from airwitness.schema import ReadResult
+from airwitness.schema import ReadResult, empty_table
 
 FORMAT = "beast"
 CHUNK_BYTES = 1 << 22
@@ -80,27 +81,102 @@ def read(
     status = units["status"]
     if not (status == _FRAME).any():
         raise src.fail("not a Beast capture (no frames found)")
-    checks = Checks(n)
-    for code, reason in _REASONS.items():
-        checks.flag(status == code, reason)
+    checks = _unit_checks(status)
     if damage is not None:
         checks.flag(status == _DAMAGED, damage)
     usable = checks.ok.copy()
     time_ns, problems = counter_times(src.name, units["counter"], usable, options, "Beast capture")
     for reason, mask in problems.items():
         checks.flag(mask, reason)
+    msgs = _messages(units, np.arange(1, n + 1, dtype=np.int64), time_ns, checks)
+    return decode(src.name, FORMAT, msgs, options)
+
+
+def _unit_checks(status: np.ndarray) -> Checks:
+    """The framer's verdict on each unit, as rejects."""
+    checks = Checks(len(status))
+    for code, reason in _REASONS.items():
+        checks.flag(status == code, reason)
+    return checks
+
+
+def _messages(
+    units: dict[str, np.ndarray], record: np.ndarray, time_ns: np.ndarray, checks: Checks
+) -> Messages:
     typ = units["type"]
     nbytes = np.where(typ == 0x31, 2, np.where(typ == 0x32, 7, 14)).astype(np.int8)
-    nbytes[status != _FRAME] = 0
-    msgs = Messages(
-        record=np.arange(1, n + 1, dtype=np.int64),
+    nbytes[units["status"] != _FRAME] = 0
+    return Messages(
+        record=record,
         time_ns=time_ns,
         frames=units["msg"],
         nbytes=nbytes,
         checks=checks,
         offset=units["offset"],
     )
-    return decode(src.name, FORMAT, msgs, options)
+
+
+class StreamDecoder:
+    """A Beast feed as it arrives (``airwitness watch``): :func:`read`'s framing and
+    decoding, a chunk at a time, the CPR walk carried on between batches
+    (:func:`~airwitness.io.modes._decode.decode_stream`). Records are units
+    (frames, runs of other bytes) counted from the first chunk on, across
+    reconnections; offsets count the bytes received. Times: the receiver clock
+    anchored at the receive time of the first frame
+    (:class:`~airwitness.io.modes._clocks.LiveClock`)."""
+
+    def __init__(self, name: str, options: ReadOptions | None = None) -> None:
+        self.name = name
+        self.options = options
+        self._pending = b""
+        self._base = 0  # stream offset of _pending[0]
+        self._units: list[dict[str, np.ndarray]] = []
+        self._received: list[np.ndarray] = []
+        self._records = 0
+        self._clock = LiveClock()
+        self._carry = Carry()
+
+    def feed(self, data: bytes, receive_ns: int) -> None:
+        """Frame the complete units in ``data`` (a partial frame waits for more bytes)."""
+        self._frame(self._pending + data, receive_ns, final=False)
+
+    def end(self, broken: bool) -> None:
+        """The input ended: bytes left over are one last unit (``truncated message``)."""
+        if self._pending:
+            self._frame(self._pending, time.time_ns(), final=True)
+        self._pending = b""
+
+    def _frame(self, data: bytes, receive_ns: int, final: bool) -> None:
+        buf = np.frombuffer(data, dtype=np.uint8)
+        start = 0
+        while start < len(buf):
+            got, used = _frame_chunk(buf[start:], self._base + start, final)
+            if len(got["status"]):
+                self._units.append(got)
+                self._received.append(np.full(len(got["status"]), receive_ns, dtype=np.int64))
+            if used == 0:
+                break
+            start += used
+        self._pending = bytes(buf[start:])
+        self._base += start
+
+    def take(self) -> ReadResult:
+        """The rows and rejects of the units framed since the last call."""
+        keys = ("offset", "status", "type", "counter", "msg")
+        if not self._units:
+            return ReadResult(empty_table(), [], format=FORMAT)
+        units = {k: np.concatenate([u[k] for u in self._units]) for k in keys}
+        received = np.concatenate(self._received) if self._received else np.zeros(0, np.int64)
+        self._units, self._received = [], []
+        n = len(units["status"])
+        record = np.arange(self._records + 1, self._records + n + 1, dtype=np.int64)
+        self._records += n
+        checks = _unit_checks(units["status"])
+        time_ns, bad = self._clock.times(units["counter"], checks.ok, received)
+        checks.flag(bad, reasons.BAD_TIMESTAMP)
+        msgs = _messages(units, record, time_ns, checks)
+        result, self._carry = decode_stream(self.name, FORMAT, msgs, self.options, self._carry)
+        return result
 
 
 def _read_units(src: Source) -> tuple[dict[str, np.ndarray], str | None]:

@@ -104,32 +104,88 @@ def read(
     """Read an SBS-1 / BaseStation log (optionally gzip-compressed); see the module docs."""
     src = Source(path, stream)
     parser = _Parser(src.name)
+    lines = _Lines(parser)
     blocks = Salvage(src)
-    pending = b""
-    skipping = False  # inside an overlong line: drop bytes up to the next newline
     for block in blocks:
-        if skipping:
-            nl = block.find(b"\n")
-            if nl < 0:
-                continue
-            parser.lines([pending])  # the overlong line, cut: rejected as such
-            pending, block, skipping = b"", block[nl + 1 :], False
-        data = pending + block if pending else block
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            pending = data
-        else:
-            parser.lines(data[:cut].split(b"\n"))
-            pending = data[cut + 1 :]
-        if len(pending) > MAX_LINE:
-            pending, skipping = pending[: MAX_LINE + 1], True
+        lines.feed(block)
     if blocks.damage is not None:
         # the stream broke off: a partial last line is not trusted, and even a
         # clean cut means lines are missing; either way one record says so
         parser.broken(blocks.damage)
-    elif pending:
-        parser.lines([pending])
+    else:
+        lines.flush()
     return parser.result()
+
+
+class StreamDecoder:
+    """An SBS feed as it arrives (``airwitness watch``): the same line splitting and
+    parsing as :func:`read`, a chunk at a time, with the carried callsigns and
+    velocities kept between chunks. Records are line numbers counted from the
+    first chunk on, across :meth:`end` (a reconnection goes on counting)."""
+
+    def __init__(self, name: str, options: ReadOptions | None = None) -> None:
+        self._parser = _Parser(name)
+        self._lines = _Lines(self._parser)
+
+    def feed(self, data: bytes, receive_ns: int) -> None:
+        """Parse the complete lines in ``data`` (a partial last line waits for more)."""
+        self._lines.feed(data)
+
+    def end(self, broken: bool) -> None:
+        """The input ended: a partial last line is a line (a file that ends) or, when the
+        connection ``broken`` off, one ``truncated message`` record."""
+        if not broken:
+            self._lines.flush()
+        elif self._lines.reset():
+            self._parser.broken(reasons.TRUNCATED_MESSAGE)
+
+    def take(self) -> ReadResult:
+        """The rows and rejects of the lines parsed since the last call."""
+        return self._parser.take()
+
+    def forget_before(self, time_ns: int) -> None:
+        """Drop carried callsigns and velocities older than ``time_ns`` minus
+        :data:`HOLD_S` (no later line can take them: bounded memory)."""
+        self._parser.forget_before(time_ns - _HOLD_NS)
+
+
+class _Lines:
+    """Cuts blocks of bytes into lines for a parser; an overlong line is cut and
+    rejected as one record, and the bytes after it up to the next newline dropped."""
+
+    def __init__(self, parser: _Parser) -> None:
+        self.parser = parser
+        self.pending = b""
+        self.skipping = False  # inside an overlong line: drop bytes up to the next newline
+
+    def feed(self, block: bytes) -> None:
+        if self.skipping:
+            nl = block.find(b"\n")
+            if nl < 0:
+                return
+            self.parser.lines([self.pending])  # the overlong line, cut: rejected as such
+            self.pending, block, self.skipping = b"", block[nl + 1 :], False
+        data = self.pending + block if self.pending else block
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            self.pending = data
+        else:
+            self.parser.lines(data[:cut].split(b"\n"))
+            self.pending = data[cut + 1 :]
+        if len(self.pending) > MAX_LINE:
+            self.pending, self.skipping = self.pending[: MAX_LINE + 1], True
+
+    def flush(self) -> None:
+        """The input ended cleanly: a last line without a newline is still a line."""
+        if self.pending:
+            self.parser.lines([self.pending])
+        self.pending, self.skipping = b"", False
+
+    def reset(self) -> bool:
+        """Forget a partial line; True if there was one."""
+        had = bool(self.pending) or self.skipping
+        self.pending, self.skipping = b"", False
+        return had
 
 
 class _Parser:
@@ -340,6 +396,27 @@ class _Parser:
                 raise InputError(self.name, "empty file")
             first = self.rejects[0]
             raise InputError(self.name, f"no SBS message ({first.reason})", first.record)
+        return self._build()
+
+    def take(self) -> ReadResult:
+        """The rows and rejects so far, and a fresh start for the next ones (the line
+        count and the carried values stay)."""
+        result = self._build()
+        self.rejects = []
+        for name in ("time", "records", "lat", "lon", "alt", "gs", "trk", "vr", "kind"):
+            column = getattr(self, name)
+            setattr(self, name, array.array(column.typecode))
+        self.track, self.calls = [], []
+        return result
+
+    def forget_before(self, time_ns: int) -> None:
+        """Drop carried values stated before ``time_ns``."""
+        for held in (self.callsign, self.velocity):
+            old = [k for k, v in held.items() if v[0] < time_ns]
+            for k in old:
+                del held[k]
+
+    def _build(self) -> ReadResult:
         columns = {
             "track_id": pa.array(self.track, pa.string()),
             "time": np.frombuffer(self.time, dtype=np.int64),

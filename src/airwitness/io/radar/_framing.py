@@ -382,13 +382,14 @@ def read_pcap(reader: BlockReader, buf: Buffer) -> None:
             reader.reject(where, start)
             continue
         payload = packet[where[0] : where[1]]
-        _read_payload(reader, payload, start + 16 + where[0], start, packet_ns)
+        read_payload(reader, payload, start + 16 + where[0], start, packet_ns)
 
 
-def _read_payload(
+def read_payload(
     reader: BlockReader, payload: bytes, offset: int, packet_offset: int, packet_ns: int | None
 ) -> None:
-    """Data blocks of a UDP payload at file ``offset`` (its pcap record at ``packet_offset``)."""
+    """Data blocks of a UDP payload at file ``offset`` (its pcap record at ``packet_offset``);
+    ``airwitness watch`` hands each received datagram to it the same way."""
     length = (payload[1] << 8) | payload[2] if len(payload) >= 3 else 0
     if not MIN_BLOCK <= length <= len(payload) and not any(
         block_sync(payload, i, len(payload), True) for i in range(1, len(payload))

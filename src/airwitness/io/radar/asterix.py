@@ -135,6 +135,7 @@ from airwitness.io.radar._framing import (
     Buffer,
     blocks,
     is_block_chain,
+    read_payload,
     read_pcap,
     sniff_pcap,
 )
@@ -239,10 +240,46 @@ def read(
     return _finish(reader, options, sensors)
 
 
+class StreamDecoder:
+    """ASTERIX datagrams as they arrive (``airwitness watch``, ``asterix+udp://``): each
+    payload is read as :func:`read` reads a captured UDP payload, and dated by the time
+    it was received (each time of day goes on the day nearest to it). Records are
+    data records counted from the first datagram on; offsets count the bytes
+    received. CAT048 plots are placed with the radar sites known when their batch
+    is taken (CAT034 reports received so far, else the sensors file)."""
+
+    def __init__(self, name: str, options: ReadOptions | None = None) -> None:
+        self._options = options or ReadOptions()
+        sensors = self._options.sensors
+        self._sensors = load_sensors(sensors) if sensors is not None else Sensors()
+        self._reader = Reader(Source(name))
+        self._offset = 0
+
+    def feed(self, data: bytes, receive_ns: int) -> None:
+        """One datagram's payload."""
+        if data:
+            read_payload(self._reader, data, self._offset, self._offset, receive_ns)
+        self._offset += len(data)
+
+    def end(self, broken: bool) -> None:
+        """Datagrams come whole: nothing is left over."""
+
+    def take(self) -> ReadResult:
+        """The rows and rejects of the datagrams fed since the last call."""
+        reader = self._reader
+        result = _result(reader, self._options, self._sensors)
+        reader.rows, reader.rejects = Rows(), []
+        return result
+
+
 def _finish(reader: Reader, options: ReadOptions, sensors: Sensors) -> ReadResult:
-    src, rows = reader.src, reader.rows
     if reader.readable == 0:
-        raise src.fail("no readable ASTERIX data block")
+        raise reader.src.fail("no readable ASTERIX data block")
+    return _result(reader, options, sensors)
+
+
+def _result(reader: Reader, options: ReadOptions, sensors: Sensors) -> ReadResult:
+    src, rows = reader.src, reader.rows
     position_plots(reader, sensors)
     tod = np.frombuffer(rows.tod, dtype=np.float64) if len(rows) else np.zeros(0)
     packet = np.frombuffer(rows.packet_ns, dtype=np.int64) if len(rows) else np.zeros(0, np.int64)

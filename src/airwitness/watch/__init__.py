@@ -1,0 +1,1 @@
+"""Live crossing alerts from receiver and radar feeds (``airwitness watch``, docs/watch.md)."""
