@@ -144,3 +144,25 @@ def test_uploaded_detections_are_tracked(tmp_path):
     assert res["tracks"] == 1
     track = client.get("/api/tracks/detect:RF-EAST:1", params={"limit": 1}).json()
     assert track["reports"]["total"] == 60
+
+
+def test_uploaded_radar_plots_are_read_with_the_server_s_options(tmp_path):
+    """serve --date --sensors: an uploaded CAT048 capture of plots is read with them
+    and its drones' crossings are on the map (examples/radar: 9 true crossings)."""
+    import datetime as dt
+
+    from airwitness.io.options import ReadOptions
+    from airwitness.web.state import Reading
+
+    radar = CAUCASUS.parent / "radar"
+    store = tmp_path / "data" / "evidence.duckdb"
+    store.parent.mkdir()
+    options = ReadOptions(date=dt.date(2025, 6, 16), sensors=radar / "sensors.csv")
+    app = create_app(store, None, None, reading=Reading(options))
+    client = TestClient(app, raise_server_exceptions=False)
+    data = (radar / "plots.ast").read_bytes()
+    r = client.post("/api/upload", files={"file": ("plots.ast", data)})
+    assert r.status_code == 200, r.text
+    res = r.json()
+    assert res["status"] == "stored" and res["format"] == "asterix"
+    assert (res["tracks"], res["crossings"]) == (12, 9)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from airwitness.cli.command import command
-from airwitness.cli.options import Boundaries, CodeField, airspace_of
+from airwitness.cli.options import NO_READ_ARGS, Boundaries, CodeField, ReadArgs, airspace_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,12 +42,16 @@ def serve(
     ] = None,
     boundaries: Boundaries = None,
     code_field: CodeField = None,
+    read: ReadArgs = NO_READ_ARGS,
 ) -> None:
     """The web app: the map, tracks, crossings and cases, offline, in a browser.
 
+    Uploads are read with the read options given here (--date, --sensors, ...), and
+    the store's radar plots tracked with the tracker options.
     Example: airwitness serve --store case.duckdb --case examples/caucasus/case.yaml
     """
     from airwitness.web import serve as run_server
+    from airwitness.web.state import Reading
 
     running: Callable[[], Watch] | None = None
     if watch:
@@ -75,4 +79,5 @@ def serve(
         token=token,
         max_upload_mb=max_upload_mb,
         watch=running,
+        reading=Reading(read.options(), read.tracker()),
     )

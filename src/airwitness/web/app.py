@@ -22,7 +22,7 @@ from airwitness.web import (
     pages,
 )
 from airwitness.web.security import ApiGuard, SecurityHeaders, UploadLimit
-from airwitness.web.state import DEFAULT_MAX_UPLOAD_BYTES, WebState
+from airwitness.web.state import DEFAULT_MAX_UPLOAD_BYTES, Reading, WebState
 
 DESCRIPTION = """Tracks, airspace crossings, border coverage and verdicts of an airwitness
 store, for the pages of `airwitness serve` and for scripts. Lists are paginated as
@@ -39,6 +39,7 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     allowed_hosts: frozenset[str] | None = None,
     live_hub: live.LiveHub | None = None,
+    reading: Reading | None = None,
 ) -> FastAPI:
     """The web app over a store (and optionally a case file), ready for any ASGI server.
 
@@ -49,12 +50,14 @@ def create_app(
     host are refused (DNS rebinding). ``max_upload_bytes`` limits uploads.
     Raises InputError (store unreadable) or UsageError (invalid case file)
     before serving anything. With ``live_hub`` (a watch in this process), the live
-    page and ``/api/live/events`` show what it sees.
+    page and ``/api/live/events`` show what it sees. ``reading`` says how uploads
+    are read (ASTERIX's date, the sensors file) and radar plots tracked.
     """
     state = WebState(
         Path(store) if store is not None else None,
         Path(case) if case is not None else None,
         max_upload_bytes=max_upload_bytes,
+        reading=reading,
     )
     app = FastAPI(
         title="airwitness",

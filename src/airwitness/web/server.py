@@ -12,7 +12,7 @@ from pathlib import Path
 from airwitness.errors import UsageError
 from airwitness.watch.runner import Watch
 from airwitness.web.security import TOKEN_ENV, check_bind, is_loopback, loopback_hosts
-from airwitness.web.state import DEFAULT_MAX_UPLOAD_BYTES
+from airwitness.web.state import DEFAULT_MAX_UPLOAD_BYTES, Reading
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8750
@@ -28,6 +28,7 @@ def serve(
     max_upload_mb: float = DEFAULT_MAX_UPLOAD_BYTES / 2**20,
     log_level: str = "info",
     watch: Callable[[], Watch] | None = None,
+    reading: Reading | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C).
 
@@ -63,6 +64,7 @@ def serve(
             max_upload_bytes=int(max_upload_mb * 2**20),
             allowed_hosts=None if token else loopback_hosts(host),
             live_hub=hub,
+            reading=reading,
         )
         if watch is not None and hub is not None:
             made = watch()

@@ -12,6 +12,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
@@ -28,10 +29,12 @@ from airwitness.investigate.casefile import CaseError, load_case
 from airwitness.investigate.coverage import measure_coverage, shared_border
 from airwitness.investigate.evidence import relative_name
 from airwitness.investigate.run import Investigation, investigate, open_airspace
+from airwitness.io.options import ReadOptions
 from airwitness.pipeline import Inputs
 from airwitness.report.case_report import build_report
 from airwitness.schema import POSITION_SCHEMA, TIME_TYPE
 from airwitness.times import iso_times
+from airwitness.tracking import TrackerSettings
 from airwitness.web import models
 from airwitness.web.airspace_geo import AirspaceGeoJSON
 from airwitness.web.data import Snapshot, build_snapshot
@@ -120,6 +123,16 @@ class CaseHolder:
             return self._html
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What ``serve`` was told about reading: the read options uploads are read with,
+    and the tracker settings the store's radar plots and other detections are tracked
+    with (docs/tracking.md)."""
+
+    options: ReadOptions | None = None
+    tracker: TrackerSettings | None = None
+
+
 class WebState:
     """Everything the endpoints share."""
 
@@ -129,7 +142,11 @@ class WebState:
         case: Path | None,
         *,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        reading: Reading | None = None,
     ) -> None:
+        #: how uploads are read (ASTERIX's date, the sensors file) and the store's
+        #: detections tracked
+        self.reading = reading or Reading()
         self.store = Path(store) if store is not None else None
         self.case = CaseHolder(Path(case)) if case is not None else None
         self.airspace = open_airspace(self.case.case) if self.case else Airspace.builtin()
@@ -150,7 +167,7 @@ class WebState:
         if self.store is not None:
             if not self.store.exists():
                 store_api.ingest([], self.store)  # an empty store, to upload into
-            return store_api.load(self.store), self.store.parent
+            return store_api.load(self.store, tracker=self.reading.tracker), self.store.parent
         if self.case is not None:
             return self.case.investigation().inputs, self.case.case.base_dir
         return Inputs(POSITION_SCHEMA.empty_table(), [], []), None
@@ -275,7 +292,7 @@ class WebState:
             except InputError as exc:
                 raise HTTPException(422, f"not a supported input: {exc.reason}") from None
             with self._write_lock:
-                result = store_api.ingest([final], self.store)[0]
+                result = store_api.ingest([final], self.store, options=self.reading.options)[0]
                 if result.status == "stored":
                     self.snapshot = self._build(self.snapshot.generation + 1)
                     with self._cache_lock:
