@@ -91,7 +91,8 @@ def mode_s_plot(
     mode3a, fl_quarters, address, callsign = plot
     if not (0 <= tod < 1 << 24 and 0 <= rho < 1 << 16 and 0 <= theta < 1 << 16):
         raise ValueError(f"plot out of CAT048 range: tod={tod} rho={rho} theta={theta}")
-    if not (0 <= mode3a < 1 << 12 and -(1 << 13) <= fl_quarters < 1 << 13 and 0 <= address < 1 << 24):
+    fl_ok = -(1 << 13) <= fl_quarters < 1 << 13
+    if not (0 <= mode3a < 1 << 12 and fl_ok and 0 <= address < 1 << 24):
         raise ValueError(f"Mode S plot out of range: {plot}")
     bits = 0
     for ch in callsign.ljust(8):

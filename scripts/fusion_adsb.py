@@ -28,7 +28,7 @@ COLUMNS = (
     "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
     "baroaltitude,geoaltitude,lastposupdate,lastcontact"
 )
-TRUTH_COLUMNS = "record,object,icao24,spoof_east_m,spoof_north_m,gnss_east_m,gnss_north_m"
+TRUTH_COLUMNS = "line,object,icao24,spoof_east_m,spoof_north_m,gnss_east_m,gnss_north_m"
 GNSS_TAU_S = 120.0
 R95_PER_SIGMA = 2.4477
 _GEOD = Geod(ellps="WGS84")
@@ -88,8 +88,9 @@ def state_vectors(ac: Aircraft, truth, geo, period_s: int, rng: np.random.Genera
 
 
 def write(out, reports: list[Reports], start_s: int) -> dict[str, int]:
-    """adsb.csv (rows in time, then address order) and truth_adsb.csv (the same
-    records: which object, its spoofing offset and GNSS error); returns counts."""
+    """adsb.csv (rows in time, then address order) and truth_adsb.csv (per state
+    vector, by its line in adsb.csv — the header is line 1, as airwitness's
+    ``source_record`` counts — which object, its spoofing offset and GNSS error)."""
     rows = []
     for r in reports:
         ac = r.aircraft
@@ -98,7 +99,7 @@ def write(out, reports: list[Reports], start_s: int) -> dict[str, int]:
     rows.sort(key=lambda row: (row[0], row[1]))
     lines, truth = [COLUMNS], [TRUTH_COLUMNS]
     spoofed = 0
-    for record, (t, icao, r, k) in enumerate(rows, start=1):
+    for line, (t, icao, r, k) in enumerate(rows, start=2):
         ac = r.aircraft
         pos = start_s + r.pos_s[k]
         contact = (start_s + t + pos) / 2.0
@@ -110,7 +111,7 @@ def write(out, reports: list[Reports], start_s: int) -> dict[str, int]:
         se, sn = r.spoof[k]
         ge, gn = r.gnss[k]
         spoofed += bool(se or sn)
-        truth.append(f"{record},{ac.target.name},{icao},{_m(se)},{_m(sn)},{_m(ge)},{_m(gn)}")
+        truth.append(f"{line},{ac.target.name},{icao},{_m(se)},{_m(sn)},{_m(ge)},{_m(gn)}")
     (out / "adsb.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "truth_adsb.csv").write_text("\n".join(truth) + "\n", encoding="utf-8")
     return {"adsb_reports": len(rows), "spoofed_reports": spoofed}

@@ -44,18 +44,21 @@ The scenario of issue 21 extends the primary-radar scenario of ``generate_radar.
   of drift), so its ADS-B track enters Iran and comes back — two crossings that
   never happened — while the secondary radar sees its true path and its reported
   velocity keeps matching its true motion (220 m/s due east). Further spoofed
-  aircraft are the first random airliners (A09, …: ``--airliners`` must hold them),
-  with offsets log-uniform from 300 m to 40 km in a random direction.
+  aircraft (or all of them, when A05 is not flying: a short ``--duration-s``) are
+  the first random airliners (A09, …: ``--airliners`` must hold them), an episode
+  from a tenth into the flight, offsets log-uniform from 300 m to 40 km in a random
+  direction, ramps of 30–300 s, held up to 300 s (``fusion_objects.random_spoof``).
 - Kinematic-only (``--kinematic``, 1): K01, a turboprop (110 m/s, 2,500 m) crossing
   AZE→IRN, whose transponder does not reply (its ADS-B is a portable unit's): the
   primary radar's anonymous plots and its ADS-B share no identity. More are drawn
   from the seed (within 45 km of the radar, 80–150 m/s, 1–3 km, 5–15 minutes).
 
-With the defaults (90 minutes from 2025-06-16T04:00:00Z, seed 20250616): 21
-objects; 46,280 plots in plots.ast (46,048 primary, as in ``generate_radar.py``, plus
-232 of K01; and 1,597 secondary), 1,736 ADS-B state vectors (145 of them displaced
-by the spoofing), 14 true crossings (the radar scenario's 9, 4 airliners', K01's)
-and 2 fake ones. For the fusion benchmark's 100+ targets, e.g. ``--airliners 100
+With the defaults (90 minutes from 2025-06-16T04:00:00Z, seed 20250616): 20
+objects (11 drones and fast movers, 8 airliners, K01); 47,700 plots in plots.ast:
+46,190 primary (``generate_radar.py``'s 46,048, of which 43,109 clutter, plus 142
+of K01) and 1,510 Mode S; 1,692 ADS-B state vectors (144 of them displaced by the
+spoofing); 14 true crossings (the radar scenario's 9, four airliners', K01's) and
+2 fake ones (A05's ADS-B). For the fusion benchmark's 100+ targets, e.g. ``--airliners 100
 --kinematic 20 --spoofed 20 --targets 40``.
 
 Files written to DIR, byte-identical for the same options and seed:
@@ -73,9 +76,11 @@ Files written to DIR, byte-identical for the same options and seed:
 - ``truth_plots.csv`` — ``record,sensor,object,time`` for every record of plots.ast
   (object empty for clutter; sensor ``AZ-PSR-1`` or ``AZ-SSR-1``): how a tracker's
   tracks, citing their plots, map to objects;
-- ``truth_adsb.csv`` — ``record,object,icao24,spoof_east_m,spoof_north_m,gnss_east_m,
-  gnss_north_m`` for every data line of adsb.csv: the spoofing displacement (0 when
-  honest) and the GNSS error in it, in the radar's local plane;
+- ``truth_adsb.csv`` — ``line,object,icao24,spoof_east_m,spoof_north_m,gnss_east_m,
+  gnss_north_m`` for every state vector, by its line in adsb.csv (the header is line
+  1: the ``source_record`` airwitness gives it): the spoofing displacement (0 when
+  honest) and the GNSS error in the position, east and north in the radar's local
+  plane (m);
 - ``truth_association.csv`` — ``object,class,sensor,track_id,identity``: which track
   of each sensor belongs to which object; ``sensor`` is ``adsb``, ``asterix:1/18``
   or ``asterix:1/17``; ``track_id`` the one airwitness reads today (the icao24 for
@@ -108,7 +113,6 @@ import datetime as dt
 import io
 import json
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -153,24 +157,40 @@ class FusionScenario:
 
 
 def aircraft(sc: FusionScenario, rngs: list[np.random.Generator]) -> list[fusion_objects.Aircraft]:
-    """Airliners (designed, then random; the spoofed ones marked), then K aircraft."""
+    """Airliners (designed, then random), then K aircraft; no spoofing yet."""
     n_designed = len(fusion_objects.DESIGNED_AIRLINERS)
-    airliners = list(fusion_objects.DESIGNED_AIRLINERS[: sc.airliners])
-    extra = fusion_objects.random_airliners(
+    airliners = [dataclasses.replace(a, spoof=None) for a in fusion_objects.DESIGNED_AIRLINERS][
+        : sc.airliners
+    ]
+    airliners += fusion_objects.random_airliners(
         max(sc.airliners - n_designed, 0), n_designed + 1, sc.psr.duration_s, rngs[9]
     )
-    if sc.spoofed > 1 + len(extra) or (sc.spoofed >= 1 and sc.airliners < 5):
-        raise SystemExit(f"--spoofed {sc.spoofed} needs --airliners {n_designed + sc.spoofed - 1}")
-    if sc.spoofed == 0:
-        airliners = [dataclasses.replace(a, spoof=None) for a in airliners]
-    for k in range(max(sc.spoofed - 1, 0)):
-        spoof = fusion_objects.random_spoof(extra[k].target.duration_s, rngs[11])
-        extra[k] = dataclasses.replace(extra[k], spoof=spoof)
     kinematic = list(fusion_objects.DESIGNED_KINEMATIC[: sc.kinematic])
     kinematic += fusion_objects.random_kinematic(
         max(sc.kinematic - len(kinematic), 0), len(kinematic) + 1, sc.psr.duration_s, rngs[10]
     )
-    return airliners + extra + kinematic
+    return airliners + kinematic
+
+
+def spoof(flights: list, n: int, rng: np.random.Generator) -> list:
+    """Spoof ``n`` of the airliners flying: A05 as designed, then random airliners in
+    order (A09, A10, …) with a random episode inside what is left of their flight."""
+    designed = {a.target.name: a.spoof for a in fusion_objects.DESIGNED_AIRLINERS}
+    candidates = [
+        k
+        for k, (ac, _) in enumerate(flights)
+        if ac.mode_s and (designed.get(ac.target.name) or ac.target.name not in designed)
+    ]
+    if n > len(candidates):
+        raise SystemExit(f"--spoofed {n}: only {len(candidates)} airliners can be spoofed")
+    out = list(flights)
+    for k in candidates[:n]:
+        ac, tr = out[k]
+        episode = designed.get(ac.target.name)
+        if episode is None:
+            episode = fusion_objects.random_spoof(float(tr.t_s[-1] - tr.t_s[0]), rng)
+        out[k] = (dataclasses.replace(ac, spoof=episode), tr)
+    return out
 
 
 @dataclass
@@ -363,11 +383,12 @@ def generate(sc: FusionScenario, out: Path) -> dict:
     end_s = sc.psr.scans * sc.psr.scan_period_s
     drones = gr.truths(sc.psr, geo, rngs[3])
     flights = [(ac, gr.truth_of(ac.target, geo, end_s)) for ac in aircraft(sc, rngs)]
-    flights = [(ac, tr) for ac, tr in flights if tr is not None]
+    flights = spoof([(ac, tr) for ac, tr in flights if tr is not None], sc.spoofed, rngs[11])
     radars = radar_plots(sc, geo, drones, flights, start_ns, rngs)
     write_radar(out, radars)
     write_sensors(out, sc)
-    reports = [fusion_adsb.state_vectors(ac, tr, geo, sc.adsb_period_s, rngs[8]) for ac, tr in flights]
+    period = sc.adsb_period_s
+    reports = [fusion_adsb.state_vectors(ac, tr, geo, period, rngs[8]) for ac, tr in flights]
     adsb_counts = fusion_adsb.write(out, reports, start_s)
     plain = write_truth(out, [*drones, *(tr for _, tr in flights)], start_ns)
     crossings = [{"object": r.pop("target"), **r} for r in gr.truth_crossings(plain)]
@@ -427,7 +448,9 @@ def main(argv: list[str] | None = None) -> int:
         "--patch-per-scan", type=float, default=p.patch_per_scan,
         help="PSR: expected false plots per scan in the dense patch",
     )  # fmt: skip
-    ap.add_argument("--targets", type=int, default=p.targets, help="drones: 11 designed, more random")
+    ap.add_argument(
+        "--targets", type=int, default=p.targets, help="drones: 11 designed, more random"
+    )
     ap.add_argument("--airliners", type=int, default=d.airliners, help="8 designed, more random")
     ap.add_argument(
         "--kinematic", type=int, default=d.kinematic,
