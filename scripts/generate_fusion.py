@@ -94,9 +94,18 @@ Files written to DIR, byte-identical for the same options and seed:
 - ``truth_crossings.csv`` — ``object,time,lon,lat,from,to``: airwitness's crossing
   logic on the 1 s truth (as in ``generate_radar.py``);
 - ``fake_crossings.csv`` — ``object,icao24,time,lon,lat,from,to``: the crossings
-  airwitness finds in adsb.csv on a spoofed aircraft's track while it is spoofed;
+  airwitness finds in adsb.csv alone on a spoofed aircraft's track between the
+  start and end of its episode (a true crossing inside an episode would be listed
+  too, displaced: none of the designed ones is);
 - ``scenario.json`` — every parameter, the seed, the objects' recipes and
   identities, the spoofing, and the counts.
+
+What airwitness makes of these files today (before fusion): a Mode S plot is a
+report whose ``track_id`` is the address, the very string of the ADS-B ``icao24``,
+so read together an aircraft's SSR plots and its ADS-B are *one* track (prepared by
+``track_id`` alone, whatever the source); for A05 the outlier rule then rejects
+reports of both files where they disagree, and the mixed track still shows a
+crossing. SSR reports carry no velocity (no I048/200), ADS-B reports no stated σ.
 
 Random streams (numpy PCG64, children of the seed): 0–3 as in ``generate_radar.py``
 (PSR detection, PSR noise, clutter, extra drones), 4–5 the K aircraft's PSR

@@ -74,17 +74,27 @@ def _generate(out: Path, *extra: str) -> subprocess.CompletedProcess:
     )
 
 
+#: a smaller scenario with random objects of every kind and random spoofing
+SMALL = (
+    "--duration-s", "1800", "--airliners", "12", "--kinematic", "3", "--spoofed", "3",
+    "--targets", "12",
+)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("fusion")
+    done = _generate(out)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     a, b = tmp_path_factory.mktemp("fusion_a"), tmp_path_factory.mktemp("fusion_b")
-    assert _generate(a).returncode == 0
-    assert _generate(b, "--seed", "20250616", "--airliners", "8").returncode == 0
+    assert _generate(a, *SMALL).returncode == 0
+    assert _generate(b, *SMALL, "--seed", "20250616", "--adsb-period-s", "5").returncode == 0
     return a, b
-
-
-@pytest.fixture(scope="module")
-def run(runs: tuple[Path, Path]) -> Path:
-    return runs[0]
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +146,8 @@ def _records(block: bytes) -> list[bytes]:
 
 
 @pytest.mark.parametrize("name", FILES)
-def test_rerun_is_byte_identical(runs: tuple[Path, Path], name: str) -> None:
-    a, b = runs
+def test_rerun_is_byte_identical(small_runs: tuple[Path, Path], name: str) -> None:
+    a, b = small_runs
     assert (a / name).read_bytes() == (b / name).read_bytes()
 
 
@@ -327,6 +337,32 @@ def test_adsb_and_radar_share_track_ids(run: Path) -> None:
     ]  # fmt: skip
 
 
+def test_read_together_radar_and_adsb_tracks_merge(run: Path, tmp_path: Path) -> None:
+    """What airwitness does today with the SSR's plots and the ADS-B read together:
+    each airliner is one track made of reports of both; A05's disagreeing reports
+    are position outliers, from both files, and its mixed track still crosses."""
+    blocks = _blocks((run / "plots.ast").read_bytes())
+    ssr = [b for b in blocks if b[3] == 0xFD]  # the SSR's blocks (Mode S records only)
+    assert all(r[0] == 0xFD for b in ssr for r in _records(b))
+    (tmp_path / "ssr.ast").write_bytes(b"".join(ssr))
+    options = ReadOptions(date=DATE, sensors=run / "sensors.csv")
+    files = [tmp_path / "ssr.ast", run / "adsb.csv"]
+    crossings_run = run_crossings(files, Airspace.builtin("osm"), options=options)
+    assert crossings_run.summary.records == SSR + ADSB
+    prepared = crossings_run.prepared
+    ids, sources = prepared.table["track_id"].to_pylist(), prepared.table["source"].to_pylist()
+    by_track: dict[str, set[str]] = {}
+    for tid, src in zip(ids, sources, strict=True):
+        by_track.setdefault(tid, set()).add(src)
+    assert by_track == {a[0]: {"asterix", "opensky"} for a in AIRLINERS.values()} | {
+        "600b11": {"opensky"}
+    }
+    outliers = {(Path(r.file).name, r.reason) for r in prepared.rejects}
+    assert outliers == {("ssr.ast", "position outlier"), ("adsb.csv", "position outlier")}
+    assert set(prepared.rejected_tracks) == {"896e15"}
+    assert "896e15" in crossings_run.crossings["track_id"].to_pylist()
+
+
 def test_truth_crossings_are_the_designed_ones(run: Path) -> None:
     rows = _rows(run / "truth_crossings.csv")
     assert list(rows[0]) == ["object", "time", "lon", "lat", "from", "to"]
@@ -390,22 +426,18 @@ def test_spoofed_adsb_shows_the_fake_crossings(run: Path) -> None:
         assert all(abs(f[0] - c[0]) < 3.0 for f, c in zip(found[tid], crossings, strict=True))
 
 
-def test_scale_options(tmp_path: Path) -> None:
+def test_scale_options(small_runs: tuple[Path, Path], tmp_path: Path) -> None:
     """More objects: random airliners A09…, K aircraft K02…, drones R01…; spoofing goes
     to random airliners when A05 is not flying; too many spoofed is refused."""
-    done = _generate(
-        tmp_path, "--duration-s", "1800", "--airliners", "12", "--kinematic", "3",
-        "--spoofed", "3", "--targets", "12",
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    summary = json.loads((tmp_path / "scenario.json").read_text(encoding="utf-8"))
+    small = small_runs[0]
+    summary = json.loads((small / "scenario.json").read_text(encoding="utf-8"))
     counts = summary["counts"]
     assert (counts["objects"], counts["airliners"], counts["kinematic"]) == (16, 7, 3)
     assert (counts["drones"], counts["spoofed"]) == (6, 3)
-    spoof = _rows(tmp_path / "truth_spoof.csv")
+    spoof = _rows(small / "truth_spoof.csv")
     assert [r["object"] for r in spoof] == ["A09", "A10", "A11"]
     assert sum(int(r["reports"]) for r in spoof) == counts["spoofed_reports"] == 164
-    rows = _rows(tmp_path / "truth_association.csv")
+    rows = _rows(small / "truth_association.csv")
     assert len(rows) == 2 * 7 + 2 * 3 + 6
     assert {r["object"] for r in rows if r["identity"] == "plots"} == {
         "K01", "K02", "K03", "T01", "T02", "T03", "T04", "T06", "R01",
