@@ -116,10 +116,8 @@ extra K aircraft, 11 extra spoofing. The designed objects do not depend on the s
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import datetime as dt
-import io
 import json
 import sys
 from dataclasses import asdict, dataclass, field
@@ -132,10 +130,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import asterix_write
 import fusion_adsb
 import fusion_objects
+import fusion_truth
 import generate_radar as gr
 
 SSR = gr.Radar(name="AZ-SSR-1", sac=1, sic=18)
-ADSB = "adsb"
 
 
 @dataclass(frozen=True)
@@ -168,9 +166,8 @@ class FusionScenario:
 def aircraft(sc: FusionScenario, rngs: list[np.random.Generator]) -> list[fusion_objects.Aircraft]:
     """Airliners (designed, then random), then K aircraft; no spoofing yet."""
     n_designed = len(fusion_objects.DESIGNED_AIRLINERS)
-    airliners = [dataclasses.replace(a, spoof=None) for a in fusion_objects.DESIGNED_AIRLINERS][
-        : sc.airliners
-    ]
+    designed = fusion_objects.DESIGNED_AIRLINERS[: sc.airliners]
+    airliners = [dataclasses.replace(a, spoof=None) for a in designed]
     airliners += fusion_objects.random_airliners(
         max(sc.airliners - n_designed, 0), n_designed + 1, sc.psr.duration_s, rngs[9]
     )
@@ -291,97 +288,6 @@ def write_sensors(out: Path, sc: FusionScenario) -> None:
         f.write(row)
 
 
-def write_truth(out: Path, truths: list, start_ns: int) -> str:
-    """truth.csv of every object; returns the plain-CSV copy for the crossing logic."""
-    rows = ["object,time,lon,lat,alt_m,speed_mps,class"]
-    plain = ["track_id,time,lat,lon,alt_m"]
-    for tr in truths:
-        tg = tr.target
-        times = gr.iso_ms(start_ns + np.rint(tr.t_s * gr.NS).astype(np.int64))
-        for t, lon, lat in zip(times, tr.lon, tr.lat, strict=True):
-            rows.append(
-                f"{tg.name},{t},{lon:.7f},{lat:.7f},{tg.alt_m:.1f},{tg.speed_mps:.2f},{tg.klass}"
-            )
-            plain.append(f"{tg.name},{t},{lat:.7f},{lon:.7f},{tg.alt_m:.1f}")
-    (out / "truth.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return "\n".join(plain) + "\n"
-
-
-def _csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
-def association_rows(drones: list, flights: list) -> list[dict]:
-    rows = []
-    for tr in drones:
-        name = tr.target.name
-        rows.append(_assoc(name, tr.target.klass, f"asterix:1/{gr.Radar().sic}", name, "plots"))
-    for ac, _ in flights:
-        name, klass = ac.target.name, ac.target.klass
-        rows.append(_assoc(name, klass, ADSB, ac.icao24, "address"))
-        if ac.mode_s:
-            rows.append(_assoc(name, klass, f"asterix:{SSR.sac}/{SSR.sic}", ac.icao24, "address"))
-        else:
-            rows.append(_assoc(name, klass, f"asterix:1/{gr.Radar().sic}", name, "plots"))
-    return sorted(rows, key=lambda r: (r["object"], r["sensor"]))
-
-
-def _assoc(obj: str, klass: str, sensor: str, track_id: str, identity: str) -> dict:
-    return {"object": obj, "class": klass, "sensor": sensor, "track_id": track_id,
-            "identity": identity}  # fmt: skip
-
-
-def spoof_rows(reports: list[fusion_adsb.Reports], start_ns: int) -> list[dict]:
-    rows = []
-    for r in reports:
-        sp, tg = r.aircraft.spoof, r.aircraft.target
-        if sp is None:
-            continue
-        at = [tg.start_s + s for s in (sp.start_s, sp.start_s + sp.ramp_s)]
-        at += [tg.start_s + sp.end_s - sp.ramp_s, tg.start_s + sp.end_s]
-        t = gr.iso_ms(start_ns + np.rint(np.array(at) * gr.NS).astype(np.int64))
-        rows.append(
-            {
-                "object": tg.name, "icao24": r.aircraft.icao24,
-                "start": t[0], "full": t[1], "release": t[2], "end": t[3],
-                "offset_east_m": f"{sp.east_m:.1f}", "offset_north_m": f"{sp.north_m:.1f}",
-                "offset_m": f"{sp.offset_m:.1f}",
-                "reports": int(np.any(r.spoof != 0.0, axis=1).sum()),
-            }
-        )  # fmt: skip
-    return rows
-
-
-def adsb_crossings(out: Path) -> list[dict]:
-    """The crossings airwitness finds in adsb.csv (every aircraft)."""
-    from airwitness.airspace import Airspace
-    from airwitness.pipeline import run_crossings
-
-    table = run_crossings([out / "adsb.csv"], Airspace.builtin("osm")).crossings
-    times = gr.iso_ms(table["time"].cast("int64").to_numpy())
-    keys = ("track_id", "lon", "lat", "from", "to")
-    cols = {k: table[k].to_pylist() for k in keys}
-    return [
-        {"icao24": cols["track_id"][i], "time": times[i], "lon": f"{cols['lon'][i]:.7f}",
-         "lat": f"{cols['lat'][i]:.7f}", "from": cols["from"][i], "to": cols["to"][i]}
-        for i in range(len(times))
-    ]  # fmt: skip
-
-
-def fake_crossings(out: Path, spoofs: list[dict]) -> list[dict]:
-    """ADS-B crossings of a spoofed aircraft inside its spoofing episode."""
-    rows = []
-    for c in adsb_crossings(out):
-        for sp in spoofs:
-            if c["icao24"] == sp["icao24"] and sp["start"] <= c["time"] <= sp["end"]:
-                rows.append({"object": sp["object"], **c})
-    return sorted(rows, key=lambda r: (r["object"], r["time"]))
-
-
 def generate(sc: FusionScenario, out: Path) -> dict:
     """Write every file of the scenario to ``out``; returns what scenario.json holds."""
     out.mkdir(parents=True, exist_ok=True)
@@ -399,18 +305,20 @@ def generate(sc: FusionScenario, out: Path) -> dict:
     period = sc.adsb_period_s
     reports = [fusion_adsb.state_vectors(ac, tr, geo, period, rngs[8]) for ac, tr in flights]
     adsb_counts = fusion_adsb.write(out, reports, start_s)
-    plain = write_truth(out, [*drones, *(tr for _, tr in flights)], start_ns)
+    plain = fusion_truth.write_truth(out, [*drones, *(tr for _, tr in flights)], start_ns)
     crossings = [{"object": r.pop("target"), **r} for r in gr.truth_crossings(plain)]
-    _csv(out / "truth_crossings.csv", ["object", "time", "lon", "lat", "from", "to"], crossings)
-    associations = association_rows(drones, flights)
-    _csv(out / "truth_association.csv", list(associations[0]), associations)
-    spoofs = spoof_rows(reports, start_ns)
+    fusion_truth.write_csv(
+        out / "truth_crossings.csv", ["object", "time", "lon", "lat", "from", "to"], crossings
+    )
+    associations = fusion_truth.association_rows(sc.psr.radar, sc.ssr, drones, flights)
+    fusion_truth.write_csv(out / "truth_association.csv", list(associations[0]), associations)
+    spoofs = fusion_truth.spoof_rows(reports, start_ns)
     spoof_columns = ["object", "icao24", "start", "full", "release", "end", "offset_east_m",
                      "offset_north_m", "offset_m", "reports"]  # fmt: skip
-    _csv(out / "truth_spoof.csv", spoof_columns, spoofs)
-    fakes = fake_crossings(out, spoofs)
+    fusion_truth.write_csv(out / "truth_spoof.csv", spoof_columns, spoofs)
+    fakes = fusion_truth.fake_crossings(out, spoofs)
     fake_columns = ["object", "icao24", "time", "lon", "lat", "from", "to"]
-    _csv(out / "fake_crossings.csv", fake_columns, fakes)
+    fusion_truth.write_csv(out / "fake_crossings.csv", fake_columns, fakes)
     plots_of: dict[str, dict[str, int]] = {}
     for s, o in zip(radars.sensor, radars.obj, strict=True):
         if o:
