@@ -94,9 +94,6 @@ def mode_s_plot(
     fl_ok = -(1 << 13) <= fl_quarters < 1 << 13
     if not (0 <= mode3a < 1 << 12 and fl_ok and 0 <= address < 1 << 24):
         raise ValueError(f"Mode S plot out of range: {plot}")
-    bits = 0
-    for ch in callsign.ljust(8):
-        bits = (bits << 6) | _IA5[ch]
     return _MODE_S_RECORD.pack(
         FSPEC_MODE_S_PLOT,
         sac,
@@ -108,8 +105,17 @@ def mode_s_plot(
         mode3a,
         fl_quarters & 0x3FFF,
         address.to_bytes(3, "big"),
-        bits.to_bytes(6, "big"),
+        callsign_octets(callsign),
     )
+
+
+def callsign_octets(callsign: str) -> bytes:
+    """An aircraft identification as 6 octets: 8 characters of 6 bits (ICAO IA-5),
+    space-padded; as I048/240 and I021/170 carry it."""
+    bits = 0
+    for ch in callsign.ljust(8):
+        bits = (bits << 6) | _IA5[ch]
+    return bits.to_bytes(6, "big")
 
 
 def data_block(records: Iterable[bytes], cat: int = CAT048) -> bytes:
@@ -129,17 +135,17 @@ def blocks(
     return pack(records, group)
 
 
-def pack(records: Iterable[bytes], group: np.ndarray) -> Iterator[bytes]:
-    """Data blocks of ready-made records in the given order, a new block where ``group``
-    changes or where a block would exceed 65,535 octets."""
+def pack(records: Iterable[bytes], group: np.ndarray, cat: int = CAT048) -> Iterator[bytes]:
+    """Data blocks of category ``cat`` holding ready-made records in the given order, a
+    new block where ``group`` changes or where a block would exceed 65,535 octets."""
     body: list[bytes] = []
     size, last = 0, None
     for record, g in zip(records, group.tolist(), strict=True):
         if body and (g != last or size + len(record) > MAX_BLOCK_OCTETS - 3):
-            yield data_block(body)
+            yield data_block(body, cat)
             body, size = [], 0
         body.append(record)
         size += len(record)
         last = g
     if body:
-        yield data_block(body)
+        yield data_block(body, cat)

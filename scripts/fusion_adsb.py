@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import asterix_write
+import cat021_write
 import numpy as np
 from fusion_objects import EPU_M, Aircraft
 from pyproj import Geod
@@ -29,6 +31,8 @@ COLUMNS = (
     "baroaltitude,geoaltitude,lastposupdate,lastcontact"
 )
 TRUTH_COLUMNS = "line,object,icao24,spoof_east_m,spoof_north_m,gnss_east_m,gnss_north_m"
+#: the ADS-B ground station of adsb.ast
+STATION_SAC, STATION_SIC = 1, 30
 GNSS_TAU_S = 120.0
 R95_PER_SIGMA = 2.4477
 _GEOD = Geod(ellps="WGS84")
@@ -88,17 +92,22 @@ def state_vectors(ac: Aircraft, truth, geo, period_s: int, rng: np.random.Genera
 
 
 def write(out, reports: list[Reports], start_s: int) -> dict[str, int]:
-    """adsb.csv (rows in time, then address order) and truth_adsb.csv (per state
-    vector, by its line in adsb.csv — the header is line 1, as airwitness's
-    ``source_record`` counts — which object, its spoofing offset and GNSS error)."""
+    """adsb.csv (rows in time, then address order), the same reports as CAT021 in
+    adsb.ast (record k is data line k, one data block per state-vector time) and
+    truth_adsb.csv (per state vector, by its line in adsb.csv — the header is line
+    1, as airwitness's ``source_record`` counts — which object, its spoofing offset
+    and GNSS error)."""
     rows = []
     for r in reports:
         ac = r.aircraft
         for k in range(len(r.time_s)):
             rows.append((int(r.time_s[k]), ac.icao24, r, k))
     rows.sort(key=lambda row: (row[0], row[1]))
-    lines, truth = [COLUMNS], [TRUTH_COLUMNS]
+    lines, truth, records = [COLUMNS], [TRUTH_COLUMNS], []
     spoofed = 0
+    day_s = start_s % 86_400
+    tod = asterix_write.tod_units(np.array([day_s + r.pos_s[k] for _, _, r, k in rows]))
+    tod %= 86_400 * asterix_write.TOD_PER_S
     for line, (t, icao, r, k) in enumerate(rows, start=2):
         ac = r.aircraft
         pos = start_s + r.pos_s[k]
@@ -108,12 +117,22 @@ def write(out, reports: list[Reports], start_s: int) -> dict[str, int]:
             f"{r.heading[k]:.2f},0.0,{ac.callsign.ljust(8)},False,False,False,"
             f"{ac.squawk:04o},{ac.target.alt_m:.2f},{r.geo_alt[k]:.2f},{pos:.3f},{contact:.3f}"
         )
+        state = (ac.address, ac.squawk, round(ac.target.alt_m / 0.3048 / 25), ac.nacp)
+        state += (r.speed[k], r.heading[k], ac.callsign)
+        records.append(
+            cat021_write.report(
+                STATION_SAC, STATION_SIC, int(tod[line - 2]), r.lat[k], r.lon[k], state
+            )
+        )
         se, sn = r.spoof[k]
         ge, gn = r.gnss[k]
         spoofed += bool(se or sn)
         truth.append(f"{line},{ac.target.name},{icao},{_m(se)},{_m(sn)},{_m(ge)},{_m(gn)}")
     (out / "adsb.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "truth_adsb.csv").write_text("\n".join(truth) + "\n", encoding="utf-8")
+    group = np.array([t for t, _, _, _ in rows], dtype=np.int64)
+    blocks = asterix_write.pack(records, group, cat021_write.CAT021)
+    (out / "adsb.ast").write_bytes(b"".join(blocks))
     return {"adsb_reports": len(rows), "spoofed_reports": spoofed}
 
 

@@ -32,8 +32,10 @@ The scenario of issue 21 extends the primary-radar scenario of ``generate_radar.
   their state vectors, as OpenSky's history gives them, every ``--adsb-period-s``
   (5 s), over their whole flight, with GNSS error within the NACp each aircraft
   states (8–10: EPU 92.6, 30, 10 m). OpenSky's CSV holds no NACp, so airwitness
-  gives these reports its default σ for ``opensky`` (50 m); the stated NACp is in
-  scenario.json.
+  gives those reports its default σ for ``opensky`` (50 m); the same reports as an
+  ADS-B ground station's ASTERIX CAT021 (``cat021_write.py``: SAC 1, SIC 30) state
+  it in I021/090, which airwitness reads as σ = EPU / 2.4477 (37.8, 12.3, 4.1 m).
+  Read one or the other: both are the same aircraft's same broadcasts.
 - Airliners (``fusion_objects.py``): 8 designed ones (``--airliners``; more are
   drawn from the seed: entering a 200 km circle, crossing it straight through a
   point within 80 km of the radar), 200–250 m/s at FL300–FL380 (9.1–11.6 km), four
@@ -69,6 +71,10 @@ Files written to DIR, byte-identical for the same options and seed:
 - ``adsb.csv`` — the OpenSky state vectors (``time,icao24,lat,lon,velocity,heading,
   vertrate,callsign,onground,alert,spi,squawk,baroaltitude,geoaltitude,
   lastposupdate,lastcontact``), in time then address order;
+- ``adsb.ast`` — the same state vectors as raw ASTERIX CAT021 data blocks (one
+  per state-vector time): record k is data line k of adsb.csv (its line k + 1),
+  the time of applicability its ``lastposupdate`` to 1/128 s, the position to
+  180/2³⁰ degrees, the NACp stated; read with ``--date``;
 - ``sensors.csv`` — both radars, in ``generate_radar.py``'s columns (the SSR's
   clutter density 0);
 - ``truth.csv`` — ``object,time,lon,lat,alt_m,speed_mps,class`` at 1 s steps, every
@@ -105,7 +111,8 @@ report whose ``track_id`` is the address, the very string of the ADS-B ``icao24`
 so read together an aircraft's SSR plots and its ADS-B are *one* track (prepared by
 ``track_id`` alone, whatever the source); for A05 the outlier rule then rejects
 reports of both files where they disagree, and the mixed track still shows a
-crossing. SSR reports carry no velocity (no I048/200), ADS-B reports no stated σ.
+crossing. SSR reports carry no velocity (no I048/200); ADS-B from adsb.csv no stated
+σ, from adsb.ast the NACp's.
 
 Random streams (numpy PCG64, children of the seed): 0–3 as in ``generate_radar.py``
 (PSR detection, PSR noise, clutter, extra drones), 4–5 the K aircraft's PSR

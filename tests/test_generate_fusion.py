@@ -33,6 +33,7 @@ SCRIPT = ROOT / "scripts" / "generate_fusion.py"
 FILES = (
     "plots.ast",
     "adsb.csv",
+    "adsb.ast",
     "sensors.csv",
     "truth.csv",
     "truth_plots.csv",
@@ -306,6 +307,33 @@ def test_airwitness_reads_the_adsb(run: Path, summary: dict) -> None:
     az, _, dist = GEOD.inv(lon[a], lat[a], lon[b], lat[b])
     apparent = dist / (t[b] - t[a])
     assert 240.0 < apparent < 260.0 and 112.0 < az % 360 < 124.0
+
+
+def test_airwitness_reads_the_adsb_as_cat021(run: Path, summary: dict) -> None:
+    """adsb.ast holds the CSV's reports, record for record: same address, position to
+    the CSV's 6 decimals, time to 1/128 s, velocity to its LSB, height to 1/4 FL (K01's
+    2,500 m is FL82), and the σ its NACp states (EPU / 2.4477)."""
+    cat021 = awio.read(run / "adsb.ast", options=ReadOptions(date=DATE))
+    plain = awio.read(run / "adsb.csv")
+    assert cat021.records == ADSB and cat021.table.num_rows == ADSB and cat021.rejects == []
+    a, b = cat021.table, plain.table
+    assert a["source_record"].to_pylist() == list(range(1, ADSB + 1))
+    for column in ("track_id", "callsign", "alt_kind"):
+        assert a[column].to_pylist() == b[column].to_pylist()
+    alt_a, alt_b = a["alt_m"].to_numpy(), b["alt_m"].to_numpy()
+    assert np.abs(alt_a - alt_b).max() < 3.82  # 1/4 FL: the airliners' FLs are exact
+    k01 = np.array([t == "600b11" for t in b["track_id"].to_pylist()])
+    assert np.array_equal(alt_a[~k01], alt_b[~k01]) and set(alt_a[k01]) == {8200 * 0.3048}
+    assert set(a["source"].to_pylist()) == {"asterix"}
+    dt_ns = a["time"].cast("int64").to_numpy() - b["time"].cast("int64").to_numpy()
+    assert np.abs(dt_ns).max() <= 1e9 / 256 + 5e5  # half of 1/128 s, and the CSV's 0.5 ms
+    half = 5e-7 + 180 / 2**31  # the CSV's 6 decimals and CAT021's LSB, halved (degrees)
+    # ground speed: CAT021's LSB 1852/2^14 m/s and the CSV's 2 decimals, halved
+    for column, tolerance in (("lat", half), ("lon", half), ("ground_speed_mps", 0.062)):
+        assert np.abs(a[column].to_numpy() - b[column].to_numpy()).max() < tolerance
+    nacp = {o["icao24"]: o["nacp"] for o in summary["objects"] if "nacp" in o}
+    expected = [EPU_M[nacp[t]] / 2.4477 for t in a["track_id"].to_pylist()]
+    assert np.allclose(a["pos_sigma_m"].to_numpy(), expected, rtol=1e-4)
 
 
 def test_adsb_and_radar_share_track_ids(run: Path) -> None:
