@@ -62,11 +62,19 @@ AIRLINERS = {
 EPU_M = {8: 92.6, 9: 30.0, 10: 10.0}
 GEOD = Geod(ellps="WGS84")
 
-_spec = importlib.util.spec_from_file_location(
-    "asterix_write", ROOT / "scripts" / "asterix_write.py"
-)
-asterix_write = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(asterix_write)
+
+def _script(name: str):
+    """A module of scripts/, registered under its name (scripts import each other)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+asterix_write = _script("asterix_write")
+cat021_write = _script("cat021_write")
 
 
 def _generate(out: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -487,3 +495,21 @@ def test_mode_s_record_by_hand() -> None:
     assert (rec["I090"]["FL"]["val"], rec["I070"]["Mode3A"]["val"]) == (330.0, "4521")
     with pytest.raises(ValueError, match="Mode S plot out of range"):
         asterix_write.mode_s_plot(1, 18, 0, 0, 0, (0o10000, 0, 0, ""))
+
+
+def test_cat021_record_by_hand() -> None:
+    """04:00:00 UTC at the radar's site, FL330, NACp 9, 220 m/s due east, UAE3NF."""
+    record = cat021_write.report(
+        1, 30, 14_400 * 128, 39.6, 47.35, (0x896E15, 0o2105, 330 * 4, 9, 220.0, 90.0, "UAE3NF")
+    )
+    assert record.hex().upper() == (
+        "CB113B0980011E081C20000E147AE110D5E6F8896E1531F21204450528079A4000541173386820"
+    )
+    rec = pkg.parse(asterix_write.data_block([record], 21), verbose=False)[0]
+    assert rec["I080"]["TAddr"]["val"] == "896E15"
+    assert (rec["I090"]["NACp"]["val"], rec["I210"]["VN"]["val"]) == (9, 2)
+    assert (rec["I145"]["FL"]["val"], rec["I070"]["Mode3A"]["val"]) == (330.0, "2105")
+    assert rec["I160"]["TA"]["val"] == 90.0
+    assert rec["I071"]["time_applicability_position"]["val"] == 14_400.0
+    with pytest.raises(ValueError, match="ground speed out of range"):
+        cat021_write.report(1, 30, 0, 0.0, 0.0, (0, 0, 0, 9, 4000.0, 0.0, ""))
