@@ -53,6 +53,18 @@ def errors_m(inputs, plots, scene: Scene) -> tuple[np.ndarray, np.ndarray]:
     return np.array(out), table["pos_sigma_m"].to_numpy()
 
 
+def noisy_straight(height_m: float = 1000.0) -> Scene:
+    """One target flying straight for 200 scans, seen with a real radar's errors."""
+    return Scene(
+        [straight(5_000.0, -25_000.0, 50.0, 20.0)],
+        scans=200,
+        sigma_range_m=50.0,
+        sigma_azimuth_deg=0.15,
+        seed=5,
+        height_m=height_m,
+    )
+
+
 def test_a_single_target_without_noise_is_where_it_was(tmp_path: Path):
     scene = Scene([straight(5_000.0, -25_000.0, 50.0, 20.0)], scans=40)
     inputs, plots = tracked(tmp_path, scene)
@@ -67,13 +79,7 @@ def test_a_single_target_without_noise_is_where_it_was(tmp_path: Path):
 
 
 def test_a_noisy_target_is_within_its_stated_error(tmp_path: Path):
-    scene = Scene(
-        [straight(5_000.0, -25_000.0, 50.0, 20.0)],
-        scans=200,
-        sigma_range_m=50.0,
-        sigma_azimuth_deg=0.15,
-        seed=5,
-    )
+    scene = noisy_straight()
     inputs, plots = tracked(tmp_path, scene)
     err, sigma = errors_m(inputs, plots, scene)
     assert len(err) == 200
@@ -85,14 +91,7 @@ def test_a_noisy_target_is_within_its_stated_error(tmp_path: Path):
 def test_an_unknown_height_widens_the_error_honestly(tmp_path: Path):
     """At 2.5 km with the default band 0-3000 m, the ground distance is biased by ~100 m:
     the stated σ must say so, and cover the truth."""
-    scene = Scene(
-        [straight(5_000.0, -25_000.0, 50.0, 20.0)],
-        scans=200,
-        sigma_range_m=50.0,
-        sigma_azimuth_deg=0.15,
-        seed=5,
-        height_m=2500.0,
-    )
+    scene = noisy_straight(height_m=2500.0)
     inputs, plots = tracked(tmp_path, scene, TrackerSettings())
     err, sigma = errors_m(inputs, plots, scene)
     assert np.sqrt(np.mean(err**2)) > 60.0
@@ -226,14 +225,7 @@ def test_the_same_plots_give_the_same_tracks_byte_for_byte(tmp_path: Path):
 def test_a_radar_s_own_height_band_wins_over_the_default(tmp_path: Path):
     """The same 2.5 km target: the sensors file says this radar's targets fly at
     2,500 m, so no height bias is left and the stated σ shrinks to the noise's."""
-    scene = Scene(
-        [straight(5_000.0, -25_000.0, 50.0, 20.0)],
-        scans=200,
-        sigma_range_m=50.0,
-        sigma_azimuth_deg=0.15,
-        seed=5,
-        height_m=2500.0,
-    )
+    scene = noisy_straight(height_m=2500.0)
     csv, sensors, plots = scene.write(tmp_path)
     lines = sensors.read_text().splitlines()
     sensors.write_text(f"{lines[0]},assumed_alt_m\n{lines[1]},2500\n")

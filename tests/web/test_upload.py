@@ -166,3 +166,11 @@ def test_uploaded_radar_plots_are_read_with_the_server_s_options(tmp_path):
     res = r.json()
     assert res["status"] == "stored" and res["format"] == "asterix"
     assert (res["tracks"], res["crossings"]) == (12, 9)
+    # plot times are 1/128 s, not whole microseconds: every page must still show them
+    crossings = client.get("/api/crossings", params={"into": "IRN"}).json()
+    assert crossings["total"] == 4  # T01, T03, T08 and F01 enter Iran
+    track = crossings["items"][0]["track_id"]
+    reports = client.get(f"/api/tracks/{track}").json()["reports"]
+    assert reports["total"] > 100 and reports["items"][0]["time"].endswith("Z")
+    speed = client.get("/api/profile", params={"track_id": track, "quantity": "speed"})
+    assert speed.status_code == 200 and speed.text.startswith("<svg")

@@ -254,7 +254,11 @@ def _tracks(
     ):
         x_codes.setdefault(tid, set()).update((frm, to))
 
-    cols = {name: summary[name].to_pylist() for name in summary.column_names}
+    cols = {
+        name: summary[name].to_pylist()
+        for name in summary.column_names
+        if not pa.types.is_timestamp(summary.schema.field(name).type)  # as ISO text below
+    }
     first_iso = iso_times(summary["first_seen"])
     last_iso = iso_times(summary["last_seen"])
     by_code: dict[str, list[int]] = {}

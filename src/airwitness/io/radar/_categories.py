@@ -117,6 +117,31 @@ def _i(rec: dict, item: str, field: str) -> int | None:
     return v if type(v) is int else None
 
 
+def _num(node: Any, field: str) -> float:
+    """:func:`_f` on an item already looked up (``rec.get(item)``): items with several
+    fields are looked up once (CAT048 plots come by the tens of thousands), and an
+    absent one costs no exception."""
+    if node is None:
+        return math.nan
+    try:
+        v = node[field]["val"]
+    except (KeyError, TypeError, IndexError):
+        return math.nan
+    if type(v) is float:
+        return v if math.isfinite(v) else math.nan
+    return float(v) if type(v) is int else math.nan
+
+
+def _field(node: Any, field: str) -> Any:
+    """:func:`_val` on an item already looked up."""
+    if node is None:
+        return None
+    try:
+        return node[field]["val"]
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
 def _text(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
@@ -396,16 +421,17 @@ class Reader:
         )
 
     def _cat048(self, rec: dict, offset: int, packet_ns: int | None) -> None:
-        rho, theta = _f(rec, "I040", "RHO"), _f(rec, "I040", "THETA")
+        i040, i090, get = rec.get("I040"), rec.get("I090"), rec.get
+        rho, theta = _num(i040, "RHO"), _num(i040, "THETA")
         key = _source_key(rec)
-        fl = _f(rec, "I090", "FL")
-        if _val(rec, "I090", "V") != 0 or _val(rec, "I090", "G") != 0:
+        fl = _num(i090, "FL")
+        if _field(i090, "V") != 0 or _field(i090, "G") != 0:
             fl = math.nan  # not validated or garbled Mode C
-        number = _i(rec, "I161", "Tn")
+        number = _i(rec, "I161", "Tn") if "I161" in rec else None
         if key is not None and number is not None:
             track_id: str | None = f"{TRACK_PREFIX}:{key[0]}/{key[1]}:{number}"
         else:
-            track_id = _address(_val(rec, "I220", "ACAddr"))
+            track_id = _address(_val(rec, "I220", "ACAddr")) if "I220" in rec else None
         reason: str | None = None
         if math.isnan(rho) or math.isnan(theta):
             reason = reasons.NO_POSITION
@@ -415,26 +441,27 @@ class Reader:
             self.count,
             offset,
             packet_ns,
-            _f(rec, "I140", "ToD"),
+            _num(get("I140"), "ToD"),
             track_id,
             math.nan,
             math.nan,
             fl * FL_TO_M,
             0,
-            gs=_f(rec, "I200", "CGS") * KT_TO_MPS,
-            trk=_f(rec, "I200", "CHdg"),
-            callsign=_text(_val(rec, "I240", "TId")),
+            gs=_num(get("I200"), "CGS") * KT_TO_MPS,
+            trk=_num(get("I200"), "CHdg"),
+            callsign=_text(_val(rec, "I240", "TId")) if "I240" in rec else None,
             reason=reason,
         )
         if reason is None and key is not None:
             self.rows.polar.append((row, key, rho * NM_TO_M, theta, fl * FL_TO_M))
             if track_id is None:  # an anonymous plot: a detection, for the tracker
-                mode3a = _val(rec, "I070", "Mode3A")
-                if _val(rec, "I070", "V") != 0 or _val(rec, "I070", "G") != 0:
+                i070, i130 = get("I070"), get("I130")
+                mode3a = _field(i070, "Mode3A")
+                if _field(i070, "V") != 0 or _field(i070, "G") != 0:
                     mode3a = None  # not validated, or garbled
-                amplitude = _f(rec, "I130", "PAM")
+                amplitude = _num(i130, "PAM")
                 if math.isnan(amplitude):
-                    amplitude = _f(rec, "I130", "SAM")
+                    amplitude = _num(i130, "SAM")
                 self.rows.plots[row] = Plot(key, rho * NM_TO_M, theta, _text(mode3a), amplitude)
 
     def _site(self, rec: dict) -> None:
