@@ -192,16 +192,19 @@ def truths(sc: Scenario, geo: Geometry, rng: np.random.Generator) -> list[Truth]
     designed = list(radar_targets.DESIGNED[: sc.targets])
     extra = max(sc.targets - len(designed), 0)
     targets = designed + radar_targets.random_targets(extra, sc.duration_s, sc.range_max_m, rng)
-    out = []
-    for target in targets:
-        t, x, y = radar_targets.fly(target)
-        t = t + target.start_s
-        keep = t <= sc.scans * sc.scan_period_s
-        if keep.sum() < 2:
-            continue
-        lon, lat = geo.lonlat(x[keep], y[keep])
-        out.append(Truth(target, t[keep], x[keep], y[keep], lon, lat))
-    return out
+    end_s = sc.scans * sc.scan_period_s
+    return [tr for tr in (truth_of(t, geo, end_s) for t in targets) if tr is not None]
+
+
+def truth_of(target: radar_targets.Target, geo: Geometry, end_s: float) -> Truth | None:
+    """The target's flight up to ``end_s`` (s after the start); None if under 2 s of it."""
+    t, x, y = radar_targets.fly(target)
+    t = t + target.start_s
+    keep = t <= end_s
+    if keep.sum() < 2:
+        return None
+    lon, lat = geo.lonlat(x[keep], y[keep])
+    return Truth(target, t[keep], x[keep], y[keep], lon, lat)
 
 
 def target_plots(sc: Scenario, geo: Geometry, truth: Truth, index: int, rng_detect, rng_noise):
