@@ -365,22 +365,8 @@ def generate(sc: FusionScenario, out: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-o", "--out", type=Path, required=True, help="folder to write to")
-    d, p = FusionScenario(), gr.Scenario()
-    ap.add_argument("--seed", type=int, default=p.seed)
-    ap.add_argument("--start", default=p.start, help="ISO-8601 UTC start (default %(default)s)")
-    ap.add_argument("--duration-s", type=float, default=p.duration_s)
-    ap.add_argument("--scan-period-s", type=float, default=p.scan_period_s, help="both radars")
-    ap.add_argument(
-        "--clutter-per-scan", type=float, default=p.clutter_per_scan,
-        help="PSR: expected false plots per scan, uniform over the coverage",
-    )  # fmt: skip
-    ap.add_argument(
-        "--patch-per-scan", type=float, default=p.patch_per_scan,
-        help="PSR: expected false plots per scan in the dense patch",
-    )  # fmt: skip
-    ap.add_argument(
-        "--targets", type=int, default=p.targets, help="drones: 11 designed, more random"
-    )
+    d = FusionScenario()
+    gr.add_radar_arguments(ap, "PSR: ")  # --seed, --start, --duration-s, --scan-period-s too
     ap.add_argument("--airliners", type=int, default=d.airliners, help="8 designed, more random")
     ap.add_argument(
         "--kinematic", type=int, default=d.kinematic,
@@ -391,30 +377,13 @@ def main(argv: list[str] | None = None) -> int:
         help="airliners whose ADS-B is spoofed: A05, then the first random ones",
     )  # fmt: skip
     ap.add_argument("--adsb-period-s", type=int, default=d.adsb_period_s)
-    ap.add_argument("--pd", type=float, default=p.pd, help="PSR detection probability")
-    ap.add_argument("--sigma-range-m", type=float, default=p.sigma_range_m, help="PSR")
-    ap.add_argument("--sigma-azimuth-deg", type=float, default=p.sigma_azimuth_deg, help="PSR")
     ap.add_argument("--ssr-pd", type=float, default=d.ssr_pd)
     ap.add_argument("--ssr-sigma-range-m", type=float, default=d.ssr_sigma_range_m)
     ap.add_argument("--ssr-sigma-azimuth-deg", type=float, default=d.ssr_sigma_azimuth_deg)
     args = ap.parse_args(argv)
     if args.adsb_period_s < 1:
         ap.error("--adsb-period-s must be a whole number of seconds, at least 1")
-    start = dt.datetime.fromisoformat(args.start)
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=dt.UTC)
-    psr = gr.Scenario(
-        seed=args.seed,
-        start=start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        duration_s=args.duration_s,
-        scan_period_s=args.scan_period_s,
-        sigma_range_m=args.sigma_range_m,
-        sigma_azimuth_deg=args.sigma_azimuth_deg,
-        pd=args.pd,
-        clutter_per_scan=args.clutter_per_scan,
-        patch_per_scan=args.patch_per_scan,
-        targets=args.targets,
-    )
+    psr = gr.scenario_of(args)
     sc = FusionScenario(
         psr=psr,
         ssr_pd=args.ssr_pd,

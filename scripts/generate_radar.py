@@ -418,9 +418,9 @@ def generate(sc: Scenario, out: Path) -> dict:
     return summary
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-o", "--out", type=Path, required=True, help="folder to write to")
+def add_radar_arguments(ap: argparse.ArgumentParser, role: str = "") -> None:
+    """The primary radar's options (``role``, e.g. ``"PSR: "``, prefixes their help):
+    shared with the scenarios built on this one (``generate_fusion.py``)."""
     d = Scenario()
     ap.add_argument("--seed", type=int, default=d.seed)
     ap.add_argument("--start", default=d.start, help="ISO-8601 UTC start (default %(default)s)")
@@ -428,21 +428,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scan-period-s", type=float, default=d.scan_period_s)
     ap.add_argument(
         "--clutter-per-scan", type=float, default=d.clutter_per_scan,
-        help="expected false plots per scan, uniform over the coverage",
+        help=f"{role}expected false plots per scan, uniform over the coverage",
     )  # fmt: skip
     ap.add_argument(
         "--patch-per-scan", type=float, default=d.patch_per_scan,
-        help="expected false plots per scan in the dense patch",
+        help=f"{role}expected false plots per scan in the dense patch",
     )  # fmt: skip
-    ap.add_argument("--targets", type=int, default=d.targets, help="11 designed, more are random")
-    ap.add_argument("--pd", type=float, default=d.pd)
-    ap.add_argument("--sigma-range-m", type=float, default=d.sigma_range_m)
-    ap.add_argument("--sigma-azimuth-deg", type=float, default=d.sigma_azimuth_deg)
-    args = ap.parse_args(argv)
+    ap.add_argument(
+        "--targets", type=int, default=d.targets, help=f"{role}11 designed, more are random"
+    )
+    ap.add_argument("--pd", type=float, default=d.pd, help=f"{role}detection probability")
+    ap.add_argument("--sigma-range-m", type=float, default=d.sigma_range_m, help=role or None)
+    ap.add_argument(
+        "--sigma-azimuth-deg", type=float, default=d.sigma_azimuth_deg, help=role or None
+    )
+
+
+def scenario_of(args: argparse.Namespace) -> Scenario:
+    """The :class:`Scenario` the options of :func:`add_radar_arguments` describe."""
     start = dt.datetime.fromisoformat(args.start)
     if start.tzinfo is None:
         start = start.replace(tzinfo=dt.UTC)
-    sc = Scenario(
+    return Scenario(
         seed=args.seed,
         start=start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         duration_s=args.duration_s,
@@ -454,6 +461,14 @@ def main(argv: list[str] | None = None) -> int:
         patch_per_scan=args.patch_per_scan,
         targets=args.targets,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-o", "--out", type=Path, required=True, help="folder to write to")
+    add_radar_arguments(ap)
+    args = ap.parse_args(argv)
+    sc = scenario_of(args)
     summary = generate(sc, args.out)
     counts = summary["counts"]
     print(
