@@ -15,22 +15,6 @@ import numpy as np
 ADSB = "adsb"
 
 
-def write_truth(out: Path, truths: list, start_ns: int) -> str:
-    """truth.csv of every object; returns the plain-CSV copy for the crossing logic."""
-    rows = ["object,time,lon,lat,alt_m,speed_mps,class"]
-    plain = ["track_id,time,lat,lon,alt_m"]
-    for tr in truths:
-        tg = tr.target
-        times = gr.iso_ms(start_ns + np.rint(tr.t_s * gr.NS).astype(np.int64))
-        for t, lon, lat in zip(times, tr.lon, tr.lat, strict=True):
-            rows.append(
-                f"{tg.name},{t},{lon:.7f},{lat:.7f},{tg.alt_m:.1f},{tg.speed_mps:.2f},{tg.klass}"
-            )
-            plain.append(f"{tg.name},{t},{lat:.7f},{lon:.7f},{tg.alt_m:.1f}")
-    (out / "truth.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return "\n".join(plain) + "\n"
-
-
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, columns, lineterminator="\n")

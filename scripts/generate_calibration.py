@@ -220,17 +220,15 @@ def power_svg(points: list[tuple[float, float, str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def power_points(table: pa.Table, recipes: list[Case]) -> list[tuple[float, float, str]]:
-    """Median confidence per depth multiple, per error model (needs airwitness)."""
+def calibration_sky():
+    """The two airspaces the tracks fly between: AAA west of 10° E, BBB east of it
+    (an exact border: the generator states its error per track). Needs airwitness."""
     import shapely
 
     from airwitness.airspace import Airspace
     from airwitness.airspace.boundaries import BoundarySet
-    from airwitness.crossings import find_crossings
-    from airwitness.schema import make_table
-    from airwitness.tracks import prepare_tracks
 
-    sky = Airspace(
+    return Airspace(
         BoundarySet(
             ("AAA", "BBB"),
             ("land", "land"),
@@ -238,6 +236,15 @@ def power_points(table: pa.Table, recipes: list[Case]) -> list[tuple[float, floa
             {"name": "calibration"},
         )
     )
+
+
+def power_points(table: pa.Table, recipes: list[Case]) -> list[tuple[float, float, str]]:
+    """Median confidence per depth multiple, per error model (needs airwitness)."""
+    from airwitness.crossings import find_crossings
+    from airwitness.schema import make_table
+    from airwitness.tracks import prepare_tracks
+
+    sky = calibration_sky()
     ids = table["track_id"].to_pylist()
     groups: dict[tuple[str, float], list[float]] = {}
     for sb in BOUNDARY_SIGMAS_M:

@@ -318,7 +318,7 @@ def generate(sc: FusionScenario, out: Path) -> dict:
     period = sc.adsb_period_s
     reports = [fusion_adsb.state_vectors(ac, tr, geo, period, rngs[8]) for ac, tr in flights]
     adsb_counts = fusion_adsb.write(out, reports, start_s)
-    plain = fusion_truth.write_truth(out, [*drones, *(tr for _, tr in flights)], start_ns)
+    plain = gr.write_truth(out, [*drones, *(tr for _, tr in flights)], start_ns, "object")
     crossings = [{"object": r.pop("target"), **r} for r in gr.truth_crossings(plain)]
     fusion_truth.write_csv(
         out / "truth_crossings.csv", ["object", "time", "lon", "lat", "from", "to"], crossings

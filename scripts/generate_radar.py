@@ -316,9 +316,10 @@ def write_sensors(out: Path, sc: Scenario) -> None:
     (out / "sensors.csv").write_text(f"{SENSOR_COLUMNS}\n{row}\n", encoding="utf-8")
 
 
-def write_truth(out: Path, truth: list[Truth], start_ns: int) -> str:
-    """truth.csv; returns the plain-CSV copy (``track_id`` first) for the crossing logic."""
-    rows = ["target,time,lon,lat,alt_m,speed_mps,class"]
+def write_truth(out: Path, truth: list[Truth], start_ns: int, name: str = "target") -> str:
+    """truth.csv (its first column called ``name``); returns the plain-CSV copy
+    (``track_id`` first) for the crossing logic."""
+    rows = [f"{name},time,lon,lat,alt_m,speed_mps,class"]
     plain = ["track_id,time,lat,lon,alt_m"]
     for tr in truth:
         tg = tr.target

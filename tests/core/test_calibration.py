@@ -21,9 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-import shapely
 
-from airwitness.airspace import Airspace, BoundarySet
+from airwitness.airspace import Airspace
 from airwitness.crossings import find_crossings
 from airwitness.schema import make_table
 from airwitness.tracks import prepare_tracks
@@ -39,14 +38,7 @@ _spec.loader.exec_module(gen)
 def confidences() -> tuple[dict[str, float], list]:
     """The highest confidence of a crossing into BBB of every calibration track."""
     table, recipes = gen.calibration(seed=16, per_case=6)
-    sky = Airspace(
-        BoundarySet(
-            ("AAA", "BBB"),
-            ("land", "land"),
-            (shapely.box(9, -1, 10, 1), shapely.box(10, -1, 11, 1)),
-            {"name": "calibration"},
-        )
-    )
+    sky = gen.calibration_sky()
     best: dict[str, float] = {}
     ids = np.asarray(table["track_id"].to_pylist(), dtype=object)
     for sb in gen.BOUNDARY_SIGMAS_M:
