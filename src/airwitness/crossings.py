@@ -11,7 +11,7 @@ exactly on a boundary gives a crossing at that report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
@@ -82,7 +82,7 @@ def find_crossings(
     observed_gap_s: float = DEFAULT_OBSERVED_GAP_S,
     where: CrossingFilter | None = None,
     boundary_sigma_m: float | None = None,
-    reports_per_track: Mapping[str, int] | None = None,
+    segment_reports: np.ndarray | None = None,
 ) -> pa.Table:
     """Every change of airspace along prepared tracks, each with its confidence.
 
@@ -90,15 +90,16 @@ def find_crossings(
     (sorted by track and time, with a ``segment`` column). Returns a table of
     :data:`CROSSING_SCHEMA`, sorted by track, time and position along the path.
     ``boundary_sigma_m`` overrides the airspace set's stated boundary error;
-    ``reports_per_track`` is how many reports each track had before cleaning (the
-    ``N`` of the confidence; default: the reports in ``tracks``).
+    ``segment_reports`` is, per row, how many reports its segment had before
+    cleaning (the ``N`` of the confidence: :attr:`PreparedTracks.segment_reports`;
+    default: the segment's rows in ``tracks``).
     """
     n = tracks.num_rows
     segment = tracks["segment"].to_numpy() if n else np.zeros(0, dtype=np.int32)
     new_track = track_starts(tracks["track_id"]) if n else np.zeros(0, dtype=bool)
     new_run = new_track.copy()
     new_run[1:] |= segment[1:] != segment[:-1]
-    sizes = _track_sizes(tracks, reports_per_track)
+    sizes = _segment_sizes(new_run) if segment_reports is None else segment_reports
     points = TrackPoints(
         rows=np.arange(n),
         lon=np.ascontiguousarray(tracks["lon"].to_numpy(), dtype=np.float64),
@@ -107,8 +108,7 @@ def find_crossings(
         alt=tracks["alt_m"].to_numpy(zero_copy_only=False).astype(np.float64),
         segment=segment,
         new_run=new_run,
-        track=np.cumsum(new_track) - 1,
-        track_reports=sizes,
+        segment_reports=np.asarray(sizes, dtype=np.int64),
         row_sigma=effective_sigma(tracks) if n else np.zeros(0),
     )
     return crossings_of_points(
@@ -121,17 +121,10 @@ def find_crossings(
     )
 
 
-def _track_sizes(tracks: pa.Table, given: Mapping[str, int] | None) -> np.ndarray:
-    """Each track's number of reports (``given`` per track id, or counted)."""
-    n = tracks.num_rows
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(track_starts(tracks["track_id"]))
-    lengths = np.diff(np.r_[starts, n])
-    if given is not None:
-        ids = pc.cast(tracks["track_id"], pa.string()).take(pa.array(starts)).to_pylist()
-        lengths = np.maximum(lengths, [given.get(t, 0) for t in ids])
-    return lengths.astype(np.int64)
+def _segment_sizes(new_run: np.ndarray) -> np.ndarray:
+    """Per row: the number of rows of its segment (``new_run`` marks each one's first)."""
+    run = np.cumsum(new_run) - 1
+    return np.bincount(run)[run].astype(np.int64) if len(run) else np.zeros(0, np.int64)
 
 
 @dataclass
@@ -147,17 +140,16 @@ class TrackPoints:
     segment: np.ndarray
     #: True where a report starts a new track segment (a new track or segment)
     new_run: np.ndarray
-    #: each report's track, an index into ``track_reports``
-    track: np.ndarray
-    #: per track: how many reports it had before cleaning (the N of the confidence)
-    track_reports: np.ndarray
+    #: per report: how many reports its segment had before cleaning, rejected ones
+    #: between its kept ones included (the N of the confidence)
+    segment_reports: np.ndarray
     #: per row of ``source`` (not per report: only a crossing's reports are looked
     #: up): the position error, m (:func:`airwitness.uncertainty.effective_sigma`)
     row_sigma: np.ndarray
 
     def subset(self, keep: np.ndarray) -> TrackPoints:
         """Only the reports where ``keep`` (whole tracks, so runs stay runs)."""
-        shared = ("track_reports", "row_sigma")  # indexed by track or source row: unchanged
+        shared = ("row_sigma",)  # indexed by source row: unchanged
         per_report = [f.name for f in fields(self) if f.name not in shared]
         return replace(self, **{f: getattr(self, f)[keep] for f in per_report})
 
@@ -439,7 +431,7 @@ def _event_table(
     path_m = haversine_m(points.lon[ev.i0], points.lat[ev.i0], points.lon[ev.i1], points.lat[ev.i1])
     proof = crossing_evidence(
         airspace.index, points.lon, points.lat, t_ns, points.row_sigma, points.rows,
-        points.track_reports[points.track[ev.i1]], ev.i0, ev.i1, ev.frac,
+        points.segment_reports[ev.i1], ev.i0, ev.i1, ev.frac,
         np.asarray(path_m, dtype=np.float64), time_ns, first, stop, sigma_b,
     )  # fmt: skip
     has = proof.best >= 0

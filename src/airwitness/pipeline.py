@@ -36,7 +36,6 @@ __all__ = [
     "crossings_of_inputs",
     "label_reports",
     "read_inputs",
-    "reports_per_track",
     "run_crossings",
     "summarize",
     "track_summaries",
@@ -175,20 +174,10 @@ def crossings_of_inputs(
         observed_gap_s=observed_gap_s,
         where=where,
         boundary_sigma_m=boundary_sigma_m,
-        reports_per_track=reports_per_track(inputs.table),
+        segment_reports=prepared.segment_reports,
     )
     summary = summarize(inputs, prepared, crossings.num_rows, "crossings")
     return CrossingsRun(crossings, prepared, inputs, summary)
-
-
-def reports_per_track(table: pa.Table) -> dict[str, int]:
-    """How many reports each track has (before cleaning): the N of the confidence."""
-    if table.num_rows == 0:
-        return {}
-    counts = pc.value_counts(pc.cast(table["track_id"], pa.string()))
-    return dict(
-        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
-    )
 
 
 def label_reports(table: pa.Table, airspace: Airspace) -> pa.Table:

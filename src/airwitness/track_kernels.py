@@ -153,6 +153,38 @@ def clean(
     return reason, segment[:kept].copy()
 
 
+@nb.njit(cache=True, nogil=True)
+def segment_sizes(reason, kept_track, kept_segment):
+    """Per kept report: how many reports its segment has (the N of the confidence).
+
+    A segment's reports are its kept ones and every report cleaning rejected
+    between two of them, in :func:`sort_order` order (``reason`` is in that order;
+    ``kept_track`` and ``kept_segment`` are per kept report). A report rejected
+    before a segment's first kept report or after its last belongs to none: it
+    cannot be part of that segment's path.
+    """
+    m = kept_track.shape[0]
+    size = np.zeros(m, dtype=np.int64)
+    k = -1
+    start = 0
+    pending = 0
+    for r in range(reason.shape[0]):
+        if reason[r] != KEEP:
+            pending += 1
+            continue
+        k += 1
+        if k > 0 and kept_track[k] == kept_track[k - 1] and kept_segment[k] == kept_segment[k - 1]:
+            size[start] += pending + 1
+        else:
+            start = k
+            size[start] = 1
+        pending = 0
+    for k in range(1, m):
+        if kept_track[k] == kept_track[k - 1] and kept_segment[k] == kept_segment[k - 1]:
+            size[k] = size[k - 1]
+    return size
+
+
 _M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0
 
 #: relative width added to the bounds of squared distances: far above the

@@ -47,6 +47,9 @@ class PreparedTracks:
     rejects: list[Reject] = field(default_factory=list)
     #: track_id of each report removed here (duplicates, outliers), for per-track counts
     rejected_tracks: list[str] = field(default_factory=list)
+    #: per row of ``table``: how many reports its segment has, rejected ones included
+    #: (:func:`airwitness.track_kernels.segment_sizes`; the N of the confidence)
+    segment_reports: np.ndarray | None = None
 
 
 def prepare_tracks(
@@ -65,7 +68,12 @@ def prepare_tracks(
     rejects = reject_records(table, cleaned, rejected_tracks)
     out = table.take(pa.array(cleaned.kept))
     out = out.append_column("segment", pa.array(cleaned.segment, type=pa.int32()))
-    return PreparedTracks(table=out, rejects=rejects, rejected_tracks=sorted(rejected_tracks))
+    return PreparedTracks(
+        table=out,
+        rejects=rejects,
+        rejected_tracks=sorted(rejected_tracks),
+        segment_reports=cleaned.segment_reports,
+    )
 
 
 def reject_records(
@@ -141,6 +149,8 @@ class CleanedTracks:
     lon: np.ndarray
     lat: np.ndarray
     alt: np.ndarray
+    #: per kept row: how many reports its segment has (the N of the confidence)
+    segment_reports: np.ndarray
 
     def rejected_rows(self, code: int) -> np.ndarray:
         """Input rows removed for one reason, in sorted order."""
@@ -179,7 +189,8 @@ def clean_tracks(
     track, time_ns, lon, lat, alt, _ = track_kernels.gather(
         keep, track, time_ns, lon, lat, alt, leg
     )
-    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt)
+    sizes = track_kernels.segment_sizes(reason, track, segment)
+    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt, sizes)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

@@ -105,3 +105,23 @@ def test_jumps_the_stated_errors_explain_are_noise_not_outliers():
     assert len(careless.rejects) > 20
     kept = prepare_tracks(table)
     assert [(r.record, r.reason) for r in kept.rejects] == [(151, "position outlier")]
+
+
+def test_each_segment_counts_its_reports_and_the_rejected_ones_inside_it():
+    # segment 0: kept 0, 10, 30 with an outlier at 20 between them (counted) and a
+    # duplicate after its last kept report (not counted: it is no part of the path);
+    # a gap; segment 1: kept 4000, 4010, and a report rejected after 4010 (not counted)
+    points = [
+        (0, 0.0, 0.0),
+        (10, 0.01, 0.0),
+        (20, 0.02, 0.5),  # outlier
+        (30, 0.03, 0.0),
+        (30, 0.03, 0.0),  # duplicate
+        (4000, 0.04, 0.0),
+        (4010, 0.05, 0.0),
+        (4010, 0.06, 0.0),  # same time, other position
+    ]
+    out = prepare_tracks(reports(points), max_gap_s=1800)
+    assert out.table["segment"].to_pylist() == [0, 0, 0, 1, 1]
+    assert out.segment_reports.tolist() == [4, 4, 4, 2, 2]
+    assert len(out.rejects) == 3

@@ -124,7 +124,7 @@ def test_a_report_later_than_the_window_keeps_is_counted_late_not_used():
     stale = reports([(5, 1.0005, 0.0)], source_file="late.csv")
     assert tracker.add(stale, NOW) == []
     assert tracker.stats.late == 1
-    assert tracker.tracks["t1"].window.reports == 41  # counted in the track's N
+    assert tracker.tracks["t1"].window.segment_sizes() == {0: 41}  # counted in the N
 
 
 def test_tracks_not_heard_from_for_max_gap_are_retired_and_decided():
@@ -143,6 +143,13 @@ def test_tracks_not_heard_from_for_max_gap_are_retired_and_decided():
     alerts = tracker.add(again, NOW)
     assert [(x.status, x.fields["segment"]) for x in alerts] == [(PROVISIONAL, 1)]
     assert tracker.stats.reborn == 1
+    # and months later (the soak's tracks came back after 135 days), still as batch
+    tracker.finish(NOW)
+    later = reports([(10**7, 1.9, 0.0), (10**7 + 10, 2.1, 0.0)], track="a", source_file="l.csv")
+    tracker.add(b, NOW)
+    tracker.retire(T0 + 10**7 * 10**9, NOW)
+    alerts = tracker.add(later, NOW)
+    assert [(x.status, x.fields["segment"]) for x in alerts] == [(PROVISIONAL, 2)]
 
 
 def test_filters_of_crossings_apply_live():
@@ -204,3 +211,22 @@ def test_confirmed_alerts_on_real_flights_are_exactly_the_batch_crossings(batch)
     # memory: every track retired, nothing held
     assert tracker.tracks == {} and tracker.retained == 0
     assert REORDER_S == 10.0
+
+
+def test_a_track_heard_again_after_retirement_keeps_its_confidence_as_batch_gives_it():
+    # the N of the confidence is per segment: the reports of a later life of the same
+    # track id (after retirement, a new segment) change nothing of an earlier crossing
+    first = reports([(0, 1.99, 0.0), (10, 1.999, 0.0), (20, 2.003, 0.0), (30, 2.004, 0.0)])
+    later = reports([(5000 + 10 * i, 3.0, 0.5) for i in range(40)], source_file="later.csv")
+    both = concat([first, later])
+    sigma = pa.array([150.0] * both.num_rows)
+    both = both.set_column(both.schema.get_field_index("pos_sigma_m"), "pos_sigma_m", sigma)
+    tracker = Tracker(SKY, RULES)
+    tracker.add(both.slice(0, 4), NOW)
+    decided = tracker.retire(T0 + 5000 * 10**9, NOW)
+    tracker.add(both.slice(4), NOW)
+    assert [a.status for a in decided] == [CONFIRMED]
+    (alone,) = batch_rows(both.slice(0, 4), SKY)
+    (whole,) = batch_rows(both, SKY)
+    assert 0.0 < whole["confidence"] < 1.0  # not saturated: N shows in it
+    assert decided[0].fields == whole == alone

@@ -152,9 +152,7 @@ def crossings_of_partition(
         alt=cleaned.alt,
         segment=segment,
         new_run=new_run,
-        track=track,
-        # every report the track had, rejected ones included: the N of the confidence
-        track_reports=np.bincount(columns.track, minlength=columns.n_tracks),
+        segment_reports=cleaned.segment_reports,
         row_sigma=columns.sigma,
     )
     crossings = crossings_of_points(

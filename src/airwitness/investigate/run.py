@@ -55,7 +55,7 @@ from airwitness.investigate.routes import (
     route_masks,
     weigh,
 )
-from airwitness.pipeline import Inputs, reports_per_track
+from airwitness.pipeline import Inputs
 from airwitness.tracks import PreparedTracks, prepare_tracks
 
 
@@ -115,7 +115,7 @@ def investigate(case: Case) -> Investigation:
             sky,
             observed_gap_s=case.option("observed_gap_s"),
             boundary_sigma_m=case.boundary_sigma_m,
-            reports_per_track=reports_per_track(inputs.table),
+            segment_reports=prepared.segment_reports,
         ),
         classes,
         flags,

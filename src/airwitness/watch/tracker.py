@@ -13,8 +13,9 @@ and the crossings found there are compared with those already announced:
   isolated outlier when the next one came) is ``withdrawn`` at once;
 - when the track is retired (nothing heard for ``max_gap_s``) or the watch
   stops, its crossings are decided: the rules are run once more on every report
-  from before its first announced crossing on, with the track's full report
-  count, exactly as ``crossings`` runs them, and each crossing found is
+  from before its first announced crossing on, with each segment's report
+  count (the N of the confidence, :meth:`Window.segment_sizes`), exactly as
+  ``crossings`` runs them, and each crossing found is
   ``confirmed`` (the alert then carries exactly the fields ``crossings`` writes
   for it), each announced one not found ``withdrawn``.
 """
@@ -41,9 +42,6 @@ from airwitness.watch.window import FILE, KEEP, RECORD, TIME, Row, Window
 REORDER_S = 10.0
 #: A window is trimmed when it has grown by this many reports since the last trim.
 TRIM_EVERY = 32
-#: What a retired track leaves behind (its next segment, its report count) is kept this
-#: long (s of feed time), so that a track heard again goes on as ``crossings`` would.
-REMEMBER_S = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -67,15 +65,6 @@ class _Live:
     since_trim: int = 0
 
 
-@dataclass(frozen=True)
-class _Retired:
-    """A retired track: its last report's time, next segment and report count."""
-
-    last_ns: int
-    next_segment: int
-    reports: int
-
-
 @dataclass
 class TrackerStats:
     positions: int = 0
@@ -92,7 +81,10 @@ class Tracker:
         self.airspace = airspace
         self.rules = rules
         self.tracks: dict[str, _Live] = {}
-        self.retired: dict[str, _Retired] = {}
+        #: each retired track's next segment number, so that a track heard again, even
+        #: months later, goes on as ``crossings`` numbers it (one small entry per
+        #: track id ever retired: docs/watch.md)
+        self.retired: dict[str, int] = {}
         self.stats = TrackerStats()
         self._reorder_ns = int(REORDER_S * 1e9)
         # provisional runs keep every crossing the confidence may still let through
@@ -119,7 +111,7 @@ class Tracker:
             start = w.start(new[0][TIME]) if w.rows else 0
             if start is None:  # too late to place: counted, not used
                 keep = self._placeable(w, new)
-                w.reports += len(new) - len(keep)
+                w.count_late(len(new) - len(keep))
                 self.stats.late += len(new) - len(keep)
                 if not keep:
                     continue
@@ -140,7 +132,7 @@ class Tracker:
         if before is None:
             return _Live(Window(track_id))
         self.stats.reborn += 1
-        return _Live(Window(track_id, base_segment=before.next_segment, reports=before.reports))
+        return _Live(Window(track_id, base_segment=before))
 
     def _placeable(self, w: Window, new: list[Row]) -> list[Row]:
         """The reports of ``new`` that can still be placed exactly."""
@@ -185,9 +177,12 @@ class Tracker:
         segment = np.zeros(n, dtype=np.int64)
         segment[cleaned.kept] = cleaned.segment + offset[owner[cleaned.kept]]
         bounds = np.searchsorted(owner, np.arange(len(parts) + 1))
+        sizes = np.zeros(n, dtype=np.int64)
         for k, (w, s) in enumerate(parts):
             a, b = bounds[k], bounds[k + 1]
             w.verdicts(s, reason[a:b].tolist(), segment[a:b].tolist())
+            of = w.segment_sizes()
+            sizes[a:b] = [of[g] for g in w.segment[s:]]
         kept = table.take(pa.array(cleaned.kept))
         kept = kept.append_column("segment", pa.array(segment[cleaned.kept], type=pa.int32()))
         crossings = find_crossings(
@@ -196,7 +191,7 @@ class Tracker:
             observed_gap_s=self.rules.observed_gap_s,
             where=where,
             boundary_sigma_m=self.rules.boundary_sigma_m,
-            reports_per_track={w.track_id: w.reports for w, _ in parts},
+            segment_reports=sizes[cleaned.kept],
         )
         by_track: dict[str, list] = {w.track_id: [] for w, _ in parts}
         if crossings.num_rows:
@@ -211,9 +206,6 @@ class Tracker:
         """Decide and forget the tracks not heard from for ``max_gap_s`` before ``now_ns``."""
         limit = now_ns - int(self.rules.max_gap_s * 1e9)
         old = [t for t, live in self.tracks.items() if live.window.last_time < limit]
-        forget = now_ns - int(REMEMBER_S * 1e9)
-        for t in [t for t, r in self.retired.items() if r.last_ns < forget]:
-            del self.retired[t]
         return self._decide(old, received_ns)
 
     def finish(self, received_ns: int) -> list[Alert]:
@@ -225,7 +217,7 @@ class Tracker:
         self.stats.retired += len(lives)
         for live in lives:
             w = live.window
-            self.retired[w.track_id] = _Retired(w.last_time, w.next_segment, w.reports)
+            self.retired[w.track_id] = w.next_segment
         pinned = [live for live in lives if live.pin is not None]
         if not pinned:
             return []

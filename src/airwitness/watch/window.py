@@ -18,6 +18,7 @@ crossing whose earlier report is that one or later is decided again.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass, field
 
 from airwitness import track_kernels
@@ -36,8 +37,11 @@ class Window:
     """The retained reports of one track and their last verdicts.
 
     ``whole`` is True while ``rows[0]`` is the track's first report (nothing was
-    dropped from the front); ``reports`` counts every report the track ever had
-    (the N of the confidence, rejected ones included).
+    dropped from the front). The N of the confidence is per segment: its kept
+    reports and the rejected ones between two of them, as
+    :func:`airwitness.track_kernels.segment_sizes` counts them in batch;
+    ``counted`` holds those of the dropped reports, and ``carry`` the segment of
+    the last dropped kept report and the rejected ones dropped after it.
     """
 
     track_id: str
@@ -45,7 +49,8 @@ class Window:
     status: list[int] = field(default_factory=list)
     segment: list[int] = field(default_factory=list)
     whole: bool = True
-    reports: int = 0
+    counted: Counter[int] = field(default_factory=Counter)
+    carry: tuple[int | None, int] = (None, 0)
     #: the segment of the track's first report here (a track heard again after it was
     #: retired goes on numbering its segments)
     base_segment: int = 0
@@ -62,7 +67,6 @@ class Window:
 
     def add(self, new: list[Row]) -> int:
         """Put ``new`` (sorted) in place; the index where the first of them went."""
-        self.reports += len(new)
         rows = self.rows
         if not rows or new[0] > rows[-1]:  # the usual case: they come in order
             at = len(rows)
@@ -106,9 +110,38 @@ class Window:
     def drop_before(self, index: int) -> None:
         """Forget the reports before ``index`` (they can no longer change anything)."""
         if index > 0:
+            self.carry = _count(self.counted, self.status[:index], self.segment[:index], self.carry)
             del self.rows[:index], self.status[:index], self.segment[:index]
             self.whole = False
+
+    def count_late(self, n: int) -> None:
+        """Reports too late to place: counted in the segment they most likely fell in
+        (that of the last dropped kept report), not used."""
+        segment = self.carry[0]
+        if segment is not None:
+            self.counted[segment] += n
+
+    def segment_sizes(self) -> Counter[int]:
+        """Each segment's number of reports so far (the N of the confidence)."""
+        sizes = Counter(self.counted)
+        _count(sizes, self.status, self.segment, self.carry)
+        return sizes
 
     def index_of(self, key: tuple[int, str, int]) -> int:
         """The index of the report with sort key ``key`` (it must be retained)."""
         return bisect.bisect_left(self.rows, key)
+
+
+def _count(
+    sizes: Counter[int], status: list[int], segment: list[int], carry: tuple[int | None, int]
+) -> tuple[int | None, int]:
+    """Add each report to its segment's size (a rejected one only between two kept
+    reports of one segment); the carry for the reports that follow."""
+    last, pending = carry
+    for verdict, s in zip(status, segment, strict=True):
+        if verdict != KEEP:
+            pending += 1
+            continue
+        sizes[s] += 1 + (pending if s == last else 0)
+        last, pending = s, 0
+    return last, pending
