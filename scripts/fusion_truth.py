@@ -35,7 +35,8 @@ def association_rows(psr: gr.Radar, ssr: gr.Radar, drones: list, flights: list) 
         name, klass = ac.target.name, ac.target.klass
         rows.append(_assoc(name, klass, ADSB, ac.icao24, "address"))
         if ac.mode_s:
-            rows.append(_assoc(name, klass, secondary, ac.icao24, "address"))
+            track = f"{secondary}:{ac.icao24}"  # the radar's track of the address
+            rows.append(_assoc(name, klass, secondary, track, "address"))
         else:
             rows.append(_assoc(name, klass, primary, name, "plots"))
     return sorted(rows, key=lambda r: (r["object"], r["sensor"]))

@@ -95,8 +95,8 @@ Files written to DIR, byte-identical for the same options and seed:
   plane (m);
 - ``truth_association.csv`` — ``object,class,sensor,track_id,identity``: which track
   of each sensor belongs to which object; ``sensor`` is ``adsb``, ``asterix:1/18``
-  or ``asterix:1/17``; ``track_id`` the one airwitness reads today (the icao24 for
-  ADS-B, the Mode S address for the SSR: the same string) with ``identity``
+  or ``asterix:1/17``; ``track_id`` the one airwitness reads (the icao24 for ADS-B,
+  ``asterix:1/18:<address>`` for the SSR's plots of an address) with ``identity``
   ``address``, or, for the PSR's anonymous plots, the object's name with
   ``identity`` ``plots`` (its tracks are made later: see truth_plots.csv);
 - ``truth_spoof.csv`` — ``object,icao24,start,full,release,end,offset_east_m,
@@ -112,13 +112,12 @@ Files written to DIR, byte-identical for the same options and seed:
 - ``scenario.json`` — every parameter, the seed, the objects' recipes and
   identities, the spoofing, and the counts.
 
-What airwitness makes of these files today (before fusion): a Mode S plot is a
-report whose ``track_id`` is the address, the very string of the ADS-B ``icao24``,
-so read together an aircraft's SSR plots and its ADS-B are *one* track (prepared by
-``track_id`` alone, whatever the source); for A05 the outlier rule then rejects
-reports of both files where they disagree, and the mixed track still shows a
-crossing. SSR reports carry no velocity (no I048/200); ADS-B from adsb.csv no stated
-σ, from adsb.ast the NACp's.
+What airwitness makes of these files: a Mode S plot is a report of the SSR's track
+``asterix:1/18:<address>`` with ``sensor`` ``asterix:1/18`` and ``identity`` the
+address; the ADS-B of the same aircraft is track ``<address>`` with ``sensor``
+``adsb``: two tracks of one object, which :mod:`airwitness.fusion` associates. SSR
+reports carry no velocity (no I048/200); ADS-B from adsb.csv no stated σ, from
+adsb.ast the NACp's.
 
 Random streams (numpy PCG64, children of the seed): 0–3 as in ``generate_radar.py``
 (PSR detection, PSR noise, clutter, extra drones), 4–5 the K aircraft's PSR

@@ -154,6 +154,27 @@ def _records(block: bytes) -> list[bytes]:
     return out
 
 
+#: what examples/fusion/ ships of the default scenario (the rest is regenerated at will)
+EXAMPLE = ROOT / "examples" / "fusion"
+SHIPPED = (
+    "plots.ast",
+    "adsb.csv",
+    "sensors.csv",
+    "truth_association.csv",
+    "truth_crossings.csv",
+    "fake_crossings.csv",
+    "truth_spoof.csv",
+    "scenario.json",
+)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_example_is_the_default_scenario(run: Path, name: str) -> None:
+    assert (EXAMPLE / name).read_bytes() == (run / name).read_bytes(), (
+        f"examples/fusion/{name} is stale: see examples/fusion/README.md"
+    )
+
+
 @pytest.mark.parametrize("name", FILES)
 def test_rerun_is_byte_identical(small_runs: tuple[Path, Path], name: str) -> None:
     a, b = small_runs
@@ -240,9 +261,10 @@ def test_mode_s_plots_decode(run: Path, summary: dict) -> None:
 
 
 def test_airwitness_reads_the_capture(run: Path) -> None:
-    """Mode S plots become reports whose track_id is the address (the ADS-B icao24: the
-    same string), at the flight level, σ from the SSR's accuracy, within a few σ of
-    the truth; anonymous PSR plots become detections; nothing is rejected."""
+    """Mode S plots become reports of the SSR's track of the address
+    (``asterix:1/18:<icao24>``, sensor ``asterix:1/18``, identity the address), at
+    the flight level, σ from the SSR's accuracy, within a few σ of the truth;
+    anonymous PSR plots become detections; nothing is rejected."""
     result = awio.read(
         run / "plots.ast", options=ReadOptions(date=DATE, sensors=run / "sensors.csv")
     )
@@ -255,7 +277,9 @@ def test_airwitness_reads_the_capture(run: Path) -> None:
     ssr_records = [int(r["record"]) for r in truth_plots if r["sensor"] == "AZ-SSR-1"]
     assert table["source_record"].to_pylist() == ssr_records
     objects = [truth_plots[k - 1]["object"] for k in ssr_records]
-    assert table["track_id"].to_pylist() == [AIRLINERS[o][0] for o in objects]
+    assert table["track_id"].to_pylist() == [f"asterix:1/18:{AIRLINERS[o][0]}" for o in objects]
+    assert table["identity"].to_pylist() == [AIRLINERS[o][0] for o in objects]
+    assert set(table["sensor"].to_pylist()) == {"asterix:1/18"}
     assert table["callsign"].to_pylist() == [AIRLINERS[o][1] for o in objects]
     assert table["alt_m"].to_pylist() == [AIRLINERS[o][3] * 30.48 for o in objects]
     assert set(table["source"].to_pylist()) == {"asterix"}
@@ -344,22 +368,26 @@ def test_airwitness_reads_the_adsb_as_cat021(run: Path, summary: dict) -> None:
     assert np.allclose(a["pos_sigma_m"].to_numpy(), expected, rtol=1e-4)
 
 
-def test_adsb_and_radar_share_track_ids(run: Path) -> None:
-    """Today an aircraft's ADS-B track and its Mode S radar track have the same
-    track_id (the lowercase address): read together they are one track."""
-    adsb = set(awio.read(run / "adsb.csv").table["track_id"].to_pylist())
+def test_adsb_and_radar_tracks_share_the_identity(run: Path) -> None:
+    """An aircraft's ADS-B track (its address) and its Mode S radar track
+    (``asterix:1/18:<address>``) are two tracks with one identity, the address."""
+    adsb = awio.read(run / "adsb.csv").table
     ssr = awio.read(run / "plots.ast", options=ReadOptions(date=DATE, sensors=run / "sensors.csv"))
-    assert set(ssr.table["track_id"].to_pylist()) == {a[0] for a in AIRLINERS.values()}
-    assert adsb == {a[0] for a in AIRLINERS.values()} | {"600b11"}
+    addresses = {a[0] for a in AIRLINERS.values()}
+    assert set(ssr.table["track_id"].to_pylist()) == {f"asterix:1/18:{a}" for a in addresses}
+    assert set(ssr.table["identity"].to_pylist()) == addresses
+    assert set(adsb["track_id"].to_pylist()) == addresses | {"600b11"}
+    assert adsb["identity"].to_pylist() == adsb["track_id"].to_pylist()
+    assert set(adsb["sensor"].to_pylist()) == {"adsb"}
     assert _rows(run / "truth_association.csv")[:4] == [
         {"object": "A01", "class": "airliner", "sensor": "adsb", "track_id": "600a01",
          "identity": "address"},
-        {"object": "A01", "class": "airliner", "sensor": "asterix:1/18", "track_id": "600a01",
-         "identity": "address"},
+        {"object": "A01", "class": "airliner", "sensor": "asterix:1/18",
+         "track_id": "asterix:1/18:600a01", "identity": "address"},
         {"object": "A02", "class": "airliner", "sensor": "adsb", "track_id": "730a02",
          "identity": "address"},
-        {"object": "A02", "class": "airliner", "sensor": "asterix:1/18", "track_id": "730a02",
-         "identity": "address"},
+        {"object": "A02", "class": "airliner", "sensor": "asterix:1/18",
+         "track_id": "asterix:1/18:730a02", "identity": "address"},
     ]  # fmt: skip
     rows = _rows(run / "truth_association.csv")
     assert len(rows) == 29  # 8 airliners × 2, K01 × 2, 11 drones and fast movers
@@ -373,10 +401,10 @@ def test_adsb_and_radar_share_track_ids(run: Path) -> None:
     ]  # fmt: skip
 
 
-def test_read_together_radar_and_adsb_tracks_merge(run: Path, tmp_path: Path) -> None:
-    """What airwitness does today with the SSR's plots and the ADS-B read together:
-    each airliner is one track made of reports of both; A05's disagreeing reports
-    are position outliers, from both files, and its mixed track still crosses."""
+def test_read_together_each_sensor_keeps_its_own_track(run: Path, tmp_path: Path) -> None:
+    """The SSR's plots and the ADS-B read together: two tracks per airliner, one per
+    sensor, none of their reports rejected (A05's disagree, but never within one
+    track); A05's ADS-B track still shows its fake crossings (fusion flags them)."""
     blocks = _blocks((run / "plots.ast").read_bytes())
     ssr = [b for b in blocks if b[3] == 0xFD]  # the SSR's blocks (Mode S records only)
     assert all(r[0] == 0xFD for b in ssr for r in _records(b))
@@ -390,13 +418,14 @@ def test_read_together_radar_and_adsb_tracks_merge(run: Path, tmp_path: Path) ->
     by_track: dict[str, set[str]] = {}
     for tid, src in zip(ids, sources, strict=True):
         by_track.setdefault(tid, set()).add(src)
-    assert by_track == {a[0]: {"asterix", "opensky"} for a in AIRLINERS.values()} | {
-        "600b11": {"opensky"}
-    }
-    outliers = {(Path(r.file).name, r.reason) for r in prepared.rejects}
-    assert outliers == {("ssr.ast", "position outlier"), ("adsb.csv", "position outlier")}
-    assert set(prepared.rejected_tracks) == {"896e15"}
+    addresses = [a[0] for a in AIRLINERS.values()]
+    assert by_track == (
+        {a: {"opensky"} for a in [*addresses, "600b11"]}
+        | {f"asterix:1/18:{a}": {"asterix"} for a in addresses}
+    )
+    assert prepared.rejects == []
     assert "896e15" in crossings_run.crossings["track_id"].to_pylist()
+    assert "asterix:1/18:896e15" not in crossings_run.crossings["track_id"].to_pylist()
 
 
 def test_truth_crossings_are_the_designed_ones(run: Path) -> None:

@@ -57,6 +57,13 @@ CROSSING_SCHEMA = pa.schema(
         pa.field("depth_m", pa.float64()),  # its distance inside `to`
         pa.field("sigma_m", pa.float64()),  # its position error
         pa.field("boundary_sigma_m", pa.float64(), nullable=False),
+        # One object, several sensors (airwitness.corroboration, docs/fusion.md): how
+        # many independent sensors show this crossing, the other tracks that do,
+        # and whether a measurement contradicts the reports that make it
+        pa.field("sensors", pa.int32(), nullable=False),
+        pa.field("corroborated_by", pa.string()),  # track ids, comma-separated
+        pa.field("suspect", pa.bool_(), nullable=False),
+        pa.field("suspect_reason", pa.string()),
     ]
 )
 
@@ -469,9 +476,23 @@ def _event_table(
             "depth_m": pa.array(proof.depth_m, type=pa.float64(), from_pandas=True),
             "sigma_m": pa.array(proof.sigma_m, type=pa.float64(), from_pandas=True),
             "boundary_sigma_m": pa.array(np.full(len(has), sigma_b), type=pa.float64()),
+            # one sensor, nothing contradicting, until corroboration says otherwise
+            "sensors": pa.array(np.ones(len(has), dtype=np.int32)),
+            "corroborated_by": pa.nulls(len(has), pa.string()),
+            "suspect": pa.array(np.zeros(len(has), dtype=bool)),
+            "suspect_reason": pa.nulls(len(has), pa.string()),
         },
         schema=CROSSING_SCHEMA,
     )
+    return _apply_filter(table, time_ns, where)
+
+
+def filter_crossings(table: pa.Table, where: CrossingFilter) -> pa.Table:
+    """The crossings of ``table`` that ``where`` keeps (its track list too)."""
+    if where.tracks:
+        wanted = pc.is_in(table["track_id"], pa.array(list(where.tracks), pa.string()))
+        table = table.filter(wanted)
+    time_ns = np.asarray(one_array(table["time"]).cast(pa.int64()).to_numpy())
     return _apply_filter(table, time_ns, where)
 
 

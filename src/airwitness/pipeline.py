@@ -18,7 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness.airspace import INTL, Airspace
-from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter, find_crossings
+from airwitness.corroboration import crossings_across_sensors
+from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter
+from airwitness.fusion import Fusion
 from airwitness.io import inputs as io_inputs
 from airwitness.io.inputs import FileSummary, Inputs
 from airwitness.io.options import ReadOptions
@@ -107,6 +109,8 @@ class CrossingsRun:
     prepared: PreparedTracks
     inputs: Inputs
     summary: Summary
+    #: the tracks associated across sensors (None: the reports come from one sensor)
+    fusion: Fusion | None = None
 
 
 def read_inputs(
@@ -168,7 +172,7 @@ def crossings_of_inputs(
     """Every crossing in reports already read (from files or a store), each with its
     confidence (``boundary_sigma_m``: instead of the set's stated boundary error)."""
     prepared = prepare_tracks(inputs.table, max_gap_s=max_gap_s, outliers=outliers)
-    crossings = find_crossings(
+    crossings, fusion = crossings_across_sensors(
         prepared.table,
         airspace,
         observed_gap_s=observed_gap_s,
@@ -177,7 +181,7 @@ def crossings_of_inputs(
         segment_reports=prepared.segment_reports,
     )
     summary = summarize(inputs, prepared, crossings.num_rows, "crossings")
-    return CrossingsRun(crossings, prepared, inputs, summary)
+    return CrossingsRun(crossings, prepared, inputs, summary, fusion)
 
 
 def label_reports(table: pa.Table, airspace: Airspace) -> pa.Table:

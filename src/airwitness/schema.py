@@ -40,8 +40,21 @@ POSITION_SCHEMA = pa.schema(
         # 1-σ horizontal position error (m, per axis, circular) as the source states
         # it; null where it states nothing (airwitness.uncertainty has the defaults).
         pa.field("pos_sigma_m", pa.float64()),
+        # Who made the position (docs/fusion.md): "adsb" (the aircraft's own broadcast
+        # position, whichever receiver heard it), "mlat", "remoteid", "log" (the
+        # vehicle's own log), or the measuring sensor ("asterix:<SAC>/<SIC>" for a
+        # radar or tracker, a sensor file's name); null where the source does not say.
+        pa.field("sensor", pa.dictionary(pa.int32(), pa.string())),
+        # The identity the object itself gives (a Mode S address, 6 lowercase hex
+        # digits; a Remote ID UAS ID), where the report carries one: what associates
+        # tracks of different sensors first (airwitness.fusion).
+        pa.field("identity", pa.string()),
     ]
 )
+
+#: ``sensor`` values of positions the object reports about itself (from its own
+#: navigation: what GNSS spoofing displaces); any other sensor measured it.
+SELF_REPORTED = frozenset({"adsb", "remoteid", "log"})
 
 #: Anonymous detections: a measurement of where something was, with no identity.
 #: Polar ones (radar plots) carry the slant range and azimuth measured at the
@@ -132,7 +145,8 @@ def make_table(
     """Build a canonical table from whatever columns a reader has.
 
     ``track_id, time, lon, lat, source_record`` are required; every other
-    column of :data:`POSITION_SCHEMA` is filled with nulls when absent.
+    column of :data:`POSITION_SCHEMA` is filled with nulls when absent; ``sensor``
+    may be one string for every row.
     ``time`` may be datetime64 values (taken as UTC), an Arrow timestamp
     array, or integer nanoseconds since the epoch.
     """
@@ -173,6 +187,10 @@ def _build(
         elif f.name == "source_file":
             arr = pa.DictionaryArray.from_arrays(
                 pa.array(np.zeros(n, dtype=np.int32)), pa.array([source_file])
+            )
+        elif f.name == "sensor" and isinstance(columns.get("sensor"), str):
+            arr = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, dtype=np.int32)), pa.array([columns["sensor"]])
             )
         elif f.name in columns:
             arr = _to_arrow(columns[f.name], f.type)

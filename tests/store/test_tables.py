@@ -23,8 +23,8 @@ def test_reports_and_rejects_reference_stored_files(examples_store):
 
 
 def test_a_version_2_store_is_read_and_upgraded_when_written(tmp_path):
-    """Version 2 had no reports.pos_sigma_m (read as null) and no detections: both added
-    on the next ingest."""
+    """Version 2 had no reports.pos_sigma_m, sensor, identity (read as null) and no
+    detections: all added on the next ingest."""
     from airwitness import store
     from tests.store.conftest import EXAMPLES
 
@@ -34,16 +34,19 @@ def test_a_version_2_store_is_read_and_upgraded_when_written(tmp_path):
     store.ingest([CAUCASUS / "drones.gpx"], path)
     with duckdb.connect(str(path)) as con:  # make it what version 2 wrote
         con.execute("DROP VIEW positions")
-        con.execute("ALTER TABLE reports DROP COLUMN pos_sigma_m")
+        for column in ("pos_sigma_m", "sensor", "identity"):
+            con.execute(f"ALTER TABLE reports DROP COLUMN {column}")
         con.execute("DROP TABLE detections")
         con.execute("DROP TABLE sensors")
         con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     reports = store.load(path).table
     assert reports.num_rows == 1565 and reports["pos_sigma_m"].null_count == 1565
+    assert reports["sensor"].null_count == reports["identity"].null_count == 1565
     store.ingest([CAUCASUS / "helicopter.kml"], path)
     with duckdb.connect(str(path), read_only=True) as con:
         version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         columns = {r[0] for r in con.execute("DESCRIBE positions").fetchall()}
         plots = con.execute("SELECT count(*) FROM detections").fetchone()
-    assert version == ("4",) and "pos_sigma_m" in columns and plots == (0,)
+    assert version == ("5",) and {"pos_sigma_m", "sensor", "identity"} <= columns
+    assert plots == (0,)
     assert store.load(path).table.num_rows == 1565 + 297

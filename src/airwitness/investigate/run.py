@@ -32,7 +32,7 @@ import pyproj
 import shapely
 
 from airwitness.airspace import INTL, Airspace
-from airwitness.crossings import find_crossings
+from airwitness.corroboration import crossings_across_sensors
 from airwitness.investigate.casefile import ANY_ROUTE, Case, CaseError, check_codes
 from airwitness.investigate.classify import classify_tracks
 from airwitness.investigate.coverage import (
@@ -109,17 +109,14 @@ def investigate(case: Case) -> Investigation:
     prepared = prepare_tracks(inputs.table, max_gap_s=case.option("max_gap_s"))
     classes = classify_tracks(prepared.table, hints=case.hints)
     flags = integrity_flags(prepared.table)
-    crossings = _annotate(
-        find_crossings(
-            prepared.table,
-            sky,
-            observed_gap_s=case.option("observed_gap_s"),
-            boundary_sigma_m=case.boundary_sigma_m,
-            segment_reports=prepared.segment_reports,
-        ),
-        classes,
-        flags,
+    found, _ = crossings_across_sensors(
+        prepared.table,
+        sky,
+        observed_gap_s=case.option("observed_gap_s"),
+        boundary_sigma_m=case.boundary_sigma_m,
+        segment_reports=prepared.segment_reports,
     )
+    crossings = _annotate(found, classes, flags)
     window = _in_window(crossings, case)
     masks = [
         route_masks(window, None if r == ANY_ROUTE else r, case.into, sky) for r in case.route_names
@@ -224,21 +221,33 @@ def _in_crossing_order(
 
 
 def _annotate(crossings: pa.Table, classes: pa.Table, flags: pa.Table) -> pa.Table:
-    """Add each crossing's track class, state of registry and integrity status."""
+    """Add each crossing's track class and state of registry, and make it ``suspect``
+    too where an integrity flag marks its segment (the first flag is the reason, unless
+    a measurement already contradicted it)."""
     cls_of = dict(zip(classes["track_id"].to_pylist(), classes["class"].to_pylist(), strict=True))
     ids = crossings["track_id"].to_pylist()
-    bad = set(zip(flags["track_id"].to_pylist(), flags["segment"].to_pylist(), strict=True))
+    flagged: dict[tuple[str, int], str] = {}
+    for row in flags.select(["track_id", "segment", "flag", "detail"]).to_pylist():
+        flagged.setdefault((row["track_id"], row["segment"]), f"{row['flag']}: {row['detail']}")
     segs = crossings["segment"].to_pylist()
-    return (
-        crossings.append_column(
-            "class", pa.array([cls_of.get(i, "unknown") for i in ids], type=pa.string())
-        )
-        .append_column("registry", pa.array(state_of_registry(ids), type=pa.string()))
-        .append_column(
-            "suspect",
-            pa.array([(i, s) in bad for i, s in zip(ids, segs, strict=True)], type=pa.bool_()),
-        )
-    )
+    integrity = [flagged.get((i, s)) for i, s in zip(ids, segs, strict=True)]
+    suspect = [
+        bool(s) or why is not None
+        for s, why in zip(crossings["suspect"].to_pylist(), integrity, strict=True)
+    ]
+    reason = [
+        r if r is not None else why
+        for r, why in zip(crossings["suspect_reason"].to_pylist(), integrity, strict=True)
+    ]
+    out = crossings
+    for name, values in (
+        ("suspect", pa.array(suspect, pa.bool_())),
+        ("suspect_reason", pa.array(reason, pa.string())),
+    ):
+        out = out.set_column(out.schema.get_field_index(name), name, values)
+    return out.append_column(
+        "class", pa.array([cls_of.get(i, "unknown") for i in ids], type=pa.string())
+    ).append_column("registry", pa.array(state_of_registry(ids), type=pa.string()))
 
 
 def _in_window(crossings: pa.Table, case: Case) -> pa.Table:

@@ -385,8 +385,11 @@ def finish(
     columns: Mapping[str, np.ndarray | pa.Array],
     extra_rejects: Sequence[Reject] = (),
     only: Collection[str] | None = None,
+    sensor: str | None = None,
 ) -> ReadResult:
     """Keep the rows that passed every check; everything else becomes a Reject.
+
+    ``sensor`` is the schema's ``sensor`` of every row, where the format says it.
 
     Text columns that came as dictionaries are decoded to the canonical
     schema's plain strings. With ``only`` (the engines), the table holds only
@@ -395,7 +398,9 @@ def finish(
     """
     if only is not None:
         columns = {k: v for k, v in columns.items() if k in only}
-    cols = kept_rows(checks, records, columns)
+    cols: dict = kept_rows(checks, records, columns)
+    if sensor is not None and (only is None or "sensor" in only):
+        cols["sensor"] = sensor
     coded = {}
     if only is not None:
         coded = {k: v for k, v in cols.items() if isinstance(v, pa.Array) and _is_dict(v)}

@@ -72,4 +72,13 @@ def _folded(table: pa.Table) -> pa.Table:
     keep = [c for c in table.column_names if c not in _EVIDENCE]
     at = keep.index("confidence") + 1
     out = table.select(keep)
-    return out.add_column(at, "rests on", pa.array(cells, pa.string()))
+    out = out.add_column(at, "rests on", pa.array(cells, pa.string()))
+    return _folded_suspect(out) if "suspect_reason" in out.column_names else out
+
+
+def _folded_suspect(table: pa.Table) -> pa.Table:
+    """``suspect`` as ``yes`` or nothing: its reason is a sentence, in -o FILE."""
+    cells = ["yes" if flag else "" for flag in table["suspect"].to_pylist()]
+    out = table.drop_columns(["suspect_reason"])
+    at = out.schema.get_field_index("suspect")
+    return out.set_column(at, "suspect", pa.array(cells, pa.string()))

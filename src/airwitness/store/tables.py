@@ -14,14 +14,19 @@ from airwitness.schema import DETECTION_SCHEMA, POSITION_SCHEMA
 
 #: Version of the table layout. Version 2 added ``reports.leg_start``; version 3
 #: ``reports.pos_sigma_m``; version 4 the ``detections`` and ``sensors`` tables (radar
-#: plots and other anonymous detections, tracked when the store is read). An older
+#: plots and other anonymous detections, tracked when the store is read); version 5
+#: ``reports.sensor`` and ``reports.identity`` (who made a position, the identity the
+#: object gives: docs/fusion.md). An older
 #: store is read as it is (its reports have no stated position error: ``pos_sigma_m``
 #: null; it holds no detections) and upgraded when written to; a newer store is
 #: refused (upgrade airwitness), one older than version 2 too (ingest again).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: The oldest layout this version still reads, and what each newer one added to reports.
 OLDEST_READ = 2
-ADDED_REPORT_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {3: (("pos_sigma_m", "DOUBLE"),)}
+ADDED_REPORT_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
+    3: (("pos_sigma_m", "DOUBLE"),),
+    5: (("sensor", "VARCHAR"), ("identity", "VARCHAR")),
+}
 
 DETECTIONS_DDL = """CREATE TABLE detections (
         file_id INTEGER NOT NULL,
@@ -72,7 +77,7 @@ VIEW = """CREATE OR REPLACE VIEW positions AS
            r.time_ns, r.lon, r.lat, r.alt_m, r.alt_kind, r.ground_speed_mps,
            r.track_deg, r.vrate_mps, r.callsign,
            f.source, f.path AS source_file, r.source_record, r.leg_start, r.pos_sigma_m,
-           r.file_id
+           r.sensor, r.identity, r.file_id
     FROM reports r JOIN files f USING (file_id)"""
 
 #: The statements that create an empty store, in order.
@@ -114,7 +119,9 @@ DDL = (
         callsign VARCHAR,
         source_record BIGINT NOT NULL,
         leg_start BOOLEAN,
-        pos_sigma_m DOUBLE
+        pos_sigma_m DOUBLE,
+        sensor VARCHAR,
+        identity VARCHAR
     )""",
     """CREATE TABLE rejects (
         file_id INTEGER NOT NULL,

@@ -188,7 +188,8 @@ def _reports(
         "source_record": sub["source_record"],
     }
     table = make_table(columns, source="", source_file="")
-    for name in ("source", "source_file"):  # each report cites its detection
+    # each report cites its detection, and is the detecting sensor's measurement
+    for name in ("source", "source_file", "sensor"):
         table = table.set_column(table.schema.get_field_index(name), name, sub[name])
     return pa.Table.from_arrays(table.columns, schema=POSITION_SCHEMA)
 

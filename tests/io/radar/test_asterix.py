@@ -245,9 +245,11 @@ def test_sniff_samples_and_strictness():
         assert asterix.sniff(sample.read_bytes()[: 1 << 16], sample.suffix)
     roots = [DATA, DATA.parents[1] / "examples"]
     files = [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
-    radar = DATA.parents[1] / "examples" / "radar" / "plots.ast"  # ASTERIX CAT048 too
-    assert asterix.sniff(radar.read_bytes()[: 1 << 16], radar.suffix)
-    others = [p for p in files if SAMPLES not in p.parents and p != radar]
+    examples = DATA.parents[1] / "examples"
+    radars = [examples / "radar" / "plots.ast", examples / "fusion" / "plots.ast"]  # CAT048
+    for radar in radars:
+        assert asterix.sniff(radar.read_bytes()[: 1 << 16], radar.suffix)
+    others = [p for p in files if SAMPLES not in p.parents and p not in radars]
     assert others
     for path in others:
         head = path.read_bytes()

@@ -87,7 +87,15 @@ def test_cat048_identity_height_and_site_after_the_plots():
     assert plot["alt_m"] == pytest.approx(100 * 100 * FT_TO_M) and plot["alt_kind"] == "baro"
     assert plot["lat"] is None and plot["mode3a"] is None and plot["source_offset"] == 0
     rows = rows_of(result.table)
-    assert [r["track_id"] for r in rows] == ["asterix:7/9:17", "3c4b5a", "asterix:7/9:18"]
+    # a plot with an address and no track number is the radar's track of that address
+    # (never the same track as the aircraft's ADS-B: another sensor)
+    assert [r["track_id"] for r in rows] == [
+        "asterix:7/9:17",
+        "asterix:7/9:3c4b5a",
+        "asterix:7/9:18",
+    ]
+    assert [r["sensor"] for r in rows] == ["asterix:7/9"] * 3
+    assert [r["identity"] for r in rows][1] == "3c4b5a"
     lat, lon = plot_position(site, 50 * NM, 45.0, 300 * 100 * FT_TO_M)
     assert (rows[0]["lat"], rows[0]["lon"]) == (
         pytest.approx(lat, abs=1e-6),

@@ -213,8 +213,14 @@ def build(
     source: str,
     tracks: Sequence[tuple[str, Rows]],
     rejects: Sequence[Reject] = (),
+    *,
+    sensor: str = "log",
+    identity: Callable[[str], str | None] | None = None,
 ) -> ReadResult:
-    """The canonical table of every track (rows in file order) and all rejects, sorted."""
+    """The canonical table of every track (rows in file order) and all rejects, sorted.
+
+    ``sensor`` is the schema's (``log``: the vehicle's own record of where it was);
+    ``identity`` gives a track's broadcast identity, if it has one."""
     tables = []
     all_rejects = list(rejects)
     for track_id, rows in tracks:
@@ -226,6 +232,9 @@ def build(
         alt = columns["alt_m"]
         columns["alt_kind"] = pa.array(np.where(np.isnan(alt), None, rows.alt_kind), pa.string())
         columns["track_id"] = pa.array([track_id] * n, pa.string())
+        columns["sensor"] = sensor
+        if identity is not None:
+            columns["identity"] = pa.array([identity(track_id)] * n, pa.string())
         columns["time"] = np.frombuffer(rows.time, dtype=np.int64)
         columns["source_record"] = np.frombuffer(rows.record, dtype=np.int64)
         tables.append(make_table(columns, source=source, source_file=file))

@@ -314,7 +314,7 @@ class StreamDecoder:
     def take(self) -> ReadResult:
         """The rows and rejects of the lines decoded since the last call."""
         named = [(self._tracks.resolve(key[:2]), r) for key, r in self._rows.items()]
-        result = build(self.name, FORMAT, named, self._rejects)
+        result = build(self.name, FORMAT, named, self._rejects, sensor="remoteid", identity=_uas_id)
         self._rows, self._rejects = {}, []
         return result
 
@@ -397,7 +397,12 @@ def read(
     if not seen_data:
         raise src.fail("no Remote ID lines (time,hex message)")
     named = [(tracks.resolve(key[:2]), r) for key, r in rows.items()]
-    return build(src.name, FORMAT, named, rejects)
+    return build(src.name, FORMAT, named, rejects, sensor="remoteid", identity=_uas_id)
+
+
+def _uas_id(track_id: str) -> str | None:
+    """The UAS ID a track is named by, or None for a transmitter that sent none."""
+    return None if track_id.startswith("remoteid:") else track_id
 
 
 def _lines(

@@ -556,8 +556,11 @@ def _table(
     ids = ident[idx]
     callsign = pa.array([a.callsign[j] if j >= 0 else None for j in ids.tolist()], pa.string())
     which = a.which[idx]
+    track_id = _track_ids(key[idx])
     columns = {
-        "track_id": _track_ids(key[idx]),
+        "track_id": track_id,
+        "identity": track_id,  # the address ("~" for a non-ICAO one)
+        "sensor": "adsb",
         "time": msgs.time_ns[which],
         "lon": lon[idx],
         "lat": lat[idx],

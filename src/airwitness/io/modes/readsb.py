@@ -391,8 +391,11 @@ class _Columns:
 
     def table(self, name: str) -> pa.Table:
         n = len(self.records)
+        track_id = pa.array([self.track_id] * n, pa.string())
         columns = {
-            "track_id": pa.array([self.track_id] * n, pa.string()),
+            "track_id": track_id,
+            "identity": track_id,  # the address ("~" for a non-ICAO one)
+            "sensor": "adsb",
             "time": np.asarray(self.time, dtype=np.int64),
             "lon": np.asarray(self.lon, dtype=np.float64),
             "lat": np.asarray(self.lat, dtype=np.float64),

@@ -417,8 +417,11 @@ class _Parser:
                 del held[k]
 
     def _build(self) -> ReadResult:
+        track_id = pa.array(self.track, pa.string())
         columns = {
-            "track_id": pa.array(self.track, pa.string()),
+            "track_id": track_id,
+            "identity": track_id,  # the Mode S address
+            "sensor": "adsb",
             "time": np.frombuffer(self.time, dtype=np.int64),
             "lon": np.frombuffer(self.lon, dtype=np.float64),
             "lat": np.frombuffer(self.lat, dtype=np.float64),

@@ -43,6 +43,13 @@ DECODE_WINDOW = 4096
 MAX_RECORD = 16384
 FL_TO_M = 100.0 * FT_TO_M
 TRACK_PREFIX = "asterix"
+#: The ``sensor`` of ADS-B reports (CAT021): the aircraft's own position, whoever heard it
+ADSB = "adsb"
+
+
+def sensor_name(key: tuple[int, int]) -> str:
+    """The ``sensor`` (and track id prefix) of a radar or tracker by its SAC/SIC."""
+    return f"{TRACK_PREFIX}:{key[0]}/{key[1]}"
 
 
 # --------------------------------------------------------------------- decoder
@@ -206,6 +213,8 @@ class Rows:
         self.gs, self.trk, self.vr = array("d"), array("d"), array("d")
         self.sigma = array("d")  # pos_sigma_m, NaN: not stated
         self.track_id: list[str | None] = []
+        self.sensor: list[str | None] = []  # the schema's ``sensor``: who measured
+        self.identity: list[str | None] = []  # the Mode S address, where one is given
         self.callsign: list[str | None] = []
         self.reason: list[str | None] = []  # known before positioning
         # CAT048 plots waiting for their radar site: row, (SAC, SIC), rho m, theta deg, height m
@@ -237,6 +246,8 @@ class Rows:
         callsign: str | None = None,
         reason: str | None = None,
         sigma: float = math.nan,
+        sensor: str | None = None,
+        identity: str | None = None,
     ) -> int:
         self.record.append(record)
         self.offset.append(offset)
@@ -252,6 +263,8 @@ class Rows:
         self.vr.append(vr)
         self.sigma.append(sigma)
         self.callsign.append(self._intern(callsign))
+        self.sensor.append(self._intern(sensor))
+        self.identity.append(self._intern(identity))
         self.reason.append(reason)
         return len(self.record) - 1
 
@@ -382,6 +395,8 @@ class Reader:
             callsign=_text(_val(rec, "I170", "TId")),
             reason=reason,
             sigma=cat021_sigma(rec),
+            sensor=ADSB,
+            identity=address,
         )
 
     def _cat062(self, rec: dict, offset: int, packet_ns: int | None) -> None:
@@ -418,6 +433,8 @@ class Reader:
             callsign=callsign,
             reason=reason,
             sigma=cat062_sigma(rec, lat),
+            sensor=None if key is None else sensor_name(key),
+            identity=_address(_val(rec, "I380", "ADR", "ADR")) if "I380" in rec else None,
         )
 
     def _cat048(self, rec: dict, offset: int, packet_ns: int | None) -> None:
@@ -428,10 +445,14 @@ class Reader:
         if _field(i090, "V") != 0 or _field(i090, "G") != 0:
             fl = math.nan  # not validated or garbled Mode C
         number = _i(rec, "I161", "Tn") if "I161" in rec else None
+        address = _address(_val(rec, "I220", "ACAddr")) if "I220" in rec else None
+        track_id: str | None = None
         if key is not None and number is not None:
-            track_id: str | None = f"{TRACK_PREFIX}:{key[0]}/{key[1]}:{number}"
-        else:
-            track_id = _address(_val(rec, "I220", "ACAddr")) if "I220" in rec else None
+            track_id = f"{sensor_name(key)}:{number}"
+        elif key is not None and address is not None:
+            # the radar's own track of the address: never merged with the aircraft's
+            # ADS-B, which is another sensor (docs/fusion.md)
+            track_id = f"{sensor_name(key)}:{address}"
         reason: str | None = None
         if math.isnan(rho) or math.isnan(theta):
             reason = reasons.NO_POSITION
@@ -451,6 +472,8 @@ class Reader:
             trk=_num(get("I200"), "CHdg"),
             callsign=_text(_val(rec, "I240", "TId")) if "I240" in rec else None,
             reason=reason,
+            sensor=None if key is None else sensor_name(key),
+            identity=address,
         )
         if reason is None and key is not None:
             self.rows.polar.append((row, key, rho * NM_TO_M, theta, fl * FL_TO_M))

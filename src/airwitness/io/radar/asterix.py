@@ -322,6 +322,8 @@ def _result(reader: Reader, options: ReadOptions, sensors: Sensors) -> ReadResul
     columns["alt_kind"] = labels(kinds[keep].astype(np.int64), ALT_KINDS)
     columns["track_id"] = [rows.track_id[i] for i in idx]
     columns["callsign"] = [rows.callsign[i] for i in idx]
+    columns["sensor"] = [rows.sensor[i] for i in idx]
+    columns["identity"] = [rows.identity[i] for i in idx]
     columns["time"] = time_ns[keep]
     columns["source_record"] = records[keep]
     table = make_table(columns, source=FORMAT, source_file=src.name)

@@ -24,6 +24,11 @@ Optional columns, empty cells meaning unknown:
 ``callsign``            text (surrounding spaces are trimmed)
 ``pos_sigma_m``         1-σ horizontal position error, metres (per axis, as in
                         docs/architecture.md §2); empty = not stated
+``sensor``              who made the position (docs/fusion.md): ``adsb``,
+                        ``mlat``, ``remoteid``, ``log``, or the measuring
+                        sensor's name; empty = not stated
+``identity``            the identity the object gives (Mode S address, Remote
+                        ID UAS ID); empty = none
 ======================  =======================================================
 
 Other columns are ignored. Blank lines are skipped; the file may be
@@ -61,10 +66,10 @@ from airwitness.schema import ReadResult
 NAME = "csv"
 REQUIRED = ("track_id", "time", "lat", "lon")
 NUMBERS = ("alt_m", "ground_speed_mps", "track_deg", "vrate_mps", "pos_sigma_m")
-OPTIONAL = ("alt_kind", "callsign", *NUMBERS)
+OPTIONAL = ("alt_kind", "callsign", "sensor", "identity", *NUMBERS)
 ALT_KINDS = ("baro", "geo", "agl")
 #: Text columns, converted per distinct value when they come dictionary-encoded
-TEXT = ("track_id", "callsign")
+TEXT = ("track_id", "callsign", "sensor", "identity")
 #: Columns that only fill a report's details (not its track, time, position,
 #: altitude or position error): the engines need not read them where the file
 #: proves them clean
@@ -110,6 +115,9 @@ def convert(file: str, data: Columns, only: Collection[str] | None = None) -> Re
 
     callsign, bad = text(data.get("callsign"))
     checks.flag(bad, reasons.BAD_CALLSIGN_TEXT)
+    sensor, bad_sensor = text(data.get("sensor"))
+    identity, bad_identity = text(data.get("identity"))
+    checks.flag(bad_sensor | bad_identity, reasons.BAD_TEXT)
 
     columns = {
         "track_id": track_id,
@@ -123,5 +131,7 @@ def convert(file: str, data: Columns, only: Collection[str] | None = None) -> Re
         "vrate_mps": numbers["vrate_mps"],
         "callsign": callsign,
         "pos_sigma_m": numbers["pos_sigma_m"],
+        "sensor": sensor,
+        "identity": identity,
     }
     return finish(file, NAME, checks, data.records, columns, data.rejects, only)

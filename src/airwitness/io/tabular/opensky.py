@@ -44,6 +44,8 @@ from airwitness.io.tabular._containers import Columns, load
 from airwitness.schema import ReadResult
 
 NAME = "opensky"
+#: OpenSky's state vectors are ADS-B positions (its MLAT ones are not in the history)
+ADSB = "adsb"
 REQUIRED = ("time", "icao24", "lat", "lon")
 ALTITUDES = ("baroaltitude", "geoaltitude")
 NUMBERS = ("velocity", "heading", "vertrate", *ALTITUDES)
@@ -86,7 +88,7 @@ def convert(file: str, data: Columns, only: Collection[str] | None = None) -> Re
     batch at a time: ``only`` those canonical columns, text as dictionaries)."""
     plain = _plain(data)
     if plain is not None:
-        return finish(file, NAME, Checks(len(data)), data.records, plain, data.rejects, only)
+        return finish(file, NAME, Checks(len(data)), data.records, plain, data.rejects, only, ADSB)
     checks = Checks(len(data))
 
     track_id, time_ns, lat, lon, callsign = icao_fields(
@@ -99,7 +101,7 @@ def convert(file: str, data: Columns, only: Collection[str] | None = None) -> Re
         checks.flag(bad, reasons.bad_number_in(name))
 
     columns = _columns(track_id, time_ns, lat[0], lon[0], numbers, callsign)
-    return finish(file, NAME, checks, data.records, columns, data.rejects, only)
+    return finish(file, NAME, checks, data.records, columns, data.rejects, only, ADSB)
 
 
 def _columns(
@@ -113,6 +115,7 @@ def _columns(
     alt_m, alt_kind = pick_altitude(numbers["baroaltitude"], numbers["geoaltitude"])
     return {
         "track_id": track_id,
+        "identity": track_id,  # the Mode S address
         "time": time_ns,
         "lon": lon,
         "lat": lat,

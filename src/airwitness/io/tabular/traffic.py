@@ -94,5 +94,7 @@ def convert(file: str, data: Columns, only: Collection[str] | None = None) -> Re
         "track_deg": numbers["track"],
         "vrate_mps": numbers["vertical_rate"],
         "callsign": callsign,
+        "identity": track_id,  # the Mode S address
     }
-    return finish(file, NAME, checks, data.records, columns, data.rejects, only)
+    # traffic's flights are ADS-B state vectors (OpenSky's, or a receiver's)
+    return finish(file, NAME, checks, data.records, columns, data.rejects, only, "adsb")
