@@ -88,7 +88,7 @@ def fusion_lines(fusion: Fusion) -> tuple[str, ...]:
     lines = [
         f"{len(pairs)} pairs of tracks associated ({pairs.count('identity')} by identity, "
         f"{pairs.count('kinematic')} by kinematics); "
-        f"{len(fusion.suspect_tracks())} tracks contradicted by a measurement"
+        f"{len(fusion.suspect_tracks())} track(s) contradicted by a measurement"
     ]
     return (*lines, *(b.describe() for b in fusion.biases))
 
