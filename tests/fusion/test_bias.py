@@ -40,7 +40,9 @@ def scene(range_m: float, azimuth_deg: float, late_s: float = 0.0) -> pa.Table:
         adsb = flight(address, "adsb", times=TIMES, identity=address, north_m=north, lon0=1.3)
         # where the aircraft was late_s before each of the radar's time stamps
         then = flight(address, "adsb", times=[t - late_s for t in TIMES], north_m=north, lon0=1.3)
-        radar = flight(f"{RADAR}:{address}", RADAR, times=TIMES, identity=address, lon0=1.3)
+        radar = flight(
+            f"{RADAR}:{address}", RADAR, times=TIMES, identity=address, lon0=1.3, alt_m=0.0
+        )  # a height: a 3D radar
         tables += [adsb, biased(then, radar, range_m, azimuth_deg)]
     return prepared(*tables)
 
@@ -77,6 +79,18 @@ def test_a_late_clock_is_told_from_a_long_range_and_taken_out():
     radar = f.tracks.rows(f.tracks.index()[f"{RADAR}:4ca000"])
     assert (f.tracks.time_ns[radar][0] - f.tracks.time_ns[radar][1]) == -5 * 10**9
     assert not f.spoofing.suspect.any()
+
+
+def test_a_radar_that_measures_no_height_has_no_range_bias_estimated():
+    # its plots are placed in an assumed height band: what looks like a range bias is not
+    table = scene(150.0, 0.2)
+    radar = pa.compute.starts_with(table["track_id"], RADAR)
+    nan = pa.array(np.where(radar.to_numpy(zero_copy_only=False), np.nan, 0.0))
+    table = table.set_column(table.schema.get_field_index("alt_m"), "alt_m", nan)
+    (b,) = fuse(table, sites={RADAR: SITE}).biases
+    assert not b.applied_range and b.range_se_m == np.inf
+    assert b.azimuth_deg == pytest.approx(0.2, abs=0.01) and b.applied_azimuth
+    assert "range not estimated (the radar measures no height)" in b.describe()
 
 
 def test_without_the_site_a_biased_radar_contradicts_honest_adsb():

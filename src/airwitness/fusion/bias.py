@@ -92,8 +92,12 @@ class RadarBias:
         def part(name: str, value: str, done: bool) -> str:
             return f"{name} {value}" + ("" if done else " (not applied)")
 
+        ranged = np.isfinite(self.range_se_m)
+        in_range = f"{self.range_m:+.1f} ± {self.range_se_m:.1f} m" if ranged else ""
         parts = [
-            part("range", f"{self.range_m:+.1f} ± {self.range_se_m:.1f} m", self.applied_range),
+            part("range", in_range, self.applied_range)
+            if ranged
+            else "range not estimated (the radar measures no height)",
             part(
                 "azimuth",
                 f"{self.azimuth_deg:+.3f} ± {self.azimuth_se_deg:.3f}°",
@@ -115,6 +119,7 @@ class _Differences:
     azimuth_deg: np.ndarray
     slant_rate: np.ndarray  # m/s (NaN: the path does not reach a baseline around it)
     azimuth_rate: np.ndarray  # deg/s
+    has_height: np.ndarray  # the radar's report has a height (bool)
 
     @staticmethod
     def concat(parts: list[_Differences]) -> _Differences:
@@ -148,7 +153,10 @@ def estimate_biases(
         ok = np.isfinite(d.slant_rate) & np.isfinite(d.azimuth_rate)
         if ok.sum() < rules.min_reports:
             continue
-        (r, a, t), (r_se, a_se, t_se), used = _fit(d, ok, rules.outlier_mads)
+        # a radar that measures no height (a 2D primary radar: its tracks' reports have
+        # none) places its plots in an assumed height band, which reads as a range bias
+        with_range = bool(d.has_height[ok].mean() >= 0.5)
+        (r, a, t), (r_se, a_se, t_se), used = _fit(d, ok, rules.outlier_mads, with_range)
         sig = rules.significance
         out.append(
             RadarBias(
@@ -206,7 +214,7 @@ def _differences(
     from the site, radar minus self-reported, and the path's rates of both there."""
     al = align(ts, reported, radar, rules.max_interp_s)  # the radar's reports on the path
     if not len(al):
-        return _Differences(*(np.zeros(0) for _ in range(4)))
+        return _Differences(*(np.zeros(0) for _ in range(4)), np.zeros(0, dtype=bool))
     rows = al.rows
     lon_r, lat_r = ts.lon[rows], ts.lat[rows]
     # the path's point: the radar report moved back by its offset (east, north)
@@ -227,7 +235,7 @@ def _differences(
     across = ve * np.cos(az) - vn * np.sin(az)  # clockwise, as azimuth grows
     slant_rate = ground_rate * d_p / np.maximum(slant_p, 1.0)
     azimuth_rate = np.degrees(across / np.maximum(d_p, 1.0))
-    return _Differences(d_slant, d_az, slant_rate, azimuth_rate)
+    return _Differences(d_slant, d_az, slant_rate, azimuth_rate, np.isfinite(height))
 
 
 def _slant(ground: np.ndarray, height: np.ndarray) -> np.ndarray:
@@ -249,37 +257,48 @@ def _ground(slant: np.ndarray, height: np.ndarray, first: np.ndarray) -> np.ndar
 
 
 def _fit(
-    d: _Differences, ok: np.ndarray, outlier_mads: float
+    d: _Differences, ok: np.ndarray, outlier_mads: float, with_range: bool
 ) -> tuple[tuple[float, float, float], tuple[float, float, float], int]:
     """(range, azimuth, time) biases, their standard errors, and the reports used: the
     weighted least-squares fit of the module docs, in three rounds that drop reports
     more than ``outlier_mads`` MADs off the fit (before the first, off the median:
-    a least-squares fit is no defence against the outliers themselves)."""
-    keep = ok & _near_median(d.slant_m, ok, outlier_mads)
-    keep &= _near_median(d.azimuth_deg, ok, outlier_mads)
+    a least-squares fit is no defence against the outliers themselves). Without
+    ``with_range`` only the azimuths are fitted (range 0, its error infinite)."""
+    keep = ok & _near_median(d.azimuth_deg, ok, outlier_mads)
+    if with_range:
+        keep &= _near_median(d.slant_m, ok, outlier_mads)
     x = np.zeros(3)
     cov = np.full((3, 3), np.inf)
     for _ in range(3):
-        scale_r = _mad(d.slant_m[keep] - _model(x, d, 0)[keep])
+        scale_r = _mad(d.slant_m[keep] - _model(x, d, 0)[keep]) if with_range else 1.0
         scale_a = _mad(d.azimuth_deg[keep] - _model(x, d, 1)[keep])
         if not (scale_r > 0 and scale_a > 0):
             break
         rows = np.flatnonzero(keep)
         n = len(rows)
-        a_mat = np.zeros((2 * n, 3))
-        a_mat[:n, 0] = 1.0 / scale_r
-        a_mat[:n, 2] = -d.slant_rate[rows] / scale_r
-        a_mat[n:, 1] = 1.0 / scale_a
-        a_mat[n:, 2] = -d.azimuth_rate[rows] / scale_a
-        y = np.r_[d.slant_m[rows] / scale_r, d.azimuth_deg[rows] / scale_a]
+        az_rows = np.zeros((n, 3))
+        az_rows[:, 1] = 1.0 / scale_a
+        az_rows[:, 2] = -d.azimuth_rate[rows] / scale_a
+        y = d.azimuth_deg[rows] / scale_a
+        if with_range:
+            range_rows = np.zeros((n, 3))
+            range_rows[:, 0] = 1.0 / scale_r
+            range_rows[:, 2] = -d.slant_rate[rows] / scale_r
+            a_mat = np.vstack([range_rows, az_rows])
+            y = np.r_[d.slant_m[rows] / scale_r, y]
+        else:
+            a_mat = az_rows
         x, *_ = np.linalg.lstsq(a_mat, y, rcond=None)
         res = y - a_mat @ x
-        dof = max(2 * n - 3, 1)
+        dof = max(len(y) - (3 if with_range else 2), 1)
         cov = np.linalg.pinv(a_mat.T @ a_mat) * float(res @ res) / dof
-        off_r = np.abs(d.slant_m - _model(x, d, 0)) / scale_r
         off_a = np.abs(d.azimuth_deg - _model(x, d, 1)) / scale_a
-        keep = ok & (off_r <= outlier_mads) & (off_a <= outlier_mads)
+        keep = ok & (off_a <= outlier_mads)
+        if with_range:
+            keep &= np.abs(d.slant_m - _model(x, d, 0)) / scale_r <= outlier_mads
     se = np.sqrt(np.diag(cov))
+    if not with_range:
+        se[0] = np.inf
     est = (float(x[0]), float(x[1]), float(x[2]))
     return est, (float(se[0]), float(se[1]), float(se[2])), int(keep.sum())
 

@@ -49,7 +49,7 @@ FINDING_FIELDS = (
 
 
 def _round(value: float | None, digits: int) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return round(float(value), digits)
 
