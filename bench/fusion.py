@@ -4,8 +4,8 @@ disagreement, speed — airwitness beside Stone Soup's track-to-track associatio
     python bench/fusion.py [--seeds 20250616 20250617 20250618]
                            [--data-dir /tmp/airwitness-bench/fusion] [--airliners 100]
                            [--kinematic 20] [--spoofed 20] [--targets 40] [--repeat 5]
-                           [--z-flags 2.5 3 3.5 4 5] [--stonesoup-m 1000]
-                           [--stonesoup-sweep-m 250 500 2000 4000] [--no-stonesoup]
+                           [--z-flags 2.5 3 4 5] [--stonesoup-m 500 1000]
+                           [--stonesoup-sweep-m 250 4000] [--no-stonesoup]
 
 1. **Data**: ``scripts/generate_fusion.py --airliners 100 --kinematic 20 --spoofed 20
    --targets 40`` per seed (160 objects: 100 airliners seen by a Mode S radar and
@@ -27,10 +27,11 @@ disagreement, speed — airwitness beside Stone Soup's track-to-track associatio
    between two reports of one segment at most 30 s apart, as airwitness's ``align``
    does; ADS-B tracks form one set, the radars' tracks the other. Euclidean distance
    on position, ``consec_pairs_confirm`` 3, ``consec_misses_end`` 2 (its defaults),
-   threshold ``--stonesoup-m`` on every seed and ``--stonesoup-sweep-m`` on the
+   thresholds ``--stonesoup-m`` on every seed and ``--stonesoup-sweep-m`` on the
    first; a pair is associated when it has any association. ``one_to_one=True``
-   is tried once per seed (Stone Soup 1.9.1's ``multidimensional_deconfliction``
-   raises a TypeError on these sets: reported as such). Time: CPU of
+   is tried at the last ``--stonesoup-m`` on every seed (Stone Soup 1.9.1's
+   ``multidimensional_deconfliction`` raises a TypeError on some of these sets:
+   reported as such, and left out of the totals). Time: CPU of
    ``associate_tracks`` (conversion apart).
 4. **Metrics** (``bench/_fusion_metrics.py``): purity and completeness per category
    (identity pairs, kinematic-only pairs), spoofing detection per report and per
@@ -88,6 +89,7 @@ class Run:
     cpu_s: float
     wall_s: float
     note: str = ""
+    failed: bool = False
 
 
 @dataclass
@@ -165,8 +167,8 @@ def run_seed(folder: Path, seed: int, info: dict, args: argparse.Namespace) -> S
     out.sweep = sweep(fusion, truth, args.z_flags, rules)
     if not args.no_stonesoup:
         first = seed == args.seeds[0]
-        thresholds = [args.stonesoup_m] + (args.stonesoup_sweep_m if first else [])
-        out.runs += run_stonesoup(ts, obj, info, thresholds)
+        thresholds = args.stonesoup_m + (args.stonesoup_sweep_m if first else [])
+        out.runs += run_stonesoup(ts, obj, info, thresholds, args.stonesoup_m[-1])
     return out
 
 
@@ -218,8 +220,10 @@ def stonesoup_tracks(ts: TrackSet, info: dict) -> dict[int, object]:
     return out
 
 
-def run_stonesoup(ts: TrackSet, obj: dict[str, str], info: dict, thresholds: list[float]):
-    """Stone Soup's counting technique at each threshold (m), and one-to-one once."""
+def run_stonesoup(
+    ts: TrackSet, obj: dict[str, str], info: dict, thresholds: list[float], one_to_one_m: float
+):
+    """Stone Soup's counting technique at each threshold (m), and one-to-one at one."""
     from stonesoup.dataassociator.tracktotrack import TrackToTrackCounting
 
     tracks, conv_cpu, _ = timed(lambda: stonesoup_tracks(ts, info), 1)
@@ -228,7 +232,7 @@ def run_stonesoup(ts: TrackSet, obj: dict[str, str], info: dict, thresholds: lis
     measured = {tr for k, tr in tracks.items() if ts.measured(k)}
     states = sum(len(tr) for tr in tracks.values())
     runs = []
-    configs = [(m, False) for m in thresholds] + [(thresholds[0], True)]
+    configs = [(m, False) for m in thresholds] + [(one_to_one_m, True)]
     for metres, one_to_one in configs:
         associator = TrackToTrackCounting(
             association_threshold=metres, pos_map=[0, 1], one_to_one=one_to_one
@@ -240,7 +244,7 @@ def run_stonesoup(ts: TrackSet, obj: dict[str, str], info: dict, thresholds: lis
         except TypeError as e:  # Stone Soup 1.9.1's deconfliction (see the module docs)
             cpu, wall = time.process_time() - c0, time.perf_counter() - t0
             empty = {c: fm.AssociationScore() for c in fm.CATEGORIES}
-            runs.append(Run("Stone Soup", name, empty, cpu, wall, f"raised TypeError: {e}"))
+            runs.append(Run("Stone Soup", name, empty, cpu, wall, f"raised TypeError: {e}", True))
             continue
         cpu, wall = time.process_time() - c0, time.perf_counter() - t0
         pairs = sorted(
@@ -271,23 +275,31 @@ def print_association(seeds: list[Seed]) -> None:
     print(head)
     print("-" * len(head))
     totals: dict[tuple[str, str], dict[str, fm.AssociationScore]] = {}
-    seconds: dict[tuple[str, str], float] = {}
+    seconds: dict[tuple[str, str], list[float]] = {}  # its CPU s and airwitness's, same seeds
+    runs: dict[tuple[str, str], list[int]] = {}  # seeds it ran on, seeds it failed on
     for s in seeds:
         aw = s.runs[0].cpu_s
         for r in s.runs:
             key = (r.tool, r.config)
             total = totals.setdefault(key, {c: fm.AssociationScore() for c in fm.CATEGORIES})
-            seconds[key] = seconds.get(key, 0.0) + r.cpu_s
+            count = runs.setdefault(key, [0, 0])
+            count[r.failed] += 1
+            if not r.failed:
+                both = seconds.setdefault(key, [0.0, 0.0])
+                both[0] += r.cpu_s
+                both[1] += aw
             for c in fm.CATEGORIES:
                 total[c].add(r.scores[c])
                 _line(str(s.seed), r.tool, r.config, c, r.scores[c], r.cpu_s, aw)
             if r.note:
                 print(f"{'':>10} {r.note}")
-    aw_all = seconds[("airwitness", "fuse")]
-    for (tool, config), total in totals.items():
-        n = sum(1 for s in seeds for r in s.runs if (r.tool, r.config) == (tool, config))
+    for key, total in totals.items():
+        ran, failed = runs[key]
+        if not ran:
+            continue
+        label = f"all ({ran})" if not failed else f"{ran} of {ran + failed}"
         for c in fm.CATEGORIES:
-            _line(f"all ({n})", tool, config, c, total[c], seconds[(tool, config)], aw_all)
+            _line(label, *key, c, total[c], *seconds[key])
     print("\nwrong pairs (all seeds):")
     for (tool, config), total in totals.items():
         for c in fm.CATEGORIES:
@@ -420,14 +432,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--stonesoup-m",
         type=float,
-        default=1000.0,
-        help="Stone Soup's association threshold on every seed (m)",
+        nargs="+",
+        default=[500.0, 1000.0],
+        help="Stone Soup's association thresholds on every seed (m; one-to-one at the last)",
     )
     ap.add_argument(
         "--stonesoup-sweep-m",
         type=float,
         nargs="*",
-        default=[250.0, 500.0, 4000.0],
+        default=[250.0, 4000.0],
         help="more thresholds, on the first seed only (m)",
     )
     ap.add_argument("--no-stonesoup", action="store_true")
