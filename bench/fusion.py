@@ -105,6 +105,8 @@ class Seed:
     fuse_wall_s: list[float]
     runs: list[Run] = field(default_factory=list)
     sweep: dict[float, fm.SpoofCounts] = field(default_factory=dict)
+    #: the reasons given to never-spoofed tracks (default rules): what to look at
+    honest_reasons: list[str] = field(default_factory=list)
 
 
 def timed(fn, repeat: int):
@@ -165,6 +167,11 @@ def run_seed(folder: Path, seed: int, info: dict, args: argparse.Namespace) -> S
     rules = SpoofRules()
     truth = fm.spoof_truth(folder, table, ts, obj, rules.window_s, rules.max_interp_s)
     out.sweep = sweep(fusion, truth, args.z_flags, rules)
+    out.honest_reasons = [
+        f"{ts.ids[k]} ({obj.get(ts.ids[k], '?')}): {why}"
+        for k, why in sorted(fusion.spoofing.reasons.items())
+        if k not in truth.spoofed_tracks
+    ]
     if not args.no_stonesoup:
         first = seed == args.seeds[0]
         thresholds = args.stonesoup_m + (args.stonesoup_sweep_m if first else [])
@@ -342,6 +349,9 @@ def print_spoofing(seeds: list[Seed], default_z: float) -> None:
         for s in seeds:
             total.add(s.sweep[z])
         _spoof_line(f"all ({len(seeds)})", z, total)
+    for s in seeds:
+        for why in s.honest_reasons:
+            print(f"  seed {s.seed}, a never-spoofed track flagged: {why}")
     print(
         "\nreports = displaced by ≥ 3 combined σ (the report's σ and the measured track's "
         "there, per axis) and detected of them; episodes with such reports and those with "
