@@ -34,6 +34,7 @@ demo: .venv
 	$(BIN)/airwitness crossings examples/radar/plots.ast --date 2025-06-16 \
 	    --sensors examples/radar/sensors.csv --table
 	$(BIN)/airwitness verify examples/caucasus/case.yaml -o out/caucasus
+	$(BIN)/airwitness verify examples/fusion/case.yaml -o out/fusion
 
 lint: dev
 	$(BIN)/ruff check src tests bench scripts

@@ -7,7 +7,8 @@ Usage::
         [--airliners 8] [--kinematic 1] [--spoofed 1] [--targets 11] [--adsb-period-s 5]
         [--clutter-per-scan 30] [--patch-per-scan 10] [--scan-period-s 5] [--pd 0.9]
         [--sigma-range-m 50] [--sigma-azimuth-deg 0.15] [--ssr-pd 0.98]
-        [--ssr-sigma-range-m 30] [--ssr-sigma-azimuth-deg 0.05] [--start ISO]
+        [--ssr-sigma-range-m 30] [--ssr-sigma-azimuth-deg 0.05] [--ssr-range-bias-m 0]
+        [--ssr-azimuth-bias-deg 0] [--ssr-time-bias-s 0] [--start ISO]
 
 The scenario of issue 21 extends the primary-radar scenario of ``generate_radar.py``
 (same site on the Aras, same defaults, same seed; read its docstring first):
@@ -27,7 +28,10 @@ The scenario of issue 21 extends the primary-radar scenario of ``generate_radar.
   S roll-call (``asterix_write.mode_s_plot``). The primary radar does not report
   the airliners: a co-located PSR/SSR station merges its primary plots of aircraft
   that reply into the secondary's reports (plot combination), so the PSR channel
-  carries the non-cooperative targets only.
+  carries the non-cooperative targets only. ``--ssr-range-bias-m``,
+  ``--ssr-azimuth-bias-deg`` and ``--ssr-time-bias-s`` (0 by default) add a systematic
+  error to every SSR plot (measured minus true: a late clock stamps each plot
+  later than it was made), for fusion's bias estimation; the truth files are unchanged.
 - ADS-B (``fusion_adsb.py``): every airliner and every ``K`` aircraft broadcasts;
   their state vectors, as OpenSky's history gives them, every ``--adsb-period-s``
   (5 s), over their whole flight, with GNSS error within the NACp each aircraft
@@ -157,6 +161,11 @@ class FusionScenario:
     ssr_pd: float = 0.98
     ssr_sigma_range_m: float = 30.0
     ssr_sigma_azimuth_deg: float = 0.05
+    #: a systematic error of the SSR (what it measures minus the truth), for fusion's
+    #: bias estimation: 0 by default
+    ssr_range_bias_m: float = 0.0
+    ssr_azimuth_bias_deg: float = 0.0
+    ssr_time_bias_s: float = 0.0
     ssr_range_max_m: float = 250_000.0
     airliners: int = 8
     kinematic: int = 1
@@ -241,7 +250,15 @@ def radar_plots(sc, geo, drones, flights, start_ns, rngs) -> Radars:
     uniform, patch = gr.clutter_plots(psr, rngs[2])
     p = gr.order(psr, gr.Plots.concat([*parts, uniform, patch]), start_ns)
     empty = gr.Plots(*(np.zeros(0, dtype=d) for d in (float, float, float, np.int64)))
-    s = gr.order(ssr, gr.Plots.concat([empty, *ssr_parts]), start_ns)
+    measured = gr.Plots.concat([empty, *ssr_parts])
+    if sc.ssr_range_bias_m or sc.ssr_azimuth_bias_deg or sc.ssr_time_bias_s:
+        measured = dataclasses.replace(
+            measured,
+            t_s=measured.t_s + sc.ssr_time_bias_s,
+            range_m=measured.range_m + sc.ssr_range_bias_m,
+            azimuth_deg=(measured.azimuth_deg + sc.ssr_azimuth_bias_deg) % 360.0,
+        )
+    s = gr.order(ssr, measured, start_ns)
     day = 86_400 * asterix_write.TOD_PER_S
     records = [
         asterix_write.psr_plot(psr.radar.sac, psr.radar.sic, int(t % day), int(r), int(a))
@@ -379,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ssr-pd", type=float, default=d.ssr_pd)
     ap.add_argument("--ssr-sigma-range-m", type=float, default=d.ssr_sigma_range_m)
     ap.add_argument("--ssr-sigma-azimuth-deg", type=float, default=d.ssr_sigma_azimuth_deg)
+    ap.add_argument("--ssr-range-bias-m", type=float, default=d.ssr_range_bias_m)
+    ap.add_argument("--ssr-azimuth-bias-deg", type=float, default=d.ssr_azimuth_bias_deg)
+    ap.add_argument("--ssr-time-bias-s", type=float, default=d.ssr_time_bias_s)
     args = ap.parse_args(argv)
     if args.adsb_period_s < 1:
         ap.error("--adsb-period-s must be a whole number of seconds, at least 1")
@@ -388,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
         ssr_pd=args.ssr_pd,
         ssr_sigma_range_m=args.ssr_sigma_range_m,
         ssr_sigma_azimuth_deg=args.ssr_sigma_azimuth_deg,
+        ssr_range_bias_m=args.ssr_range_bias_m,
+        ssr_azimuth_bias_deg=args.ssr_azimuth_bias_deg,
+        ssr_time_bias_s=args.ssr_time_bias_s,
         airliners=args.airliners,
         kinematic=args.kinematic,
         spoofed=args.spoofed,

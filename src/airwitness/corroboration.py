@@ -20,6 +20,7 @@ Given the crossings of every track and what :func:`airwitness.fusion.fuse` found
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -42,11 +43,14 @@ def crossings_across_sensors(
     where: CrossingFilter | None = None,
     boundary_sigma_m: float | None = None,
     segment_reports: np.ndarray | None = None,
+    sites: Mapping[str, tuple[float, float, float]] | None = None,
 ) -> tuple[pa.Table, Fusion | None]:
     """:func:`airwitness.crossings.find_crossings` on prepared ``tracks``, each crossing
     corroborated across sensors where the reports come from several (the fusion
     too; None for one sensor: every crossing then keeps ``sensors`` 1). The filter
-    applies after corroboration, so that a crossing filtered out still corroborates."""
+    applies after corroboration, so that a crossing filtered out still corroborates.
+    With the radars' ``sites``, their estimated biases are taken out of their reports
+    before crossings are found (:mod:`airwitness.fusion.bias`)."""
     where = where or CrossingFilter()
     if not several_sensors(tracks):
         found = find_crossings(
@@ -58,14 +62,14 @@ def crossings_across_sensors(
             segment_reports=segment_reports,
         )
         return found, None
+    fusion = fuse(tracks, sites=sites)
     every = find_crossings(
-        tracks,
+        fusion.source,
         airspace,
         observed_gap_s=observed_gap_s,
         boundary_sigma_m=boundary_sigma_m,
         segment_reports=segment_reports,
     )
-    fusion = fuse(tracks)
     return filter_crossings(corroborate(every, fusion), where), fusion
 
 

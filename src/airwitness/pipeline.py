@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from airwitness.airspace import INTL, Airspace
 from airwitness.corroboration import crossings_across_sensors
 from airwitness.crossings import DEFAULT_OBSERVED_GAP_S, CrossingFilter
-from airwitness.fusion import Fusion
+from airwitness.fusion import UNKNOWN, Fusion, fuse, several_sensors
 from airwitness.io import inputs as io_inputs
 from airwitness.io.inputs import FileSummary, Inputs
 from airwitness.io.options import ReadOptions
@@ -58,6 +58,8 @@ class Summary:
     result_name: str = "results"
     #: what the tracker made of each sensor's detections
     tracking: tuple[str, ...] = ()
+    #: what fusion found across sensors (docs/fusion.md)
+    fusion: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         out = [
@@ -68,14 +70,27 @@ class Summary:
         ]
         out += [f"  {reason}: {n}" for reason, n in sorted(self.rejects.items())]
         out += [f"tracker: {line}" for line in self.tracking]
-        out += [
-            f"tracks: {self.tracks} ({self.segments} segments)",
-            f"{self.result_name}: {self.results}",
-        ]
+        out += [f"tracks: {self.tracks} ({self.segments} segments)"]
+        out += [f"fusion: {line}" for line in self.fusion]
+        out += [f"{self.result_name}: {self.results}"]
         return out
 
     def harmful_rejects(self) -> int:
         return sum(n for r, n in self.rejects.items() if r not in BENIGN_REASONS)
+
+
+def fusion_lines(fusion: Fusion) -> tuple[str, ...]:
+    """What the summary says of fusion: associations, suspect tracks, radar biases
+    (nothing where nothing was associated: the crossings are then one sensor's each)."""
+    pairs = fusion.associations["method"].to_pylist()
+    if not pairs and not fusion.biases:
+        return ()
+    lines = [
+        f"{len(pairs)} pairs of tracks associated ({pairs.count('identity')} by identity, "
+        f"{pairs.count('kinematic')} by kinematics); "
+        f"{len(fusion.suspect_tracks())} track(s) contradicted by a measurement"
+    ]
+    return (*lines, *(b.describe() for b in fusion.biases))
 
 
 def summarize(inputs: Inputs, prepared: PreparedTracks | None, results: int, name: str) -> Summary:
@@ -179,8 +194,11 @@ def crossings_of_inputs(
         where=where,
         boundary_sigma_m=boundary_sigma_m,
         segment_reports=prepared.segment_reports,
+        sites=inputs.sites,
     )
     summary = summarize(inputs, prepared, crossings.num_rows, "crossings")
+    if fusion is not None:
+        summary.fusion = fusion_lines(fusion)
     return CrossingsRun(crossings, prepared, inputs, summary, fusion)
 
 
@@ -190,9 +208,16 @@ def label_reports(table: pa.Table, airspace: Airspace) -> pa.Table:
     return table.append_column("airspace", codes.cast(pa.string()))
 
 
-def track_summaries(prepared: PreparedTracks, airspace: Airspace) -> pa.Table:
-    """One row per track: first/last seen, airspaces in order, reports, segments, rejects."""
+def track_summaries(
+    prepared: PreparedTracks, airspace: Airspace, fusion: Fusion | None = None
+) -> pa.Table:
+    """One row per track: first/last seen, airspaces in order, reports, segments, rejects,
+    its sensor and the tracks associated with it (docs/fusion.md; ``fusion`` as
+    :class:`CrossingsRun` has it, else made here where the reports come from several
+    sensors)."""
     table = prepared.table
+    if fusion is None and several_sensors(table):
+        fusion = fuse(table)
     rejected = Counter(prepared.rejected_tracks)
     columns: dict[str, list] = {
         "track_id": [],
@@ -222,6 +247,7 @@ def track_summaries(prepared: PreparedTracks, airspace: Airspace) -> pa.Table:
             columns["rejects"].append(rejected.get(tid, 0))
             columns["airspaces"].append(" > ".join(_runs(codes[a:b])))
             columns["callsign"].append(next((c for c in calls[a:b] if c), None))
+    sensor, associated = _sensors_of(table, columns["track_id"], fusion)
     return pa.table(
         {
             "track_id": pa.array(columns["track_id"], type=pa.string()),
@@ -232,8 +258,24 @@ def track_summaries(prepared: PreparedTracks, airspace: Airspace) -> pa.Table:
             "rejects": pa.array(columns["rejects"], type=pa.int64()),
             "airspaces": pa.array(columns["airspaces"], type=pa.string()),
             "callsign": pa.array(columns["callsign"], type=pa.string()),
+            "sensor": pa.array(sensor, type=pa.string()),
+            "associated_with": pa.array(associated, type=pa.string()),
         }
     )
+
+
+def _sensors_of(
+    table: pa.Table, track_ids: list[str], fusion: Fusion | None
+) -> tuple[list[str | None], list[str | None]]:
+    """Per track: its sensor (null where unknown), and its associated tracks, comma-separated."""
+    if fusion is None:  # one sensor (or none) for every report
+        values = pc.unique(pc.cast(table["sensor"], pa.string())).drop_null().to_pylist()
+        one = values[0] if values else None
+        return [one] * len(track_ids), [None] * len(track_ids)
+    of = dict(zip(fusion.tracks.ids, fusion.tracks.sensor, strict=True))
+    partners = fusion.associated_with()
+    sensors = [None if of[t] == UNKNOWN else of[t] for t in track_ids]
+    return sensors, [",".join(partners[t]) if t in partners else None for t in track_ids]
 
 
 def _timestamps(ns: list[int]) -> pa.Array:

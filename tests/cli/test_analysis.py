@@ -152,6 +152,24 @@ def test_label_and_tracks(tmp_path):
     assert rows["UAV-1"]["airspaces"] == "AZE > IRN"
     assert rows["UAV-2"]["airspaces"] == "AZE"
     assert rows["UAV-1"]["reports"] == 506
+    # GPX says nothing of who made the positions: no sensor, nothing associated
+    assert (rows["UAV-1"]["sensor"], rows["UAV-1"]["associated_with"]) == (None, None)
+
+
+def test_tracks_name_their_sensor_and_the_tracks_of_the_same_object():
+    fusion = Path(__file__).resolve().parents[2] / "examples" / "fusion"
+    files = [str(fusion / "plots.ast"), str(fusion / "adsb.csv")]
+    read = ["--date", "2025-06-16", "--sensors", str(fusion / "sensors.csv")]
+    result = run("tracks", *files, *read, "-q")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["track_id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert (rows["600a01"]["sensor"], rows["600a01"]["associated_with"]) == (
+        "adsb",
+        "asterix:1/18:600a01",
+    )
+    assert rows["asterix:1/18:600a01"]["sensor"] == "asterix:1/18"
+    k01 = rows["600b11"]["associated_with"]
+    assert k01.startswith("radar:1/17:") and rows[k01]["associated_with"] == "600b11"
 
 
 def test_rejects_are_listed_with_their_records(tmp_path):

@@ -113,3 +113,36 @@ def test_the_spoofed_aircraft_s_fake_crossings_are_suspect(result: CrossingsRun)
     # every displaced report is flagged; of the honest ones, at most the window's edge
     spoof = result.fusion.spoofing
     assert int(spoof.suspect.sum()) == 145 and len(spoof.reasons) == 1
+
+
+def test_a_biased_secondary_radar_is_corrected_before_anything_is_decided(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The same scenario with the SSR reading 200 m long, turned 0.3° and its clock 1.5 s
+    late: its biases are estimated from the airliners' ADS-B and taken out, and the
+    crossings are those of the unbiased example — no honest aircraft contradicted (at
+    0.3° an airliner 100 km out would be 520 m off its ADS-B, ten combined σ), A05
+    still caught."""
+    out = tmp_path_factory.mktemp("fusion_bias")
+    script = ROOT / "scripts" / "generate_fusion.py"
+    extra = ["--ssr-range-bias-m", "200", "--ssr-azimuth-bias-deg", "0.3"]
+    extra += ["--ssr-time-bias-s", "1.5"]
+    subprocess.run([sys.executable, str(script), "-o", str(out), *extra], check=True)
+    options = ReadOptions(date=dt.date(2025, 6, 16), sensors=out / "sensors.csv")
+    run = run_crossings(
+        [out / "plots.ast", out / "adsb.csv"], Airspace.builtin("osm"), options=options
+    )
+    assert run.fusion is not None
+    (bias,) = run.fusion.biases
+    assert (bias.sensor, bias.tracks) == ("asterix:1/18", 8)
+    assert (bias.applied_range, bias.applied_azimuth, bias.applied_time) == (True, True, True)
+    assert bias.range_m == pytest.approx(200.0, abs=3.0)
+    assert bias.azimuth_deg == pytest.approx(0.3, abs=0.02)
+    assert bias.time_s == pytest.approx(1.5, abs=0.05)
+    assert run.fusion.suspect_tracks() == {"896e15"}
+    assert "radar bias asterix:1/18: range +" in "\n".join(run.summary.lines())
+    keys = ["track_id", "from", "to", "sensors", "corroborated_by", "suspect"]
+    example = run_crossings(
+        [EXAMPLE / "plots.ast", EXAMPLE / "adsb.csv"], Airspace.builtin("osm"), options=OPTIONS
+    )
+    assert run.crossings.select(keys).to_pylist() == example.crossings.select(keys).to_pylist()

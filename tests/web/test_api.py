@@ -86,6 +86,11 @@ def test_crossings_into_iran(client):
         "depth_m": None,
         "sigma_m": None,
         "boundary_sigma_m": 15.0,
+        # one ADS-B source and GPX/KML tracks of other objects: nothing associated
+        "sensors": 1,
+        "corroborated_by": [],
+        "suspect": False,
+        "suspect_reason": None,
     }
 
 

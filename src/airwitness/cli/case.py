@@ -26,7 +26,7 @@ def verify(
     """
     from airwitness.investigate.casefile import CaseError, load_case
     from airwitness.investigate.run import investigate
-    from airwitness.pipeline import summarize
+    from airwitness.pipeline import fusion_lines, summarize
     from airwitness.report.case_files import write_case_outputs
 
     try:
@@ -36,6 +36,8 @@ def verify(
         raise UsageError(str(exc)) from None
     write_case_outputs(inv, output, case_file)
     summary = summarize(inv.inputs, inv.prepared, inv.findings.num_rows, "findings")
+    if inv.fusion is not None:
+        summary.fusion = fusion_lines(inv.fusion)
     finish(summary, [], strict=False, quiet=quiet)
     if len(inv.routes) == 1:
         typer.echo(f"verdict: {inv.verdict} — {inv.reason}")

@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness.engine.chunks import cut_units, read_whole
+from airwitness.engine.fused import fused_crossings
 from airwitness.engine.partition import (
     AirspaceSpec,
     Counts,
@@ -152,8 +153,14 @@ def run_in_memory(
     if tracked is not None:
         tables.append(tracked.reports)
         _count_tracked(files, per_file, tracked, options.keep_rejects)
-    crossings, counts = crossings_of_partition(concat(tables), airspace, options)
+    table = concat(tables)
+    crossings, counts = crossings_of_partition(table, airspace, options)
+    fused = fused_crossings(table, airspace, options, read_options)
+    if fused is not None:  # several sensors: corroborated, as the pipeline does
+        crossings = fused[0]
     summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
+    if fused is not None:
+        summary.fusion = fused[1]
     rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     seconds = {"total": time.perf_counter() - t0}
     return ScaledRun(crossings, summary, summaries, rejects, "memory", None, 1, seconds)

@@ -10,7 +10,8 @@ one), and which self-reported positions a sensor's measurement contradicts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +24,7 @@ from airwitness.fusion.associate import (
     associate,
     association_table,
 )
+from airwitness.fusion.bias import BiasRules, RadarBias, estimate_biases, remove_biases
 from airwitness.fusion.spoofing import Spoofing, SpoofRules, find_spoofing
 from airwitness.fusion.trackset import UNKNOWN, TrackSet, track_set
 
@@ -30,8 +32,11 @@ __all__ = [
     "ASSOCIATION_SCHEMA",
     "UNKNOWN",
     "AssociationRules",
+    "BiasRules",
     "Fusion",
+    "RadarBias",
     "SpoofRules",
+    "connected",
     "fuse",
     "several_sensors",
 ]
@@ -45,6 +50,8 @@ class Fusion:
     tracks: TrackSet
     pairs: list[Pair]
     spoofing: Spoofing
+    #: the radars' estimated biases (those applied are taken out of ``source``)
+    biases: list[RadarBias] = field(default_factory=list)
 
     @property
     def associations(self) -> pa.Table:
@@ -53,24 +60,13 @@ class Fusion:
     def associated_with(self) -> dict[str, list[str]]:
         """Per track id, the other tracks judged the same object (directly or through
         another), sorted; tracks with none are left out."""
-        parent = list(range(len(self.tracks)))
-
-        def root(k: int) -> int:
-            while parent[k] != k:
-                parent[k] = parent[parent[k]]
-                k = parent[k]
-            return k
-
-        for p in self.pairs:
-            parent[root(p.a)] = root(p.b)
-        groups: dict[int, list[str]] = {}
-        for k, t in enumerate(self.tracks.ids):
-            groups.setdefault(root(k), []).append(t)
+        ids = self.tracks.ids
+        groups = connected(len(ids), [(p.a, p.b) for p in self.pairs])
         return {
-            t: sorted(o for o in members if o != t)
-            for members in groups.values()
+            ids[k]: sorted(ids[o] for o in members if o != k)
+            for members in groups
             if len(members) > 1
-            for t in members
+            for k in members
         }
 
     def suspect_tracks(self) -> set[str]:
@@ -81,15 +77,45 @@ class Fusion:
         return self.spoofing.suspect
 
 
+def connected(n: int, links: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The items ``0..n-1`` grouped by the links between them (each group in order)."""
+    parent = list(range(n))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a, b in links:
+        parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = {}
+    for k in range(n):
+        groups.setdefault(root(k), []).append(k)
+    return list(groups.values())
+
+
 def fuse(
     table: pa.Table,
     rules: AssociationRules | None = None,
     spoof_rules: SpoofRules | None = None,
+    *,
+    sites: Mapping[str, tuple[float, float, float]] | None = None,
+    bias_rules: BiasRules | None = None,
 ) -> Fusion:
-    """Associate the tracks of a prepared table and find spoofing by disagreement."""
+    """Associate the tracks of a prepared table and find spoofing by disagreement.
+
+    With the radars' ``sites`` (sensor → lon, lat, height), their biases are estimated from
+    the associated tracks first (:mod:`.bias`), and those applied are taken out of
+    their reports (``Fusion.source``) before association and spoofing are decided."""
     ts = track_set(table)
     pairs = associate(ts, rules)
-    return Fusion(table, ts, pairs, find_spoofing(ts, pairs, spoof_rules))
+    biases = estimate_biases(ts, pairs, sites, bias_rules) if sites else []
+    if any(b.applied for b in biases):
+        table = remove_biases(table, biases, sites or {})
+        ts = track_set(table)
+        pairs = associate(ts, rules)
+    return Fusion(table, ts, pairs, find_spoofing(ts, pairs, spoof_rules), biases)
 
 
 def several_sensors(table: pa.Table) -> bool:

@@ -36,6 +36,7 @@ class TrackSet:
     time_ns: np.ndarray
     lon: np.ndarray
     lat: np.ndarray
+    alt: np.ndarray  # m (NaN: unknown)
     sigma: np.ndarray
     segment: np.ndarray
     ground_speed: np.ndarray  # reported, m/s (NaN: not reported)
@@ -77,6 +78,7 @@ def track_set(table: pa.Table) -> TrackSet:
         time_ns=np.asarray(one_array(table["time"]).cast(pa.int64()).to_numpy()),
         lon=_floats(table, "lon"),
         lat=_floats(table, "lat"),
+        alt=_floats(table, "alt_m"),
         sigma=effective_sigma(table) if n else np.zeros(0),
         segment=table["segment"].to_numpy() if n else np.zeros(0, np.int32),
         ground_speed=_floats(table, "ground_speed_mps"),

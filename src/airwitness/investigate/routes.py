@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness.airspace import Airspace
+from airwitness.fusion import connected
 from airwitness.investigate.coverage import CoverageGrid
 from airwitness.investigate.crosscheck import SetCheck
 
@@ -79,9 +80,13 @@ def weigh(
     observed = [c for k, c in zip(kinds, sure, strict=True) if k == "observed"]
     confirmed = [c for c in observed if c >= confidence_threshold]
     if confirmed:
+        sure_rows = np.array([k == "observed" for k in kinds]) & (
+            np.array(sure) >= confidence_threshold
+        )
         return "confirmed", (
             f"{len(confirmed)} observed crossing(s) in the window with confidence "
             f">= {confidence_threshold:g} (the surest {max(confirmed):.4f})"
+            + corroboration_note(findings.filter(pa.array(sure_rows)))
         )
     if kinds:
         why = []
@@ -93,7 +98,9 @@ def weigh(
         inferred = len(kinds) - len(observed)
         if inferred:
             why.append(f"{inferred} inferred")
-        return "indicated", f"{len(kinds)} crossing(s): " + "; ".join(why)
+        return "indicated", (
+            f"{len(kinds)} crossing(s): " + "; ".join(why) + corroboration_note(findings)
+        )
     if coverage >= threshold:
         return "not_observed", (
             f"no crossing seen while the border was covered {coverage:.1%} of the time "
@@ -103,6 +110,39 @@ def weigh(
         f"no crossing seen, but the border was covered only {coverage:.1%} of the time "
         f"(threshold {threshold:.0%})"
     )
+
+
+def corroboration_note(findings: pa.Table) -> str:
+    """What the verdict's sentence says of independent sensors (docs/fusion.md): how many
+    distinct events the crossings are (one object's tracks of several sensors showing
+    one crossing count once) and how many of them two or more sensors show; nothing
+    when no finding is shown by more than one sensor."""
+    if "sensors" not in findings.column_names or not findings.num_rows:
+        return ""
+    sensors = findings["sensors"].to_pylist()
+    if max(sensors) < 2:
+        return ""
+    events = _events(findings)
+    corroborated = sum(1 for e in events if max(sensors[i] for i in e) >= 2)
+    return (
+        f"; {len(events)} distinct event(s), {corroborated} of them shown by two or more "
+        f"independent sensors (the most: {max(sensors)})"
+    )
+
+
+def _events(findings: pa.Table) -> list[list[int]]:
+    """The findings grouped by event: a finding and those of the tracks corroborating it
+    (same ``from`` and ``to``) are one."""
+    ids = findings["track_id"].to_pylist()
+    codes = list(zip(findings["from"].to_pylist(), findings["to"].to_pylist(), strict=True))
+    by = [set((b or "").split(",")) - {""} for b in findings["corroborated_by"].to_pylist()]
+    links = [
+        (i, j)
+        for i in range(len(ids))
+        for j in range(len(ids))
+        if ids[j] in by[i] and codes[i] == codes[j]
+    ]
+    return connected(len(ids), links)
 
 
 def disputed_note(disputed: pa.Table, sky: Airspace) -> str:

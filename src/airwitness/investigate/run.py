@@ -33,6 +33,7 @@ import shapely
 
 from airwitness.airspace import INTL, Airspace
 from airwitness.corroboration import crossings_across_sensors
+from airwitness.fusion import Fusion
 from airwitness.investigate.casefile import ANY_ROUTE, Case, CaseError, check_codes
 from airwitness.investigate.classify import classify_tracks
 from airwitness.investigate.coverage import (
@@ -90,6 +91,8 @@ class Investigation:
     verdict: str
     reason: str
     routes: list[Route]  # each route weighed on its own, in the case's order
+    #: the tracks associated across sensors (None: the evidence is of one sensor)
+    fusion: Fusion | None = None
 
 
 def open_airspace(case: Case) -> Airspace:
@@ -109,12 +112,13 @@ def investigate(case: Case) -> Investigation:
     prepared = prepare_tracks(inputs.table, max_gap_s=case.option("max_gap_s"))
     classes = classify_tracks(prepared.table, hints=case.hints)
     flags = integrity_flags(prepared.table)
-    found, _ = crossings_across_sensors(
+    found, fusion = crossings_across_sensors(
         prepared.table,
         sky,
         observed_gap_s=case.option("observed_gap_s"),
         boundary_sigma_m=case.boundary_sigma_m,
         segment_reports=prepared.segment_reports,
+        sites=inputs.sites,
     )
     crossings = _annotate(found, classes, flags)
     window = _in_window(crossings, case)
@@ -149,6 +153,7 @@ def investigate(case: Case) -> Investigation:
         verdict,
         reason,
         routes,
+        fusion,
     )
 
 

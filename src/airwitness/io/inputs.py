@@ -43,6 +43,9 @@ class Inputs:
     detections: pa.Table = field(default_factory=DETECTION_SCHEMA.empty_table)
     #: what the tracker did, per sensor (airwitness.tracking.SensorStats), once it ran
     tracking: tuple[Any, ...] = ()
+    #: the sensors file's sites by sensor id (``asterix:<SAC>/<SIC>`` and name): lon, lat
+    #: and height above the ellipsoid (m)
+    sites: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
 def read_inputs(

@@ -97,6 +97,11 @@ class Sensors:
                 out[key] = sensor.site
         return out
 
+    def site_by_id(self) -> dict[str, tuple[float, float, float]]:
+        """Every sensor's site by id (name and ``asterix:<SAC>/<SIC>``): lon, lat, height
+        (the order geometry wants; the file's rows give lat first)."""
+        return {sid: (s.site[1], s.site[0], s.site[2]) for sid, s in self.by_id.items()}
+
     def get(self, sensor_id: str) -> Sensor | None:
         return self.by_id.get(sensor_id)
 

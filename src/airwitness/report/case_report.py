@@ -41,6 +41,9 @@ FINDING_FIELDS = (
     "depth_m",
     "sigma_m",
     "boundary_sigma_m",
+    "sensors",
+    "corroborated_by",
+    "suspect_reason",
     "route",
 )
 
@@ -55,6 +58,38 @@ def rows(table: pa.Table, fields: tuple[str, ...]) -> list[dict[str, Any]]:
     cols = text_columns(table.select([f for f in fields if f in table.column_names]))
     names = list(cols)
     return [dict(zip(names, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+
+
+def _fusion(inv: Investigation) -> dict[str, Any] | None:
+    """What fusion found (docs/fusion.md): every association and what it rests on, the
+    tracks a measurement contradicts and why, the radars' biases; None for one sensor."""
+    f = inv.fusion
+    if f is None:
+        return None
+    reasons = {f.tracks.ids[k]: why for k, why in f.spoofing.reasons.items()}
+    return {
+        "associations": rows(f.associations, tuple(f.associations.column_names)),
+        "suspect_tracks": [{"track_id": t, "reason": reasons[t]} for t in sorted(reasons)],
+        "radar_biases": [
+            {
+                "sensor": b.sensor,
+                "range_m": _round(b.range_m, 1),
+                "range_se_m": _round(b.range_se_m, 1),
+                "azimuth_deg": _round(b.azimuth_deg, 4),
+                "azimuth_se_deg": _round(b.azimuth_se_deg, 4),
+                "time_s": _round(b.time_s, 3),
+                "time_se_s": _round(b.time_se_s, 3),
+                "tracks": b.tracks,
+                "reports": b.reports,
+                "applied": {
+                    "range": b.applied_range,
+                    "azimuth": b.applied_azimuth,
+                    "time": b.applied_time,
+                },
+            }
+            for b in f.biases
+        ],
+    }
 
 
 def build_report(inv: Investigation) -> dict[str, Any]:
@@ -131,6 +166,7 @@ def build_report(inv: Investigation) -> dict[str, Any]:
         },
         "tracks": _tracks(inv),
         "integrity": rows(inv.flags, tuple(inv.flags.column_names)),
+        "fusion": _fusion(inv),
         "origins": [
             {
                 "track_id": o.track_id,

@@ -32,8 +32,11 @@ class Crossing:
     to: str
     kind: str
     gap_s: float
-    suspect: bool  # made by an implausible segment
+    suspect: bool  # made by an implausible segment, or contradicted by a measurement
     role: str  # finding, suspect (a relevant one that does not count), other
+    sensors: int = 1  # independent sensors showing it (docs/fusion.md)
+    corroborated_by: str | None = None
+    reason: str | None = None  # why it is suspect
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Track:
     segment: np.ndarray
     label: np.ndarray  # airspace code of each report
     crossings: tuple[Crossing, ...]  # of this track, by time
+    sensor: str | None = None  # who made its reports (docs/fusion.md)
+    associated: tuple[str, ...] = ()  # the other tracks of the same object
 
 
 def _keys(table: pa.Table) -> set[tuple[str, int]]:
@@ -65,12 +70,15 @@ def crossings(inv: Investigation) -> list[Crossing]:
     found, suspect = _keys(inv.findings), _keys(inv.suspect)
     times = c["time"].combine_chunks().cast(pa.int64()).to_pylist()
     flags = c["suspect"].to_pylist() if "suspect" in c.column_names else [False] * c.num_rows
-    cols = [
-        c[name].to_pylist() for name in ("segment", "lon", "lat", "from", "to", "kind", "gap_s")
+    names = ("segment", "lon", "lat", "from", "to", "kind", "gap_s")
+    cols = [c[name].to_pylist() for name in names]
+    fused = [
+        c[name].to_pylist() if name in c.column_names else [default] * c.num_rows
+        for name, default in (("sensors", 1), ("corroborated_by", None), ("suspect_reason", None))
     ]
     out = []
-    for tid, ns, flag, seg, lon, lat, frm, to, kind, gap in zip(
-        c["track_id"].to_pylist(), times, flags, *cols, strict=True
+    for tid, ns, flag, seg, lon, lat, frm, to, kind, gap, n, by, why in zip(
+        c["track_id"].to_pylist(), times, flags, *cols, *fused, strict=True
     ):
         key = (tid, ns)
         role = "finding" if key in found else "suspect" if key in suspect else "other"
@@ -87,16 +95,23 @@ def crossings(inv: Investigation) -> list[Crossing]:
                 float(gap),
                 bool(flag),
                 role,
+                int(n),
+                by,
+                why,
             )
         )
     return sorted(out, key=lambda x: (x.track_id, x.time_ns, x.frm, x.to))
 
 
 def tracks(inv: Investigation, all_crossings: list[Crossing]) -> dict[str, Track]:
-    """Every track of the prepared table, by id (ids sorted)."""
-    table = inv.prepared.table
+    """Every track of the prepared table, by id (ids sorted); where fusion took a radar's
+    bias out, its reports where the crossings were found."""
+    fusion = inv.fusion
+    table = fusion.source if fusion is not None else inv.prepared.table
     if table.num_rows == 0:
         return {}
+    sensor_of = dict(zip(fusion.tracks.ids, fusion.tracks.sensor, strict=True)) if fusion else {}
+    partners = fusion.associated_with() if fusion else {}
     ids = np.asarray(table["track_id"].to_pylist(), dtype=object)
     t = np.asarray(table["time"].combine_chunks().cast(pa.int64()).to_numpy())
     lon = table["lon"].to_numpy()
@@ -132,6 +147,8 @@ def tracks(inv: Investigation, all_crossings: list[Crossing]) -> dict[str, Track
             seg[a:b],
             label[a:b],
             tuple(by_track.get(tid, ())),
+            sensor_of.get(tid),
+            tuple(partners.get(tid, ())),
         )
     return out
 

@@ -137,7 +137,8 @@ def map_section(
             + f"<figcaption>{captions[kind]}{frame}</figcaption></figure>"
         )
     prov = r.get("airspace", {})
-    out.append(legend_html(via, into, inv.case.option("observed_gap_s")))
+    fused = any(t.associated for t in m.tracks.values())
+    out.append(legend_html(via, into, inv.case.option("observed_gap_s"), fused=fused))
     out.append(
         '<p class="note">Equirectangular projection, longitude scaled by the cosine of the middle'
         f" latitude. Boundaries: {esc(prov.get('dataset', prov.get('name', 'user set')))} "

@@ -184,6 +184,8 @@ def _crossing_rows(items: list[dict[str, Any]], suspect: bool) -> list[list[str]
     rows = []
     for f in items:
         tag = ' <span class="tag">suspect</span>' if suspect else ""
+        if suspect and f.get("suspect_reason"):
+            tag += f'<br><span class="note">{esc(f["suspect_reason"])}</span>'
         dispute = f.get("dispute")
         if dispute:
             tag = f' <span class="tag">disputed: {esc(" + ".join(dispute["claimants"]))}</span>'
@@ -200,10 +202,22 @@ def _crossing_rows(items: list[dict[str, Any]], suspect: bool) -> list[list[str]
                 esc(f.get("registry") or "—"),
                 f'<span class="mono">{esc(f.get("before"))}<br>{esc(f.get("after"))}</span>',
                 _sure(f),
+                _sensors(f),
                 _holds(f),
             ]
         )
     return rows
+
+
+def _sensors(f: dict[str, Any]) -> str:
+    """How many independent sensors show the crossing, and which tracks besides."""
+    n = f.get("sensors")
+    if n is None:
+        return "—"
+    by = f.get("corroborated_by")
+    if not by:
+        return esc(n)
+    return f'{esc(n)}<br><span class="note mono">{esc(by.replace(",", ", "))}</span>'
 
 
 def evidence_section(r: dict[str, Any]) -> str:
@@ -219,8 +233,11 @@ def evidence_section(r: dict[str, Any]) -> str:
     out = [
         f"<section><h2>Evidence</h2><h3>Crossings from {via} into {into} in the window</h3>",
         '<p class="note">Findings first, then suspect crossings (made by a physically'
-        " implausible segment), then disputed ones (into or out of an area several states"
-        " claim): the last two are listed but never counted for the verdict. The last column"
+        " implausible segment, or by self-reported positions a sensor's measurement"
+        " contradicts: docs/fusion.md), then disputed ones (into or out of an area several"
+        " states claim): the last two are listed but never counted for the verdict. The"
+        " sensors column counts the independent sensors whose tracks of the object show the"
+        " crossing, and names those tracks. The last column"
         " says whether the crossing is also found against the other boundary set, and how"
         " far and how much later (negative: earlier) it lies there. The confidence is a"
         " guarantee: among tracks that never entered, at most 1 − c show a crossing this"
@@ -239,6 +256,7 @@ def evidence_section(r: dict[str, Any]) -> str:
                 "registry",
                 "between records",
                 "confidence, resting on",
+                "sensors",
                 "other boundary set",
             ],
             rows,

@@ -81,9 +81,10 @@ def north_arrow(view: View) -> str:
     )
 
 
-def legend_html(via: str, into: str, observed_gap_s: float) -> str:
+def legend_html(via: str, into: str, observed_gap_s: float, *, fused: bool = False) -> str:
     """The map key, as small inline SVG swatches; ``via`` names the routes' airspaces
-    (``BLR, UKR``), empty when any airspace is a route."""
+    (``BLR, UKR``), empty when any airspace is a route; ``fused`` when some tracks are
+    associated across sensors (docs/fusion.md)."""
 
     def sw(inner: str) -> str:
         return (
@@ -108,6 +109,16 @@ def legend_html(via: str, into: str, observed_gap_s: float) -> str:
         (trk("o"), "track elsewhere"),
         (trk("x"), "track over INTL"),
         (trk("o", " gap"), f"reports more than {num(observed_gap_s)} s apart"),
+        *(
+            [
+                (
+                    sw('<g class="trk sr"><path class="t t-o" d="M1,7H27"/></g>'),
+                    "self-reported (ADS-B) track of an object a sensor also saw",
+                )
+            ]
+            if fused
+            else []
+        ),
         (sw('<circle class="xf" cx="14" cy="7" r="5"/>'), "finding"),
         (sw('<circle class="xs" cx="14" cy="7" r="5.5"/>'), "suspect (not counted)"),
         (sw('<circle class="xo" cx="14" cy="7" r="2.6"/>'), "other crossing"),

@@ -25,6 +25,7 @@ from airwitness.report._svg import (
 from airwitness.report.drawn_tracks import Crossing, Track, boundary_point
 from airwitness.report.map_view import View, fit_view
 from airwitness.report.svg_furniture import grid, grid_labels, legend_html, north_arrow, scale_bar
+from airwitness.schema import SELF_REPORTED
 
 MAX_TRACK_POINTS = 2000
 POINT_BUDGET = 150_000  # over all tracks of one map
@@ -45,6 +46,7 @@ MAP_CSS = """
 .key .t{stroke-width:2;stroke-opacity:1}
 .map .t-v{stroke:#c25a00}.map .t-i{stroke:#4b37a6}.map .t-o{stroke:#6f6f6f}.map .t-x{stroke:#2f79b5}
 .map .gap{stroke-dasharray:4 3}
+.map .trk.sr .t{stroke-dasharray:1.5 2.5;stroke-width:1.6}
 .map .xf{fill:#111;stroke:#fff;stroke-width:1.5}
 .map .xs{fill:#fff;fill-opacity:.6;stroke:#111;stroke-width:1.4;stroke-dasharray:2.5 1.5}
 .map .xo{fill:#444;stroke:#fff;stroke-width:.6}
@@ -285,27 +287,51 @@ def _tracks(m: MapInput, view: View) -> str:
     cap = int(min(MAX_TRACK_POINTS, max(200, POINT_BUDGET // max(len(shown), 1))))
     pad = 4.0
     rect = (-pad, -pad, view.width + pad, view.height + pad)
-    # key tracks last, so they are drawn on top
+    # key tracks last, so they are drawn on top; one object's tracks together
+    objects = _objects(m, shown)
+    key_objects = {objects[t] for t in shown if t in m.key_tracks}
+    groups: dict[str, list[str]] = {}
+    for tid in sorted(shown, key=lambda s: (objects[s] in key_objects, objects[s], s)):
+        groups.setdefault(objects[tid], []).append(tid)
     out = []
-    for tid in sorted(shown, key=lambda s: (s in m.key_tracks, s)):
-        paths: dict[tuple[str, bool], list[str]] = {}
-        for style, dashed, lonlat in _track_pieces(m.tracks[tid], m, cap):
-            line = shapely.clip_by_rect(
-                shapely.linestrings(view.xy(lonlat[:, 0], lonlat[:, 1])), *rect
-            )
-            for part in shapely.get_parts(shapely.simplify(line, TRACK_SIMPLIFY_PX)):
-                xy = shapely.get_coordinates(part)
-                if len(xy) >= 2:
-                    paths.setdefault((style, dashed), []).append(path_d(xy))
-        if not paths:
-            continue
-        key = " key" if tid in m.key_tracks else ""
-        body = "".join(
-            f'<path class="t t-{s}{" gap" if dsh else ""}" d="{"".join(ds)}"/>'
-            for (s, dsh), ds in sorted(paths.items())
-        )
-        out.append(f'<g class="trk{key}"><title>track {esc(tid)}</title>{body}</g>')
+    for members in groups.values():
+        drawn = [_track_group(m, view, tid, cap, rect) for tid in members]
+        drawn = [d for d in drawn if d]
+        if len(members) > 1 and drawn:
+            names = ", ".join(f"{t} ({m.tracks[t].sensor or 'unknown'})" for t in members)
+            title = f"<title>one object: {esc(names)}</title>"
+            out.append(f'<g class="obj">{title}{"".join(drawn)}</g>')
+        else:
+            out += drawn
     return "".join(out)
+
+
+def _objects(m: MapInput, shown: list[str]) -> dict[str, str]:
+    """Each track's object: the first of it and its associated tracks' ids."""
+    return {tid: min((tid, *m.tracks[tid].associated)) for tid in shown}
+
+
+def _track_group(m: MapInput, view: View, tid: str, cap: int, rect: tuple) -> str:
+    """One track's ``<g>``: its pieces by style; self-reported tracks of an object that
+    a sensor also saw are dotted."""
+    paths: dict[tuple[str, bool], list[str]] = {}
+    for style, dashed, lonlat in _track_pieces(m.tracks[tid], m, cap):
+        line = shapely.clip_by_rect(shapely.linestrings(view.xy(lonlat[:, 0], lonlat[:, 1])), *rect)
+        for part in shapely.get_parts(shapely.simplify(line, TRACK_SIMPLIFY_PX)):
+            xy = shapely.get_coordinates(part)
+            if len(xy) >= 2:
+                paths.setdefault((style, dashed), []).append(path_d(xy))
+    if not paths:
+        return ""
+    t = m.tracks[tid]
+    key = " key" if tid in m.key_tracks else ""
+    sr = " sr" if t.associated and t.sensor in SELF_REPORTED else ""
+    body = "".join(
+        f'<path class="t t-{s}{" gap" if dsh else ""}" d="{"".join(ds)}"/>'
+        for (s, dsh), ds in sorted(paths.items())
+    )
+    who = f" ({t.sensor})" if t.sensor else ""
+    return f'<g class="trk{key}{sr}"><title>track {esc(tid)}{esc(who)}</title>{body}</g>'
 
 
 def crossing_tip(c: Crossing) -> str:
@@ -314,10 +340,15 @@ def crossing_tip(c: Crossing) -> str:
         "suspect": "suspect: implausible segment, not counted",
         "other": "crossing",
     }[c.role]
+    if c.role == "suspect" and c.reason:
+        role = f"suspect: {c.reason}, not counted"
     sus = " (implausible segment)" if c.suspect and c.role == "other" else ""
+    seen = ""
+    if c.corroborated_by:
+        seen = f" · {c.sensors} sensors (also {c.corroborated_by.replace(',', ', ')})"
     return (
         f"{c.track_id} · {iso(c.time_ns)} · {c.frm} → {c.to} · {c.kind}, "
-        f"gap {num(c.gap_s, 1)} s · {role}{sus}"
+        f"gap {num(c.gap_s, 1)} s · {role}{sus}{seen}"
     )
 
 

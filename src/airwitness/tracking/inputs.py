@@ -17,9 +17,11 @@ def track_inputs(
     inputs: Inputs, settings: TrackerSettings | None = None, sensors: Sensors | None = None
 ) -> Inputs:
     """``inputs`` with its detections turned into reports and ``clutter`` rejects;
-    each file's counts follow (its detections are now accepted or rejected)."""
+    each file's counts follow (its detections are now accepted or rejected); the
+    sensors' sites go with them, for fusion's bias estimation."""
+    sites = sensors.site_by_id() if sensors else {}
     if inputs.detections.num_rows == 0:
-        return inputs
+        return replace(inputs, sites=inputs.sites | sites)
     tracked = track_detections(inputs.detections, settings, sensors)
     reports = tracked.reports
     accepted = Counter(reports["source_file"].cast("string").to_pylist())
@@ -39,6 +41,7 @@ def track_inputs(
         files=files,
         detections=DETECTION_SCHEMA.empty_table(),
         tracking=tuple(tracked.stats),
+        sites=inputs.sites | sites,
     )
 
 

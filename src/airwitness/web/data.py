@@ -185,7 +185,7 @@ def build_snapshot(
     lon = prepared["lon"].to_numpy()
     lat = prepared["lat"].to_numpy()
     labels = airspace.decode_labels(airspace.label(lon, lat))
-    summary_table = track_summaries(run.prepared, airspace)
+    summary_table = track_summaries(run.prepared, airspace, run.fusion)
     bounds = _track_bounds(prepared)
     crossing_order = _crossing_order(run.crossings)
     table = run.crossings.take(crossing_order)
@@ -279,6 +279,8 @@ def _tracks(
             rejects=cols["rejects"][i],
             airspaces=cols["airspaces"][i].split(" > ") if cols["airspaces"][i] else [],
             crossings=x_count.get(tid, 0),
+            sensor=cols["sensor"][i],
+            associated_with=_ids(cols["associated_with"][i]),
             bbox=models.BBox(
                 min_lon=float(lon[a:b].min()),
                 min_lat=float(lat[a:b].min()),
@@ -300,6 +302,11 @@ def _tracks(
         items=items,
         map_features=_map_features(prepared, labels, ids, rows),
     )
+
+
+def _ids(text: str | None) -> list[str]:
+    """Comma-separated track ids as a list (none: empty)."""
+    return text.split(",") if text else []
 
 
 def _finite(value: float | None) -> float | None:
@@ -335,6 +342,10 @@ def _crossings(table: pa.Table, position: dict[str, int]) -> Crossings:
             depth_m=_finite(cols["depth_m"][k]),
             sigma_m=_finite(cols["sigma_m"][k]),
             boundary_sigma_m=cols["boundary_sigma_m"][k],
+            sensors=cols["sensors"][k],
+            corroborated_by=_ids(cols["corroborated_by"][k]),
+            suspect=cols["suspect"][k],
+            suspect_reason=cols["suspect_reason"][k],
         )
         out_models.append(model)
         items.append(model.model_dump_json(by_alias=True).encode())

@@ -40,6 +40,12 @@ class TrackSummary(BaseModel):
     airspaces: list[str] = Field(description="airspace codes in the order flown")
     crossings: int
     bbox: BBox
+    sensor: str | None = Field(
+        default=None, description="who made its reports: adsb, asterix:<SAC>/<SIC>, … (fusion.md)"
+    )
+    associated_with: list[str] = Field(
+        default_factory=list, description="the other tracks judged the same object"
+    )
 
 
 class TrackPage(BaseModel):
@@ -97,6 +103,16 @@ class Crossing(BaseModel):
     depth_m: float | None = Field(description="that report's distance inside `to` (m)")
     sigma_m: float | None = Field(description="that report's 1-sigma position error (m)")
     boundary_sigma_m: float = Field(description="the boundaries' 1-sigma error assumed (m)")
+    sensors: int = Field(
+        default=1, description="independent sensors whose tracks show it (docs/fusion.md)"
+    )
+    corroborated_by: list[str] = Field(
+        default_factory=list, description="the other tracks (other sensors) that show it"
+    )
+    suspect: bool = Field(
+        default=False, description="a sensor's measurement contradicts the reports making it"
+    )
+    suspect_reason: str | None = None
 
 
 class CrossingPage(BaseModel):

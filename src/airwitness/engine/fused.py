@@ -1,0 +1,40 @@
+"""The memory engine on reports of several sensors: crossings corroborated across them,
+exactly as :func:`airwitness.pipeline.crossings_of_inputs` gives them (docs/fusion.md).
+The partitioned engines keep each track's partition apart, so they do not associate."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from airwitness.corroboration import crossings_across_sensors
+from airwitness.engine.partition import AirspaceSpec, CrossingOptions
+from airwitness.fusion import several_sensors
+from airwitness.io.options import ReadOptions
+from airwitness.io.sensors import load_sensors
+from airwitness.pipeline import fusion_lines
+from airwitness.tracks import prepare_tracks
+
+
+def fused_crossings(
+    table: pa.Table,
+    airspace: AirspaceSpec,
+    options: CrossingOptions,
+    read_options: ReadOptions | None,
+) -> tuple[pa.Table, tuple[str, ...]] | None:
+    """The corroborated crossings of ``table`` and the summary's fusion lines; None when
+    the reports come from one sensor (the engine's own crossings are then the same)."""
+    if not several_sensors(table):
+        return None
+    path = read_options.sensors if read_options is not None else None
+    sites = load_sensors(path).site_by_id() if path else {}
+    prepared = prepare_tracks(table, max_gap_s=options.max_gap_s, outliers=options.outliers)
+    crossings, fusion = crossings_across_sensors(
+        prepared.table,
+        airspace.open(),
+        observed_gap_s=options.observed_gap_s,
+        where=options.where,
+        boundary_sigma_m=options.boundary_sigma_m,
+        segment_reports=prepared.segment_reports,
+        sites=sites,
+    )
+    return crossings, fusion_lines(fusion) if fusion is not None else ()
