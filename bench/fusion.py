@@ -15,7 +15,9 @@ disagreement, speed — airwitness beside Stone Soup's track-to-track associatio
    reused when its arguments match.
 2. **airwitness**, as every command runs it: ``pipeline.read_inputs([plots.ast,
    adsb.csv], options=ReadOptions(date, sensors))`` (read, and track the primary
-   radar's plots), ``tracks.prepare_tracks``, then ``fusion.fuse`` — timed alone,
+   radar's plots), ``tracks.prepare_tracks``, then ``fusion.fuse(table,
+   sites=inputs.sites)`` (the radars' biases estimated, and taken out where
+   significant, as every command does) — timed alone,
    best CPU time of ``--repeat`` runs (one core: numba and BLAS on one thread), as
    tracks/s and reports/s. Then ``fusion.find_spoofing`` on the same pairs with
    ``SpoofRules(z_flag=z)`` for each ``--z-flags`` (the trade-off).
@@ -103,10 +105,12 @@ class Seed:
     prepare_cpu_s: float
     fuse_cpu_s: list[float]
     fuse_wall_s: list[float]
+    plain_cpu_s: list[float]  # fuse() without the sites: association and spoofing only
     runs: list[Run] = field(default_factory=list)
     sweep: dict[float, fm.SpoofCounts] = field(default_factory=dict)
     #: the reasons given to never-spoofed tracks (default rules): what to look at
     honest_reasons: list[str] = field(default_factory=list)
+    biases: list[str] = field(default_factory=list)  # the radars' estimated biases
 
 
 def timed(fn, repeat: int):
@@ -152,12 +156,24 @@ def run_seed(folder: Path, seed: int, info: dict, args: argparse.Namespace) -> S
     inputs, read_cpu, _ = timed(lambda: read_inputs(files, options=options), 1)
     prepared, prep_cpu, _ = timed(lambda: prepare_tracks(inputs.table), 1)
     table = prepared.table
-    fusion, cpu, wall = timed(lambda: fuse(table), args.repeat)
-    ts = fusion.tracks
+    _, plain_cpu, _ = timed(lambda: fuse(table), args.repeat)
+    fusion, cpu, wall = timed(lambda: fuse(table, sites=inputs.sites), args.repeat)
+    table, ts = fusion.source, fusion.tracks  # the radars' biases out, where applied
     sensors: dict[str, int] = {}
     for s in ts.sensor:
         sensors[s] = sensors.get(s, 0) + 1
-    out = Seed(seed, info, table.num_rows, len(ts), sensors, read_cpu[0], prep_cpu[0], cpu, wall)
+    out = Seed(
+        seed,
+        info,
+        table.num_rows,
+        len(ts),
+        sensors,
+        read_cpu[0],
+        prep_cpu[0],
+        cpu,
+        wall,
+        plain_cpu,
+    )
     obj = fm.objects_of_tracks(folder, table)
     pairs = [(p.a, p.b) for p in fusion.pairs]
     note = f"{len(pairs)} pairs"
@@ -167,6 +183,7 @@ def run_seed(folder: Path, seed: int, info: dict, args: argparse.Namespace) -> S
     rules = SpoofRules()
     truth = fm.spoof_truth(folder, table, ts, obj, rules.window_s, rules.max_interp_s)
     out.sweep = sweep(fusion, truth, args.z_flags, rules)
+    out.biases = [b.describe() for b in fusion.biases]
     out.honest_reasons = [
         f"{ts.ids[k]} ({obj.get(ts.ids[k], '?')}): {why}"
         for k, why in sorted(fusion.spoofing.reasons.items())
@@ -377,17 +394,24 @@ def print_speed(seeds: list[Seed]) -> None:
     print("\n## speed (CPU s, one core; best of the fuse() runs, slowest in brackets)")
     head = (
         f"{'seed':>9} {'reports':>8} {'tracks':>6} {'read+track':>10} {'prepare':>8} "
-        f"{'fuse':>6} {'(slowest)':>9} {'wall':>6} {'tracks/s':>9} {'reports/s':>10}"
+        f"{'fuse':>6} {'(slowest)':>9} {'wall':>6} {'tracks/s':>9} {'reports/s':>10} "
+        f"{'no sites':>8} {'tracks/s':>9}"
     )
     print(head)
     print("-" * len(head))
     for s in seeds:
-        best = min(s.fuse_cpu_s)
+        best, plain = min(s.fuse_cpu_s), min(s.plain_cpu_s)
         print(
             f"{s.seed:>9} {s.reports:>8,} {s.tracks:>6} {s.read_cpu_s:>10.2f} "
             f"{s.prepare_cpu_s:>8.2f} {best:>6.3f} {f'({max(s.fuse_cpu_s):.3f})':>9} "
-            f"{min(s.fuse_wall_s):>6.3f} {s.tracks / best:>9,.0f} {s.reports / best:>10,.0f}"
+            f"{min(s.fuse_wall_s):>6.3f} {s.tracks / best:>9,.0f} {s.reports / best:>10,.0f} "
+            f"{plain:>8.3f} {s.tracks / plain:>9,.0f}"
         )
+    print(
+        "\nfuse = fuse(table, sites=inputs.sites), as the commands run it: association, the "
+        "radars' biases (and association again where one is applied), spoofing; no sites = "
+        "fuse(table): association and spoofing only."
+    )
 
 
 def print_targets(seeds: list[Seed], default_z: float) -> None:
@@ -478,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{s.tracks} tracks ({', '.join(f'{n} {k}' for k, n in sorted(s.sensors.items()))})",
             flush=True,
         )
+        for line in s.biases:
+            print(f"  bias: {line}")
         seeds.append(s)
     print_association(seeds)
     print_spoofing(seeds, default_z)
