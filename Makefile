@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: .venv dev demo test lint bench clean browser
+.PHONY: .venv dev demo test lint bench bench-fusion clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/store_ingest.py --sizes 1000000
 	$(BIN)/python bench/crossings.py --reports 10000000
 	$(BIN)/python bench/watch.py
+	$(MAKE) bench-fusion
+
+# Fusion across sensors against Stone Soup's track-to-track association (~8 min CPU).
+bench-fusion: $(VENV)/.bench-installed
+	$(BIN)/python bench/fusion.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
