@@ -181,7 +181,8 @@ def build_snapshot(
     """Clean, label and cross once; everything the endpoints need, ready to slice."""
     inputs = Inputs(_public_sources(inputs.table, base), inputs.rejects, inputs.files)
     run = crossings_of_inputs(inputs, airspace, max_gap_s=max_gap_s, observed_gap_s=observed_gap_s)
-    prepared = run.prepared.table
+    # where fusion took a radar's bias out, its reports where the crossings were found
+    prepared = run.fusion.source if run.fusion is not None else run.prepared.table
     lon = prepared["lon"].to_numpy()
     lat = prepared["lat"].to_numpy()
     labels = airspace.decode_labels(airspace.label(lon, lat))
