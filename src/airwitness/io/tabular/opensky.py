@@ -297,7 +297,8 @@ def _engine_table(file: str, records: np.ndarray, plain: Plain, only: Collection
 
 
 def _constants(file: str) -> dict[str, str]:
-    """The columns that hold one value for every report of a file."""
+    """The columns that hold one value for every report of a file: each is built
+    as a dictionary of that one value (a new constant column is one more entry)."""
     return {"source": NAME, "source_file": file}
 
 
