@@ -149,7 +149,7 @@ def run_airwitness(
         extra = {"seconds": run.seconds, "partitions": run.partitions, "cpu": passes.seconds}
         if run.plan is not None:
             extra["plan"] = {k: v for k, v in vars(run.plan).items() if k != "note"}
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     digest = _digest(crossings)
     where = _digest(crossings.select(WHERE))
     return {
@@ -158,6 +158,7 @@ def run_airwitness(
         "sha256": digest,
         "where_sha256": where,
         "digest_s": time.perf_counter() - t,  # subtracted from the wall time by the parent
+        "digest_cpu_s": time.process_time() - cpu,  # and from the CPU time
         **extra,
     }
 
@@ -212,6 +213,7 @@ def measured(what: str, data: Path, **opts) -> dict:
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
     result["wall_s"] -= result.get("digest_s", 0.0)
+    result["cpu_s"] -= result.get("digest_cpu_s", 0.0)
     result["tree_peak_b"] = peak
     result["load"] = os.getloadavg()[0]
     return result
@@ -262,6 +264,7 @@ def interleaved(
         runs = [r[f][1] for r in rounds]
         ratios = [r[f][2][0] for r in rounds]
         out[f] = (_merged("floor", floors), _merged("airwitness", runs), ratios)
+        out[f][1]["rounds"] = [(r["wall_s"], r["cpu_median"]) for r in runs]
     return out
 
 
@@ -449,6 +452,8 @@ def end_to_end(a, results: dict[str, tuple[dict, dict, list[float]]]) -> None:
             print(f"  passes: {passes}")
         each = ", ".join(f"{r:.2f}×" for r in ratios)
         print(f"  airwitness ÷ floor, run by run (each right after its floor run): {each}")
+        if format != "canonical" and "rounds" in run:
+            print(f"  airwitness ÷ canonical's, round by round: {_by_round(run, results)}")
     _targets(a, results)
 
 
@@ -460,6 +465,12 @@ def _passes(run: dict) -> str:
     if "cross" not in cpu:
         return wall
     return f"{wall} ({cpu['read']:.1f} / {cpu['cross']:.1f})"
+
+
+def _by_round(run: dict, results: dict[str, tuple[dict, dict, list[float]]]) -> str:
+    """A format's wall and CPU times over canonical's in the same round (minutes apart)."""
+    pairs = zip(run["rounds"], results["canonical"][1]["rounds"], strict=True)
+    return ", ".join(f"wall {w / cw:.2f}× CPU {c / cc:.2f}×" for (w, c), (cw, cc) in pairs)
 
 
 def _cpu(r: dict) -> str:
