@@ -6,13 +6,14 @@ import csv
 import gzip
 import json
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from airwitness.errors import InputError
 from airwitness.io.tabular import opensky, traffic
-from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS
+from airwitness.schema import FPM_TO_MPS, FT_TO_M, KT_TO_MPS, POSITION_SCHEMA
 
 from ..helpers import TRAFFIC, by_record, reconcile, rows_of, utc_ns
 
@@ -210,13 +211,34 @@ def _plain_batch() -> dict[str, pa.Array]:
     }
 
 
-@pytest.mark.parametrize("only", [None, ("track_id", "time", "lon", "lat", "alt_m", "source")])
-def test_a_plain_batch_converts_as_the_checks_convert_it(only):
+#: the columns the engines ask for (engine.partition.COLUMNS and the source)
+ENGINE_COLUMNS = ("track_id", "time", "lon", "lat", "alt_m", "source_file", "source_record",
+                  "leg_start", "pos_sigma_m", "source")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "only",
+    [
+        None,
+        ("track_id", "time", "lon", "lat", "alt_m", "source"),
+        ENGINE_COLUMNS,
+        tuple(POSITION_SCHEMA.names),
+    ],
+)
+@pytest.mark.parametrize("addresses", ["as sent", "lower-case hex"])
+def test_a_plain_batch_converts_as_the_checks_convert_it(only, addresses):
     """The whole-column shortcut for batches with nothing to reject gives what the
-    row-by-row checks give on the same values as text."""
+    row-by-row checks give on the same values as text, for the whole table and for
+    the engines' columns (built straight from the arrays), whether the addresses
+    need trimming and lowering or are used as they are."""
     from airwitness.io.tabular._containers import Columns
 
     typed = _plain_batch()
+    if addresses == "lower-case hex":
+        typed["icao24"] = pa.array(["4b43ac", "4b43ac", "3c6444", "3c6444"]).dictionary_encode()
+        assert opensky._lower_hex(typed["icao24"]) is typed["icao24"]
+    else:
+        assert opensky._lower_hex(typed["icao24"]) is None
     records = pa.array([5, 6, 7, 8]).to_numpy()
     as_text = {  # the same values as the CSV text path sees them: bytes, repr of floats
         k: pa.array(
@@ -234,6 +256,9 @@ def test_a_plain_batch_converts_as_the_checks_convert_it(only):
     assert fast.rejects == slow.rejects == []
     got = fast.table
     if only is not None:
+        assert got.column_names == [n for n in POSITION_SCHEMA.names if n in only]
+        text = [n for n in got.column_names if pa.types.is_dictionary(got[n].type)]
+        assert {"track_id", "source"} & set(only) <= set(text)  # never text per row
         got = pa.Table.from_arrays(
             [got[n].cast(slow.table.schema.field(n).type) for n in got.column_names],
             schema=slow.table.schema,
@@ -244,3 +269,56 @@ def test_a_plain_batch_converts_as_the_checks_convert_it(only):
         1589155199_874000000, 1589155201_000000000, 1589155201_123456000, 1589155203_000000000
     ]  # fmt: skip
     assert [r["track_id"] for r in rows] == ["4b43ac", "4b43ac", "3c6444", "3c6444"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["4B43AC"], [" 4b43ac"], ["4b43ac", ""], ["4b43ag"], [], [None]],
+    ids=["upper", "padded", "empty", "not hex", "no address", "null"],
+)
+def test_addresses_that_need_the_text_path(values):
+    """Only lower-case hex addresses, every one known, are used as they come."""
+    column = pa.array(values, pa.string()).dictionary_encode()
+    assert opensky._lower_hex(column) is None
+    assert opensky._lower_hex(pa.array(["4b43ac"])) is None  # not a dictionary
+    sliced = pa.array(["ABC", "4b43ac", "3c6444"]).dictionary_encode()
+    sliced = pa.DictionaryArray.from_arrays(pa.array([0, 1], pa.int32()), sliced.dictionary[1:])
+    assert opensky._lower_hex(sliced) is sliced  # a dictionary that is a slice
+
+
+def test_position_times_equal_what_times_computes():
+    """``lastposupdate`` as floating-point seconds: the same nanoseconds as the
+    checks' ``times``, ties rounded to even, unknown ones from ``time``, and a
+    value whose rounding reaches the window's end bad (``None``), as there."""
+    from airwitness.io._convert import T_MAX_S, times
+
+    seconds = np.arange(1_589_155_200, 1_589_155_208, dtype=np.int64)
+    last = pa.array(
+        [1589155199.874, None, 1589155201.1234565, 1589155202.0000005, float("nan"),
+         1589155203.9999996, 1589155205.25, 1589155206.0000015],
+    )  # fmt: skip
+    got = opensky._position_times(seconds, last)
+    want, bad, unknown = times(last, "s")
+    assert not bad.any()
+    assert got.tolist() == np.where(unknown, seconds * 10**9, want).tolist()
+    assert got[[1, 4]].tolist() == [1_589_155_201 * 10**9, 1_589_155_204 * 10**9]
+    assert got[0] == 1_589_155_199_874_000_000
+    edge = pa.array([T_MAX_S - 1e-7, 1589155199.0])  # rounds to 2100-01-01T00:00Z: bad
+    assert times(edge, "s")[1].tolist() == [True, False]
+    assert opensky._position_times(seconds[:2], edge) is None
+    inside = pa.array([T_MAX_S - 0.5, 1589155199.0])  # the margin: ``times`` decides
+    assert opensky._position_times(seconds[:2], inside).tolist() == times(inside, "s")[0].tolist()
+    unknown_all = pa.array([None, float("nan")], pa.float64())
+    assert (
+        opensky._position_times(seconds[:2], unknown_all).tolist() == (seconds[:2] * 10**9).tolist()
+    )
+
+
+def test_numbers_unknown_and_infinite():
+    values = np.array([1.5, np.nan, -2.0])
+    built = opensky._nullable(values)
+    assert built.to_pylist() == [1.5, None, -2.0] and built.null_count == 1
+    assert built.equals(pa.array(values, from_pandas=True))
+    assert not opensky._infinite(values) and not opensky._infinite(np.array([np.nan]))
+    assert opensky._infinite(np.array([1.0, np.inf])) and opensky._infinite(np.array([-np.inf]))
+    assert not opensky._infinite(np.zeros(0))

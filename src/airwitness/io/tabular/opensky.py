@@ -18,6 +18,7 @@ so null; the documented default for ``opensky`` applies (``uncertainty.DEFAULT_S
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,6 +31,7 @@ from airwitness.io._convert import (
     T_MAX_S,
     T_MIN_S,
     Checks,
+    all_rejects,
     finish,
     floats,
     icao_fields,
@@ -41,7 +43,7 @@ from airwitness.io._convert import (
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
 from airwitness.io.tabular._containers import Columns, load
-from airwitness.schema import ReadResult
+from airwitness.schema import POSITION_SCHEMA, TIME_TYPE, ReadResult
 
 NAME = "opensky"
 #: OpenSky's state vectors are ADS-B positions (its MLAT ones are not in the history)
@@ -87,8 +89,15 @@ def convert(file: str, data: Columns, only: Collection[str] | None = None) -> Re
     """The canonical table of columns already read (by ``read``, or by the engines a
     batch at a time: ``only`` those canonical columns, text as dictionaries)."""
     plain = _plain(data)
+    if plain is not None and only is not None:
+        table = _engine_table(file, data.records, plain, only)
+        return ReadResult(table, all_rejects(Checks(0), file, data.records, data.rejects), NAME)
     if plain is not None:
-        return finish(file, NAME, Checks(len(data)), data.records, plain, data.rejects, only, ADSB)
+        columns = _columns(plain.track_id, plain.time_ns, plain.lat, plain.lon, plain.numbers,
+                           plain.callsign)  # fmt: skip
+        return finish(
+            file, NAME, Checks(len(data)), data.records, columns, data.rejects, only, ADSB
+        )
     checks = Checks(len(data))
 
     track_id, time_ns, lat, lon, callsign = icao_fields(
@@ -128,23 +137,38 @@ def _columns(
     }
 
 
-def _plain(data: Columns) -> dict[str, np.ndarray | pa.Array] | None:
-    """The canonical columns of a batch in which no row is rejected, with a few
-    passes over whole columns instead of a verdict per check; ``None`` (the
-    checks decide, row by row) unless the columns come typed (Parquet, or the
-    engines' typed CSV) and are clean: every address known, every ``time`` a
-    whole number of seconds inside the accepted window, no bad ``lastposupdate``,
-    every position known and in range, no infinite number. For such a batch the
-    checks flag nothing, and every value here is the one they compute (``time``
-    in whole seconds is ``times``' 10⁹ s; the position's time is ``times``' own)."""
+@dataclass(frozen=True)
+class Plain:
+    """A batch's values, checked whole: nothing in it is rejected (:func:`_plain`)."""
+
+    track_id: pa.Array  # lower case; a dictionary when the batch has one
+    time_ns: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    numbers: dict[str, np.ndarray | pa.Array]  # NaN (or null) = unknown
+    callsign: pa.Array
+
+
+def _plain(data: Columns) -> Plain | None:
+    """The values of a batch in which no row is rejected, with a few passes over
+    whole columns instead of a verdict per check; ``None`` (the checks decide,
+    row by row) unless the columns come typed (Parquet, or the engines' typed
+    CSV) and are clean: every address known, every ``time`` a whole number of
+    seconds inside the accepted window, no bad ``lastposupdate``, every position
+    known and in range, no infinite number. For such a batch the checks flag
+    nothing, and every value here is the one they compute (``time`` in whole
+    seconds is ``times``' 10⁹ s; the position's time is ``times``' own)."""
     time, last, lat, lon = (data.get(c) for c in ("time", "lastposupdate", "lat", "lon"))
     if not (pa.types.is_integer(time.type) and time.null_count == 0):
         return None
     if not all(pa.types.is_floating(c.type) and c.null_count == 0 for c in (lat, lon)):
         return None
-    track_id, bad = text(data.get("icao24"))
-    if track_id.null_count or bad.any():
-        return None
+    track_id = _lower_hex(data.get("icao24"))
+    if track_id is None:
+        track_id, bad = text(data.get("icao24"))
+        if track_id.null_count or bad.any():
+            return None
+        track_id = lower(track_id)
     seconds = time.cast(pa.int64()).to_numpy()
     if len(seconds) == 0 or not (seconds.min() >= T_MIN_S and seconds.max() < T_MAX_S):
         return None
@@ -154,12 +178,9 @@ def _plain(data: Columns) -> dict[str, np.ndarray | pa.Array] | None:
         inside = la.min() >= -90.0 and la.max() <= 90.0 and lo.min() >= -180.0
         if not (inside and lo.max() <= 180.0):
             return None
-    time_ns = seconds * NS
-    if not pa.types.is_null(last.type):
-        last_ns, bad, unknown = times(last, "s")  # as position_time reads it
-        if bad.any():
-            return None
-        time_ns = np.where(unknown, time_ns, last_ns)
+    time_ns = _position_times(seconds, last)
+    if time_ns is None:
+        return None
     numbers: dict[str, np.ndarray | pa.Array] = {}
     for name in NUMBERS:
         column = data.get(name)
@@ -169,10 +190,137 @@ def _plain(data: Columns) -> dict[str, np.ndarray | pa.Array] | None:
         if not (pa.types.is_floating(column.type) or pa.types.is_null(column.type)):
             return None
         values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)  # NaN: unknown
-        if np.isinf(values).any():
+        if _infinite(values):
             return None
         numbers[name] = values  # what ``floats`` gives, without its copy
     callsign, bad = text(data.get("callsign"))
     if bad.any():
         return None
-    return _columns(lower(track_id), time_ns, la, lo, numbers, callsign)
+    return Plain(track_id, time_ns, la, lo, numbers, callsign)
+
+
+_HEX_DIGIT = np.zeros(256, dtype=bool)
+_HEX_DIGIT[list(b"0123456789abcdef")] = True
+
+
+def _lower_hex(addresses: pa.Array) -> pa.Array | None:
+    """The addresses as they are when every one is known and already what
+    ``text`` and ``lower`` make of it (lower-case hex digits: no space to trim,
+    nothing to lower, never empty), checked on the dictionary's bytes; else
+    ``None``."""
+    if not pa.types.is_dictionary(addresses.type) or addresses.null_count:
+        return None
+    values = addresses.dictionary
+    if not pa.types.is_string(values.type) or values.null_count or len(values) == 0:
+        return None
+    offsets, data = values.buffers()[1:3]
+    ends = np.frombuffer(offsets, np.int32, count=values.offset + len(values) + 1)
+    ends = ends[values.offset :]
+    if (np.diff(ends) <= 0).any():  # an empty address
+        return None
+    text = np.frombuffer(data, np.uint8)[ends[0] : ends[-1]]
+    return addresses if _HEX_DIGIT[text].all() else None
+
+
+def _position_times(seconds: np.ndarray, last: pa.Array) -> np.ndarray | None:
+    """Each report's time (ns): ``lastposupdate`` where known, else ``time``
+    (``seconds``); ``None`` where a ``lastposupdate`` is bad. Floating-point
+    seconds well inside the window are converted here in a few passes, as
+    ``times`` converts them (to the microsecond, rounded half to even); any
+    other column by ``times`` itself."""
+    if pa.types.is_null(last.type):
+        return seconds * NS
+    if pa.types.is_floating(last.type):
+        values = last.cast(pa.float64()).to_numpy(zero_copy_only=False)  # null: NaN
+        low, high = np.fmin.reduce(values), np.fmax.reduce(values)  # NaN left out
+        if np.isnan(low):  # every one unknown
+            return seconds * NS
+        # a second's margin at the top: there, rounding may reach the window's end
+        if low >= T_MIN_S and high < T_MAX_S - 1:
+            micro = values * 1e6  # what ``times`` computes: v x (10⁹ / 1000), rounded
+            np.rint(micro, out=micro)
+            with np.errstate(invalid="ignore"):  # NaN: unknown, replaced below
+                time_ns = micro.astype(np.int64)
+            time_ns *= 1000
+            unknown = np.isnan(values)
+            if unknown.any():
+                time_ns[unknown] = seconds[unknown] * NS
+            return time_ns
+    last_ns, bad, unknown = times(last, "s")  # as position_time reads it
+    if bad.any():
+        return None
+    return np.where(unknown, seconds * NS, last_ns)
+
+
+def _infinite(values: np.ndarray) -> bool:
+    """Whether any value is infinite (NaN is unknown, not infinite), in two passes
+    that allocate nothing."""
+    if len(values) == 0:
+        return False
+    return bool(np.fmax.reduce(values) == np.inf or np.fmin.reduce(values) == -np.inf)
+
+
+def _engine_table(file: str, records: np.ndarray, plain: Plain, only: Collection[str]) -> pa.Table:
+    """The ``only`` canonical columns of a plain batch, built straight from its
+    arrays (no copy where Arrow can take the array as it is), as :func:`finish`
+    builds them: text as int32 dictionaries, unknown numbers null, the
+    constant columns (:func:`_constant`) one value and an index per row."""
+    n = len(records)
+    numbers = plain.numbers
+    if "alt_kind" in only:
+        alt_m, alt_kind = pick_altitude(numbers["baroaltitude"], numbers["geoaltitude"])
+    else:  # the same altitudes, without their kinds
+        baro = numbers["baroaltitude"]
+        alt_m, alt_kind = np.where(np.isnan(baro), numbers["geoaltitude"], baro), None
+    values = {
+        "track_id": lambda: plain.track_id,
+        "time": lambda: pa.Array.from_buffers(TIME_TYPE, n, [None, pa.py_buffer(plain.time_ns)]),
+        "lon": lambda: pa.array(plain.lon),
+        "lat": lambda: pa.array(plain.lat),
+        "alt_m": lambda: _nullable(alt_m),
+        "alt_kind": lambda: alt_kind,
+        "ground_speed_mps": lambda: _nullable(numbers["velocity"]),
+        "track_deg": lambda: _nullable(numbers["heading"]),
+        "vrate_mps": lambda: _nullable(numbers["vertrate"]),
+        "callsign": lambda: plain.callsign,
+        "identity": lambda: plain.track_id,  # the Mode S address
+        "source_record": lambda: pa.array(records),
+        **{name: (lambda v=v: _constant(v, n)) for name, v in _constants(file).items()},
+    }
+    fields, arrays = [], []
+    for field in POSITION_SCHEMA:
+        if field.name not in only:
+            continue
+        make = values.get(field.name)
+        array = pa.nulls(n, field.type) if make is None else make()
+        if pa.types.is_dictionary(array.type):
+            array = array.cast(_DICTIONARY)
+        elif array.type != field.type:
+            array = array.cast(field.type)
+        fields.append(field.with_type(array.type))
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _constants(file: str) -> dict[str, str]:
+    """The columns that hold one value for every report of a file: each is built
+    as a dictionary of that one value (a new constant column is one more entry)."""
+    return {"source": NAME, "source_file": file, "sensor": ADSB}
+
+
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+
+
+def _constant(value: str, n: int) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value]))
+
+
+def _nullable(values: np.ndarray | pa.Array) -> pa.Array:
+    """Floating-point values with NaN as null, as ``make_table`` stores them (the
+    values taken as they are, a validity bit per value beside them)."""
+    if isinstance(values, pa.Array):
+        return values
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    known = np.packbits(~np.isnan(values), bitorder="little")
+    buffers = [pa.py_buffer(known), pa.py_buffer(values)]
+    return pa.Array.from_buffers(pa.float64(), len(values), buffers)
