@@ -4,15 +4,13 @@ The partitioned engines keep each track's partition apart, so they do not associ
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 
-from airwitness.corroboration import crossings_across_sensors
-from airwitness.engine.partition import AirspaceSpec, CrossingOptions
-from airwitness.fusion import several_sensors
-from airwitness.io.options import ReadOptions
-from airwitness.io.sensors import load_sensors
-from airwitness.pipeline import fusion_lines
-from airwitness.tracks import prepare_tracks
+if TYPE_CHECKING:
+    from airwitness.engine.partition import AirspaceSpec, CrossingOptions
+    from airwitness.io.options import ReadOptions
 
 
 def fused_crossings(
@@ -23,6 +21,13 @@ def fused_crossings(
 ) -> tuple[pa.Table, tuple[str, ...]] | None:
     """The corroborated crossings of ``table`` and the summary's fusion lines; None when
     the reports come from one sensor (the engine's own crossings are then the same)."""
+    # imported here: the engines' worker processes never need them
+    from airwitness.corroboration import crossings_across_sensors
+    from airwitness.fusion import several_sensors
+    from airwitness.io.sensors import load_sensors
+    from airwitness.pipeline import fusion_lines
+    from airwitness.tracks import prepare_tracks
+
     if not several_sensors(table):
         return None
     path = read_options.sensors if read_options is not None else None
@@ -38,3 +43,26 @@ def fused_crossings(
         sites=sites,
     )
     return crossings, fusion_lines(fusion) if fusion is not None else ()
+
+
+#: what kind of sensor a file of each format holds (``radar``: CAT048/062 plots and
+#: tracks, though a CAT021 capture is ADS-B; ``unknown``: the format does not say)
+SENSOR_OF_FORMAT = {
+    **dict.fromkeys(("opensky", "traffic", "sbs", "beast", "avr", "modes_raw", "readsb"), "adsb"),
+    **dict.fromkeys(("ulog", "dataflash", "mavlink"), "log"),
+    "remoteid": "remoteid",
+    **dict.fromkeys(("asterix", "plots", "detections"), "radar"),
+}
+
+
+def unassociated_note(formats: list[str], engine: str) -> tuple[str, ...]:
+    """The summary's line where a partitioned engine reads files of several kinds of
+    sensor, which it does not associate (docs/fusion.md)."""
+    kinds = sorted({SENSOR_OF_FORMAT.get(f, "unknown") for f in formats} - {"unknown"})
+    if len(kinds) < 2:
+        return ()
+    return (
+        f"not associated: inputs of several sensors ({', '.join(kinds)}); the {engine} "
+        "engine keeps each track's partition apart, so crossings have sensors 1 and no "
+        "spoofing flags (--engine memory associates them)",
+    )
