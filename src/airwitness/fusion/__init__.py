@@ -38,6 +38,7 @@ __all__ = [
     "SpoofRules",
     "connected",
     "fuse",
+    "sensors_of",
     "several_sensors",
 ]
 
@@ -123,5 +124,19 @@ def several_sensors(table: pa.Table) -> bool:
     associate: two tracks of one sensor are two objects)."""
     if table.num_rows == 0 or "sensor" not in table.column_names:
         return False
-    values = pc.unique(pc.cast(table["sensor"], pa.string()))
-    return len(values) > 1
+    return len(sensors_of(table["sensor"])) > 1
+
+
+def sensors_of(column: pa.ChunkedArray) -> set[str | None]:
+    """The distinct values of a ``sensor`` column (None for null), without spelling out
+    a string per row: a dictionary column is read through its indices."""
+    seen: set[str | None] = set()
+    for chunk in column.chunks:
+        if chunk.null_count:
+            seen.add(None)
+        if pa.types.is_dictionary(chunk.type):
+            used = pc.unique(chunk.indices).drop_null().to_numpy(zero_copy_only=False)
+            seen.update(chunk.dictionary.take(pa.array(used)).to_pylist())
+        else:
+            seen.update(pc.unique(chunk).drop_null().to_pylist())
+    return seen

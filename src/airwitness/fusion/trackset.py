@@ -6,7 +6,6 @@ none says); its *identity* the ``identity`` most of them carry (None if none).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,17 +95,24 @@ def _most_common(
 ) -> list:
     """Per track, its reports' most common non-null value of ``name`` (ties: the
     smallest), else ``default``."""
-    if name not in table.column_names or not len(starts):
-        return [default] * len(starts)
+    n_tracks = len(starts)
+    if name not in table.column_names or not n_tracks:
+        return [default] * n_tracks
     encoded = pc.dictionary_encode(pc.cast(table[name], pa.string())).combine_chunks()
     values = encoded.dictionary.to_pylist()
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    out: list = []
-    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
-        counts = Counter(c for c in codes[a:b].tolist() if c >= 0)
-        if not counts:
-            out.append(default)
-            continue
-        top = max(counts.values())
-        out.append(min(values[c] for c, m in counts.items() if m == top))
+    if not values:
+        return [default] * n_tracks
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
+    by_rank = sorted(values)
+    track = np.repeat(np.arange(n_tracks), stops - starts)
+    known = codes >= 0
+    keys, counts = np.unique(track[known] * len(values) + rank[codes[known]], return_counts=True)
+    owner, value = keys // len(values), keys % len(values)
+    best = np.lexsort((value, -counts, owner))  # per track: most common, then smallest
+    first = best[np.r_[True, owner[best][1:] != owner[best][:-1]]]
+    out: list = [default] * n_tracks
+    for t, v in zip(owner[first].tolist(), value[first].tolist(), strict=True):
+        out[t] = by_rank[v]
     return out
