@@ -3,6 +3,9 @@ inputs, dask given a scheduler; what may not be asked is a usage error."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from airwitness.engine import AUTO_MEMORY_INPUT_BYTES, EngineChoice, choose_engine
@@ -56,3 +59,19 @@ def test_an_unknown_engine_is_a_usage_error(small):
         UsageError, match=r"--engine: one of auto, memory, local, dask \(not 'spark'\)"
     ):
         choose_engine("spark", small)
+
+
+def test_a_folder_of_several_sensors_stays_in_memory_to_be_associated(tmp_path):
+    fusion = Path(__file__).resolve().parents[2] / "examples" / "fusion"
+    both = tmp_path / "both"
+    both.mkdir()
+    for name in ("plots.ast", "adsb.csv"):
+        shutil.copy(fusion / name, both / name)
+    assert choose_engine("auto", [both]) == EngineChoice("memory", by_pipeline=False)
+    # beyond the fusion limit, or of one kind of sensor, it streams as before
+    big = choose_engine("auto", [both], fusion_input_bytes=1000)
+    assert big == EngineChoice("local", by_pipeline=False)
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copy(fusion / "adsb.csv", one / "adsb.csv")
+    assert choose_engine("auto", [one]) == EngineChoice("local", by_pipeline=False)

@@ -68,8 +68,8 @@ Engine = Annotated[
     str,
     typer.Option(
         "--engine",
-        help="auto (memory for small inputs, else local), memory, "
-        "local (bounded memory, all cores) or dask.",
+        help="auto (memory for small inputs and for inputs of several sensors up to "
+        "2 GB, else local), memory, local (bounded memory, all cores) or dask.",
     ),
 ]
 Workers = Annotated[
