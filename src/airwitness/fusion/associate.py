@@ -179,33 +179,49 @@ def _identity_candidates(ts: TrackSet) -> list[tuple[int, int]]:
 
 def _kinematic_candidates(ts: TrackSet, rules: AssociationRules) -> list[tuple[int, int]]:
     """Pairs of tracks of different sensors, not both with an identity, that are in
-    neighbouring cells at some minute (see the module docs)."""
-    cells: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    neighbouring cells at some minute (see the module docs). In whole-array passes:
+    each track's first report of each minute is a cell entry; the entries of tracks
+    without an identity (the only ones a kinematic pair needs) look up the entries in
+    their cell and the eight around it."""
+    unidentified = np.array([i is None for i in ts.identity], dtype=bool)
+    if not unidentified.any():
+        return []
     step = int(rules.snapshot_s * 1e9)
-    for k in range(len(ts)):
-        rows = ts.rows(k)
-        t = ts.time_ns[rows] // step
-        first = np.r_[True, t[1:] != t[:-1]]  # the first report of each minute
-        cx = np.floor(ts.lon[rows][first] / rules.cell_deg).astype(np.int64)
-        cy = np.floor(ts.lat[rows][first] / rules.cell_deg).astype(np.int64)
-        for key in zip(t[first].tolist(), cx.tolist(), cy.tolist(), strict=True):
-            cells[key].append(k)
-    pairs: set[tuple[int, int]] = set()
-    for (m, x, y), here in cells.items():
-        near = [
-            k for dx in (-1, 0, 1) for dy in (-1, 0, 1) for k in cells.get((m, x + dx, y + dy), ())
-        ]
-        for a in here:
-            for b in near:
-                if a < b and _may_be_one(ts, a, b):
-                    pairs.add((a, b))
-    return sorted(pairs)
+    track = np.repeat(np.arange(len(ts)), ts.stop - ts.start)
+    minute = ts.time_ns // step
+    first = np.r_[True, (minute[1:] != minute[:-1]) | (track[1:] != track[:-1])]
+    k, m = track[first], minute[first]
+    cx = np.floor(ts.lon[first] / rules.cell_deg).astype(np.int64)
+    cy = np.floor(ts.lat[first] / rules.cell_deg).astype(np.int64)
+    key = _cell_key(m, cx, cy)
+    order = np.argsort(key, kind="stable")
+    key_sorted, k_sorted = key[order], k[order]
+    probe = unidentified[k]
+    found = []
+    for dx, dy in _NEIGHBOURS:
+        wanted = _cell_key(m[probe], cx[probe] + dx, cy[probe] + dy)
+        lo = np.searchsorted(key_sorted, wanted, side="left")
+        count = np.searchsorted(key_sorted, wanted, side="right") - lo
+        total = int(count.sum())
+        if total == 0:
+            continue
+        within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        other = k_sorted[np.repeat(lo, count) + within]
+        found.append(np.stack([np.repeat(k[probe], count), other], axis=1))
+    if not found:
+        return []
+    pairs = np.concatenate(found)
+    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+    codes = {s: c for c, s in enumerate(sorted(set(ts.sensor)))}
+    sensor = np.array([codes[s] for s in ts.sensor], dtype=np.int64)
+    a, b = pairs[:, 0], pairs[:, 1]
+    keep = (a != b) & (sensor[a] != sensor[b]) & (unidentified[a] | unidentified[b])
+    return [(int(x), int(y)) for x, y in pairs[keep].tolist()]
 
 
-def _may_be_one(ts: TrackSet, a: int, b: int) -> bool:
-    """Different sensors, and not both identified (identity pairs are decided by it)."""
-    both = ts.identity[a] is not None and ts.identity[b] is not None
-    return ts.sensor[a] != ts.sensor[b] and not both
+def _cell_key(minute: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """One integer per (minute, cell): cells of 0.1° and more fit in 12 bits each way."""
+    return (minute * 4096 + (cx + 2048)) * 4096 + (cy + 2048)
 
 
 def _free(ts: TrackSet, p: Pair, taken: dict[tuple[int, str], list[tuple[int, int]]]) -> bool:
