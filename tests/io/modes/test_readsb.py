@@ -258,6 +258,9 @@ def test_exact_values_flags_and_rejects(write):
     assert rows[3]["track_deg"] == 270.0  # true heading, on the ground
     assert [r["callsign"] for r in rows] == ["SWR12", "SWR12", "SWR12", None, None]
     assert {r["track_id"] for r in rows} == {"4ca2d6"}
+    # who made each position: the point's source type (docs/fusion.md)
+    assert [r["sensor"] for r in rows] == ["adsb", "adsb", "mlat", "adsb", "adsb"]
+    assert {r["identity"] for r in rows} == {"4ca2d6"}
 
 
 def test_track_id(write):

@@ -27,6 +27,9 @@ How the values map (readsb's README-json, "trace jsons"):
   ground" is exactly what readsb asserts. On the ground, field 5 is the true
   heading rather than the track; it is kept as ``track_deg``.
 - ``vrate_mps`` is field 7, barometric or (flag bit 2) geometric.
+- ``sensor`` (docs/fusion.md) from the point's source type, field 9: ``mlat``
+  (multilateration: measured by the receivers, not reported by the aircraft),
+  ``tisb`` for ``tisb_*`` (ATC surveillance rebroadcast: measured), else ``adsb``.
 - ``callsign`` is ``flight`` from the latest details object of the same leg:
   readsb attaches details to only some points, so the callsign is carried
   forward until the next details, and cleared at the start of a new leg.
@@ -313,6 +316,7 @@ class _Columns:
         self.calls: list[str | None] = []
         self.legs: list[bool] = []
         self.sigma: list[float] = []
+        self.sensors: list[str] = []  # per point: adsb, mlat or tisb
 
     def add(self, record: int, p: Any) -> None:
         reason = self._add(record, p)
@@ -380,6 +384,7 @@ class _Columns:
         self.calls.append(self.callsign)
         self.legs.append(bool(flags & NEW_LEG))
         self.sigma.append(self._sigma_at(t_us))
+        self.sensors.append(_sensor(_field(p, 9, number=False)))
         return None
 
     def _sigma_at(self, t_us: int) -> float:
@@ -395,7 +400,7 @@ class _Columns:
         columns = {
             "track_id": track_id,
             "identity": track_id,  # the address ("~" for a non-ICAO one)
-            "sensor": "adsb",
+            "sensor": pa.array(self.sensors, pa.string()),
             "time": np.asarray(self.time, dtype=np.int64),
             "lon": np.asarray(self.lon, dtype=np.float64),
             "lat": np.asarray(self.lat, dtype=np.float64),
@@ -430,6 +435,15 @@ def _code(v: object) -> int | None:
 
 
 _BAD = object()
+
+
+def _sensor(source_type: Any) -> str:
+    """The schema's ``sensor`` of a trace point, from readsb's source type."""
+    if source_type == "mlat":
+        return "mlat"
+    if isinstance(source_type, str) and source_type.startswith("tisb"):
+        return "tisb"
+    return "adsb"
 
 
 def _field(p: list, i: int, number: bool = True) -> Any:
