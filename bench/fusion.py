@@ -460,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         "--z-flags",
         type=float,
         nargs="*",
-        default=[2.5, 3.0, 4.0, 5.0],
+        default=[2.5, 3.0, 3.5, 5.0],
         help="SpoofRules.z_flag values to sweep (the default is always run)",
     )
     ap.add_argument(

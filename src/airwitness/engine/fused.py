@@ -4,12 +4,14 @@ The partitioned engines keep each track's partition apart, so they do not associ
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 
 if TYPE_CHECKING:
-    from airwitness.engine.partition import AirspaceSpec, CrossingOptions
+    from airwitness.engine.partition import AirspaceSpec, Counts, CrossingOptions
     from airwitness.io.options import ReadOptions
 
 
@@ -18,15 +20,17 @@ def fused_crossings(
     airspace: AirspaceSpec,
     options: CrossingOptions,
     read_options: ReadOptions | None,
-) -> tuple[pa.Table, tuple[str, ...]] | None:
-    """The corroborated crossings of ``table`` and the summary's fusion lines; None when
-    the reports come from one sensor (the engine's own crossings are then the same)."""
+) -> tuple[pa.Table, Counts, tuple[str, ...]] | None:
+    """The corroborated crossings of ``table``, the summary's counts (those
+    :func:`crossings_of_partition` gives) and its fusion lines; None when the reports
+    come from one sensor (the engine's own path gives the same crossings)."""
     # imported here: the engines' worker processes never need them
     from airwitness.corroboration import crossings_across_sensors
+    from airwitness.engine.partition import Counts
     from airwitness.fusion import several_sensors
     from airwitness.io.sensors import load_sensors
     from airwitness.pipeline import fusion_lines
-    from airwitness.tracks import prepare_tracks
+    from airwitness.tracks import prepare_tracks, track_starts
 
     if not several_sensors(table):
         return None
@@ -42,7 +46,19 @@ def fused_crossings(
         segment_reports=prepared.segment_reports,
         sites=sites,
     )
-    return crossings, fusion_lines(fusion) if fusion is not None else ()
+    kept = prepared.table
+    new_track = track_starts(kept["track_id"]) if kept.num_rows else np.zeros(0, bool)
+    segment = kept["segment"].to_numpy()
+    new_run = new_track.copy()
+    new_run[1:] |= segment[1:] != segment[:-1]
+    counts = Counts(
+        reports=kept.num_rows,
+        tracks=int(new_track.sum()),
+        segments=int(new_run.sum()),
+        rejects=Counter(r.reason for r in prepared.rejects),
+        reject_list=prepared.rejects if options.keep_rejects else [],
+    )
+    return crossings, counts, fusion_lines(fusion) if fusion is not None else ()
 
 
 #: what kind of sensor a file of each format holds (``radar``: CAT048/062 plots and

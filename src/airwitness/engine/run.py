@@ -154,13 +154,14 @@ def run_in_memory(
         tables.append(tracked.reports)
         _count_tracked(files, per_file, tracked, options.keep_rejects)
     table = concat(tables)
-    crossings, counts = crossings_of_partition(table, airspace, options)
     fused = fused_crossings(table, airspace, options, read_options)
-    if fused is not None:  # several sensors: corroborated, as the pipeline does
-        crossings = fused[0]
+    if fused is None:
+        crossings, counts = crossings_of_partition(table, airspace, options)
+    else:  # several sensors: corroborated, as the pipeline does
+        crossings, counts, _ = fused
     summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
     if fused is not None:
-        summary.fusion = fused[1]
+        summary.fusion = fused[2]
     rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     seconds = {"total": time.perf_counter() - t0}
     return ScaledRun(crossings, summary, summaries, rejects, "memory", None, 1, seconds)
