@@ -44,15 +44,17 @@ def crossings_across_sensors(
     boundary_sigma_m: float | None = None,
     segment_reports: np.ndarray | None = None,
     sites: Mapping[str, tuple[float, float, float]] | None = None,
+    always: bool = False,
 ) -> tuple[pa.Table, Fusion | None]:
     """:func:`airwitness.crossings.find_crossings` on prepared ``tracks``, each crossing
     corroborated across sensors where the reports come from several (the fusion
     too; None for one sensor: every crossing then keeps ``sensors`` 1). The filter
     applies after corroboration, so that a crossing filtered out still corroborates.
     With the radars' ``sites``, their estimated biases are taken out of their reports
-    before crossings are found (:mod:`airwitness.fusion.bias`)."""
+    before crossings are found (:mod:`airwitness.fusion.bias`). ``always`` fuses even
+    tracks of one sensor (some of a larger whole: the partitioned engines)."""
     where = where or CrossingFilter()
-    if not several_sensors(tracks):
+    if not always and not several_sensors(tracks):
         found = find_crossings(
             tracks,
             airspace,
@@ -110,7 +112,8 @@ def corroborate(crossings: pa.Table, fusion: Fusion, tolerance_s: float = TOLERA
         ("suspect", pa.array(suspect, pa.bool_())),
         ("suspect_reason", pa.array(why, pa.string())),
     ):
-        out = out.set_column(out.schema.get_field_index(name), name, values)
+        i = out.schema.get_field_index(name)
+        out = out.set_column(i, out.schema.field(i), values)  # its type and nullability
     return out
 
 

@@ -61,17 +61,11 @@ def test_an_unknown_engine_is_a_usage_error(small):
         choose_engine("spark", small)
 
 
-def test_a_folder_of_several_sensors_stays_in_memory_to_be_associated(tmp_path):
+def test_a_folder_of_several_sensors_streams_like_any_other(tmp_path):
+    """The partitioned engines associate too (docs/fusion.md): a folder is local."""
     fusion = Path(__file__).resolve().parents[2] / "examples" / "fusion"
     both = tmp_path / "both"
     both.mkdir()
     for name in ("plots.ast", "adsb.csv"):
         shutil.copy(fusion / name, both / name)
-    assert choose_engine("auto", [both]) == EngineChoice("memory", by_pipeline=False)
-    # beyond the fusion limit, or of one kind of sensor, it streams as before
-    big = choose_engine("auto", [both], fusion_input_bytes=1000)
-    assert big == EngineChoice("local", by_pipeline=False)
-    one = tmp_path / "one"
-    one.mkdir()
-    shutil.copy(fusion / "adsb.csv", one / "adsb.csv")
-    assert choose_engine("auto", [one]) == EngineChoice("local", by_pipeline=False)
+    assert choose_engine("auto", [both]) == EngineChoice("local", by_pipeline=False)

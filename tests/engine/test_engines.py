@@ -236,13 +236,15 @@ def test_partitions_split_again_and_rejects_kept(inputs, in_memory, monkeypatch)
     )
     reference = run_crossings_scaled(files, engine="memory", keep_rejects=True)
     assert run.plan.partitions == 1 and run.partitions > 4
-    # progress: each stage from 0 to its total, in order, counting up
+    # progress: each stage from 0 to its total, in order, counting up (the reports of
+    # OpenSky files and of CSV files that name no sensor are sketched for fusion first)
     assert list(dict.fromkeys(stage for stage, _, _ in told)) == [
+        "sketching",
         "reading",
         "splitting",
         "crossing",
     ]
-    for stage in ("reading", "splitting", "crossing"):
+    for stage in ("sketching", "reading", "splitting", "crossing"):
         steps = [(done, total) for s, done, total in told if s == stage]
         total = steps[0][1]
         assert steps[0] == (0, total) and steps[-1] == (total, total)

@@ -1,41 +1,113 @@
-"""engine.fused: the memory engine corroborates across sensors like the pipeline; the
-partitioned engines say when their inputs hold several sensors they do not associate."""
+"""engine.fused and engine.associating: every engine corroborates across sensors like
+the pipeline — the memory engine on its whole table, the partitioned ones on the
+tracks the sketch keeps apart, crossed together."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
+import pytest
+
 from airwitness.engine import run_crossings_scaled
-from airwitness.engine.fused import unassociated_note
 from airwitness.io.options import ReadOptions
 from airwitness.report.tables import write_csv
 from tests.engine.test_engines import _builtin
 
 FUSION = Path(__file__).resolve().parents[2] / "examples" / "fusion"
+FILES = [FUSION / "plots.ast", FUSION / "adsb.csv"]
+OPTIONS = ReadOptions(date=dt.date(2025, 6, 16), sensors=FUSION / "sensors.csv")
 
 
 def _csv(table) -> bytes:
-    import io
-
     out = io.BytesIO()
     write_csv(table, out)
     return out.getvalue()
 
 
-def test_the_memory_engine_corroborates_like_the_pipeline():
+@pytest.fixture(scope="module")
+def reference():
     from airwitness.pipeline import run_crossings
 
-    files = [FUSION / "plots.ast", FUSION / "adsb.csv"]
-    options = ReadOptions(date=dt.date(2025, 6, 16), sensors=FUSION / "sensors.csv")
-    reference = run_crossings(files, _builtin(), options=options)
-    mine = run_crossings_scaled(files, engine="memory", read_options=options)
+    return run_crossings(FILES, _builtin(), options=OPTIONS)
+
+
+def test_the_memory_engine_corroborates_like_the_pipeline(reference):
+    mine = run_crossings_scaled(FILES, engine="memory", read_options=OPTIONS)
     assert _csv(mine.crossings) == _csv(reference.crossings)
     assert mine.summary.fusion == reference.summary.fusion
     assert mine.crossings["sensors"].to_pylist().count(2) == 10
 
 
-def test_a_partitioned_engine_says_what_it_does_not_associate():
-    (line,) = unassociated_note(["asterix", "opensky", "gpx"], "local")
-    assert line.startswith("not associated: inputs of several sensors (adsb, radar)")
-    assert unassociated_note(["opensky", "sbs", "gpx", "csv"], "local") == ()
+@pytest.mark.parametrize(("workers", "memory"), [(1, 2e9), (2, 3e7)])
+def test_the_local_engine_associates_across_partitions(reference, workers, memory):
+    """In one partition or in several (3e7 bytes: the tracks of each sensor spread over
+    many), the same corroborated crossings, the same fusion lines, the same summary."""
+    run = run_crossings_scaled(
+        FILES, engine="local", workers=workers, memory_bytes=memory, read_options=OPTIONS
+    )
+    assert _csv(run.crossings) == _csv(reference.crossings)
+    assert run.summary.fusion == reference.summary.fusion
+    assert run.summary.fusion[0].startswith("9 pairs of tracks associated (8 by identity")
+    assert run.summary.lines() == reference.summary.lines()
+    assert "sketch" in run.seconds
+    crossings = run.crossings
+    assert crossings["sensors"].to_pylist().count(2) == 10
+    assert crossings["suspect"].to_pylist().count(True) == 2
+
+
+def test_rejects_are_listed_like_the_memory_engine():
+    kept = run_crossings_scaled(FILES, engine="memory", read_options=OPTIONS, keep_rejects=True)
+    run = run_crossings_scaled(
+        FILES,
+        engine="local",
+        workers=1,
+        memory_bytes=3e7,
+        read_options=OPTIONS,
+        keep_rejects=True,
+    )
+    assert run.rejects == kept.rejects
+    assert len(run.rejects) == 43_107
+
+
+def test_dask_associates_like_the_memory_engine(reference):
+    run = run_crossings_scaled(
+        FILES, engine="dask", workers=2, memory_bytes=6e7, read_options=OPTIONS
+    )
+    assert _csv(run.crossings) == _csv(reference.crossings)
+    assert run.summary.fusion == reference.summary.fusion
+
+
+def test_inputs_of_one_sensor_are_not_sketched():
+    run = run_crossings_scaled([FUSION / "adsb.csv"], engine="local", workers=1)
+    assert "sketch" not in run.seconds
+    assert run.summary.fusion == ()
+
+
+def test_tracks_kept_apart_and_tracks_spilled_add_up_to_the_memory_engine():
+    """The fusion example beside the Caucasus example (another day: its tracks are
+    crossed in their partitions, not apart), rejects kept: the same crossings, the
+    same summary, the same rejects."""
+    caucasus = FUSION.parent / "caucasus"
+    files = [*FILES, *(caucasus / n for n in ("opensky_states.csv", "drones.gpx"))]
+    files.append(caucasus / "helicopter.kml")
+    memory = run_crossings_scaled(files, engine="memory", read_options=OPTIONS, keep_rejects=True)
+    run = run_crossings_scaled(
+        files,
+        engine="local",
+        workers=2,
+        memory_bytes=3e7,
+        read_options=OPTIONS,
+        keep_rejects=True,
+    )
+    assert _csv(run.crossings) == _csv(memory.crossings)
+    assert run.summary.lines() == memory.summary.lines()
+    assert run.rejects == memory.rejects
+    assert memory.summary.rejects == {
+        "clutter": 43_107,
+        "duplicate": 4,
+        "no position": 5,
+        "position outlier": 1,
+    }
+    assert run.crossings.num_rows == 53

@@ -40,7 +40,6 @@ from airwitness.engine.choice import (
     EngineChoice,
     choose_engine,
 )
-from airwitness.engine.fused import unassociated_note
 from airwitness.engine.partition import (
     AirspaceSpec,
     Counts,
@@ -128,14 +127,12 @@ def run_crossings_scaled(
         from airwitness.engine.local import run_local
 
         cores = workers or os.cpu_count() or 1
-        run = run_local(
+        return run_local(
             files, rows, spec, options, read_options, cores, memory_bytes, spill_dir, progress
         )
-        run.summary.fusion = unassociated_note([f.format for f in files], "local")
-        return run
     from airwitness.engine.dask_engine import run_dask
 
-    run = run_dask(
+    return run_dask(
         files,
         rows,
         spec,
@@ -147,8 +144,6 @@ def run_crossings_scaled(
         spill_dir,
         progress,
     )
-    run.summary.fusion = unassociated_note([f.format for f in files], "dask")
-    return run
 
 
 def _spec(airspace: AirspaceSpec | tuple[str, str] | str | None) -> AirspaceSpec:

@@ -7,15 +7,13 @@ options, as the CLI prints them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from airwitness.errors import InputError, UsageError
+from airwitness.errors import UsageError
 
 __all__ = [
-    "AUTO_FUSION_INPUT_BYTES",
     "AUTO_MEMORY_INPUT_BYTES",
     "ENGINE_CHOICES",
     "EngineChoice",
@@ -26,10 +24,6 @@ __all__ = [
 ENGINE_CHOICES = ("auto", "memory", "local", "dask")
 #: ``auto`` streams (the local engine) inputs whose files add up to more than this.
 AUTO_MEMORY_INPUT_BYTES = 200e6
-#: ``auto`` keeps local inputs of several kinds of sensor (say ADS-B and a radar) in
-#: memory up to this, so that their tracks are associated (docs/fusion.md): the
-#: partitioned engines do not associate.
-AUTO_FUSION_INPUT_BYTES = 2e9
 
 
 @dataclass(frozen=True)
@@ -50,16 +44,13 @@ def choose_engine(
     store: str | Path | None = None,
     scheduler: str | None = None,
     memory_input_bytes: float = AUTO_MEMORY_INPUT_BYTES,
-    fusion_input_bytes: float = AUTO_FUSION_INPUT_BYTES,
 ) -> EngineChoice:
     """The engine ``engine`` (one of :data:`ENGINE_CHOICES`) stands for with these inputs.
 
     A store is read in memory. A Dask ``scheduler`` makes ``auto`` mean dask.
     Otherwise ``auto`` is memory, unless an input is a folder, a glob or a URI
     (anything but an existing file) or the files add up to more than
-    ``memory_input_bytes``: then it is local — except for local files and folders
-    of several kinds of sensor adding up to at most ``fusion_input_bytes``, kept in
-    memory so that they are associated. Raises UsageError for an unknown engine, or
+    ``memory_input_bytes``: then it is local. Raises UsageError for an unknown engine, or
     local/dask asked of a store.
 
     >>> choose_engine("auto", [], scheduler="tcp://host:8786")
@@ -80,27 +71,5 @@ def choose_engine(
         total = sum(p.stat().st_size for p in paths if p.is_file())
         folders = any(p.is_dir() or not p.exists() for p in paths)
         chosen = "local" if folders or total > memory_input_bytes else "memory"
-        if chosen == "local" and _several_sensors(paths, fusion_input_bytes):
-            chosen = "memory"
     plain_files = all(p.is_file() for p in paths)
     return EngineChoice(chosen, by_pipeline=chosen == "memory" and plain_files)
-
-
-def _several_sensors(paths: list[Path], limit: float) -> bool:
-    """Whether local ``paths`` (files, folders) of at most ``limit`` bytes in all hold
-    files of several kinds of sensor (by their formats: docs/fusion.md)."""
-    from airwitness.engine.fused import unassociated_note
-    from airwitness.engine.sources import detect, expand
-
-    if not all(p.exists() for p in paths):  # globs and URIs: sizes unknown up front
-        return False
-    names = expand(paths)
-    if sum(os.path.getsize(n) for n in names) > limit:
-        return False
-    formats = []
-    for name in names:
-        try:
-            formats.append(detect(name).format)
-        except InputError:  # the run will say so, naming the file
-            continue
-    return bool(unassociated_note(formats, "local"))

@@ -87,14 +87,21 @@ def cut_units(
 
 
 def read_unit(
-    unit: Unit, batch_rows: int, chunk_bytes: int, options: ReadOptions | None
+    unit: Unit,
+    batch_rows: int,
+    chunk_bytes: int,
+    options: ReadOptions | None,
+    all_columns: bool = False,
 ) -> Iterator[ReadResult]:
-    """The unit's rows as canonical tables (with their rejects), a batch at a time."""
+    """The unit's rows as canonical tables (with their rejects), a batch at a time:
+    the columns the crossings need (:data:`~airwitness.engine.partition.COLUMNS`),
+    or every canonical column (``all_columns``: what fusion needs)."""
     f = unit.file
     if f.container == "parquet":
-        yield from _parquet(unit, batch_rows, options)
+        yield from _parquet(unit, batch_rows, options, all_columns)
     elif f.container == "csv":
-        yield from csv_chunks(f, chunk_bytes, options, only=(*COLUMNS, "source"))
+        only = None if all_columns else (*COLUMNS, "source")
+        yield from csv_chunks(f, chunk_bytes, options, only=only)
     else:
         yield read_whole(f, options)
 

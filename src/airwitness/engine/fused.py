@@ -1,6 +1,8 @@
-"""The memory engine on reports of several sensors: crossings corroborated across them,
+"""The engines on reports of several sensors: crossings corroborated across them,
 exactly as :func:`airwitness.pipeline.crossings_of_inputs` gives them (docs/fusion.md).
-The partitioned engines keep each track's partition apart, so they do not associate."""
+The memory engine fuses its whole table; the partitioned ones the tracks that
+:mod:`airwitness.engine.sketch` picks out, crossed together
+(:mod:`airwitness.engine.associating`)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from airwitness.schema import one_array
+
 if TYPE_CHECKING:
     from airwitness.engine.partition import AirspaceSpec, Counts, CrossingOptions
+    from airwitness.fusion import Fusion
     from airwitness.io.options import ReadOptions
 
 
@@ -20,10 +25,14 @@ def fused_crossings(
     airspace: AirspaceSpec,
     options: CrossingOptions,
     read_options: ReadOptions | None,
+    *,
+    partitioned: bool = False,
 ) -> tuple[pa.Table, Counts, tuple[str, ...]] | None:
     """The corroborated crossings of ``table``, the summary's counts (those
     :func:`crossings_of_partition` gives) and its fusion lines; None when the reports
-    come from one sensor (the engine's own path gives the same crossings)."""
+    come from one sensor (the engine's own path gives the same crossings).
+    ``partitioned``: ``table`` holds the tracks a partitioned engine kept apart for
+    fusion, fused whatever their sensors (they are part of a larger whole)."""
     # imported here: the engines' worker processes never need them
     from airwitness.corroboration import crossings_across_sensors
     from airwitness.engine.partition import Counts
@@ -32,7 +41,7 @@ def fused_crossings(
     from airwitness.pipeline import fusion_lines
     from airwitness.tracks import prepare_tracks, track_starts
 
-    if not several_sensors(table):
+    if not partitioned and not several_sensors(table):
         return None
     path = read_options.sensors if read_options is not None else None
     sites = load_sensors(path).site_by_id() if path else {}
@@ -45,6 +54,7 @@ def fused_crossings(
         boundary_sigma_m=options.boundary_sigma_m,
         segment_reports=prepared.segment_reports,
         sites=sites,
+        always=partitioned,
     )
     kept = prepared.table
     new_track = track_starts(kept["track_id"]) if kept.num_rows else np.zeros(0, bool)
@@ -58,27 +68,37 @@ def fused_crossings(
         rejects=Counter(r.reason for r in prepared.rejects),
         reject_list=prepared.rejects if options.keep_rejects else [],
     )
-    return crossings, counts, fusion_lines(fusion) if fusion is not None else ()
+    lines = fusion_lines(fusion) if fusion is not None else ()
+    if partitioned and fusion is not None:
+        lines = (*lines, *_beyond_reach(kept, fusion))
+    return crossings, counts, lines
 
 
-#: what kind of sensor a file of each format holds (``radar``: CAT048/062 plots and
-#: tracks, though a CAT021 capture is ADS-B; ``unknown``: the format does not say)
-SENSOR_OF_FORMAT = {
-    **dict.fromkeys(("opensky", "traffic", "sbs", "beast", "avr", "modes_raw", "readsb"), "adsb"),
-    **dict.fromkeys(("ulog", "dataflash", "mavlink"), "log"),
-    "remoteid": "remoteid",
-    **dict.fromkeys(("asterix", "plots", "detections"), "radar"),
-}
+def _beyond_reach(before: pa.Table, fusion: Fusion) -> tuple[str, ...]:
+    """The summary's warning when an applied radar bias moved reports farther than the
+    sketch looks for candidates (a cell, a minute: :mod:`airwitness.engine.sketch`):
+    tracks beyond that reach were crossed in their partitions, unassociated."""
+    from airwitness.fusion import AssociationRules
 
-
-def unassociated_note(formats: list[str], engine: str) -> tuple[str, ...]:
-    """The summary's line where a partitioned engine reads files of several kinds of
-    sensor, which it does not associate (docs/fusion.md)."""
-    kinds = sorted({SENSOR_OF_FORMAT.get(f, "unknown") for f in formats} - {"unknown"})
-    if len(kinds) < 2:
+    after = fusion.source
+    if after is before or not any(b.applied for b in fusion.biases):
+        return ()
+    rules = AssociationRules()
+    moved = [
+        np.abs(_numbers(after[c]) - _numbers(before[c])).max(initial=0.0) for c in ("lon", "lat")
+    ]
+    moved_s = np.abs(_numbers(after["time"]) - _numbers(before["time"])).max(initial=0) / 1e9
+    if max(moved) < rules.cell_deg and moved_s < rules.snapshot_s:
         return ()
     return (
-        f"not associated: inputs of several sensors ({', '.join(kinds)}); the {engine} "
-        "engine keeps each track's partition apart, so crossings have sensors 1 and no "
-        "spoofing flags (--engine memory associates them)",
+        f"a radar bias moved reports by up to {max(moved):.3g}° and {moved_s:.3g} s, farther "
+        f"than the partitioned engines look for tracks to associate ({rules.cell_deg}°, "
+        f"{rules.snapshot_s:g} s): --engine memory may associate more",
     )
+
+
+def _numbers(column: pa.ChunkedArray) -> np.ndarray:
+    array = one_array(column)
+    if pa.types.is_timestamp(array.type):
+        array = array.cast(pa.int64())
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)

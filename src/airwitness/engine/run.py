@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from airwitness.engine.associating import SideWriter, in_tracks, may_hold_several_sensors
 from airwitness.engine.chunks import cut_units, read_whole
 from airwitness.engine.fused import fused_crossings
 from airwitness.engine.partition import (
@@ -41,15 +42,20 @@ from airwitness.engine.partition import (
     crossings_of_partition,
 )
 from airwitness.engine.plan import FILL, Plan, share
+from airwitness.engine.sketch import Sketch, fusion_tracks, merged, sketch_of
 from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
 from airwitness.engine.spill import BYTES_PER_REPORT, Piece, SpillWriter, new_path
 from airwitness.engine.tasks import (
     CrossTask,
     Failed,
+    FusedResult,
+    FusedTask,
+    SketchTask,
     SpillTask,
     SplitTask,
     UnitResult,
-    cross_partitions,
+    cross_any,
+    sketch_unit,
     spill_unit,
     split_partition,
 )
@@ -208,8 +214,12 @@ def run_partitioned(
         removing = None
         try:
             t0 = time.perf_counter()
-            per_file, parts, tracked = _read(
-                files, options, read_options, plan, runner, folder, tell
+            apart = _kept_apart(files, options, read_options, plan, runner, tell)
+            if apart is not None:
+                seconds["sketch"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            per_file, parts, tracked, sides = _read(
+                files, options, read_options, plan, runner, folder, tell, apart
             )
             seconds["read"] = time.perf_counter() - t0
             t0 = time.perf_counter()
@@ -218,14 +228,24 @@ def run_partitioned(
             t0 = time.perf_counter()
             parts = [p for p in parts if p]
             runs = guided(len(parts), runner.workers)
-            jobs = [CrossTask(tuple(parts[k] for k in run), airspace, options) for run in runs]
-            outputs: list[tuple[pa.Table, Counts]] = [None] * len(parts)  # type: ignore[list-item]
+            jobs: list[CrossTask | FusedTask] = [
+                CrossTask(tuple(parts[k] for k in run), airspace, options) for run in runs
+            ]
+            if sides:  # the longest task, first
+                jobs.insert(0, FusedTask(tuple(sides), airspace, options, read_options))
+                runs.insert(0, range(len(parts), len(parts) + 1))
+            total = len(parts) + bool(sides)
+            outputs: list[tuple[pa.Table, Counts]] = [None] * total  # type: ignore[list-item]
+            fusion: tuple[str, ...] = ()
             crossed = 0
-            tell("crossing", crossed, len(parts))
-            for k, outs in runner.map(cross_partitions, jobs):
+            tell("crossing", crossed, total)
+            for k, outs in runner.map(cross_any, jobs):
+                if isinstance(outs, FusedResult):
+                    fusion = outs.lines
+                    outs = [(outs.crossings, outs.counts)]
                 outputs[runs[k].start : runs[k].stop] = outs
                 crossed += len(outs)
-                tell("crossing", crossed, len(parts))
+                tell("crossing", crossed, total)
             seconds["cross"] = time.perf_counter() - t0
             # Deleting gigabytes of spill takes the kernel a while: let it run
             # while the results are merged, and wait for it before returning.
@@ -241,6 +261,7 @@ def run_partitioned(
             counts.add(c)
         crossings = merge([t for t, _ in outputs])
         summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
+        summary.fusion = fusion
         rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     finally:
         removing.result()  # the spill is gone (or its error raised) before we return
@@ -265,6 +286,49 @@ def _room_for_the_spill(folder: str, plan: Plan) -> Iterator[None]:
         ) from None
 
 
+@dataclass(frozen=True)
+class Apart:
+    """What the sketch pass decided: the tracks crossed together for fusion, and the
+    tracker's run on the inputs' detections (made once, for the sketch)."""
+
+    tracks: frozenset[str]
+    tracked: Tracked | None
+
+
+def _kept_apart(
+    files: list[InputFile],
+    options: CrossingOptions,
+    read_options: ReadOptions | None,
+    plan: Plan,
+    runner: Runner,
+    tell: Progress,
+) -> Apart | None:
+    """The sketch pass, where the inputs may hold reports of several sensors
+    (:mod:`airwitness.engine.associating`); None where they cannot."""
+    if not may_hold_several_sensors(files):
+        return None
+    work = cut_units(files, runner.workers, plan.batch_rows, plan.rows_per_unit)
+    tasks = [
+        SketchTask(k, u, plan.batch_rows, plan.chunk_bytes, read_options)
+        for k, (_, u) in enumerate(work)
+    ]
+    sketches: list[Sketch] = [Sketch()] * len(tasks)
+    detections = []
+    tell("sketching", 0, len(tasks))
+    for done, (k, r) in enumerate(runner.map(sketch_unit, tasks), start=1):
+        if isinstance(r, Failed):
+            raise r.error()
+        sketches[k] = r.sketch
+        detections.append(r.detections)
+        tell("sketching", done, len(tasks))
+    tracked = _track(concat(detections, DETECTION_SCHEMA), options.tracker, read_options)
+    if tracked is not None:
+        sketches.append(sketch_of(tracked.reports))
+    path = read_options.sensors if read_options is not None else None
+    sited = load_sensors(path).site_by_id() if path else {}
+    return Apart(frozenset(fusion_tracks(merged(sketches), sited)), tracked)
+
+
 def _read(
     files: list[InputFile],
     options: CrossingOptions,
@@ -273,13 +337,16 @@ def _read(
     runner: Runner,
     folder: str,
     tell: Progress,
-) -> tuple[list[UnitResult], list[tuple[Piece, ...]], Tracked | None]:
-    """Pass 1: what was read from each file, each partition's pieces, the tracker's run.
+    apart: Apart | None = None,
+) -> tuple[list[UnitResult], list[tuple[Piece, ...]], Tracked | None, list[str]]:
+    """Pass 1: what was read from each file, each partition's pieces, the tracker's
+    run, and the side files of the tracks kept ``apart`` for fusion.
 
     Detections come back from the workers whole (they are few: a radar's plots
     for a day are megabytes) and are tracked here, in one process, since a
     target's plots may lie in any unit; the tracks are spilled like reports.
     """
+    keep_apart = apart.tracks if apart is not None else frozenset()
     work = cut_units(files, runner.workers, plan.batch_rows, plan.rows_per_unit)
     tasks = [
         SpillTask(
@@ -292,6 +359,7 @@ def _read(
             plan.chunk_bytes,
             read_options,
             options.keep_rejects,
+            keep_apart,
         )
         for k, (_, u) in enumerate(work)
     ]
@@ -309,15 +377,27 @@ def _read(
         per_file[i].rejects.update(r.rejects)
         per_file[i].reject_list.extend(r.reject_list)
     pieces = [r.pieces for r in results]
-    detections = concat([r.detections for r in results], DETECTION_SCHEMA)
-    tracked = _track(detections, options.tracker, read_options)
+    sides = [r.side[0] for r in results if r.side is not None]
+    if apart is not None:
+        tracked = apart.tracked
+    else:
+        detections = concat([r.detections for r in results], DETECTION_SCHEMA)
+        tracked = _track(detections, options.tracker, read_options)
     if tracked is not None:
         _count_tracked(files, per_file, tracked, options.keep_rejects)
+        reports = tracked.reports
+        if keep_apart:
+            together = in_tracks(reports["track_id"], pa.array(sorted(keep_apart), pa.string()))
+            side = SideWriter(new_path(folder, "tracked-apart"))
+            side.write(reports.filter(pa.array(together)))
+            if (written := side.close()) is not None:
+                sides.append(written[0])
+            reports = reports.filter(pa.array(~together))
         writer = SpillWriter(new_path(folder, "tracked"), plan.partitions)
-        writer.write(tracked.reports)
+        writer.write(reports)
         pieces.append(writer.close())
     parts = [tuple(u[p] for u in pieces if u[p].rows) for p in range(plan.partitions)]
-    return per_file, parts, tracked
+    return per_file, parts, tracked, sides
 
 
 def guided(count: int, workers: int) -> list[range]:

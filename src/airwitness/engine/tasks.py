@@ -3,7 +3,9 @@
 Pass 1 (:func:`spill_unit`) reads one unit and hashes its reports by track into
 the spill partitions; :func:`split_partition` cuts a partition that came out
 too big with another hash; pass 2 (:func:`cross_partitions`) finds the
-crossings of a run of partitions.
+crossings of a run of partitions. Where the inputs may hold several sensors'
+reports, the sketch pass (:func:`sketch_unit`) comes first, and pass 2 crosses
+the tracks kept apart for fusion together (:func:`cross_fused`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from airwitness.engine.associating import SideWriter, in_tracks, read_side
 from airwitness.engine.chunks import Unit, read_unit
+from airwitness.engine.fused import fused_crossings
 from airwitness.engine.partition import (
     AirspaceSpec,
     Counts,
     CrossingOptions,
     crossings_of_partition,
 )
+from airwitness.engine.sketch import Sketch, merged, sketch_of
 from airwitness.engine.spill import Piece, SpillWriter, iter_piece, new_path, read_pieces
 from airwitness.errors import InputError
 from airwitness.io.options import ReadOptions
@@ -51,6 +56,8 @@ class UnitResult:
     pieces: list[Piece] = field(default_factory=list)
     #: the unit's radar plots and other detections, tracked by the parent
     detections: pa.Table = field(default_factory=DETECTION_SCHEMA.empty_table)
+    #: the side file of the unit's tracks kept apart for fusion, and its rows
+    side: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,16 +71,24 @@ class SpillTask:
     chunk_bytes: int
     read_options: ReadOptions | None
     keep_rejects: bool
+    #: tracks kept out of the spill, written whole to a side file for fusion
+    #: (:mod:`airwitness.engine.associating`)
+    apart: frozenset[str] = frozenset()
 
 
 def spill_unit(task: SpillTask) -> UnitResult | Failed:
-    """Pass 1: read one unit and write its reports into the partitions."""
+    """Pass 1: read one unit and write its reports into the partitions (those of
+    ``task.apart`` to a side file)."""
     out = UnitResult(task.index)
     path = new_path(task.folder, f"u{task.index:06d}")
     writer = SpillWriter(path, task.partitions, buffer_rows=task.spill_rows)
+    side = SideWriter(new_path(task.folder, f"f{task.index:06d}")) if task.apart else None
+    apart = pa.array(sorted(task.apart), pa.string())
     try:
         found = []
-        for result in read_unit(task.unit, task.batch_rows, task.chunk_bytes, task.read_options):
+        for result in read_unit(
+            task.unit, task.batch_rows, task.chunk_bytes, task.read_options, side is not None
+        ):
             if result.detections.num_rows:
                 found.append(result.detections)
             out.records += result.records
@@ -81,12 +96,20 @@ def spill_unit(task: SpillTask) -> UnitResult | Failed:
             out.rejects.update(r.reason for r in result.rejects)
             if task.keep_rejects:
                 out.reject_list.extend(result.rejects)
-            writer.write(result.table)
+            if side is None:
+                writer.write(result.table)
+            else:
+                kept_apart = in_tracks(result.table["track_id"], apart)
+                side.write(result.table.filter(pa.array(kept_apart)))
+                writer.write(result.table.filter(pa.array(~kept_apart)))
             del result
     except InputError as e:
         writer.close()
+        if side is not None:
+            side.close()
         return Failed(e.file, e.reason, e.record)
     out.pieces = writer.close()
+    out.side = side.close() if side is not None else None
     out.detections = concat(found, DETECTION_SCHEMA)
     return out
 
@@ -135,6 +158,73 @@ def cross_partitions(task: CrossTask) -> list[tuple[pa.Table, Counts]]:
             out.append(crossings_of_partition(table, task.airspace, task.options))
             del table
     return out
+
+
+@dataclass(frozen=True)
+class SketchTask:
+    index: int
+    unit: Unit
+    batch_rows: int
+    chunk_bytes: int
+    read_options: ReadOptions | None
+
+
+@dataclass
+class UnitSketch:
+    index: int
+    sketch: Sketch
+    #: the unit's detections (radar plots), tracked by the parent
+    detections: pa.Table
+
+
+def sketch_unit(task: SketchTask) -> UnitSketch | Failed:
+    """The sketch pass: read one unit (every column) for the sketch of its tracks
+    (:mod:`airwitness.engine.sketch`)."""
+    sketches, found = [], []
+    try:
+        for result in read_unit(
+            task.unit, task.batch_rows, task.chunk_bytes, task.read_options, all_columns=True
+        ):
+            sketches.append(sketch_of(result.table))
+            if result.detections.num_rows:
+                found.append(result.detections)
+    except InputError as e:
+        return Failed(e.file, e.reason, e.record)
+    return UnitSketch(task.index, merged(sketches), concat(found, DETECTION_SCHEMA))
+
+
+@dataclass(frozen=True)
+class FusedTask:
+    #: the side files of the tracks kept apart for fusion
+    sides: tuple[str, ...]
+    airspace: AirspaceSpec
+    options: CrossingOptions
+    read_options: ReadOptions | None
+
+
+@dataclass
+class FusedResult:
+    crossings: pa.Table
+    counts: Counts
+    #: the summary's lines on fusion
+    lines: tuple[str, ...]
+
+
+def cross_fused(task: FusedTask) -> FusedResult:
+    """Pass 2 of the tracks kept apart: crossed together, fused as the memory engine
+    fuses them."""
+    table = read_side(task.sides)
+    crossings, counts, lines = fused_crossings(  # type: ignore[misc]
+        table, task.airspace, task.options, task.read_options, partitioned=True
+    )
+    return FusedResult(crossings, counts, lines)
+
+
+def cross_any(task: CrossTask | FusedTask) -> list[tuple[pa.Table, Counts]] | FusedResult:
+    """Pass 2's tasks, of either kind, on one runner."""
+    if isinstance(task, FusedTask):
+        return cross_fused(task)
+    return cross_partitions(task)
 
 
 #: glibc mallopt parameters, and their defaults

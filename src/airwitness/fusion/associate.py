@@ -193,13 +193,13 @@ def _kinematic_candidates(ts: TrackSet, rules: AssociationRules) -> list[tuple[i
     k, m = track[first], minute[first]
     cx = np.floor(ts.lon[first] / rules.cell_deg).astype(np.int64)
     cy = np.floor(ts.lat[first] / rules.cell_deg).astype(np.int64)
-    key = _cell_key(m, cx, cy)
+    key = cell_key(m, cx, cy)
     order = np.argsort(key, kind="stable")
     key_sorted, k_sorted = key[order], k[order]
     probe = unidentified[k]
     found = []
     for dx, dy in _NEIGHBOURS:
-        wanted = _cell_key(m[probe], cx[probe] + dx, cy[probe] + dy)
+        wanted = cell_key(m[probe], cx[probe] + dx, cy[probe] + dy)
         lo = np.searchsorted(key_sorted, wanted, side="left")
         count = np.searchsorted(key_sorted, wanted, side="right") - lo
         total = int(count.sum())
@@ -219,7 +219,7 @@ def _kinematic_candidates(ts: TrackSet, rules: AssociationRules) -> list[tuple[i
     return [(int(x), int(y)) for x, y in pairs[keep].tolist()]
 
 
-def _cell_key(minute: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+def cell_key(minute: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
     """One integer per (minute, cell): cells of 0.1° and more fit in 12 bits each way."""
     return (minute * 4096 + (cx + 2048)) * 4096 + (cy + 2048)
 

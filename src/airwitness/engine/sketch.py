@@ -1,0 +1,216 @@
+"""Which tracks the partitioned engines must associate together (docs/fusion.md).
+
+The local and Dask engines cross each partition of tracks on its own, but
+:func:`airwitness.fusion.fuse` compares tracks of different sensors, which may lie
+in any partition. Before pass 1, a first read of the inputs gives a *sketch* of
+every track: the sensors and identities its reports carry, and the cells of
+``cell_deg`` it is in at each minute. From the sketches, every track that could
+take part in fusion — a superset of what ``fuse`` can associate, whatever
+cleaning later rejects — is picked out (:func:`fusion_tracks`); those tracks are
+crossed together, in one process, exactly as the in-memory engine crosses them,
+and all others in their partitions.
+
+A track is picked when
+
+- it shares an identity with a track of another sensor (association by identity);
+- it lies, at some minute, within two cells and a minute of a track of another
+  sensor, one of the two with a report that carries no identity (the candidates
+  of association by kinematics are the same cell or a neighbouring one at the
+  same minute; the extra cell and minute cover reports that a radar's estimated
+  bias moves by less than a cell and a minute);
+- it has a report of a radar whose site is known (its bias, once estimated, moves
+  every report of that radar).
+
+"Another sensor" is judged on the set of sensors a track's reports carry: two
+tracks are passed over only when both carry one and the same sensor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from airwitness.fusion.associate import AssociationRules, cell_key
+from airwitness.schema import one_array
+
+#: How far around a cell and its minute candidates are looked for (see the module docs)
+CELL_REACH = 2
+MINUTE_REACH = 1
+#: a track's sensors, when they are more than one
+MIXED = -1
+
+
+@dataclass
+class Sketch:
+    """Tracks ``k = 0..n-1``, what their reports carry, and where they were."""
+
+    ids: list[str] = field(default_factory=list)
+    sensors: list[frozenset[str | None]] = field(default_factory=list)
+    identities: list[frozenset[str]] = field(default_factory=list)
+    #: per track: some report carries no identity
+    unidentified: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    #: distinct (track, cell key) pairs: minute, cell column and cell row in one key
+    entries: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+
+    @property
+    def seen(self) -> set[str | None]:
+        """Every sensor value met (None: a report that does not say)."""
+        return set().union(*self.sensors) if self.sensors else set()
+
+
+def sketch_of(table: pa.Table, rules: AssociationRules | None = None) -> Sketch:
+    """The sketch of the tracks in ``table`` (canonical columns, any row order)."""
+    rules = rules or AssociationRules()
+    n = table.num_rows
+    if n == 0:
+        return Sketch()
+    encoded = one_array(pc.dictionary_encode(pc.cast(table["track_id"], pa.string())))
+    ids = encoded.dictionary.to_pylist()
+    track = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    sensors = _values_per_track(table, "sensor", track, len(ids), keep_null=True)
+    identities = _values_per_track(table, "identity", track, len(ids), keep_null=False)
+    unidentified = np.ones(len(ids), dtype=bool)
+    if "identity" in table.column_names:
+        missing = table["identity"].is_null().to_numpy(zero_copy_only=False)
+        unidentified = np.bincount(track[missing], minlength=len(ids)) > 0
+    time_ns = np.asarray(one_array(table["time"]).cast(pa.int64()).to_numpy())
+    minute = time_ns // int(rules.snapshot_s * 1e9)
+    lon = one_array(table["lon"]).to_numpy(zero_copy_only=False)
+    lat = one_array(table["lat"]).to_numpy(zero_copy_only=False)
+    cx = np.floor(lon / rules.cell_deg).astype(np.int64)
+    cy = np.floor(lat / rules.cell_deg).astype(np.int64)
+    entries = np.unique(np.stack([track, cell_key(minute, cx, cy)], axis=1), axis=0)
+    return Sketch(ids, sensors, identities, unidentified, entries)
+
+
+def merged(sketches: Iterable[Sketch]) -> Sketch:
+    """One sketch of all tracks in ``sketches`` (a track in several is one track)."""
+    number: dict[str, int] = {}
+    out = Sketch()
+    unidentified: list[bool] = []
+    entries = []
+    for s in sketches:
+        local = np.empty(len(s.ids), dtype=np.int64)
+        for k, track_id in enumerate(s.ids):
+            at = number.get(track_id)
+            if at is None:
+                at = number[track_id] = len(out.ids)
+                out.ids.append(track_id)
+                out.sensors.append(s.sensors[k])
+                out.identities.append(s.identities[k])
+                unidentified.append(bool(s.unidentified[k]))
+            else:
+                out.sensors[at] |= s.sensors[k]
+                out.identities[at] |= s.identities[k]
+                unidentified[at] |= bool(s.unidentified[k])
+            local[k] = at
+        if len(s.entries):
+            entries.append(np.stack([local[s.entries[:, 0]], s.entries[:, 1]], axis=1))
+    out.unidentified = np.asarray(unidentified, dtype=bool)
+    if entries:
+        out.entries = np.unique(np.concatenate(entries), axis=0)
+    return out
+
+
+def fusion_tracks(
+    sketch: Sketch, sited: Collection[str] = (), rules: AssociationRules | None = None
+) -> set[str]:
+    """The tracks that could take part in fusion (see the module docs); ``sited``:
+    the sensors whose sites are known (their biases can be estimated)."""
+    rules = rules or AssociationRules()
+    if len(sketch.seen) < 2:
+        return set()
+    code = _sensor_codes(sketch)
+    picked = np.zeros(len(sketch.ids), dtype=bool)
+    for members in _by_identity(sketch).values():
+        if len(members) > 1 and len(set().union(*(sketch.sensors[k] for k in members))) > 1:
+            picked[members] = True
+    a, b = _neighbours(sketch, rules)
+    differ = (code[a] == MIXED) | (code[b] == MIXED) | (code[a] != code[b])
+    picked[a[differ]] = True
+    picked[b[differ]] = True
+    sited = set(sited)
+    for k, sensors in enumerate(sketch.sensors):
+        if sensors & sited:
+            picked[k] = True
+    return {sketch.ids[k] for k in np.flatnonzero(picked)}
+
+
+def _values_per_track(
+    table: pa.Table, name: str, track: np.ndarray, n_tracks: int, keep_null: bool
+) -> list[frozenset]:
+    """Per track, the distinct values of column ``name`` (None for null if ``keep_null``)."""
+    if name not in table.column_names:
+        return [frozenset({None}) if keep_null else frozenset()] * n_tracks
+    encoded = one_array(pc.dictionary_encode(pc.cast(table[name], pa.string())))
+    values = encoded.dictionary.to_pylist()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    width = len(values) + 1  # code 0: null
+    pairs = np.unique(track * width + codes + 1)
+    out: list[set] = [set() for _ in range(n_tracks)]
+    for t, c in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True):
+        if c:
+            out[t].add(values[c - 1])
+        elif keep_null:
+            out[t].add(None)
+    return [frozenset(s) for s in out]
+
+
+def _sensor_codes(sketch: Sketch) -> np.ndarray:
+    """Per track, a number for its one sensor, or :data:`MIXED`."""
+    numbers: dict[str | None, int] = {}
+    out = np.empty(len(sketch.ids), dtype=np.int64)
+    for k, sensors in enumerate(sketch.sensors):
+        if len(sensors) == 1:
+            (only,) = sensors
+            out[k] = numbers.setdefault(only, len(numbers))
+        else:
+            out[k] = MIXED
+    return out
+
+
+def _by_identity(sketch: Sketch) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for k, identities in enumerate(sketch.identities):
+        for identity in identities:
+            groups.setdefault(identity, []).append(k)
+    return groups
+
+
+def _neighbours(sketch: Sketch, rules: AssociationRules) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of tracks within :data:`CELL_REACH` cells and :data:`MINUTE_REACH`
+    minutes of each other, the first of each without an identity somewhere."""
+    none = np.zeros(0, dtype=np.int64)
+    if not len(sketch.entries) or not sketch.unidentified.any():
+        return none, none
+    track, key = sketch.entries[:, 0], sketch.entries[:, 1]
+    order = np.argsort(key, kind="stable")
+    key_sorted, track_sorted = key[order], track[order]
+    probe = sketch.unidentified[track]
+    p_track, p_key = track[probe], key[probe]
+    minute, rest = np.divmod(p_key, 4096 * 4096)
+    cx, cy = np.divmod(rest, 4096)
+    cx, cy = cx - 2048, cy - 2048
+    firsts, seconds = [], []
+    reach = range(-CELL_REACH, CELL_REACH + 1)
+    for dm in range(-MINUTE_REACH, MINUTE_REACH + 1):
+        for dx in reach:
+            for dy in reach:
+                wanted = cell_key(minute + dm, cx + dx, cy + dy)
+                lo = np.searchsorted(key_sorted, wanted, side="left")
+                count = np.searchsorted(key_sorted, wanted, side="right") - lo
+                total = int(count.sum())
+                if total == 0:
+                    continue
+                within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+                firsts.append(np.repeat(p_track, count))
+                seconds.append(track_sorted[np.repeat(lo, count) + within])
+    if not firsts:
+        return none, none
+    pairs = np.unique(np.stack([np.concatenate(firsts), np.concatenate(seconds)], axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return pairs[:, 0], pairs[:, 1]
