@@ -64,6 +64,7 @@ bench: $(VENV)/.bench-installed
 # Fusion across sensors against Stone Soup's track-to-track association (~8 min CPU).
 bench-fusion: $(VENV)/.bench-installed
 	$(BIN)/python bench/fusion.py
+	$(BIN)/python bench/fusion_engines.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

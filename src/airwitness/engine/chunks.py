@@ -38,6 +38,10 @@ from airwitness.io.batches import TABULAR, Checks, read_table
 from airwitness.io.options import ReadOptions
 from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject, concat, one_array
 
+#: The canonical columns pass 1 reads: those the crossings need, and the source (it
+#: gives the position error of a report that states none)
+SPILLED = (*COLUMNS, "source")
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -91,16 +95,16 @@ def read_unit(
     batch_rows: int,
     chunk_bytes: int,
     options: ReadOptions | None,
-    all_columns: bool = False,
+    only: Sequence[str] | None = SPILLED,
 ) -> Iterator[ReadResult]:
     """The unit's rows as canonical tables (with their rejects), a batch at a time:
-    the columns the crossings need (:data:`~airwitness.engine.partition.COLUMNS`),
-    or every canonical column (``all_columns``: what fusion needs)."""
+    the canonical columns named in ``only`` (by default those the crossings need),
+    or every one (None: what fusion needs). The rows are the same whatever the
+    columns: each reader decides on a row by its position and time."""
     f = unit.file
     if f.container == "parquet":
-        yield from _parquet(unit, batch_rows, options, all_columns)
+        yield from _parquet(unit, batch_rows, options, only)
     elif f.container == "csv":
-        only = None if all_columns else (*COLUMNS, "source")
         yield from csv_chunks(f, chunk_bytes, options, only=only)
     else:
         yield read_whole(f, options)
@@ -110,7 +114,7 @@ def read_whole(f: InputFile, options: ReadOptions | None) -> ReadResult:
     """The whole file at once, as ``airwitness.io.read`` reads it (the in-memory path)."""
     if f.format == CANONICAL:
         whole = Unit(f, tuple(range(len(f.row_groups))))
-        parts = list(_parquet(whole, 1 << 62, options, all_columns=True))
+        parts = list(_parquet(whole, 1 << 62, options, only=None))
         return ReadResult(
             concat([p.table for p in parts]), [r for p in parts for r in p.rejects], CANONICAL
         )
@@ -121,12 +125,12 @@ def read_whole(f: InputFile, options: ReadOptions | None) -> ReadResult:
 
 
 def _parquet(
-    unit: Unit, batch_rows: int, options: ReadOptions | None, all_columns: bool = False
+    unit: Unit, batch_rows: int, options: ReadOptions | None, only: Sequence[str] | None = SPILLED
 ) -> Iterator[ReadResult]:
-    """Batches of row groups through the reader; canonical files only need
-    :data:`~airwitness.engine.partition.COLUMNS` unless ``all_columns``, and
-    then keep ``track_id`` as Parquet stores it, a dictionary (half the
-    decoding time, and the spill never handles the text row by row).
+    """Batches of row groups through the reader; canonical files read only the
+    columns named in ``only`` (None: all), and then keep ``track_id`` as Parquet
+    stores it, a dictionary (half the decoding time, and the spill never handles
+    the text row by row).
 
     The other tabular formats read their text columns as dictionaries too (the
     reader converts each distinct value once), and skip the columns that only
@@ -139,17 +143,16 @@ def _parquet(
     skip: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
     if f.format == CANONICAL:
-        # the source too: it gives the position error of a report that states none
-        wanted = POSITION_SCHEMA.names if all_columns else (*COLUMNS, "source")
+        wanted = POSITION_SCHEMA.names if only is None else only
         required = CANONICAL_KEYS
-        as_dictionary = () if all_columns else ("track_id",)
+        as_dictionary = () if only is None else ("track_id",)
     else:
         module = TABULAR[f.format]
         wanted, required = [*module.REQUIRED, *module.OPTIONAL], module.REQUIRED
         as_dictionary = text = module.TEXT
         skip = module.DETAIL
     # the source too: it gives the position error of a report that states none
-    wanted_out = None if all_columns else (*COLUMNS, "source")
+    wanted_out = only
     record = unit.first_record
     batches = _batches(f, unit.row_groups, batch_rows, wanted, required, as_dictionary, skip, text)
     for table in batches:

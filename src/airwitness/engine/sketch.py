@@ -27,7 +27,7 @@ tracks are passed over only when both carry one and the same sensor.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +37,8 @@ import pyarrow.compute as pc
 from airwitness.fusion.associate import AssociationRules, cell_key
 from airwitness.schema import one_array
 
+#: The canonical columns a sketch is made of
+SKETCHED = ("track_id", "time", "lon", "lat", "sensor", "identity")
 #: How far around a cell and its minute candidates are looked for (see the module docs)
 CELL_REACH = 2
 MINUTE_REACH = 1
@@ -83,7 +85,7 @@ def sketch_of(table: pa.Table, rules: AssociationRules | None = None) -> Sketch:
     lat = one_array(table["lat"]).to_numpy(zero_copy_only=False)
     cx = np.floor(lon / rules.cell_deg).astype(np.int64)
     cy = np.floor(lat / rules.cell_deg).astype(np.int64)
-    entries = np.unique(np.stack([track, cell_key(minute, cx, cy)], axis=1), axis=0)
+    entries = distinct_pairs(track, cell_key(minute, cx, cy))
     return Sketch(ids, sensors, identities, unidentified, entries)
 
 
@@ -112,16 +114,32 @@ def merged(sketches: Iterable[Sketch]) -> Sketch:
             entries.append(np.stack([local[s.entries[:, 0]], s.entries[:, 1]], axis=1))
     out.unidentified = np.asarray(unidentified, dtype=bool)
     if entries:
-        out.entries = np.unique(np.concatenate(entries), axis=0)
+        both = np.concatenate(entries)
+        out.entries = distinct_pairs(both[:, 0], both[:, 1])
     return out
 
 
-def fusion_tracks(
-    sketch: Sketch, sited: Collection[str] = (), rules: AssociationRules | None = None
-) -> set[str]:
+def distinct_pairs(track: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The distinct (track, key) pairs, as rows of two columns (sorted by key, then
+    track, or by track, then key). One integer per pair where they fit in 62 bits
+    (a sort of plain integers, far faster than of rows)."""
+    if not len(track):
+        return np.zeros((0, 2), dtype=np.int64)
+    low = int(key.min())
+    span, n = int(key.max()) - low + 1, int(track.max()) + 1
+    if span * n < 1 << 62:
+        code = np.unique((key - low) * n + track)
+        return np.stack([code % n, code // n + low], axis=1)
+    order = np.lexsort((key, track))
+    t, k = track[order], key[order]
+    first = np.ones(len(t), dtype=bool)
+    first[1:] = (t[1:] != t[:-1]) | (k[1:] != k[:-1])
+    return np.stack([t[first], k[first]], axis=1)
+
+
+def fusion_tracks(sketch: Sketch, sited: Collection[str] = ()) -> set[str]:
     """The tracks that could take part in fusion (see the module docs); ``sited``:
     the sensors whose sites are known (their biases can be estimated)."""
-    rules = rules or AssociationRules()
     if len(sketch.seen) < 2:
         return set()
     code = _sensor_codes(sketch)
@@ -129,10 +147,7 @@ def fusion_tracks(
     for members in _by_identity(sketch).values():
         if len(members) > 1 and len(set().union(*(sketch.sensors[k] for k in members))) > 1:
             picked[members] = True
-    a, b = _neighbours(sketch, rules)
-    differ = (code[a] == MIXED) | (code[b] == MIXED) | (code[a] != code[b])
-    picked[a[differ]] = True
-    picked[b[differ]] = True
+    picked |= _near_other_sensors(sketch, code)
     sited = set(sited)
     for k, sensors in enumerate(sketch.sensors):
         if sensors & sited:
@@ -181,36 +196,77 @@ def _by_identity(sketch: Sketch) -> dict[str, list[int]]:
     return groups
 
 
-def _neighbours(sketch: Sketch, rules: AssociationRules) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of tracks within :data:`CELL_REACH` cells and :data:`MINUTE_REACH`
-    minutes of each other, the first of each without an identity somewhere."""
-    none = np.zeros(0, dtype=np.int64)
+def _near_other_sensors(sketch: Sketch, code: np.ndarray) -> np.ndarray:
+    """Per track, whether it is within :data:`CELL_REACH` cells and
+    :data:`MINUTE_REACH` minutes of a track of another sensor, one of the two
+    without an identity somewhere. Sensor by sensor: the entries of its tracks
+    without an identity against those of every other sensor's tracks, looked up
+    from the smaller side (the neighbourhood is symmetric)."""
+    picked = np.zeros(len(sketch.ids), dtype=bool)
     if not len(sketch.entries) or not sketch.unidentified.any():
-        return none, none
+        return picked
     track, key = sketch.entries[:, 0], sketch.entries[:, 1]
-    order = np.argsort(key, kind="stable")
-    key_sorted, track_sorted = key[order], track[order]
-    probe = sketch.unidentified[track]
-    p_track, p_key = track[probe], key[probe]
-    minute, rest = np.divmod(p_key, 4096 * 4096)
+    probing = sketch.unidentified[track]
+    of_entry = code[track]
+    for c in np.unique(of_entry[probing]).tolist():
+        mine = probing & (of_entry == c)
+        if c == MIXED:  # a track of several sensors differs from every other track
+            _mark_pairs(track[mine], key[mine], track, key, picked)
+        else:
+            others = of_entry != c
+            _mark_near(track[mine], key[mine], track[others], key[others], picked)
+    return picked
+
+
+def _offsets(key: np.ndarray) -> Iterator[np.ndarray]:
+    """``key`` moved to every cell and minute within reach."""
+    minute, rest = np.divmod(key, 4096 * 4096)
     cx, cy = np.divmod(rest, 4096)
     cx, cy = cx - 2048, cy - 2048
-    firsts, seconds = [], []
     reach = range(-CELL_REACH, CELL_REACH + 1)
     for dm in range(-MINUTE_REACH, MINUTE_REACH + 1):
         for dx in reach:
             for dy in reach:
-                wanted = cell_key(minute + dm, cx + dx, cy + dy)
-                lo = np.searchsorted(key_sorted, wanted, side="left")
-                count = np.searchsorted(key_sorted, wanted, side="right") - lo
-                total = int(count.sum())
-                if total == 0:
-                    continue
-                within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-                firsts.append(np.repeat(p_track, count))
-                seconds.append(track_sorted[np.repeat(lo, count) + within])
-    if not firsts:
-        return none, none
-    pairs = np.unique(np.stack([np.concatenate(firsts), np.concatenate(seconds)], axis=1), axis=0)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return pairs[:, 0], pairs[:, 1]
+                yield cell_key(minute + dm, cx + dx, cy + dy)
+
+
+def _mark_near(
+    a_track: np.ndarray, a_key: np.ndarray, b_track: np.ndarray, b_key: np.ndarray, picked
+) -> None:
+    """Mark the tracks of ``a`` and ``b`` (disjoint) with an entry near one of the other."""
+    if not len(a_track) or not len(b_track):
+        return
+    if len(a_track) > len(b_track):
+        a_track, a_key, b_track, b_key = b_track, b_key, a_track, a_key
+    order = np.argsort(b_key, kind="stable")
+    b_key, b_track = b_key[order], b_track[order]
+    covered = np.zeros(len(b_key) + 1, dtype=np.int64)
+    for wanted in _offsets(a_key):
+        lo = np.searchsorted(b_key, wanted, side="left")
+        hi = np.searchsorted(b_key, wanted, side="right")
+        hit = hi > lo
+        if hit.any():
+            picked[a_track[hit]] = True
+            np.add.at(covered, lo[hit], 1)
+            np.add.at(covered, hi[hit], -1)
+    picked[b_track[np.cumsum(covered[:-1]) > 0]] = True
+
+
+def _mark_pairs(
+    a_track: np.ndarray, a_key: np.ndarray, b_track: np.ndarray, b_key: np.ndarray, picked
+) -> None:
+    """Mark the tracks of ``a`` and of ``b`` with an entry near one of another track."""
+    order = np.argsort(b_key, kind="stable")
+    b_key, b_track = b_key[order], b_track[order]
+    for wanted in _offsets(a_key):
+        lo = np.searchsorted(b_key, wanted, side="left")
+        count = np.searchsorted(b_key, wanted, side="right") - lo
+        total = int(count.sum())
+        if total == 0:
+            continue
+        within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        first = np.repeat(a_track, count)
+        second = b_track[np.repeat(lo, count) + within]
+        other = first != second
+        picked[first[other]] = True
+        picked[second[other]] = True

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from airwitness.engine.associating import SideWriter, in_tracks, read_side
-from airwitness.engine.chunks import Unit, read_unit
+from airwitness.engine.chunks import SPILLED, Unit, read_unit
 from airwitness.engine.fused import fused_crossings
 from airwitness.engine.partition import (
     AirspaceSpec,
@@ -25,7 +25,7 @@ from airwitness.engine.partition import (
     CrossingOptions,
     crossings_of_partition,
 )
-from airwitness.engine.sketch import Sketch, merged, sketch_of
+from airwitness.engine.sketch import SKETCHED, Sketch, merged, sketch_of
 from airwitness.engine.spill import Piece, SpillWriter, iter_piece, new_path, read_pieces
 from airwitness.errors import InputError
 from airwitness.io.options import ReadOptions
@@ -84,10 +84,11 @@ def spill_unit(task: SpillTask) -> UnitResult | Failed:
     writer = SpillWriter(path, task.partitions, buffer_rows=task.spill_rows)
     side = SideWriter(new_path(task.folder, f"f{task.index:06d}")) if task.apart else None
     apart = pa.array(sorted(task.apart), pa.string())
+    only = None if side is not None else SPILLED  # the side files keep every column
     try:
         found = []
         for result in read_unit(
-            task.unit, task.batch_rows, task.chunk_bytes, task.read_options, side is not None
+            task.unit, task.batch_rows, task.chunk_bytes, task.read_options, only
         ):
             if result.detections.num_rows:
                 found.append(result.detections)
@@ -183,7 +184,7 @@ def sketch_unit(task: SketchTask) -> UnitSketch | Failed:
     sketches, found = [], []
     try:
         for result in read_unit(
-            task.unit, task.batch_rows, task.chunk_bytes, task.read_options, all_columns=True
+            task.unit, task.batch_rows, task.chunk_bytes, task.read_options, SKETCHED
         ):
             sketches.append(sketch_of(result.table))
             if result.detections.num_rows:
