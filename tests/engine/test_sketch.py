@@ -122,3 +122,21 @@ def test_every_track_fusion_associates_is_picked():
     sited = load_sensors(FUSION / "sensors.csv").site_by_id()
     everything = fusion_tracks(sketch_of(inputs.table), sited)
     assert len(everything) == np.unique(inputs.table["track_id"].to_numpy()).size
+
+
+def test_distinct_pairs_in_one_integer_or_by_rows():
+    from airwitness.engine.sketch import distinct_pairs
+
+    track = np.array([2, 0, 2, 1, 0, 2])
+    key = np.array([7, 5, 7, 5, 5, 9])
+    small = distinct_pairs(track, key)
+    assert sorted(map(tuple, small.tolist())) == [(0, 5), (1, 5), (2, 7), (2, 9)]
+    huge = key * (1 << 59)  # no room for one integer per pair: sorted as rows
+    wide = distinct_pairs(track, huge)
+    assert sorted(map(tuple, wide.tolist())) == [
+        (0, 5 << 59),
+        (1, 5 << 59),
+        (2, 7 << 59),
+        (2, 9 << 59),
+    ]
+    assert distinct_pairs(track[:0], key[:0]).shape == (0, 2)
