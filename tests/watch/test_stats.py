@@ -32,3 +32,14 @@ def test_the_line_counts_messages_positions_rejects_tracks_alerts_lag_and_source
         "webhook http://127.0.0.1:9/x: 0 sent, 2 dropped, 8 retries"
     )
     sink.close()
+
+
+def test_an_associating_watch_says_how_many_reports_it_keeps():
+    feed = Feed(parse_source("sbs://127.0.0.1:30003"))
+    feed.feed(b"MSG,3,1,1,4CA2D6,1,2025/06/15,15:06:40.000,2025/06/15,15:06:40.000,,,,,"
+              b"0.5,1.5,,,0,0,0,0\n", 0)  # fmt: skip
+    sky = hand_airspace({"A": shapely.box(0, -1, 2, 1)})
+    tracker = Tracker(sky, Rules(1800.0, 60.0), associate=True)
+    tracker.add(feed.take().table, 0)
+    line = stats_line([feed], tracker, [], Lag(), 1.0)
+    assert "; tracks 1; kept for association 1 reports; alerts" in line

@@ -53,6 +53,11 @@ def stats_line(
         f"rejects {sum(rejects.values())}" + (f" ({by_reason})" if by_reason else ""),
         f"late {tracker.stats.late}",
         f"tracks {len(tracker.tracks)}",
+        *(
+            [f"kept for association {tracker.association.retained} reports"]
+            if tracker.association is not None
+            else []
+        ),
         "alerts " + " ".join(f"{s} {alerts.get(s, 0)}" for s in STATUSES),
         f"lag {lag.worst_ms:.0f} ms",
     ]

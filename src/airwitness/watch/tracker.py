@@ -35,6 +35,7 @@ from airwitness.crossings import CrossingFilter, find_crossings
 from airwitness.schema import TIME_TYPE
 from airwitness.tracks import OutlierRule, clean_tracks, track_columns
 from airwitness.watch.alerts import CONFIRMED, PROVISIONAL, WITHDRAWN, Alert, crossing_rows
+from airwitness.watch.association import LiveAssociation
 from airwitness.watch.window import FILE, KEEP, RECORD, TIME, Row, Window
 
 #: Reports of one track may arrive this much out of time order and still be placed
@@ -77,9 +78,21 @@ class TrackerStats:
 class Tracker:
     """Every live track, and the alerts their reports lead to."""
 
-    def __init__(self, airspace: Airspace, rules: Rules) -> None:
+    def __init__(self, airspace: Airspace, rules: Rules, *, associate: bool = False) -> None:
         self.airspace = airspace
         self.rules = rules
+        #: with sources of several sensors, the reports kept to associate decided tracks
+        self.association = (
+            LiveAssociation(
+                airspace,
+                rules.max_gap_s,
+                rules.observed_gap_s,
+                rules.outliers,
+                rules.boundary_sigma_m,
+            )
+            if associate
+            else None
+        )
         self.tracks: dict[str, _Live] = {}
         #: each retired track's next segment number, so that a track heard again, even
         #: months later, goes on as ``crossings`` numbers it (one small entry per
@@ -95,6 +108,8 @@ class Tracker:
 
     def add(self, rows: pa.Table, received_ns: int) -> list[Alert]:
         """Take a batch of canonical rows; the alerts they lead to."""
+        if self.association is not None:
+            self.association.add(rows)
         wanted = self.rules.where.tracks
         if wanted and rows.num_rows:
             ids = pc.cast(rows["track_id"], pa.string())
@@ -219,13 +234,19 @@ class Tracker:
             w = live.window
             self.retired[w.track_id] = w.next_segment
         pinned = [live for live in lives if live.pin is not None]
-        if not pinned:
-            return []
         parts = [(live.window, live.window.index_of(live.pin)) for live in pinned]
-        found = self._crossings(parts, self._final_filter)
+        found = self._crossings(parts, self._final_filter) if parts else []
+        finals = [
+            _identify([c for c in crossings if c[0] >= live.pin])
+            for live, crossings in zip(pinned, found, strict=True)
+        ]
+        if self.association is not None:
+            confirmed: dict[str, list[dict]] = {live.window.track_id: [] for live in lives}
+            for live, final in zip(pinned, finals, strict=True):
+                confirmed[live.window.track_id] = list(final.values())
+            self.association.decide(confirmed)
         alerts: list[Alert] = []
-        for live, crossings in zip(pinned, found, strict=True):
-            final = _identify([c for c in crossings if c[0] >= live.pin])
+        for live, final in zip(pinned, finals, strict=True):
             for fields_ in final.values():
                 alerts.append(self._alert(CONFIRMED, fields_, received_ns))
             for key, fields_ in live.announced.items():
