@@ -36,6 +36,10 @@ SENSOR_OF_FORMAT: dict[str, str | None] = {
 }
 _UNKNOWN = object()  # a file whose sensors cannot be told without reading it
 
+#: Peak memory per report of crossing tracks together with fusion (every column,
+#: cleaning, association): the memory engine on 10 M reports of three sensors peaked
+#: at 530 bytes a report (BENCHMARKS.md, association on the partitioned engines)
+FUSED_ROW_BYTES = 550
 #: Side files hold every canonical column, text as plain strings (each batch's
 #: dictionaries differ); they are cast back to the canonical schema when read.
 SIDE_SCHEMA = pa.schema(

@@ -32,7 +32,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness.engine.associating import SideWriter, in_tracks, may_hold_several_sensors
+from airwitness.engine.associating import (
+    FUSED_ROW_BYTES,
+    SideWriter,
+    in_tracks,
+    may_hold_several_sensors,
+)
 from airwitness.engine.chunks import cut_units, read_whole
 from airwitness.engine.fused import fused_crossings
 from airwitness.engine.partition import (
@@ -41,7 +46,7 @@ from airwitness.engine.partition import (
     CrossingOptions,
     crossings_of_partition,
 )
-from airwitness.engine.plan import FILL, Plan, share
+from airwitness.engine.plan import FILL, ROW_BYTES, Plan, share
 from airwitness.engine.sketch import Sketch, fusion_tracks, merged, sketch_of
 from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
 from airwitness.engine.spill import BYTES_PER_REPORT, Piece, SpillWriter, new_path
@@ -218,9 +223,11 @@ def run_partitioned(
             if apart is not None:
                 seconds["sketch"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            per_file, parts, tracked, sides = _read(
+            per_file, parts, tracked, side_files = _read(
                 files, options, read_options, plan, runner, folder, tell, apart
             )
+            sides_rows = sum(rows for _, rows in side_files)
+            sides = [path for path, _ in side_files]
             seconds["read"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             parts = _fit(parts, plan, runner, folder, tell)
@@ -261,7 +268,7 @@ def run_partitioned(
             counts.add(c)
         crossings = merge([t for t, _ in outputs])
         summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
-        summary.fusion = fusion
+        summary.fusion = (*fusion, *_apart_note(sides_rows, plan))
         rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     finally:
         removing.result()  # the spill is gone (or its error raised) before we return
@@ -338,7 +345,7 @@ def _read(
     folder: str,
     tell: Progress,
     apart: Apart | None = None,
-) -> tuple[list[UnitResult], list[tuple[Piece, ...]], Tracked | None, list[str]]:
+) -> tuple[list[UnitResult], list[tuple[Piece, ...]], Tracked | None, list[tuple[str, int]]]:
     """Pass 1: what was read from each file, each partition's pieces, the tracker's
     run, and the side files of the tracks kept ``apart`` for fusion.
 
@@ -377,7 +384,7 @@ def _read(
         per_file[i].rejects.update(r.rejects)
         per_file[i].reject_list.extend(r.reject_list)
     pieces = [r.pieces for r in results]
-    sides = [r.side[0] for r in results if r.side is not None]
+    sides = [r.side for r in results if r.side is not None]
     if apart is not None:
         tracked = apart.tracked
     else:
@@ -391,13 +398,27 @@ def _read(
             side = SideWriter(new_path(folder, "tracked-apart"))
             side.write(reports.filter(pa.array(together)))
             if (written := side.close()) is not None:
-                sides.append(written[0])
+                sides.append(written)
             reports = reports.filter(pa.array(~together))
         writer = SpillWriter(new_path(folder, "tracked"), plan.partitions)
         writer.write(reports)
         pieces.append(writer.close())
     parts = [tuple(u[p] for u in pieces if u[p].rows) for p in range(plan.partitions)]
     return per_file, parts, tracked, sides
+
+
+def _apart_note(rows: int, plan: Plan) -> tuple[str, ...]:
+    """The summary's warning when the reports kept apart for fusion, crossed in one
+    task, need more than a worker's share of the memory asked for."""
+    need = rows * FUSED_ROW_BYTES
+    share_bytes = plan.rows_per_partition * ROW_BYTES
+    if need <= share_bytes:
+        return ()
+    return (
+        f"{rows:,} reports kept apart for fusion were crossed together in one task: "
+        f"about {need / 1e9:.2g} GB, more than a worker's share of --memory "
+        f"({share_bytes / 1e9:.2g} GB)",
+    )
 
 
 def guided(count: int, workers: int) -> list[range]:
