@@ -65,6 +65,7 @@ bench: $(VENV)/.bench-installed
 bench-fusion: $(VENV)/.bench-installed
 	$(BIN)/python bench/fusion.py
 	$(BIN)/python bench/fusion_engines.py
+	$(BIN)/python bench/watch_association.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
