@@ -123,6 +123,9 @@ class ReadResult:
     rejects: list[Reject] = field(default_factory=list)
     format: str = ""
     detections: pa.Table = field(default_factory=lambda: DETECTION_SCHEMA.empty_table())
+    #: the radar sites the file states (ASTERIX CAT034 I034/120) by sensor id
+    #: (``asterix:<SAC>/<SIC>``): lon, lat, height above the ellipsoid (m)
+    sites: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     @property
     def records(self) -> int:

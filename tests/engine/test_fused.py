@@ -122,3 +122,42 @@ def test_tracks_kept_apart_beyond_a_workers_share_are_said():
     (line,) = _apart_note(20_000_000, plan)
     assert line.startswith("20,000,000 reports kept apart for fusion were crossed together")
     assert "about 11 GB, more than a worker's share of --memory" in line
+
+
+def test_radar_sites_a_capture_states_serve_bias_estimation(tmp_path):
+    """The fusion example's plots with their radars' CAT034 site reports in front and no
+    sensors file: the plots are placed from CAT034 (as before), and now the radars'
+    biases are estimated from those sites too, on every engine alike."""
+    from tests.io.radar.captures import block, cat034_site
+
+    sites = b"".join(
+        block(34, cat034_site(0.0, 39.6, 47.35, 250, sac=1, sic=sic)) for sic in (17, 18)
+    )
+    capture = tmp_path / "plots.ast"
+    capture.write_bytes(sites + (FUSION / "plots.ast").read_bytes())
+    files = [capture, FUSION / "adsb.csv"]
+    options = ReadOptions(date=dt.date(2025, 6, 16))
+    memory = run_crossings_scaled(files, engine="memory", read_options=options)
+    biases = [line for line in memory.summary.fusion if line.startswith("radar bias")]
+    # the Mode S radar's, from its 8 tracks shared with ADS-B (the primary radar shares
+    # one: too few for a fit)
+    assert [line.split(" (not applied)")[0] for line in biases] == [
+        "radar bias asterix:1/18: range -0.6 ± 0.9 m"
+    ]
+    local = run_crossings_scaled(
+        files, engine="local", workers=2, memory_bytes=3e7, read_options=options
+    )
+    assert local.summary.fusion == memory.summary.fusion
+    assert _csv(local.crossings) == _csv(memory.crossings)
+    # a sensors file's site comes first
+    from airwitness.pipeline import read_inputs
+
+    stated = read_inputs(files, options=options).sites
+    assert stated == {"asterix:1/17": pytest.approx((47.35, 39.6, 250.0), abs=1e-4)} | {
+        "asterix:1/18": pytest.approx((47.35, 39.6, 250.0), abs=1e-4)
+    }
+    sensors = tmp_path / "sensors.csv"
+    sensors.write_text("name,sac,sic,lat,lon,alt_m\nSSR,1,18,39.5,47.0,100\n")
+    both = read_inputs(files, options=ReadOptions(date=options.date, sensors=sensors)).sites
+    assert both["asterix:1/18"] == (47.0, 39.5, 100.0) == both["SSR"]
+    assert both["asterix:1/17"] == pytest.approx((47.35, 39.6, 250.0), abs=1e-4)

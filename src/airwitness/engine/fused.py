@@ -7,6 +7,7 @@ The memory engine fuses its whole table; the partitioned ones the tracks that
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,12 +28,15 @@ def fused_crossings(
     read_options: ReadOptions | None,
     *,
     partitioned: bool = False,
+    stated_sites: Mapping[str, tuple[float, float, float]] | None = None,
 ) -> tuple[pa.Table, Counts, tuple[str, ...]] | None:
     """The corroborated crossings of ``table``, the summary's counts (those
     :func:`crossings_of_partition` gives) and its fusion lines; None when the reports
     come from one sensor (the engine's own path gives the same crossings).
     ``partitioned``: ``table`` holds the tracks a partitioned engine kept apart for
-    fusion, fused whatever their sensors (they are part of a larger whole)."""
+    fusion, fused whatever their sensors (they are part of a larger whole).
+    ``stated_sites``: the radar sites the inputs state (CAT034); the sensors file's
+    come first."""
     # imported here: the engines' worker processes never need them
     from airwitness.corroboration import crossings_across_sensors
     from airwitness.engine.partition import Counts
@@ -44,7 +48,7 @@ def fused_crossings(
     if not partitioned and not several_sensors(table):
         return None
     path = read_options.sensors if read_options is not None else None
-    sites = load_sensors(path).site_by_id() if path else {}
+    sites = {**(stated_sites or {}), **(load_sensors(path).site_by_id() if path else {})}
     prepared = prepare_tracks(table, max_gap_s=options.max_gap_s, outliers=options.outliers)
     crossings, fusion = crossings_across_sensors(
         prepared.table,

@@ -153,8 +153,10 @@ def run_in_memory(
     """Everything read at once, as :func:`airwitness.pipeline.run_crossings` does."""
     t0 = time.perf_counter()
     per_file, tables, detections = [], [], []
+    sites: dict[str, tuple[float, float, float]] = {}
     for i, f in enumerate(files):
         result = read_whole(f, read_options)
+        sites = result.sites | sites  # the first file to state a site gives it
         rejects = Counter(r.reason for r in result.rejects)
         kept = result.rejects if options.keep_rejects else []
         per_file.append(UnitResult(i, result.records, result.table.num_rows, rejects, kept))
@@ -165,7 +167,7 @@ def run_in_memory(
         tables.append(tracked.reports)
         _count_tracked(files, per_file, tracked, options.keep_rejects)
     table = concat(tables)
-    fused = fused_crossings(table, airspace, options, read_options)
+    fused = fused_crossings(table, airspace, options, read_options, stated_sites=sites)
     if fused is None:
         crossings, counts = crossings_of_partition(table, airspace, options)
     else:  # several sensors: corroborated, as the pipeline does
@@ -239,7 +241,8 @@ def run_partitioned(
                 CrossTask(tuple(parts[k] for k in run), airspace, options) for run in runs
             ]
             if sides:  # the longest task, first
-                jobs.insert(0, FusedTask(tuple(sides), airspace, options, read_options))
+                stated = apart.sites if apart is not None else {}
+                jobs.insert(0, FusedTask(tuple(sides), airspace, options, read_options, stated))
                 runs.insert(0, range(len(parts), len(parts) + 1))
             total = len(parts) + bool(sides)
             outputs: list[tuple[pa.Table, Counts]] = [None] * total  # type: ignore[list-item]
@@ -300,6 +303,8 @@ class Apart:
 
     tracks: frozenset[str]
     tracked: Tracked | None
+    #: the radar sites the inputs state (CAT034)
+    sites: dict[str, tuple[float, float, float]]
 
 
 def _kept_apart(
@@ -320,20 +325,25 @@ def _kept_apart(
         for k, (_, u) in enumerate(work)
     ]
     sketches: list[Sketch] = [Sketch()] * len(tasks)
+    stated: list[dict[str, tuple[float, float, float]]] = [{}] * len(tasks)
     detections = []
     tell("sketching", 0, len(tasks))
     for done, (k, r) in enumerate(runner.map(sketch_unit, tasks), start=1):
         if isinstance(r, Failed):
             raise r.error()
         sketches[k] = r.sketch
+        stated[k] = r.sites
         detections.append(r.detections)
         tell("sketching", done, len(tasks))
     tracked = _track(concat(detections, DETECTION_SCHEMA), options.tracker, read_options)
     if tracked is not None:
         sketches.append(sketch_of(tracked.reports))
+    sites: dict[str, tuple[float, float, float]] = {}
+    for unit_sites in stated:
+        sites = unit_sites | sites  # the first unit to state a site gives it
     path = read_options.sensors if read_options is not None else None
-    sited = load_sensors(path).site_by_id() if path else {}
-    return Apart(frozenset(fusion_tracks(merged(sketches), sited)), tracked)
+    sited = sites | (load_sensors(path).site_by_id() if path else {})
+    return Apart(frozenset(fusion_tracks(merged(sketches), sited)), tracked, sites)
 
 
 def _read(

@@ -176,22 +176,26 @@ class UnitSketch:
     sketch: Sketch
     #: the unit's detections (radar plots), tracked by the parent
     detections: pa.Table
+    #: the radar sites the unit states (CAT034)
+    sites: dict[str, tuple[float, float, float]]
 
 
 def sketch_unit(task: SketchTask) -> UnitSketch | Failed:
     """The sketch pass: read one unit (every column) for the sketch of its tracks
     (:mod:`airwitness.engine.sketch`)."""
     sketches, found = [], []
+    sites: dict[str, tuple[float, float, float]] = {}
     try:
         for result in read_unit(
             task.unit, task.batch_rows, task.chunk_bytes, task.read_options, SKETCHED
         ):
             sketches.append(sketch_of(result.table))
+            sites = result.sites | sites
             if result.detections.num_rows:
                 found.append(result.detections)
     except InputError as e:
         return Failed(e.file, e.reason, e.record)
-    return UnitSketch(task.index, merged(sketches), concat(found, DETECTION_SCHEMA))
+    return UnitSketch(task.index, merged(sketches), concat(found, DETECTION_SCHEMA), sites)
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,8 @@ class FusedTask:
     airspace: AirspaceSpec
     options: CrossingOptions
     read_options: ReadOptions | None
+    #: the radar sites the inputs state (CAT034)
+    sites: dict[str, tuple[float, float, float]]
 
 
 @dataclass
@@ -216,7 +222,12 @@ def cross_fused(task: FusedTask) -> FusedResult:
     fuses them."""
     table = read_side(task.sides)
     crossings, counts, lines = fused_crossings(  # type: ignore[misc]
-        table, task.airspace, task.options, task.read_options, partitioned=True
+        table,
+        task.airspace,
+        task.options,
+        task.read_options,
+        partitioned=True,
+        stated_sites=task.sites,
     )
     return FusedResult(crossings, counts, lines)
 

@@ -27,8 +27,8 @@ errors and larger than ``min_range_m`` / ``min_azimuth_deg`` / ``min_time_s``: a
 bias the data cannot tell from noise changes nothing.
 
 The site (lon, lat, height) is the radar's in the sensors file
-(``asterix:<SAC>/<SIC>`` or its name): without one, nothing is estimated for
-that radar.
+(``asterix:<SAC>/<SIC>`` or its name), else the one its capture states (CAT034
+I034/120): without one, nothing is estimated for that radar.
 """
 
 from __future__ import annotations

@@ -43,8 +43,8 @@ class Inputs:
     detections: pa.Table = field(default_factory=DETECTION_SCHEMA.empty_table)
     #: what the tracker did, per sensor (airwitness.tracking.SensorStats), once it ran
     tracking: tuple[Any, ...] = ()
-    #: the sensors file's sites by sensor id (``asterix:<SAC>/<SIC>`` and name): lon, lat
-    #: and height above the ellipsoid (m)
+    #: radar sites by sensor id (``asterix:<SAC>/<SIC>`` and name): lon, lat and height
+    #: above the ellipsoid (m); the sensors file's, else those the captures state (CAT034)
     sites: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
@@ -63,6 +63,7 @@ def read_inputs(
     ``progress`` is called with each file's name before it is read.
     """
     tables, detections, rejects, files = [], [], [], []
+    sites: dict[str, tuple[float, float, float]] = {}
     for k, path in enumerate(paths):
         name = str(path) if names is None else names[k]
         if progress is not None:
@@ -71,6 +72,7 @@ def read_inputs(
         tables.append(result.table)
         detections.append(result.detections)
         rejects.extend(result.rejects)
+        sites = result.sites | sites  # the first file to state a site gives it
         files.append(
             FileSummary(
                 path=name,
@@ -86,6 +88,7 @@ def read_inputs(
         rejects=rejects,
         files=files,
         detections=concat(detections, DETECTION_SCHEMA),
+        sites=sites,
     )
 
 

@@ -71,6 +71,13 @@ def test_cat034_048_counts_and_site():
     assert sites[(25, 12)]["Lon"]["val"] == pytest.approx(16.4061, abs=5e-5)
 
 
+def test_the_cat034_site_is_stated_in_the_result():
+    """The site the capture states goes with the result (fusion's bias estimation),
+    exactly where its plots were placed from: (lon, lat, height)."""
+    lat, lon, height = sample_site()
+    assert asterix.read(PCAP_048).sites == {"asterix:25/12": (lon, lat, height)}
+
+
 def test_cat048_plots_positioned_with_the_cat034_site():
     result = asterix.read(PCAP_048)
     records = decoded_records(PCAP_048.read_bytes())

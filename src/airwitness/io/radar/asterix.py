@@ -335,7 +335,11 @@ def _result(reader: Reader, options: ReadOptions, sensors: Sensors) -> ReadResul
     rejects.sort(key=lambda r: r.record)
     plots = np.flatnonzero(checks.ok & is_plot)
     detections = _detections(rows, plots, time_ns, records, offsets, src.name)
-    return ReadResult(table, rejects, format=FORMAT, detections=detections)
+    sites = {
+        asterix_sensor(*key): (lon, lat, height)
+        for key, (lat, lon, height) in sorted(reader.sites.items())
+    }
+    return ReadResult(table, rejects, format=FORMAT, detections=detections, sites=sites)
 
 
 def _detections(
