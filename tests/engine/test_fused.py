@@ -57,20 +57,6 @@ def test_the_local_engine_associates_across_partitions(reference, workers, memor
     assert crossings["suspect"].to_pylist().count(True) == 2
 
 
-def test_rejects_are_listed_like_the_memory_engine():
-    kept = run_crossings_scaled(FILES, engine="memory", read_options=OPTIONS, keep_rejects=True)
-    run = run_crossings_scaled(
-        FILES,
-        engine="local",
-        workers=1,
-        memory_bytes=3e7,
-        read_options=OPTIONS,
-        keep_rejects=True,
-    )
-    assert run.rejects == kept.rejects
-    assert len(run.rejects) == 43_107
-
-
 def test_dask_associates_like_the_memory_engine(reference):
     run = run_crossings_scaled(
         FILES, engine="dask", workers=2, memory_bytes=6e7, read_options=OPTIONS

@@ -34,7 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness.fusion.associate import AssociationRules, cell_key
+from airwitness.fusion.associate import AssociationRules, cell_key, key_matches
 from airwitness.schema import one_array
 
 #: The canonical columns a sketch is made of
@@ -259,14 +259,8 @@ def _mark_pairs(
     order = np.argsort(b_key, kind="stable")
     b_key, b_track = b_key[order], b_track[order]
     for wanted in _offsets(a_key):
-        lo = np.searchsorted(b_key, wanted, side="left")
-        count = np.searchsorted(b_key, wanted, side="right") - lo
-        total = int(count.sum())
-        if total == 0:
-            continue
-        within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-        first = np.repeat(a_track, count)
-        second = b_track[np.repeat(lo, count) + within]
+        which, at = key_matches(b_key, wanted)
+        first, second = a_track[which], b_track[at]
         other = first != second
         picked[first[other]] = True
         picked[second[other]] = True

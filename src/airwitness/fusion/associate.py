@@ -200,14 +200,9 @@ def _kinematic_candidates(ts: TrackSet, rules: AssociationRules) -> list[tuple[i
     found = []
     for dx, dy in _NEIGHBOURS:
         wanted = cell_key(m[probe], cx[probe] + dx, cy[probe] + dy)
-        lo = np.searchsorted(key_sorted, wanted, side="left")
-        count = np.searchsorted(key_sorted, wanted, side="right") - lo
-        total = int(count.sum())
-        if total == 0:
-            continue
-        within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-        other = k_sorted[np.repeat(lo, count) + within]
-        found.append(np.stack([np.repeat(k[probe], count), other], axis=1))
+        which, at = key_matches(key_sorted, wanted)
+        if len(which):
+            found.append(np.stack([k[probe][which], k_sorted[at]], axis=1))
     if not found:
         return []
     pairs = np.concatenate(found)
@@ -217,6 +212,17 @@ def _kinematic_candidates(ts: TrackSet, rules: AssociationRules) -> list[tuple[i
     a, b = pairs[:, 0], pairs[:, 1]
     keep = (a != b) & (sensor[a] != sensor[b]) & (unidentified[a] | unidentified[b])
     return [(int(x), int(y)) for x, y in pairs[keep].tolist()]
+
+
+def key_matches(sorted_keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) with ``sorted_keys[j] == wanted[i]``, as two arrays, in whole-array
+    passes."""
+    lo = np.searchsorted(sorted_keys, wanted, side="left")
+    count = np.searchsorted(sorted_keys, wanted, side="right") - lo
+    total = int(count.sum())
+    which = np.repeat(np.arange(len(wanted)), count)
+    within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    return which, np.repeat(lo, count) + within
 
 
 def cell_key(minute: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
