@@ -101,11 +101,11 @@ def test_tracks_kept_apart_and_tracks_spilled_add_up_to_the_memory_engine():
 
 def test_tracks_kept_apart_beyond_a_workers_share_are_said():
     from airwitness.engine.plan import make_plan
-    from airwitness.engine.run import _apart_note
+    from airwitness.engine.apart import apart_note
 
     plan = make_plan(2e9, 100_000_000, 2)
-    assert _apart_note(100_000, plan) == ()
-    (line,) = _apart_note(20_000_000, plan)
+    assert apart_note(100_000, plan) == ()
+    (line,) = apart_note(20_000_000, plan)
     assert line.startswith("20,000,000 reports kept apart for fusion were crossed together")
     assert "about 11 GB, more than a worker's share of --memory" in line
 

@@ -21,23 +21,19 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from airwitness.engine.associating import (
-    FUSED_ROW_BYTES,
-    SideWriter,
-    in_tracks,
-    may_hold_several_sensors,
-)
+from airwitness.engine.apart import Apart, apart_note, kept_apart, track
+from airwitness.engine.associating import SideWriter, in_tracks
 from airwitness.engine.chunks import cut_units, read_whole
 from airwitness.engine.fused import fused_crossings
 from airwitness.engine.partition import (
@@ -46,8 +42,7 @@ from airwitness.engine.partition import (
     CrossingOptions,
     crossings_of_partition,
 )
-from airwitness.engine.plan import FILL, ROW_BYTES, Plan, share
-from airwitness.engine.sketch import Sketch, fusion_tracks, merged, sketch_of
+from airwitness.engine.plan import FILL, Plan, share
 from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
 from airwitness.engine.spill import BYTES_PER_REPORT, Piece, SpillWriter, new_path
 from airwitness.engine.tasks import (
@@ -55,36 +50,21 @@ from airwitness.engine.tasks import (
     Failed,
     FusedResult,
     FusedTask,
-    SketchTask,
+    Progress,
+    Runner,
     SpillTask,
     SplitTask,
     UnitResult,
     cross_any,
-    sketch_unit,
     spill_unit,
     split_partition,
 )
 from airwitness.errors import SpillError
 from airwitness.io.options import ReadOptions
-from airwitness.io.sensors import load_sensors
 from airwitness.schema import DETECTION_SCHEMA, Reject, concat
-from airwitness.tracking import Tracked, TrackerSettings, track_detections
+from airwitness.tracking import Tracked
 
 MAX_SPLITS = 3  # a partition still too big after this many re-splits is one huge track
-
-
-#: Told ``(stage, done, total)`` as work finishes, in the calling process:
-#: ``reading`` counts pass-1 units, ``splitting`` partitions cut again,
-#: ``crossing`` partitions whose crossings are known.
-Progress = Callable[[str, int, int], None]
-
-
-class Runner(Protocol):
-    """Runs picklable tasks somewhere; yields (index, result) as they finish."""
-
-    workers: int
-
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[int, Any]]: ...
 
 
 # --- the result -------------------------------------------------------------
@@ -162,7 +142,7 @@ def run_in_memory(
         per_file.append(UnitResult(i, result.records, result.table.num_rows, rejects, kept))
         tables.append(result.table)
         detections.append(result.detections)
-    tracked = _track(concat(detections, DETECTION_SCHEMA), options.tracker, read_options)
+    tracked = track(concat(detections, DETECTION_SCHEMA), options.tracker, read_options)
     if tracked is not None:
         tables.append(tracked.reports)
         _count_tracked(files, per_file, tracked, options.keep_rejects)
@@ -178,13 +158,6 @@ def run_in_memory(
     rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     seconds = {"total": time.perf_counter() - t0}
     return ScaledRun(crossings, summary, summaries, rejects, "memory", None, 1, seconds)
-
-
-def _track(detections: pa.Table, tracker: TrackerSettings | None, read_options) -> Tracked | None:
-    if detections.num_rows == 0:
-        return None
-    sensors = read_options.sensors if read_options is not None else None
-    return track_detections(detections, tracker, load_sensors(sensors) if sensors else None)
 
 
 def _count_tracked(
@@ -221,7 +194,7 @@ def run_partitioned(
         removing = None
         try:
             t0 = time.perf_counter()
-            apart = _kept_apart(files, options, read_options, plan, runner, tell)
+            apart = kept_apart(files, options, read_options, plan, runner, tell)
             if apart is not None:
                 seconds["sketch"] = time.perf_counter() - t0
             t0 = time.perf_counter()
@@ -271,7 +244,7 @@ def run_partitioned(
             counts.add(c)
         crossings = merge([t for t, _ in outputs])
         summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
-        summary.fusion = (*fusion, *_apart_note(sides_rows, plan))
+        summary.fusion = (*fusion, *apart_note(sides_rows, plan))
         rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     finally:
         removing.result()  # the spill is gone (or its error raised) before we return
@@ -294,56 +267,6 @@ def _room_for_the_spill(folder: str, plan: Plan) -> Iterator[None]:
             f"these inputs need about {need:.2g} GB there; "
             "give a folder with more (--spill-dir, spill_dir=)"
         ) from None
-
-
-@dataclass(frozen=True)
-class Apart:
-    """What the sketch pass decided: the tracks crossed together for fusion, and the
-    tracker's run on the inputs' detections (made once, for the sketch)."""
-
-    tracks: frozenset[str]
-    tracked: Tracked | None
-    #: the radar sites the inputs state (CAT034)
-    sites: dict[str, tuple[float, float, float]]
-
-
-def _kept_apart(
-    files: list[InputFile],
-    options: CrossingOptions,
-    read_options: ReadOptions | None,
-    plan: Plan,
-    runner: Runner,
-    tell: Progress,
-) -> Apart | None:
-    """The sketch pass, where the inputs may hold reports of several sensors
-    (:mod:`airwitness.engine.associating`); None where they cannot."""
-    if not may_hold_several_sensors(files):
-        return None
-    work = cut_units(files, runner.workers, plan.batch_rows, plan.rows_per_unit)
-    tasks = [
-        SketchTask(k, u, plan.batch_rows, plan.chunk_bytes, read_options)
-        for k, (_, u) in enumerate(work)
-    ]
-    sketches: list[Sketch] = [Sketch()] * len(tasks)
-    stated: list[dict[str, tuple[float, float, float]]] = [{}] * len(tasks)
-    detections = []
-    tell("sketching", 0, len(tasks))
-    for done, (k, r) in enumerate(runner.map(sketch_unit, tasks), start=1):
-        if isinstance(r, Failed):
-            raise r.error()
-        sketches[k] = r.sketch
-        stated[k] = r.sites
-        detections.append(r.detections)
-        tell("sketching", done, len(tasks))
-    tracked = _track(concat(detections, DETECTION_SCHEMA), options.tracker, read_options)
-    if tracked is not None:
-        sketches.append(sketch_of(tracked.reports))
-    sites: dict[str, tuple[float, float, float]] = {}
-    for unit_sites in stated:
-        sites = unit_sites | sites  # the first unit to state a site gives it
-    path = read_options.sensors if read_options is not None else None
-    sited = sites | (load_sensors(path).site_by_id() if path else {})
-    return Apart(frozenset(fusion_tracks(merged(sketches), sited)), tracked, sites)
 
 
 def _read(
@@ -399,7 +322,7 @@ def _read(
         tracked = apart.tracked
     else:
         detections = concat([r.detections for r in results], DETECTION_SCHEMA)
-        tracked = _track(detections, options.tracker, read_options)
+        tracked = track(detections, options.tracker, read_options)
     if tracked is not None:
         _count_tracked(files, per_file, tracked, options.keep_rejects)
         reports = tracked.reports
@@ -415,20 +338,6 @@ def _read(
         pieces.append(writer.close())
     parts = [tuple(u[p] for u in pieces if u[p].rows) for p in range(plan.partitions)]
     return per_file, parts, tracked, sides
-
-
-def _apart_note(rows: int, plan: Plan) -> tuple[str, ...]:
-    """The summary's warning when the reports kept apart for fusion, crossed in one
-    task, need more than a worker's share of the memory asked for."""
-    need = rows * FUSED_ROW_BYTES
-    share_bytes = plan.rows_per_partition * ROW_BYTES
-    if need <= share_bytes:
-        return ()
-    return (
-        f"{rows:,} reports kept apart for fusion were crossed together in one task: "
-        f"about {need / 1e9:.2g} GB, more than a worker's share of --memory "
-        f"({share_bytes / 1e9:.2g} GB)",
-    )
 
 
 def guided(count: int, workers: int) -> list[range]:

@@ -11,8 +11,10 @@ the tracks kept apart for fusion together (:func:`cross_fused`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import pyarrow as pa
 
@@ -30,6 +32,20 @@ from airwitness.engine.spill import Piece, SpillWriter, iter_piece, new_path, re
 from airwitness.errors import InputError
 from airwitness.io.options import ReadOptions
 from airwitness.schema import DETECTION_SCHEMA, Reject, concat
+
+#: Told ``(stage, done, total)`` as work finishes, in the calling process:
+#: ``sketching`` counts units of the sketch pass (inputs of several sensors),
+#: ``reading`` pass-1 units, ``splitting`` partitions cut again, ``crossing``
+#: partitions whose crossings are known.
+Progress = Callable[[str, int, int], None]
+
+
+class Runner(Protocol):
+    """Runs picklable tasks somewhere; yields (index, result) as they finish."""
+
+    workers: int
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[tuple[int, Any]]: ...
 
 
 @dataclass
