@@ -88,7 +88,9 @@ def watch(
     quiet: Quiet = False,
 ) -> None:
     """Alert, as JSON lines on stdout, on every crossing as it happens (provisional at
-    once, then confirmed or withdrawn), until Ctrl-C or SIGTERM.
+    once, then confirmed or withdrawn), until Ctrl-C or SIGTERM. With sources of several
+    sensors (ADS-B and a radar, say), a confirmed alert says how many sensors show the
+    crossing and whether a measurement contradicts it (docs/watch.md).
 
     Example: airwitness watch sbs://127.0.0.1:30003 --into IRN --webhook http://127.0.0.1:9000/a
     """
