@@ -100,8 +100,8 @@ def test_tracks_kept_apart_and_tracks_spilled_add_up_to_the_memory_engine():
 
 
 def test_tracks_kept_apart_beyond_a_workers_share_are_said():
-    from airwitness.engine.plan import make_plan
     from airwitness.engine.apart import apart_note
+    from airwitness.engine.plan import make_plan
 
     plan = make_plan(2e9, 100_000_000, 2)
     assert apart_note(100_000, plan) == ()
