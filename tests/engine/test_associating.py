@@ -100,3 +100,35 @@ def test_rows_of_the_tracks_kept_apart():
     assert in_tracks(plain, tracks).tolist() == [False, True, False, True]
     coded = pa.chunked_array([pa.array(["a", "b", "a", "c"]).dictionary_encode()])
     assert in_tracks(coded, tracks).tolist() == [False, True, False, True]
+
+
+def test_the_formats_of_one_sensor_are_what_their_readers_say():
+    """Every file of a format of :data:`SENSOR_OF_FORMAT` the repository holds gives
+    reports of that one sensor and no other (else the partitioned engines would skip
+    the sketch of inputs that hold two)."""
+    from airwitness.engine.associating import SENSOR_OF_FORMAT
+    from airwitness.fusion import sensors_of
+    from airwitness.io import read
+    from airwitness.io.options import ReadOptions
+
+    options = ReadOptions(start_time_ns=1_750_000_000 * 10**9)  # Beast's relative clock
+
+    data = EXAMPLES.parent / "tests" / "data"
+    files = [
+        EXAMPLES / "caucasus" / "opensky_states.csv",
+        EXAMPLES / "caucasus" / "drones.gpx",
+        EXAMPLES / "caucasus" / "helicopter.kml",
+        EXAMPLES / "traffic" / "franconia.json.gz",
+        data / "beast" / "sample_dump1090.bin",
+        data / "modes_raw" / "sample_data_adsb.csv",
+        *(data / "drones" / n for n in ("rega.bin", "rega.tlog", "rega.ulg", "rega_remoteid.txt")),
+    ]
+    seen = {}
+    for path in files:
+        result = read(path, options=options)
+        assert sensors_of(result.table["sensor"]) == {SENSOR_OF_FORMAT[result.format]}, path
+        seen[result.format] = SENSOR_OF_FORMAT[result.format]
+    assert set(seen) == {
+        "opensky", "gpx", "kml", "traffic", "beast", "modes_raw",
+        "dataflash", "mavlink", "ulog", "remoteid",
+    }  # fmt: skip
