@@ -246,3 +246,16 @@ def _sha256(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_sites_a_capture_states_are_kept(tmp_path):
+    """CAT034 site reports go into ``sites`` and come back as reading the files gives
+    them (fusion's bias estimation needs them where no sensors file names the radar)."""
+    from airwitness.pipeline import read_inputs
+    from tests.io.radar.test_asterix import PCAP_048
+
+    path = tmp_path / "radar.duckdb"
+    ingest([PCAP_048], path)
+    loaded = load(path).sites
+    assert loaded == read_inputs([PCAP_048]).sites
+    assert list(loaded) == ["asterix:25/12"] and loaded["asterix:25/12"][2] == 780.0

@@ -23,8 +23,8 @@ def test_reports_and_rejects_reference_stored_files(examples_store):
 
 
 def test_a_version_2_store_is_read_and_upgraded_when_written(tmp_path):
-    """Version 2 had no reports.pos_sigma_m, sensor, identity (read as null) and no
-    detections: all added on the next ingest."""
+    """Version 2 had no reports.pos_sigma_m, sensor, identity (read as null), no
+    detections and no sites: all added on the next ingest."""
     from airwitness import store
     from tests.store.conftest import EXAMPLES
 
@@ -38,6 +38,7 @@ def test_a_version_2_store_is_read_and_upgraded_when_written(tmp_path):
             con.execute(f"ALTER TABLE reports DROP COLUMN {column}")
         con.execute("DROP TABLE detections")
         con.execute("DROP TABLE sensors")
+        con.execute("DROP TABLE sites")
         con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     reports = store.load(path).table
     assert reports.num_rows == 1565 and reports["pos_sigma_m"].null_count == 1565
@@ -47,6 +48,8 @@ def test_a_version_2_store_is_read_and_upgraded_when_written(tmp_path):
         version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         columns = {r[0] for r in con.execute("DESCRIBE positions").fetchall()}
         plots = con.execute("SELECT count(*) FROM detections").fetchone()
-    assert version == ("5",) and {"pos_sigma_m", "sensor", "identity"} <= columns
+        sites = con.execute("SELECT count(*) FROM sites").fetchone()
+    assert sites == (0,)
+    assert version == ("6",) and {"pos_sigma_m", "sensor", "identity"} <= columns
     assert plots == (0,)
     assert store.load(path).table.num_rows == 1565 + 297

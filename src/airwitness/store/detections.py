@@ -87,10 +87,27 @@ def detection_counts(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
 
 
 def _has_detections(con: duckdb.DuckDBPyConnection) -> bool:
+    return _has_table(con, "detections")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     tables = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
     ).fetchall()
-    return ("detections",) in tables
+    return (name,) in tables
+
+
+def stored_sites(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, float, float]]:
+    """The radar sites the stored captures state (CAT034), as reading the files gives
+    them: the first file to state a site gives it. A store older than version 6 holds
+    none."""
+    if not _has_table(con, "sites"):
+        return {}
+    out: dict[str, tuple[float, float, float]] = {}
+    rows = con.execute("SELECT sensor, lon, lat, alt_m FROM sites ORDER BY file_id, sensor")
+    for sensor, lon, lat, alt in rows.fetchall():
+        out.setdefault(sensor, (lon, lat, alt))
+    return out
 
 
 def stored_detections(

@@ -234,6 +234,10 @@ def _insert(
         if result.detections.num_rows:
             append_rows(con, "detections", detection_rows(result.detections, file_id))
             append_rows(con, "sensors", sensor_rows(result.detections, sensors, file_id))
+        for sensor, (lon, lat, alt) in sorted(result.sites.items()):
+            con.execute(
+                "INSERT INTO sites VALUES (?, ?, ?, ?, ?)", [file_id, sensor, lon, lat, alt]
+            )
         con.execute("COMMIT")
     except BaseException:
         _rollback(con)

@@ -20,7 +20,7 @@ from airwitness.errors import UsageError
 from airwitness.io.inputs import FileSummary, Inputs
 from airwitness.schema import POSITION_SCHEMA, TIME_TYPE, Reject, concat
 from airwitness.store.connection import open_store
-from airwitness.store.detections import detection_counts, stored_detections
+from airwitness.store.detections import detection_counts, stored_detections, stored_sites
 from airwitness.store.tables import SCHEMA_VERSION, report_select
 from airwitness.times import iso_ms
 from airwitness.tracking import TrackerSettings, track_inputs
@@ -143,6 +143,7 @@ def load(
             "SELECT file_id, record, byte_offset, reason FROM rejects"
         ).to_arrow_table()
         detections, sensors = stored_detections(con, files, str(store_path))
+        sites = stored_sites(con)
     table = _canonical(rows, files)
     paths = {f[0]: f[1] for f in files}
     rejects = [
@@ -163,7 +164,9 @@ def load(
         )
         for f in files
     ]
-    inputs = Inputs(table=table, rejects=rejects, files=summaries, detections=detections)
+    inputs = Inputs(
+        table=table, rejects=rejects, files=summaries, detections=detections, sites=sites
+    )
     if detections.num_rows == 0:
         return inputs
     tracked = track_inputs(inputs, tracker, sensors)

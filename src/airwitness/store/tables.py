@@ -16,11 +16,12 @@ from airwitness.schema import DETECTION_SCHEMA, POSITION_SCHEMA
 #: ``reports.pos_sigma_m``; version 4 the ``detections`` and ``sensors`` tables (radar
 #: plots and other anonymous detections, tracked when the store is read); version 5
 #: ``reports.sensor`` and ``reports.identity`` (who made a position, the identity the
-#: object gives: docs/fusion.md). An older
+#: object gives: docs/fusion.md); version 6 the ``sites`` table (the radar sites a
+#: capture states, CAT034: for fusion's bias estimation). An older
 #: store is read as it is (its reports have no stated position error: ``pos_sigma_m``
 #: null; it holds no detections) and upgraded when written to; a newer store is
 #: refused (upgrade airwitness), one older than version 2 too (ingest again).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: The oldest layout this version still reads, and what each newer one added to reports.
 OLDEST_READ = 2
 ADDED_REPORT_COLUMNS: dict[int, tuple[tuple[str, str], ...]] = {
@@ -65,8 +66,15 @@ SENSORS_DDL = """CREATE TABLE sensors (
         alt_low_m DOUBLE,
         alt_high_m DOUBLE
     )"""
+SITES_DDL = """CREATE TABLE sites (
+        file_id INTEGER NOT NULL,
+        sensor VARCHAR NOT NULL,
+        lon DOUBLE NOT NULL,
+        lat DOUBLE NOT NULL,
+        alt_m DOUBLE NOT NULL
+    )"""
 #: Tables each version added.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {4: (DETECTIONS_DDL, SENSORS_DDL)}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {4: (DETECTIONS_DDL, SENSORS_DDL), 6: (SITES_DDL,)}
 
 # Epoch + interval: an instant whatever the session's TimeZone setting.
 VIEW = """CREATE OR REPLACE VIEW positions AS
@@ -131,6 +139,7 @@ DDL = (
     )""",
     DETECTIONS_DDL,
     SENSORS_DDL,
+    SITES_DDL,
     VIEW,
 )
 
