@@ -200,7 +200,7 @@ def _events(lon, lat, new_run, airspace: Airspace) -> _Events:
     """Crossings between consecutive reports of a run (rows are report indices)."""
     i0 = np.flatnonzero(~new_run[1:])
     i1 = i0 + 1
-    label, cell = airspace.label_ids_and_cells(lon, lat)
+    label, cell = airspace.label_ids_and_cells(lon, lat, along_tracks=True)
     changed = label[i0] != label[i1]
     # Cheap, exact filter: a path that comes near no boundary edge, between
     # reports with one label, crosses nothing. Only the rest go on.
