@@ -154,35 +154,50 @@ def clean(
 
 
 @nb.njit(cache=True, nogil=True)
-def segment_sizes(reason, kept_track, kept_segment):
-    """Per kept report: how many reports its segment has (the N of the confidence).
+def kept_reports(reason, segment, order, track, t, lon, lat, alt):
+    """The kept reports, in one pass: their input rows (``order``'s), their values
+    (the other arrays are in :func:`sort_order` order, as :func:`clean` takes them),
+    and per kept report how many reports its segment has (the N of the confidence).
 
     A segment's reports are its kept ones and every report cleaning rejected
     between two of them, in :func:`sort_order` order (``reason`` is in that order;
-    ``kept_track`` and ``kept_segment`` are per kept report). A report rejected
-    before a segment's first kept report or after its last belongs to none: it
-    cannot be part of that segment's path.
+    ``segment`` is :func:`clean`'s, per kept report). A report rejected before a
+    segment's first kept report or after its last belongs to none: it cannot be
+    part of that segment's path.
     """
-    m = kept_track.shape[0]
-    size = np.zeros(m, dtype=np.int64)
+    m = segment.shape[0]
+    rows = np.empty(m, dtype=order.dtype)
+    k_track = np.empty(m, dtype=track.dtype)
+    k_t = np.empty(m, dtype=t.dtype)
+    k_lon = np.empty(m)
+    k_lat = np.empty(m)
+    k_alt = np.empty(m)
+    size = np.empty(m, dtype=np.int64)
     k = -1
-    start = 0
-    pending = 0
+    start = 0  # the current segment's first kept report
+    pending = 0  # reports rejected since the last kept one
     for r in range(reason.shape[0]):
         if reason[r] != KEEP:
             pending += 1
             continue
         k += 1
-        if k > 0 and kept_track[k] == kept_track[k - 1] and kept_segment[k] == kept_segment[k - 1]:
+        rows[k] = order[r]
+        k_track[k] = track[r]
+        k_t[k] = t[r]
+        k_lon[k] = lon[r]
+        k_lat[k] = lat[r]
+        k_alt[k] = alt[r]
+        if k > 0 and track[r] == k_track[k - 1] and segment[k] == segment[k - 1]:
             size[start] += pending + 1
-        else:
+        else:  # a new segment: the last one's size to all its reports
+            for j in range(start + 1, k):
+                size[j] = size[start]
             start = k
             size[start] = 1
         pending = 0
-    for k in range(1, m):
-        if kept_track[k] == kept_track[k - 1] and kept_segment[k] == kept_segment[k - 1]:
-            size[k] = size[k - 1]
-    return size
+    for j in range(start + 1, k + 1):
+        size[j] = size[start]
+    return rows, k_track, k_t, k_lon, k_lat, k_alt, size
 
 
 _M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0

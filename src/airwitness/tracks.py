@@ -48,7 +48,7 @@ class PreparedTracks:
     #: track_id of each report removed here (duplicates, outliers), for per-track counts
     rejected_tracks: list[str] = field(default_factory=list)
     #: per row of ``table``: how many reports its segment has, rejected ones included
-    #: (:func:`airwitness.track_kernels.segment_sizes`; the N of the confidence)
+    #: (:func:`airwitness.track_kernels.kept_reports`; the N of the confidence)
     segment_reports: np.ndarray | None = None
 
 
@@ -185,12 +185,10 @@ def clean_tracks(
         bool(rule.enabled),
         float(max_gap_s),
     )
-    keep = np.flatnonzero(reason == track_kernels.KEEP)
-    track, time_ns, lon, lat, alt, _ = track_kernels.gather(
-        keep, track, time_ns, lon, lat, alt, leg
+    kept, track, time_ns, lon, lat, alt, sizes = track_kernels.kept_reports(
+        reason, segment, order, track, time_ns, lon, lat, alt
     )
-    sizes = track_kernels.segment_sizes(reason, track, segment)
-    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt, sizes)
+    return CleanedTracks(order, reason, kept, segment, track, time_ns, lon, lat, alt, sizes)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
