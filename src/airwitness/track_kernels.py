@@ -157,7 +157,8 @@ def clean(
 def kept_reports(reason, segment, order, track, t, lon, lat, alt):
     """The kept reports, in one pass: their input rows (``order``'s), their values
     (the other arrays are in :func:`sort_order` order, as :func:`clean` takes them),
-    and per kept report how many reports its segment has (the N of the confidence).
+    per kept report how many reports its segment has (the N of the confidence) and
+    whether it starts a track segment, and how many tracks have kept reports.
 
     A segment's reports are its kept ones and every report cleaning rejected
     between two of them, in :func:`sort_order` order (``reason`` is in that order;
@@ -173,6 +174,8 @@ def kept_reports(reason, segment, order, track, t, lon, lat, alt):
     k_lat = np.empty(m)
     k_alt = np.empty(m)
     size = np.empty(m, dtype=np.int64)
+    new_run = np.empty(m, dtype=np.bool_)
+    tracks = 0
     k = -1
     start = 0  # the current segment's first kept report
     pending = 0  # reports rejected since the last kept one
@@ -187,7 +190,10 @@ def kept_reports(reason, segment, order, track, t, lon, lat, alt):
         k_lon[k] = lon[r]
         k_lat[k] = lat[r]
         k_alt[k] = alt[r]
-        if k > 0 and track[r] == k_track[k - 1] and segment[k] == segment[k - 1]:
+        same_track = k > 0 and track[r] == k_track[k - 1]
+        tracks += not same_track
+        new_run[k] = not (same_track and segment[k] == segment[k - 1])
+        if not new_run[k]:
             size[start] += pending + 1
         else:  # a new segment: the last one's size to all its reports
             for j in range(start + 1, k):
@@ -197,7 +203,7 @@ def kept_reports(reason, segment, order, track, t, lon, lat, alt):
         pending = 0
     for j in range(start + 1, k + 1):
         size[j] = size[start]
-    return rows, k_track, k_t, k_lon, k_lat, k_alt, size
+    return rows, k_track, k_t, k_lon, k_lat, k_alt, size, new_run, tracks
 
 
 _M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0
@@ -228,7 +234,8 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
     rows, m = _kept_rows(reason)
     if m < 3:
         return 0
-    if m == reason.shape[0]:  # nothing removed yet (the usual case): no copies
+    every = m == reason.shape[0]  # nothing removed yet (the usual case): no copies
+    if every:
         k_track, k_t, k_lon, k_lat = track, t, lon, lat
     else:
         k_track, k_t, k_lon, k_lat = track[rows], t[rows], lon[rows], lat[rows]
@@ -270,10 +277,8 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
     for u in range(1, m - 1):
         if verdict[u] == 0:
             continue
-        r = rows[u]
-        if verdict[u] == 1 or _exact_outlier(
-            t, lon, lat, rows[u - 1], r, rows[u + 1], factor, min_speed
-        ):
+        r, rp, rn = (u, u - 1, u + 1) if every else (rows[u], rows[u - 1], rows[u + 1])
+        if verdict[u] == 1 or _exact_outlier(t, lon, lat, rp, r, rn, factor, min_speed):
             reason[r] = OUTLIER
             found += 1
     return found
@@ -281,13 +286,19 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
 
 @nb.njit(cache=True, nogil=True)
 def _kept_rows(reason):
-    """The rows whose reason is KEEP, and how many."""
-    rows = np.empty(reason.shape[0], dtype=np.int64)
+    """The rows whose reason is KEEP (none listed when all are), and how many."""
+    removed = 0
+    for r in range(reason.shape[0]):
+        removed += reason[r] != KEEP
+    if removed == 0:
+        return np.zeros(0, dtype=np.int64), reason.shape[0]
+    rows = np.empty(reason.shape[0] - removed, dtype=np.int64)
     m = 0
     for r in range(reason.shape[0]):
-        rows[m] = r
-        m += reason[r] == KEEP
-    return rows[:m], m
+        if reason[r] == KEEP:
+            rows[m] = r
+            m += 1
+    return rows, m
 
 
 @nb.njit(cache=True, nogil=True)
