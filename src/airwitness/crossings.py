@@ -200,8 +200,8 @@ def _events(lon, lat, new_run, airspace: Airspace) -> _Events:
     """Crossings between consecutive reports of a run (rows are report indices)."""
     i0 = np.flatnonzero(~new_run[1:])
     i1 = i0 + 1
-    label, cell = airspace.label_ids_and_cells(lon, lat)
-    changed = label[i0] != label[i1]
+    label, cell = airspace.label_ids_and_cells(lon, lat, along_tracks=True)
+    changed = (label[1:] != label[:-1])[i0]  # label[i0] != label[i1], without two gathers
     # Cheap, exact filter: a path that comes near no boundary edge, between
     # reports with one label, crosses nothing. Only the rest go on.
     cand = np.flatnonzero(changed | airspace.may_meet_boundary(lon, lat, i0, i1, cell))

@@ -154,35 +154,56 @@ def clean(
 
 
 @nb.njit(cache=True, nogil=True)
-def segment_sizes(reason, kept_track, kept_segment):
-    """Per kept report: how many reports its segment has (the N of the confidence).
+def kept_reports(reason, segment, order, track, t, lon, lat, alt):
+    """The kept reports, in one pass: their input rows (``order``'s), their values
+    (the other arrays are in :func:`sort_order` order, as :func:`clean` takes them),
+    per kept report how many reports its segment has (the N of the confidence) and
+    whether it starts a track segment, and how many tracks have kept reports.
 
     A segment's reports are its kept ones and every report cleaning rejected
     between two of them, in :func:`sort_order` order (``reason`` is in that order;
-    ``kept_track`` and ``kept_segment`` are per kept report). A report rejected
-    before a segment's first kept report or after its last belongs to none: it
-    cannot be part of that segment's path.
+    ``segment`` is :func:`clean`'s, per kept report). A report rejected before a
+    segment's first kept report or after its last belongs to none: it cannot be
+    part of that segment's path.
     """
-    m = kept_track.shape[0]
-    size = np.zeros(m, dtype=np.int64)
+    m = segment.shape[0]
+    rows = np.empty(m, dtype=order.dtype)
+    k_track = np.empty(m, dtype=track.dtype)
+    k_t = np.empty(m, dtype=t.dtype)
+    k_lon = np.empty(m)
+    k_lat = np.empty(m)
+    k_alt = np.empty(m)
+    size = np.empty(m, dtype=np.int64)
+    new_run = np.empty(m, dtype=np.bool_)
+    tracks = 0
     k = -1
-    start = 0
-    pending = 0
+    start = 0  # the current segment's first kept report
+    pending = 0  # reports rejected since the last kept one
     for r in range(reason.shape[0]):
         if reason[r] != KEEP:
             pending += 1
             continue
         k += 1
-        if k > 0 and kept_track[k] == kept_track[k - 1] and kept_segment[k] == kept_segment[k - 1]:
+        rows[k] = order[r]
+        k_track[k] = track[r]
+        k_t[k] = t[r]
+        k_lon[k] = lon[r]
+        k_lat[k] = lat[r]
+        k_alt[k] = alt[r]
+        same_track = k > 0 and track[r] == k_track[k - 1]
+        tracks += not same_track
+        new_run[k] = not (same_track and segment[k] == segment[k - 1])
+        if not new_run[k]:
             size[start] += pending + 1
-        else:
+        else:  # a new segment: the last one's size to all its reports
+            for j in range(start + 1, k):
+                size[j] = size[start]
             start = k
             size[start] = 1
         pending = 0
-    for k in range(1, m):
-        if kept_track[k] == kept_track[k - 1] and kept_segment[k] == kept_segment[k - 1]:
-            size[k] = size[k - 1]
-    return size
+    for j in range(start + 1, k + 1):
+        size[j] = size[start]
+    return rows, k_track, k_t, k_lon, k_lat, k_alt, size, new_run, tracks
 
 
 _M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0
@@ -207,59 +228,77 @@ def _mark_outliers(reason, track, t, lon, lat, factor, min_speed):
     no trigonometry, no square root) wherever they settle the question,
     which is almost always; otherwise on the haversine itself
     (:func:`_exact_outlier`), so the outcome is exactly that of computing
-    every distance."""
-    rows = np.flatnonzero(reason == KEEP)
-    m = rows.shape[0]
+    every distance. The bounds and the verdicts are whole-array loops without
+    branches (the compiler runs them several reports at a time); only the
+    reports they leave open go on, one by one."""
+    rows, m = _kept_rows(reason)
     if m < 3:
         return 0
+    every = m == reason.shape[0]  # nothing removed yet (the usual case): no copies
+    if every:
+        k_track, k_t, k_lon, k_lat = track, t, lon, lat
+    else:
+        k_track, k_t, k_lon, k_lat = track[rows], t[rows], lon[rows], lat[rows]
     cos_lo = np.empty(m)  # bounds of the cosine of each latitude
     cos_hi = np.empty(m)
     for u in range(m):
-        cos_lo[u], cos_hi[u] = _cos_bounds(lat[rows[u]])
-    outlier = np.zeros(m, dtype=np.bool_)
-    lo2 = np.zeros(m)  # bounds of the squared distance from each report to the next
-    hi2 = np.zeros(m)
+        cos_lo[u], cos_hi[u] = _cos_bounds(k_lat[u])
+    lo2 = np.empty(m)  # bounds of the squared distance from each report to the next
+    hi2 = np.empty(m)
     for u in range(m - 1):
-        r = rows[u]
-        rn = rows[u + 1]
-        if track[r] == track[rn]:
-            lo2[u], hi2[u] = _arc2_bounds(
-                lon[r], lat[r], lon[rn], lat[rn], cos_lo[u], cos_hi[u], cos_lo[u + 1], cos_hi[u + 1]
-            )
+        lo2[u], hi2[u] = _arc2_bounds(
+            k_lon[u], k_lat[u], k_lon[u + 1], k_lat[u + 1],
+            cos_lo[u], cos_hi[u], cos_lo[u + 1], cos_hi[u + 1],
+        )  # fmt: skip
+    verdict = np.zeros(m, dtype=np.int8)  # 0 not an outlier, 1 an outlier, 2 open
     f2 = factor * factor
     m2 = min_speed * min_speed
     for u in range(1, m - 1):
-        r = rows[u]
-        rp = rows[u - 1]
-        rn = rows[u + 1]
-        if track[rp] != track[r] or track[rn] != track[r]:
-            continue
-        dt_in = max((t[r] - t[rp]) * 1e-9, 1e-9)
-        dt_out = max((t[rn] - t[r]) * 1e-9, 1e-9)
+        dt_in = max((k_t[u] - k_t[u - 1]) * 1e-9, 1e-9)
+        dt_out = max((k_t[u + 1] - k_t[u]) * 1e-9, 1e-9)
+        dt_direct = max((k_t[u + 1] - k_t[u - 1]) * 1e-9, 1e-9)
         din2 = dt_in * dt_in
         dout2 = dt_out * dt_out
-        if hi2[u - 1] <= m2 * din2 or hi2[u] <= m2 * dout2:
-            continue  # a speed is at most min_speed: not an outlier
-        if lo2[u - 1] > m2 * din2 and lo2[u] > m2 * dout2:
-            dt_direct = max((t[rn] - t[rp]) * 1e-9, 1e-9)
-            ddir2 = dt_direct * dt_direct
-            d_lo2, d_hi2 = _arc2_bounds(
-                lon[rp], lat[rp], lon[rn], lat[rn],
-                cos_lo[u - 1], cos_hi[u - 1], cos_lo[u + 1], cos_hi[u + 1],
-            )  # fmt: skip
-            # a speed at most factor × the direct speed: not an outlier
-            if hi2[u - 1] * ddir2 <= f2 * d_lo2 * din2 or hi2[u] * ddir2 <= f2 * d_lo2 * dout2:
-                continue
-            if lo2[u - 1] * ddir2 > f2 * d_hi2 * din2 and lo2[u] * ddir2 > f2 * d_hi2 * dout2:
-                outlier[u] = True
-                continue
-        outlier[u] = _exact_outlier(t, lon, lat, rp, r, rn, factor, min_speed)
+        ddir2 = dt_direct * dt_direct
+        d_lo2, d_hi2 = _arc2_bounds(
+            k_lon[u - 1], k_lat[u - 1], k_lon[u + 1], k_lat[u + 1],
+            cos_lo[u - 1], cos_hi[u - 1], cos_lo[u + 1], cos_hi[u + 1],
+        )  # fmt: skip
+        one_track = (k_track[u - 1] == k_track[u]) & (k_track[u + 1] == k_track[u])
+        # a speed at most min_speed: not an outlier
+        slow = (hi2[u - 1] <= m2 * din2) | (hi2[u] <= m2 * dout2)
+        fast = (lo2[u - 1] > m2 * din2) & (lo2[u] > m2 * dout2)
+        # a speed at most factor × the direct speed: not an outlier
+        direct = (hi2[u - 1] * ddir2 <= f2 * d_lo2 * din2) | (hi2[u] * ddir2 <= f2 * d_lo2 * dout2)
+        beyond = (lo2[u - 1] * ddir2 > f2 * d_hi2 * din2) & (lo2[u] * ddir2 > f2 * d_hi2 * dout2)
+        judged = one_track & ~slow & ~(fast & direct)
+        verdict[u] = (1 if fast & beyond else 2) if judged else 0
     found = 0
     for u in range(1, m - 1):
-        if outlier[u]:
-            reason[rows[u]] = OUTLIER
+        if verdict[u] == 0:
+            continue
+        r, rp, rn = (u, u - 1, u + 1) if every else (rows[u], rows[u - 1], rows[u + 1])
+        if verdict[u] == 1 or _exact_outlier(t, lon, lat, rp, r, rn, factor, min_speed):
+            reason[r] = OUTLIER
             found += 1
     return found
+
+
+@nb.njit(cache=True, nogil=True)
+def _kept_rows(reason):
+    """The rows whose reason is KEEP (none listed when all are), and how many."""
+    removed = 0
+    for r in range(reason.shape[0]):
+        removed += reason[r] != KEEP
+    if removed == 0:
+        return np.zeros(0, dtype=np.int64), reason.shape[0]
+    rows = np.empty(reason.shape[0] - removed, dtype=np.int64)
+    m = 0
+    for r in range(reason.shape[0]):
+        if reason[r] == KEEP:
+            rows[m] = r
+            m += 1
+    return rows, m
 
 
 @nb.njit(cache=True, nogil=True)
@@ -320,8 +359,6 @@ def _cos_bounds(lat):
     above: on |x| ≤ π/2 they are less than 7e-11 apart. Out of [−90, 90]
     (readers reject those) the bounds are −1 and 1.
     """
-    if not -90.0 <= lat <= 90.0:
-        return -1.0, 1.0  # :func:`_arc2_bounds` then leaves the decision open
     x = lat * (math.pi / 180.0)
     x2 = x * x
     s = 0.0
@@ -330,7 +367,9 @@ def _cos_bounds(lat):
     top = x2 * x2
     top = top * top
     top = top * top * _INV_FACT[8]  # x¹⁶/16!
-    return max(s - _POLY_ROUNDING, 0.0), min(s + top + _POLY_ROUNDING, 1.0)
+    valid = -90.0 <= lat <= 90.0  # else :func:`_arc2_bounds` leaves the decision open
+    lo = max(s - _POLY_ROUNDING, 0.0) if valid else -1.0
+    return lo, min(s + top + _POLY_ROUNDING, 1.0) if valid else 1.0
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -349,14 +388,14 @@ def _arc2_bounds(lon0, lat0, lon1, lat1, cos_lo0, cos_hi0, cos_lo1, cos_hi1):
     y1 = (lat1 - lat0) * rad / 2
     y2 = dlon * rad / 2
     hi = y1 * y1 + cos_hi0 * cos_hi1 * y2 * y2
-    if hi >= 0.25 or cos_lo0 < 0.0 or cos_lo1 < 0.0 or dlon > 180.0 or dlon < -180.0:
-        return 0.0, math.inf
     lo = y1 * y1 * (1.0 - y1 * y1 / 3.0) + cos_lo0 * cos_lo1 * y2 * y2 * (1.0 - y2 * y2 / 3.0)
     four_r2 = 4.0 * EARTH_RADIUS_M * EARTH_RADIUS_M
-    return (
-        four_r2 * max(lo, 0.0) * (1.0 - _SLACK),
-        four_r2 * hi * (1.0 + 4.0 * hi / 3.0) * (1.0 + _SLACK),
-    )
+    lo = four_r2 * max(lo, 0.0) * (1.0 - _SLACK)
+    hi_bound = four_r2 * hi * (1.0 + 4.0 * hi / 3.0) * (1.0 + _SLACK)
+    # no branch: the loops that call this run several pairs at a time
+    open_ = (hi >= 0.25) | (cos_lo0 < 0.0) | (cos_lo1 < 0.0) | (dlon > 180.0) | (dlon < -180.0)
+    open_ |= hi != hi  # NaN: the haversine decides (as it did before the bounds)
+    return (0.0 if open_ else lo), (math.inf if open_ else hi_bound)
 
 
 @nb.njit(cache=True, nogil=True, inline="always")

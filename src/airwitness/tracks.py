@@ -48,7 +48,7 @@ class PreparedTracks:
     #: track_id of each report removed here (duplicates, outliers), for per-track counts
     rejected_tracks: list[str] = field(default_factory=list)
     #: per row of ``table``: how many reports its segment has, rejected ones included
-    #: (:func:`airwitness.track_kernels.segment_sizes`; the N of the confidence)
+    #: (:func:`airwitness.track_kernels.kept_reports`; the N of the confidence)
     segment_reports: np.ndarray | None = None
 
 
@@ -151,6 +151,10 @@ class CleanedTracks:
     alt: np.ndarray
     #: per kept row: how many reports its segment has (the N of the confidence)
     segment_reports: np.ndarray
+    #: per kept row: True where a track segment starts (a new track or segment)
+    new_run: np.ndarray
+    #: how many tracks have kept reports
+    tracks: int
 
     def rejected_rows(self, code: int) -> np.ndarray:
         """Input rows removed for one reason, in sorted order."""
@@ -185,12 +189,12 @@ def clean_tracks(
         bool(rule.enabled),
         float(max_gap_s),
     )
-    keep = np.flatnonzero(reason == track_kernels.KEEP)
-    track, time_ns, lon, lat, alt, _ = track_kernels.gather(
-        keep, track, time_ns, lon, lat, alt, leg
+    kept, track, time_ns, lon, lat, alt, sizes, new_run, tracks = track_kernels.kept_reports(
+        reason, segment, order, track, time_ns, lon, lat, alt
     )
-    sizes = track_kernels.segment_sizes(reason, track, segment)
-    return CleanedTracks(order, reason, order[keep], segment, track, time_ns, lon, lat, alt, sizes)
+    return CleanedTracks(
+        order, reason, kept, segment, track, time_ns, lon, lat, alt, sizes, new_run, int(tracks)
+    )
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
@@ -217,10 +221,12 @@ def _text_rank(column: pa.ChunkedArray) -> np.ndarray:
     rank = {name: i for i, name in enumerate(names)}
     parts = [
         np.asarray([rank[v] for v in c.dictionary.to_pylist()], dtype=np.int64)[
-            np.asarray(c.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            c.indices.to_numpy(zero_copy_only=False)  # any integer type indexes
         ]
         for c in chunks
     ]
+    if len(parts) == 1:  # a spilled partition: no copy
+        return parts[0]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 

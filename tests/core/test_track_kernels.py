@@ -179,6 +179,30 @@ def test_outlier_bounds_on_long_noisy_tracks():
         assert np.array_equal(got, expected)
 
 
+def test_outliers_are_judged_on_the_kept_reports_only():
+    """Reports already removed (duplicates) are not neighbours: the rule runs on
+    the rest, as if they were not there, and they keep their reason."""
+    rng = np.random.default_rng(13)
+    n = 30_000
+    track = np.repeat(np.arange(30), n // 30)
+    t = np.cumsum(rng.integers(1, 12_000_000_000, n))
+    lon = 10 + np.cumsum(rng.normal(0, 0.01, n))
+    lat = 45 + np.cumsum(rng.normal(0, 0.01, n))
+    jumps = rng.random(n) < 0.03
+    lat[jumps] += rng.normal(0, 0.5, jumps.sum())
+    removed = rng.random(n) < 0.1
+    reason = np.where(removed, track_kernels.DUPLICATE, track_kernels.KEEP).astype(np.int8)
+    track_kernels._mark_outliers(reason, track, t, lon, lat, 2.0, 50.0)
+    kept = ~removed
+    expected = np.concatenate(
+        [_every_distance_outliers(t[kept & (track == k)], lon[kept & (track == k)],
+                                  lat[kept & (track == k)], 2.0, 50.0) for k in range(30)]
+    )  # fmt: skip
+    assert expected.sum() > 300
+    assert np.array_equal(reason[kept] == track_kernels.OUTLIER, expected)
+    assert (reason[removed] == track_kernels.DUPLICATE).all()
+
+
 def test_cosine_bounds_hold_the_cosine_tightly():
     """The outlier bounds use brackets of each latitude's cosine, not the
     cosine: they must contain it (else a decision could differ from the

@@ -109,11 +109,12 @@ class Airspace:
         return self._id_of_geom[self.index.lookup(lon, lat)]
 
     def label_ids_and_cells(
-        self, lon: np.ndarray, lat: np.ndarray
+        self, lon: np.ndarray, lat: np.ndarray, *, along_tracks: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`label_ids` and each point's clear cell (see
-        :meth:`~airwitness.airspace.label_index.LabelIndex.lookup_cells`), in one walk."""
-        geom, cell = self.index.lookup_cells(lon, lat)
+        :meth:`~airwitness.airspace.label_index.LabelIndex.lookup_cells`, and its
+        ``along_tracks``), in one walk."""
+        geom, cell = self.index.lookup_cells(lon, lat, along_tracks=along_tracks)
         return self._id_of_geom[geom], cell
 
     def label(self, lon: np.ndarray, lat: np.ndarray) -> pa.DictionaryArray:

@@ -112,9 +112,16 @@ def _leaf_nearest(stream, q, vx, vy, x, y, kx, ky, best):
         for r in range(nruns):
             e0 = stream[q + 2 * r]
             for e in range(e0, e0 + stream[q + 2 * r + 1]):
-                d = _segment_m(
-                    (vx[e] - x) * kx, (vy[e] - y) * ky, (vx[e + 1] - x) * kx, (vy[e + 1] - y) * ky
-                )
+                ax = (vx[e] - x) * kx
+                ay = (vy[e] - y) * ky
+                bx = (vx[e + 1] - x) * kx
+                by = (vy[e + 1] - y) * ky
+                # an edge whose box lies further than the best so far cannot be nearer
+                if min(ax, bx) > best or max(ax, bx) < -best:
+                    continue
+                if min(ay, by) > best or max(ay, by) < -best:
+                    continue
+                d = _segment_m(ax, ay, bx, by)
                 if d < best:
                     best = d
         q += 2 * nruns

@@ -62,7 +62,7 @@ def wrap_lon(lon: np.ndarray) -> np.ndarray:
 
 @nb.njit(cache=True, nogil=True)
 def lookup_points(
-    lon, lat, out, cell, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy
+    lon, lat, out, cell, runs, x0g, y0g, w, nx, ny, coarse, sub, fine, leaf_ptr, stream, vx, vy
 ):  # fmt: skip
     """Label points in blocks: coarse cells, then fine cells, then mixed cells.
 
@@ -70,6 +70,11 @@ def lookup_points(
     (random points miss the caches on the fine grid and on mixed-cell data).
     With a ``cell`` array as long as the points, also the clear cell of each
     (see :meth:`LabelIndex.lookup_cells`).
+
+    With ``runs`` (points along tracks: most follow one in the same cell) a point
+    well inside the last clear cell met takes its answer at once, and one in the
+    fine cell of the point before is settled without waiting for the next phase.
+    The answers are the same either way; random points are faster without.
     """
     cells = cell.shape[0] > 0
     margin = CELL_MARGIN_DEG
@@ -87,6 +92,14 @@ def lookup_points(
     q_leaf = np.empty(_BLOCK, dtype=np.int64)
     q_e = np.empty(_BLOCK, dtype=np.int64)
     out_sink = np.zeros(1)
+    # The last clear cell met (see _clear): a point well inside it has its label
+    # and is clear in it, the answer the walk would give.
+    memo_west = math.nan
+    memo_south = math.nan
+    memo_size = 0.0
+    memo_label = -1
+    memo_cell = -1
+    last_idx = -1  # the fine cell of the last point sent to the fine grid
     for start in range(0, n_pts, _BLOCK):
         stop = min(start + _BLOCK, n_pts)
         npend = 0
@@ -98,33 +111,59 @@ def lookup_points(
                 if cells:
                     cell[n] = -1
                 continue
+            if runs and _inside(x, y, memo_west, memo_south, memo_size, margin):
+                out[n] = memo_label
+                if cells:
+                    cell[n] = memo_cell
+                continue
             fx = (x - x0g) * inv_w
             fy = (y - y0g) * inv_w
             ci = min(int(fx), nx - 1)
             cj = min(int(fy), ny - 1)
             v = coarse[cj * nx + ci]
             out[n] = v
-            if cells and v >= -1:
+            if v >= -1:
                 west = x0g + ci * w
                 south = y0g + cj * w
                 clear = _clear(x, y, west, south, w, margin)
-                cell[n] = cj * nx + ci if clear else -1
-            if v < -1:
-                s3 = 3 * (-2 - v)
-                sh = sub[s3 + 1]
-                f = 1 << sh
-                fi = min(max(int((fx - ci) * f), 0), f - 1)
-                fj = min(max(int((fy - cj) * f), 0), f - 1)
-                step = w / f
-                p_n[npend] = n
-                p_idx[npend] = sub[s3] + fj * f + fi
-                p_leaf0[npend] = sub[s3 + 2]
-                p_x[npend] = x
-                p_y[npend] = y
-                p_x1[npend] = x0g + (ci * f + fi + 1) * step  # exact: dyadic values
-                p_yc[npend] = y0g + (cj * f + fj) * step
-                p_step[npend] = step
-                npend += 1
+                if cells:
+                    cell[n] = cj * nx + ci if clear else -1
+                if clear:
+                    memo_west, memo_south, memo_size = west, south, w
+                    memo_label, memo_cell = v, cj * nx + ci
+                continue
+            s3 = 3 * (-2 - v)
+            sh = sub[s3 + 1]
+            f = 1 << sh
+            fi = min(max(int((fx - ci) * f), 0), f - 1)
+            fj = min(max(int((fy - cj) * f), 0), f - 1)
+            step = w / f
+            idx = sub[s3] + fj * f + fi
+            x1 = x0g + (ci * f + fi + 1) * step  # exact: dyadic values
+            yc = y0g + (cj * f + fj) * step
+            if runs and idx == last_idx:
+                # the fine cell of the point before, so in the cache: a pure one is
+                # settled here, not in the next phase
+                fv = fine[idx]
+                if fv >= -1:
+                    out[n] = fv
+                    clear = _clear(x, y, x1 - step, yc, step, margin)
+                    if cells:
+                        cell[n] = nx * ny + idx if clear else -1
+                    if clear:
+                        memo_west, memo_south, memo_size = x1 - step, yc, step
+                        memo_label, memo_cell = fv, nx * ny + idx
+                    continue
+            last_idx = idx
+            p_n[npend] = n
+            p_idx[npend] = idx
+            p_leaf0[npend] = sub[s3 + 2]
+            p_x[npend] = x
+            p_y[npend] = y
+            p_x1[npend] = x1
+            p_yc[npend] = yc
+            p_step[npend] = step
+            npend += 1
         nmix = 0
         for k in range(npend):
             v = fine[p_idx[k]]
@@ -147,6 +186,17 @@ def lookup_points(
         for u in range(nmix):
             k = q_k[u]
             out[p_n[k]] = _mixed(stream, q_leaf[u], vx, vy, p_x[k], p_y[k], p_x1[k], p_yc[k])
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _inside(x, y, west, south, size, margin):
+    """:func:`_clear` with one branch, not four: random points fail it unpredictably."""
+    return (
+        (x - west > margin)
+        & (west + size - x > margin)
+        & (y - south > margin)
+        & (south + size - y > margin)
+    )
 
 
 @nb.njit(cache=True, nogil=True, inline="always")

@@ -137,21 +137,14 @@ def crossings_of_partition(
     sky = airspace.open()
     columns = track_columns(table)
     cleaned = clean_tracks(columns, max_gap_s=options.max_gap_s, outliers=options.outliers)
-    kept = cleaned.kept
-    track = cleaned.track
-    segment = cleaned.segment
-    new_track = np.ones(len(kept), dtype=bool)
-    new_track[1:] = track[1:] != track[:-1]
-    new_run = new_track.copy()
-    new_run[1:] |= segment[1:] != segment[:-1]
     points = TrackPoints(
-        rows=kept,
+        rows=cleaned.kept,
         lon=cleaned.lon,
         lat=cleaned.lat,
         time_ns=cleaned.time_ns,
         alt=cleaned.alt,
-        segment=segment,
-        new_run=new_run,
+        segment=cleaned.segment,
+        new_run=cleaned.new_run,
         segment_reports=cleaned.segment_reports,
         row_sigma=columns.sigma,
     )
@@ -165,9 +158,9 @@ def crossings_of_partition(
     )
     per_reason = np.bincount(cleaned.reason, minlength=len(REASONS) + 1)
     counts = Counts(
-        reports=len(kept),
-        tracks=int(new_track.sum()),
-        segments=int(new_run.sum()),
+        reports=len(cleaned.kept),
+        tracks=cleaned.tracks,
+        segments=int(np.count_nonzero(cleaned.new_run)),
         rejects=Counter({REASONS[k]: int(per_reason[k]) for k in REASONS if per_reason[k]}),
         reject_list=reject_records(table, cleaned) if options.keep_rejects else [],
     )

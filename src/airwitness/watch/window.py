@@ -39,7 +39,7 @@ class Window:
     ``whole`` is True while ``rows[0]`` is the track's first report (nothing was
     dropped from the front). The N of the confidence is per segment: its kept
     reports and the rejected ones between two of them, as
-    :func:`airwitness.track_kernels.segment_sizes` counts them in batch;
+    :func:`airwitness.track_kernels.kept_reports` counts them in batch;
     ``counted`` holds those of the dropped reports, and ``carry`` the segment of
     the last dropped kept report and the rejected ones dropped after it.
     """
