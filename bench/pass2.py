@@ -67,7 +67,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="airwitness-pass2-") as folder:
         files, rows = inspect([str(data)], None)
         plan = make_plan(2e9, rows, 2)
-        _, parts, _ = _read(files, options, None, plan, InProcess(), folder, lambda *_: None)
+        _, parts, _, _ = _read(files, options, None, plan, InProcess(), folder, lambda *_: None)
         parts = [p for p in parts if p]
         t0 = _cpu()
         tables = [read_pieces(p) for p in parts]

@@ -120,3 +120,39 @@ def test_clear_cell_of_a_point():
     assert cell[3] == -1  # its fine cell holds the square's edges
     assert cell[4] >= 0 and cell[4] != cell[0]
     assert index.lookup_cells(np.zeros(0), np.zeros(0))[1].shape == (0,)
+
+
+def test_through_side_of_two_boxes():
+    """A path settled by the neighbour rule goes from box A into box B through
+    the part of a side they share, away from its ends."""
+    from airwitness.airspace.pathfilter import _through_side
+
+    unit, east, below_half, north = (
+        (0.0, 0.0, 1.0),
+        (1.0, 0.0, 1.0),
+        (1.0, 0.0, 0.5),
+        (0.0, 1.0, 1.0),
+    )
+    assert _through_side(0.9, 0.5, 1.1, 0.6, *unit, *east)
+    assert _through_side(1.1, 0.6, 0.9, 0.5, *east, *unit)  # either way along
+    assert _through_side(0.5, 0.9, 0.6, 1.1, *unit, *north)
+    assert not _through_side(0.95, 0.95, 1.05, 1.05, *unit, *east)  # through the corner
+    assert _through_side(0.9, 0.3, 1.1, 0.2, *unit, *below_half)  # a smaller neighbour
+    assert not _through_side(0.9, 0.8, 1.1, 0.4, *unit, *below_half)  # beside its side
+    assert not _through_side(0.5, 0.5, 2.5, 0.5, *unit, *(2.0, 0.0, 1.0))  # not neighbours
+
+
+def test_paths_into_a_neighbouring_clear_cell():
+    """Two points in neighbouring clear cells, far from any edge: set aside, as
+    the walk of the grid sets them aside."""
+    index = LabelIndex.build([shapely.box(10.0, 10.0, 10.02, 10.02)])
+    x0, y0, w = index.meta["x0"], index.meta["y0"], index.meta["w"]
+    west = x0 + np.floor((30.3 - x0) / w) * w
+    south = y0 + np.floor((40.3 - y0) / w) * w
+    lon = np.array([west + w - 0.01, west + w + 0.01, west + 0.5, west + 0.51])
+    lat = np.array([south + 0.5, south + 0.51, south + w - 0.01, south + w + 0.01])
+    _, cell = index.lookup_cells(lon, lat)
+    assert (cell >= 0).all() and cell[0] != cell[1] and cell[2] != cell[3]
+    i0 = np.array([0, 2])
+    assert may_meet_boundary(index, lon, lat, i0, i0 + 1, cell).tolist() == [False, False]
+    assert may_meet_boundary(index, lon, lat, i0, i0 + 1).tolist() == [False, False]

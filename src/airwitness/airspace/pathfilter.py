@@ -8,7 +8,8 @@ a short path is set aside when no edge in the cells under it comes within
 intersection with the boundaries. Most paths need not even that look: given
 each report's clear cell (found while labelling, see
 ``LabelIndex.lookup_cells``), a short path whose two ends share one lies
-inside it with its pad, and no edge touches that cell.
+inside it with its pad, and no edge touches that cell; nor does any touch a
+path from one clear cell into a neighbouring one through the side they share.
 
 Conservative by construction: a path is kept when its straight lon/lat
 segment comes within ``PAD_DEG`` of any edge (tested with that much slack), when
@@ -56,7 +57,8 @@ def may_meet_boundary(
     Pairs further apart than :data:`STRAIGHT_DEG` are always True. With each
     point's clear cell (``LabelIndex.lookup_cells``), a short path whose ends
     share one is False without a look at the grid: no edge touches that cell,
-    and the padded path lies inside it (the answer the walk would give).
+    and the padded path lies inside it (the answer the walk would give); so is
+    one whose ends lie in neighbouring clear cells, through their shared side.
     """
     out = np.ones(len(i0), dtype=bool)
     if len(i0) == 0:
@@ -96,9 +98,15 @@ def _filter(
             xmin > -_LON_LIMIT and xmax < _LON_LIMIT and ymin > -_LAT_LIMIT and ymax < _LAT_LIMIT
         ):
             continue
-        if cells and cell[i0[p]] >= 0 and cell[i0[p]] == cell[i1[p]]:
-            out[p] = False  # both ends in one clear cell: so is the padded path
-            continue
+        if cells and cell[i0[p]] >= 0 and cell[i1[p]] >= 0:
+            if cell[i0[p]] == cell[i1[p]]:
+                out[p] = False  # both ends in one clear cell: so is the padded path
+                continue
+            wa, sa, za = _cell_box(xa, ya, x0g, y0g, w, nx, ny, coarse, sub)
+            wb, sb, zb = _cell_box(xb, yb, x0g, y0g, w, nx, ny, coarse, sub)
+            if _through_side(xa, ya, xb, yb, wa, sa, za, wb, sb, zb):
+                out[p] = False  # from one clear cell into its neighbour, in both
+                continue
         cx0 = math.floor((xmin - x0g) * inv_w)
         cx1 = math.floor((xmax - x0g) * inv_w)
         cy0 = math.floor((ymin - y0g) * inv_w)
@@ -109,6 +117,51 @@ def _filter(
             xa, ya, xb, yb, xmin, xmax, ymin, ymax, cx0, cx1, cy0, cy1,
             x0g, y0g, w, nx, coarse, sub, fine, leaf_ptr, stream, vx, vy,
         )  # fmt: skip
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _cell_box(x, y, x0g, y0g, w, nx, ny, coarse, sub):
+    """(west, south, size) of the cell that holds (x, y) in the walk of
+    ``lookup_points``: its coarse cell, or the fine cell within it."""
+    inv_w = 1.0 / w
+    fx = (x - x0g) * inv_w
+    fy = (y - y0g) * inv_w
+    ci = min(int(fx), nx - 1)
+    cj = min(int(fy), ny - 1)
+    v = coarse[cj * nx + ci]
+    if v >= -1:
+        return x0g + ci * w, y0g + cj * w, w
+    f = 1 << sub[3 * (-2 - v) + 1]
+    fi = min(max(int((fx - ci) * f), 0), f - 1)
+    fj = min(max(int((fy - cj) * f), 0), f - 1)
+    step = w / f
+    return x0g + (ci * f + fi) * step, y0g + (cj * f + fj) * step, step
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _through_side(xa, ya, xb, yb, wa, sa, za, wb, sb, zb):
+    """Does a→b (a well inside box A, b well inside box B) go from A into B
+    through the part of a side they share, farther than the pad from its ends?
+
+    Then the path lies in A ∪ B: a → the point on the side in A, the rest in B
+    (each box is convex). Two clear cells: no edge comes within the index's
+    margin of either, so none within the pad of the path. Boxes of different
+    sizes share a part of a side; a path past a shared corner is not decided here.
+    """
+    pad = PAD_DEG  # far above the rounding of the point on the side
+    if wa + za == wb or wb + zb == wa:  # side by side: a vertical side
+        side = wb if wa + za == wb else wa
+        at = ya + (side - xa) / (xb - xa) * (yb - ya)
+        lo = max(sa, sb)
+        hi = min(sa + za, sb + zb)
+    elif sa + za == sb or sb + zb == sa:  # one above the other: a horizontal side
+        side = sb if sa + za == sb else sa
+        at = xa + (side - ya) / (yb - ya) * (xb - xa)
+        lo = max(wa, wb)
+        hi = min(wa + za, wb + zb)
+    else:
+        return False
+    return lo + pad < at and at < hi - pad
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
