@@ -25,7 +25,7 @@ def test_cache_round_trip_and_damage(tmp_path, monkeypatch):
     second = cache.cached_index("k1", build)
     assert len(builds) == 1
     assert second.lookup(LON, LAT).tolist() == first.lookup(LON, LAT).tolist() == [0, 1, -1]
-    (entry,) = tmp_path.glob("labelindex-k1.npz")
+    (entry,) = tmp_path.glob("labelindex-k1.bin")
     blob = bytearray(entry.read_bytes())
     blob[100] ^= 0xFF
     entry.write_bytes(bytes(blob))

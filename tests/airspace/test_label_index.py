@@ -95,6 +95,16 @@ def test_bytes_round_trip():
     assert np.array_equal(idx.lookup(x, y), again.lookup(x, y))
     for k, v in idx.arrays.items():
         assert np.array_equal(v, again.arrays[k]) and v.dtype == again.arrays[k].dtype, k
+    assert again.meta == {k: idx.meta[k] for k in ("n_geoms", "nx", "ny", "x0", "y0", "w")}
+    # From a writable buffer, the arrays are its views (writable: the compiled
+    # kernels take one array type); from bytes, copies.
+    buffer = bytearray(idx.to_bytes())
+    shared = LabelIndex.from_bytes(buffer)
+    assert all(a.flags.writeable and np.shares_memory(a, buffer) for a in shared.arrays.values())
+    assert all(a.flags.writeable for a in again.arrays.values())
+    assert np.array_equal(idx.lookup(x, y), shared.lookup(x, y))
+    with pytest.raises(ValueError, match="not a LabelIndex"):
+        LabelIndex.from_bytes(b"PK\x03\x04" + bytes(60))
 
 
 # --------------------------------------------------------------------------- properties

@@ -52,7 +52,7 @@ def cached_index(key: str, build: Callable[[], LabelIndex]) -> LabelIndex:
     folder = cache_dir()
     if folder is None:
         return build()
-    path = folder / f"labelindex-{key}.npz"
+    path = folder / f"labelindex-{key}.bin"
     loaded = _load(path)
     if loaded is not None:
         return loaded
@@ -63,13 +63,21 @@ def cached_index(key: str, build: Callable[[], LabelIndex]) -> LabelIndex:
 
 def _load(path: Path) -> LabelIndex | None:
     try:
-        blob = path.read_bytes()
+        with open(path, "rb") as fh:
+            blob = bytearray(os.fstat(fh.fileno()).st_size)
+            got = fh.readinto(blob)
     except OSError:  # no cache entry yet, or unreadable: build instead
         return None
-    payload, digest = blob[:-_DIGEST], blob[-_DIGEST:]
+    if got < _DIGEST:
+        return None
+    view = memoryview(blob)
+    payload, digest = view[: got - _DIGEST], view[got - _DIGEST : got]
     if hashlib.sha256(payload).digest() != digest:
         return None
-    return LabelIndex.from_bytes(payload)
+    try:
+        return LabelIndex.from_bytes(payload)  # views of the buffer: no copy
+    except (ValueError, KeyError, TypeError):  # an entry of another layout: rebuild
+        return None
 
 
 def _store(path: Path, index: LabelIndex) -> None:

@@ -25,7 +25,7 @@ points and vertices, is 0 or larger than 1e-140 in magnitude.
 
 from __future__ import annotations
 
-import io
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,7 +36,8 @@ from airwitness.airspace.point_lookup import lookup_points, wrap_lon
 
 __all__ = ["LabelIndex", "reference_lookup"]
 
-_FORMAT = 1
+_FORMAT = 2
+_MAGIC = b"AWLABEL\0"
 _ARRAYS = ("coarse", "sub", "fine", "leaf_ptr", "stream", "vx", "vy")
 
 
@@ -128,49 +129,52 @@ class LabelIndex:
         }
 
     def to_bytes(self) -> bytes:
-        """A compressed, self-describing serialisation (see :meth:`from_bytes`)."""
-        buf = io.BytesIO()
-        meta = np.array(
-            [_FORMAT, self.meta["n_geoms"], self.meta["nx"], self.meta["ny"]], dtype=np.int64
-        )
-        geo = np.array([self.meta["x0"], self.meta["y0"], self.meta["w"]], dtype=np.float64)
-        packed = {k: v for k, v in self.arrays.items() if k not in ("vx", "vy")}
-        packed["vx"] = _pack_coords(self.arrays["vx"])
-        packed["vy"] = _pack_coords(self.arrays["vy"])
-        np.savez_compressed(buf, meta=meta, geo=geo, **packed)
-        return buf.getvalue()
+        """A self-describing serialisation that loads without decoding (see
+        :meth:`from_bytes`): a JSON header, then each array's bytes as they are
+        in memory, 64-byte aligned. Not compressed: the worker processes of the
+        engines each load the index, and inflating it took longer than reading
+        twice the bytes (0.22–0.34 s against 0.04 s for the OpenStreetMap set)."""
+        layout, offset = [], 0
+        for name in _ARRAYS:
+            a = np.ascontiguousarray(self.arrays[name])
+            layout.append([name, a.dtype.str, a.size, offset])
+            offset += _aligned(a.nbytes)
+        m = self.meta
+        meta = {k: int(m[k]) for k in ("n_geoms", "nx", "ny")}
+        meta |= {k: float(m[k]) for k in ("x0", "y0", "w")}  # JSON keeps every bit
+        header = json.dumps({"format": _FORMAT, "meta": meta, "arrays": layout}).encode()
+        start = _aligned(len(_MAGIC) + 4 + len(header))
+        out = bytearray(start + offset)
+        out[: len(_MAGIC) + 4] = _MAGIC + len(header).to_bytes(4, "little")
+        out[len(_MAGIC) + 4 : len(_MAGIC) + 4 + len(header)] = header
+        body = np.frombuffer(out, dtype=np.uint8)
+        for name, _, _, at in layout:
+            raw = np.ascontiguousarray(self.arrays[name]).view(np.uint8).reshape(-1)
+            body[start + at : start + at + raw.size] = raw
+        return bytes(out)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> LabelIndex:
-        with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            meta_a = z["meta"]
-            if int(meta_a[0]) != _FORMAT:
-                raise ValueError(f"LabelIndex format {int(meta_a[0])}, expected {_FORMAT}")
-            geo = z["geo"]
-            arrays = {k: z[k] for k in _ARRAYS}
-        arrays["vx"] = _unpack_coords(arrays["vx"])
-        arrays["vy"] = _unpack_coords(arrays["vy"])
-        meta = {
-            "n_geoms": int(meta_a[1]),
-            "nx": int(meta_a[2]),
-            "ny": int(meta_a[3]),
-            "x0": float(geo[0]),
-            "y0": float(geo[1]),
-            "w": float(geo[2]),
-        }
-        return cls(meta, arrays)
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> LabelIndex:
+        """The index :meth:`to_bytes` wrote. The arrays are views of ``data``:
+        a writable buffer (a ``bytearray``) gives writable arrays without a copy,
+        a read-only one (``bytes``) gives copies."""
+        view = memoryview(data).cast("B")
+        if bytes(view[: len(_MAGIC)]) != _MAGIC:
+            raise ValueError("not a LabelIndex")
+        size = int.from_bytes(view[len(_MAGIC) : len(_MAGIC) + 4], "little")
+        header = json.loads(bytes(view[len(_MAGIC) + 4 : len(_MAGIC) + 4 + size]))
+        if header["format"] != _FORMAT:
+            raise ValueError(f"LabelIndex format {header['format']}, expected {_FORMAT}")
+        start = _aligned(len(_MAGIC) + 4 + size)
+        arrays = {}
+        for name, dtype, count, at in header["arrays"]:
+            a = np.frombuffer(view, dtype=np.dtype(dtype), count=count, offset=start + at)
+            arrays[name] = a if a.flags.writeable else a.copy()
+        return cls(header["meta"], arrays)
 
 
-def _pack_coords(v: np.ndarray) -> np.ndarray:
-    """Delta-code the float64 bit patterns and split them into byte planes (compresses ~2×)."""
-    bits = v.view(np.int64)
-    delta = np.diff(bits, prepend=np.int64(0))
-    return np.ascontiguousarray(delta.view(np.uint8).reshape(-1, 8).T)
-
-
-def _unpack_coords(planes: np.ndarray) -> np.ndarray:
-    delta = np.ascontiguousarray(planes.T).view(np.int64).reshape(-1)
-    return np.cumsum(delta).view(np.float64)
+def _aligned(n: int) -> int:
+    return -(-n // 64) * 64
 
 
 def reference_lookup(
