@@ -217,7 +217,8 @@ def _segments_near(xa, ya, xb, yb, ab_pad, ex, ey, fx, fy, xmin, xmax, ymin, yma
     line: further from it than the pad. ``ab_pad`` is the pad times |a→b|, so a
     side test is a cross product against it (no division).
     """
-    if max(ex, fx) < xmin or min(ex, fx) > xmax or max(ey, fy) < ymin or min(ey, fy) > ymax:
+    # one branch, not four: most edges of a cell lie clear of the path's box
+    if (max(ex, fx) < xmin) | (min(ex, fx) > xmax) | (max(ey, fy) < ymin) | (min(ey, fy) > ymax):
         return False
     dx = xb - xa
     dy = yb - ya
