@@ -139,6 +139,23 @@ def _parquet(
     those of reading every column.
     """
     f = unit.file
+    wanted = POSITION_SCHEMA.names if only is None else only
+    record = unit.first_record
+    for table in parquet_batches(unit, batch_rows, only):
+        if f.format == CANONICAL:
+            yield canonical(f.name, table, record, wanted)
+        else:
+            yield read_table(f.name, f.format, table, record, options, only)
+        record += table.num_rows
+
+
+def parquet_batches(
+    unit: Unit, batch_rows: int, only: Sequence[str] | None = SPILLED
+) -> Iterator[pa.Table]:
+    """The unit's batches as pyarrow decodes them, before any conversion: the
+    columns :func:`_parquet` reads for ``only`` (the floor of pass 1, which
+    ``bench/pass1.py`` times alone)."""
+    f = unit.file
     as_dictionary: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
@@ -151,16 +168,7 @@ def _parquet(
         wanted, required = [*module.REQUIRED, *module.OPTIONAL], module.REQUIRED
         as_dictionary = text = module.TEXT
         skip = module.DETAIL
-    # the source too: it gives the position error of a report that states none
-    wanted_out = only
-    record = unit.first_record
-    batches = _batches(f, unit.row_groups, batch_rows, wanted, required, as_dictionary, skip, text)
-    for table in batches:
-        if f.format == CANONICAL:
-            yield canonical(f.name, table, record, wanted)
-        else:
-            yield read_table(f.name, f.format, table, record, options, wanted_out)
-        record += table.num_rows
+    return _batches(f, unit.row_groups, batch_rows, wanted, required, as_dictionary, skip, text)
 
 
 def _batches(
