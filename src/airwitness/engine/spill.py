@@ -44,9 +44,19 @@ import pyarrow.compute as pc
 
 from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import filesystem
+from airwitness.engine.spill_columns import HeldBatch, encoded, held_batch, indices
 from airwitness.engine.spill_io import Sink, reader
-from airwitness.schema import POSITION_SCHEMA, one_array
-from airwitness.uncertainty import effective_sigma
+from airwitness.engine.spill_kernels import (
+    RUN_COLUMNS,
+    finish_segments,
+    note_changes,
+    place_rows,
+    plan_runs,
+    scatter,
+    scatter_low,
+    scatter_nullable,
+)
+from airwitness.schema import POSITION_SCHEMA
 
 #: Columns stored one value per row, in segment order, as these numpy types
 #: (``record_lo``: the low 32 bits of ``source_record``).
@@ -76,10 +86,6 @@ def _blake(value: str, salt: int) -> int:
     key = salt.to_bytes(8, "little")
     digest = hashlib.blake2b(value.encode(), digest_size=8, salt=key).digest()
     return int.from_bytes(digest, "little")
-
-
-def _encoded(column: pa.Array) -> pa.DictionaryArray:
-    return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
 
 
 #: Where a segment lies: file offset, rows, and the number of runs of each
@@ -118,12 +124,15 @@ class SpillWriter:
         #: track ids of each partition, in the order they were met
         self.tracks: list[list[str]] = [[] for _ in range(self.partitions)]
         #: track id -> its number among all tracks met here, and per number
-        #: the track's partition and its place in that partition's list
+        #: the track's partition, its place in that partition's list and its
+        #: rows held now
         self._number: dict[str, int] = {}
         self._part_of: list[int] = []
         self._code_of: list[int] = []
-        self._held: list[dict[str, np.ndarray]] = []
+        self._held_of = np.zeros(0, dtype=np.int64)
+        self._held: list[HeldBatch] = []
         self._held_rows = 0
+        self._places = _Places()
         self.segments: list[list[Segment]] = [[] for _ in range(self.partitions)]
         self._sink: Sink | None = None
 
@@ -132,92 +141,107 @@ class SpillWriter:
         text); rows are cut by partition when flushed."""
         if table.num_rows == 0:
             return
-        self._held.append(self._compact(table))
+        for batch in table.to_batches():
+            if batch.num_rows:
+                self._held.append(self._hold(batch))
         self._held_rows += table.num_rows
         if self._held_rows >= self.buffer_rows:
             self._flush()
 
+    def _hold(self, batch: pa.RecordBatch) -> HeldBatch:
+        """A batch's spill columns as numpy views of its buffers (no copy but for
+        unusual types), text as numbers into small per-batch tables (``track_id``
+        through each dictionary entry's track number here), its rows counted per
+        track."""
+        tracks = encoded(batch.column("track_id"))
+        track = indices(tracks)
+        values = tracks.dictionary.to_pylist()
+        per_entry = np.bincount(track, minlength=len(values))
+        number_of = np.zeros(len(values), dtype=np.int32)
+        used = np.flatnonzero(per_entry)
+        known = self._number.get  # most tracks were met before: one lookup each
+        number_of[used] = [
+            n if (n := known(values[k])) is not None else self._track_number(values[k])
+            for k in used.tolist()
+        ]
+        if len(self._held_of) < len(self._part_of):
+            grown = np.zeros(2 * len(self._part_of), dtype=np.int64)
+            grown[: len(self._held_of)] = self._held_of
+            self._held_of = grown
+        np.add.at(self._held_of, number_of[used], per_entry[used])  # entries may repeat a track
+        files = encoded(batch.column("source_file"))
+        file_of = [self._name_index(v) for v in files.dictionary.to_pylist()]
+        return held_batch(batch, track, number_of, files, np.asarray(file_of, dtype=np.int32))
+
     def _flush(self) -> None:
         """The held rows grouped by partition, then by track (input order kept
-        within a track), one segment per partition: pass 2 then reads each
-        track's reports in long runs."""
+        within a track), one segment per partition, written straight into the
+        buffer the sink writes: pass 2 then reads each track's reports in long
+        runs."""
         if not self._held:
             return
         sink = self._open()
         offset = sink.position
+        # buckets: the tracks in (partition, code) order; per track number its bucket
         part_of = np.asarray(self._part_of, dtype=np.int64)
-        code_of = np.asarray(self._code_of, dtype=np.int32)
-        per_part = np.bincount(part_of, minlength=self.partitions)
-        bucket = (np.cumsum(per_part) - per_part)[part_of] + code_of  # (partition, code) order
+        tracks_per_part = np.bincount(part_of, minlength=self.partitions)
+        first_bucket = np.zeros(self.partitions + 1, dtype=np.int64)
+        np.cumsum(tracks_per_part, out=first_bucket[1:])
+        bucket = first_bucket[:-1][part_of] + np.asarray(self._code_of, dtype=np.int64)
+        part_of_bucket = np.repeat(np.arange(self.partitions), tracks_per_part)
         per_bucket = np.zeros(len(bucket), dtype=np.int64)
-        for held in self._held:
-            _count(held["track_id"], bucket, per_bucket)
-        cursor = np.cumsum(per_bucket) - per_bucket
-        n = int(per_bucket.sum())
-        # the declared types, so that the bytes written are those the reader expects
-        grouped = {name: np.empty(n, dtype) for name, dtype in _ARRAYS.items()}
-        for held in self._held:
-            dest = _destinations(held["track_id"], bucket, cursor)
-            for name in COLUMNS:
-                values = code_of[held[name]] if name == "track_id" else held[name]
-                _scatter(values, dest, grouped[name])
-        record = grouped.pop("source_record")
-        grouped["record_lo"] = record.astype(np.uint32)  # modulo 2**32: the low bits
-        grouped["record_hi"] = (record >> 32).astype(np.int32)
+        per_bucket[bucket] = self._held_of[: len(bucket)]
+        rows = np.bincount(part_of_bucket, weights=per_bucket, minlength=self.partitions)
+        rows = rows.astype(np.int64)
+        bucket_of = [bucket[held.number_of] for held in self._held]
+        # the run columns' runs, counted
+        first = np.empty((len(bucket), RUN_COLUMNS))
+        last = np.empty_like(first)
+        changes = np.zeros((len(bucket), RUN_COLUMNS), dtype=np.int64)
+        seen = np.zeros(len(bucket), dtype=np.int64)
+        for held, of in zip(self._held, bucket_of, strict=True):
+            note_changes(held.track, of, seen, first, last, changes, *held.run_columns())
+        merged = np.zeros((len(bucket), RUN_COLUMNS), dtype=np.bool_)
+        slot = np.zeros((len(bucket), RUN_COLUMNS), dtype=np.int64)
+        runs = plan_runs(per_bucket, first_bucket, first, last, changes, merged, slot)
+        track_runs = np.bincount(part_of_bucket, weights=per_bucket > 0, minlength=self.partitions)
+        track_runs = track_runs.astype(np.int64)
+        # each segment: 36 bytes a row, then the runs (8 bytes each, 5 a leg
+        # start's), on whole 8-byte words
+        layout = _Layout(rows, track_runs, runs)
+        block = sink.take(layout.size)
+        out32 = block.view(np.int32)
+        words = block.view(np.int64)
+        first_row = np.cumsum(per_bucket) - per_bucket
+        first_row -= (np.cumsum(rows) - rows)[part_of_bucket]  # each bucket's, in its segment
+        cursor = first_row.copy()
+        dest, part = self._places.take(max(len(h.track) for h in self._held))
+        for held, of in zip(self._held, bucket_of, strict=True):
+            n = len(held.track)
+            place_rows(
+                held.track, of, cursor, first_row, part_of_bucket, layout.word, dest[:n],
+                part[:n], last, merged, slot, layout.ends_at, layout.values_at, out32,
+                out32.view(np.float32), block, *held.run_columns(),
+            )  # fmt: skip
+            to = dest[:n], part[:n]
+            scatter(held.time, *to, layout.shift[0], words)
+            scatter(held.lon, *to, layout.shift[1], words.view(np.float64))
+            scatter(held.lat, *to, layout.shift[2], words.view(np.float64))
+            scatter_nullable(held.alt, held.alt_valid, held.alt_at, *to, layout.shift[3],
+                             words.view(np.float64))  # fmt: skip
+            scatter_low(held.record, *to, layout.shift[4], out32.view(np.uint32))
+        finish_segments(
+            per_bucket, first_bucket, layout.track_at, runs, rows, layout.ends_at,
+            layout.end, layout.stop, out32, block,
+        )  # fmt: skip
         self._held.clear()
         self._held_rows = 0
-        rows_of_track = per_bucket[bucket]
-        counts = np.bincount(part_of, weights=rows_of_track, minlength=self.partitions)
-        counts = counts.astype(np.int64)
-        self.rows += counts
-        ends = np.cumsum(counts)
-        starts = ends - counts
-        used = np.flatnonzero(counts)
-        run_starts = {name: _run_starts(grouped[name], starts[used]) for name in _RUNS}
-        parts: list[np.ndarray] = []
-        for p in used:
-            start, end = int(starts[p]), int(ends[p])
-            segment = [grouped[name][start:end] for name in _PLAIN]
-            runs = []
-            for name in _RUNS:
-                at = run_starts[name]
-                k0, k1 = np.searchsorted(at, [start, end])
-                runs.append(int(k1 - k0))
-                segment.append((np.append(at[k0 + 1 : k1], end) - start).astype(np.int32))
-                segment.append(grouped[name][at[k0:k1]])
-            self.segments[p].append((offset, end - start, *runs))
-            offset += sum(part.nbytes for part in segment)
-            parts.extend(segment)
-        sink.write(parts)
-
-    def _compact(self, table: pa.Table) -> dict[str, np.ndarray]:
-        """The spill columns as arrays, text as numbers (``track_id`` as the
-        track's number among those met here, until the flush)."""
-        tracks = []
-        for chunk in table["track_id"].chunks:
-            chunk = _encoded(chunk)
-            rows = chunk.indices.to_numpy(zero_copy_only=False)
-            values = chunk.dictionary.to_pylist()
-            number_of = np.zeros(len(values), dtype=np.int32)
-            used = np.flatnonzero(np.bincount(rows, minlength=len(values))).tolist()
-            known = self._number.get  # most tracks were met before: one lookup each
-            number_of[used] = [
-                n if (n := known(values[k])) is not None else self._track_number(values[k])
-                for k in used
-            ]
-            tracks.append(number_of[rows])
-        files = []
-        for chunk in table["source_file"].chunks:
-            chunk = _encoded(chunk)
-            local = np.asarray([self._name_index(v) for v in chunk.dictionary.to_pylist()])
-            files.append(local.astype(np.int32)[chunk.indices.to_numpy(zero_copy_only=False)])
-        columns = {"track_id": _joined(tracks, np.int32), "source_file": _joined(files, np.int32)}
-        for name in COLUMNS:
-            if name == "pos_sigma_m":  # the effective error, already float32-exact
-                columns[name] = effective_sigma(table).astype(np.float32)
-            elif name not in _CODED:
-                columns[name] = _values(table[name])
-        return columns
+        self._held_of[:] = 0
+        self.rows += rows
+        for p in np.flatnonzero(rows).tolist():
+            where = offset + int(layout.start[p])
+            self.segments[p].append((where, int(rows[p]), int(track_runs[p]), *map(int, runs[p])))
+        sink.write([block])
 
     def _track_number(self, track_id: str) -> int:
         """The track's number here; a new track is hashed to its partition."""
@@ -254,56 +278,55 @@ class SpillWriter:
         ]
 
 
-def _run_starts(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    """Where runs of equal ``values`` start, a run also starting at each cut."""
-    change = np.ones(len(values), dtype=bool)
-    np.not_equal(values[1:], values[:-1], out=change[1:])
-    change[cuts] = True
-    return np.flatnonzero(change)
+class _Places:
+    """Each row's place in the flush's buffer and its partition, in arrays kept
+    for the next batch."""
+
+    def __init__(self) -> None:
+        self._dest = np.empty(0, np.int64)
+        self._part = np.empty(0, np.int64)
+
+    def take(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if n > len(self._dest):
+            self._dest, self._part = np.empty(n, np.int64), np.empty(n, np.int64)
+        return self._dest, self._part
 
 
-def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+@dataclass
+class _Layout:
+    """Where each partition's segment lies in a flush's buffer, and its parts:
+    ``rows`` rows of the five plain columns (36 bytes each), then the runs
+    (each column's run ends, int32, then its values: track numbers, file
+    numbers and records' high bits int32, errors float32, leg starts one
+    byte), the segment padded to whole 8-byte words (so that every value
+    lies on its own size)."""
 
+    rows: np.ndarray
+    track_runs: np.ndarray
+    runs: np.ndarray  # per partition and run column
 
-def _values(column: pa.ChunkedArray) -> np.ndarray:
-    """A column as one numpy array of its stored type: null altitudes NaN,
-    null ``leg_start`` 0, time in nanoseconds."""
-    if pa.types.is_boolean(column.type):
-        column = column.fill_null(False)
-    elif pa.types.is_timestamp(column.type):
-        column = column.cast(pa.int64())
-    values = one_array(column).to_numpy(zero_copy_only=False)  # no copy for one chunk
-    if values.dtype == np.bool_:
-        values = values.view(np.uint8)
-    return np.ascontiguousarray(values)
-
-
-@nb.njit(cache=True, nogil=True)
-def _count(number, bucket, per_bucket):
-    for i in range(number.shape[0]):
-        per_bucket[bucket[number[i]]] += 1
-
-
-@nb.njit(cache=True, nogil=True)
-def _destinations(number, bucket, cursor):
-    """Where each held row goes: rows grouped by ``bucket`` of their track
-    number, input order kept within a bucket (``cursor``: each bucket's next
-    free place; a stable counting sort)."""
-    dest = np.empty(number.shape[0], dtype=np.int64)
-    for i in range(number.shape[0]):
-        b = bucket[number[i]]
-        dest[i] = cursor[b]
-        cursor[b] += 1
-    return dest
-
-
-@nb.njit(cache=True, nogil=True)
-def _scatter(values, dest, out):
-    """``out[dest] = values``, a column at a time (faster than all columns in
-    one loop: fewer places written at once)."""
-    for i in range(values.shape[0]):
-        out[dest[i]] = values[i]
+    def __post_init__(self) -> None:
+        r = self.runs
+        sizes = 36 * self.rows + 8 * (self.track_runs + r[:, :3].sum(axis=1)) + 5 * r[:, 3]
+        padded = -(-sizes // 8) * 8
+        self.start = np.cumsum(padded) - padded  # bytes
+        self.end = self.start + sizes
+        self.stop = self.start + padded
+        self.size = int(padded.sum())
+        self.word = self.start // 8  # the first 8-byte word
+        # per plain column, each partition's shift from a row's time word, in
+        # the column's own units (4-byte words for the records' low bits)
+        k = self.rows
+        self.shift = [0 * k, k, 2 * k, 3 * k, self.word + 8 * k]
+        self.track_at = self.start // 4 + 9 * k  # in 4-byte words
+        self.ends_at = np.empty_like(r)
+        self.values_at = np.empty_like(r)
+        at = self.track_at + 2 * self.track_runs
+        for c in range(RUN_COLUMNS):
+            self.ends_at[:, c] = at
+            self.values_at[:, c] = at + r[:, c]
+            at = at + 2 * r[:, c]
+        self.values_at[:, 3] *= 4  # the leg starts' values: one byte each
 
 
 def new_path(folder: str, prefix: str) -> str:

@@ -60,7 +60,19 @@ class Sink:
             self._writing: Future[None] | None = None
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="airwitness-spill-write")
 
+    def take(self, size: int) -> np.ndarray:
+        """``size`` bytes (aligned for any number) to fill and give to :meth:`write`
+        alone, which then writes them where they are: with direct I/O, the buffer
+        whose turn it is (its previous write is over); else one kept for the
+        next flush."""
+        if self._direct:
+            return self._buffers[self._turn].take(_whole_blocks(size))[:size]
+        if not hasattr(self, "_spare"):
+            self._spare = _Aligned()
+        return self._spare.take(size)
+
     def write(self, arrays: list[np.ndarray]) -> None:
+        """Write ``arrays``' bytes one after the other from :attr:`position` on."""
         size = sum(a.nbytes for a in arrays)
         if self._direct:
             self._write_direct(arrays, size)
@@ -75,10 +87,13 @@ class Sink:
     def _write_direct(self, arrays: list[np.ndarray], size: int) -> None:
         padded = _whole_blocks(size)
         block = self._buffers[self._turn].take(padded)
-        at = 0
-        for a in arrays:
-            block[at : at + a.nbytes] = a.reshape(-1).view(np.uint8)
-            at += a.nbytes
+        if len(arrays) == 1 and arrays[0].ctypes.data == block.ctypes.data:
+            at = size  # filled where it lies (:meth:`take`)
+        else:
+            at = 0
+            for a in arrays:
+                block[at : at + a.nbytes] = a.reshape(-1).view(np.uint8)
+                at += a.nbytes
         block[at:] = 0
         self._wait()  # the other buffer's write: at most one in flight
         self._writing = self._thread.submit(self._put, block, self.position)
