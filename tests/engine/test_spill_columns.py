@@ -11,7 +11,7 @@ from airwitness.schema import make_table
 T0 = 1_750_000_000 * 10**9
 
 
-def _batch(sigmas, legs, alts, source="opensky") -> pa.RecordBatch:
+def _batch(sigmas, legs, alts, source="opensky", records=(10, 11, 12, 2**40)) -> pa.RecordBatch:
     table = make_table(
         {
             "track_id": ["a", "b", "a", "c"],
@@ -19,7 +19,7 @@ def _batch(sigmas, legs, alts, source="opensky") -> pa.RecordBatch:
             "lon": [1.0, 2.0, 3.0, 4.0],
             "lat": [5.0, 6.0, 7.0, 8.0],
             "alt_m": alts,
-            "source_record": [10, 11, 12, 2**40],
+            "source_record": list(records),
             "leg_start": legs,
             "pos_sigma_m": sigmas,
         },
@@ -77,3 +77,22 @@ def test_nulls_by_bitmap_from_the_slice_offset():
         for i in range(3)
     ]
     assert legs == [0, 0, 1]
+
+
+def test_run_columns_the_same_throughout():
+    """(file number, records' high bits, error, leg start) when each is one
+    value for the whole batch; ``None`` when any varies or is unknown."""
+    unknown, alts = [None] * 4, [1.0] * 4
+    assert _held(_batch(unknown, unknown, alts)).constant_runs() is None  # high bits 0, 256
+    high = [2**33, 2**33 + 1, 2**33 + 7, 2**33 + 3]
+    assert _held(_batch(unknown, unknown, alts, records=high)).constant_runs() == (0, 2, 50.0, 0)
+    low = [1, 2, 3, 4]
+    stated = _held(_batch([3.0] * 4, unknown, alts, records=low))
+    assert stated.sigma_code.size == 0 and stated.constant_runs() == (0, 0, 3.0, 0)
+    assert _held(_batch([3.0, 3.0, 4.0, 3.0], unknown, alts, records=low)).constant_runs() is None
+    legs = _held(_batch(unknown, [False, None, None, None], alts, records=low))
+    assert legs.constant_runs() is None  # leg starts stated: counted row by row
+    batch = _batch([1.0] * 4, unknown, alts, records=low)
+    nan = pa.array([np.nan] * 4)  # stated, unknown: a run of its own each
+    batch = batch.set_column(batch.schema.get_field_index("pos_sigma_m"), "pos_sigma_m", nan)
+    assert _held(batch).constant_runs() is None

@@ -166,3 +166,46 @@ def test_unknown_errors_each_start_a_run_and_signed_zeros_do_not(tmp_path, cache
     values = np.frombuffer(errors[16:], np.float32)
     assert np.isnan(values[:2]).all() and values[3] == 5.0
     assert np.signbit(values[2])  # -0.0: the first of its run
+
+
+def test_run_columns_the_same_throughout_are_one_run_each(tmp_path, cached):
+    """One file, one source, no leg start, record numbers past 2**32 (high bits
+    1): one run of each per segment, over several batches; batches that are
+    each the same throughout but differ from each other get their runs counted."""
+    rows = 7
+    table = _table(
+        tracks=["p", "q", "p", "p", "q", "r", "p"],
+        files=["f"] * rows,
+        records=[2**32 + i for i in range(rows)],
+        legs=[None] * rows,
+        sigmas=[None] * rows,
+        alts=[float(i) for i in range(rows)],
+    )
+    writer = SpillWriter(str(tmp_path / "u.spill"), 1, buffer_rows=1_000)
+    writer.write(table.slice(0, 4))
+    writer.write(table.slice(4))
+    (piece,) = writer.close()
+    order = [0, 2, 3, 6, 1, 4, 5]
+    one = [rows]
+    expected = _segment(order, table, [([4, 6, 7], [0, 1, 2]), (one, [0]), (one, [1]),
+                                       (one, [50.0]), (one, [0])])  # fmt: skip
+    assert piece.segments == [(0, rows, 3, 1, 1, 1, 1)]
+    assert (tmp_path / "u.spill").read_bytes() == expected
+
+    other = _table(
+        tracks=["p", "q", "p"],
+        files=["g"] * 3,
+        records=[1, 2, 3],
+        legs=[None] * 3,
+        sigmas=[None] * 3,
+        alts=[1.0] * 3,
+    )
+    writer = SpillWriter(str(tmp_path / "v.spill"), 1, buffer_rows=1_000)
+    writer.write(table.slice(0, 2))  # p q, file f, high bits 1
+    writer.write(other)  # p q p, file g, high bits 0
+    (piece,) = writer.close()
+    both = pa.concat_tables([table.slice(0, 2), other.cast(table.schema)])
+    expected = _segment([0, 2, 4, 1, 3], both, [([3, 5], [0, 1]), ([1, 3, 4, 5], [0, 1, 0, 1]),
+                                                ([1, 3, 4, 5], [1, 0, 1, 0]), ([5], [50.0]),
+                                                ([5], [0])])  # fmt: skip
+    assert (tmp_path / "v.spill").read_bytes() == expected

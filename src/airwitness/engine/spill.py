@@ -20,7 +20,9 @@ numbers, file numbers, the records' high 32 bits, the position errors (each
 report's effective σ, :func:`airwitness.uncertainty.effective_sigma`, which is
 float32-exact; constant along most tracks) and leg starts, each as run ends (int32,
 counted from the segment's start) followed by the runs' values (int32, int32,
-int32, float32, one byte): 36 bytes per report. Reading a segment is
+int32, float32, one byte): 36 bytes per report; zeros after them up to a
+whole number of 8-byte words (the writer puts every value in place, each on
+its own size: :mod:`airwitness.engine.spill_kernels`). Reading a segment is
 one ``preadv`` (Arrow IPC batches cost a quarter of a millisecond each to
 find, map and slice, most of pass 2's reading time at 100 M reports).
 
@@ -49,13 +51,14 @@ from airwitness.engine.spill_io import Sink, reader
 from airwitness.engine.spill_kernels import (
     RUN_COLUMNS,
     finish_segments,
-    note_changes,
+    one_run_each,
     place_rows,
-    plan_runs,
+    place_runs,
     scatter,
     scatter_low,
     scatter_nullable,
 )
+from airwitness.engine.spill_layout import Buckets, Changes, Layout, Places
 from airwitness.schema import POSITION_SCHEMA
 
 #: Columns stored one value per row, in segment order, as these numpy types
@@ -132,7 +135,7 @@ class SpillWriter:
         self._held_of = np.zeros(0, dtype=np.int64)
         self._held: list[HeldBatch] = []
         self._held_rows = 0
-        self._places = _Places()
+        self._places = Places()
         self.segments: list[list[Segment]] = [[] for _ in range(self.partitions)]
         self._sink: Sink | None = None
 
@@ -182,7 +185,56 @@ class SpillWriter:
             return
         sink = self._open()
         offset = sink.position
-        # buckets: the tracks in (partition, code) order; per track number its bucket
+        buckets = self._buckets()
+        constant = {h.constant_runs() for h in self._held}
+        values = constant.pop() if len(constant) == 1 else None
+        if values is not None:  # every run column the same throughout: one run of each
+            runs, counted = np.outer(buckets.rows > 0, np.ones(RUN_COLUMNS, np.int64)), None
+        else:
+            counted = Changes(buckets, self._held)
+            runs = counted.runs
+        layout = Layout(buckets.rows, buckets.track_runs, runs)
+        block = sink.take(layout.size)
+        out32 = block.view(np.int32)
+        words = block.view(np.int64)
+        cursor = buckets.first_row.copy()
+        dest, part = self._places.take(max(len(h.track) for h in self._held))
+        for held, of in zip(self._held, buckets.of_held, strict=True):
+            n = len(held.track)
+            to = dest[:n], part[:n]
+            if counted is None:
+                place_rows(held.track, of, cursor, buckets.part_of, layout.word, *to)
+            else:
+                place_runs(
+                    held.track, of, cursor, buckets.first_row, buckets.part_of, layout.word,
+                    *to, counted.last, counted.merged, counted.slot, layout.ends_at,
+                    layout.values_at, out32, out32.view(np.float32), block, *held.run_columns(),
+                )  # fmt: skip
+            scatter(held.time, *to, layout.shift[0], words)
+            scatter(held.lon, *to, layout.shift[1], words.view(np.float64))
+            scatter(held.lat, *to, layout.shift[2], words.view(np.float64))
+            scatter_nullable(held.alt, held.alt_valid, held.alt_at, *to, layout.shift[3],
+                             words.view(np.float64))  # fmt: skip
+            scatter_low(held.record, *to, layout.shift[4], out32.view(np.uint32))
+        if counted is None:
+            one_run_each(*values, buckets.rows, layout.values_at, out32, out32.view(np.float32),
+                         block)  # fmt: skip
+        finish_segments(
+            buckets.per_bucket, buckets.first_bucket, layout.track_at, runs, buckets.rows,
+            layout.ends_at, layout.end, layout.stop, out32, block,
+        )  # fmt: skip
+        self._held.clear()
+        self._held_rows = 0
+        self._held_of[:] = 0
+        self.rows += buckets.rows
+        for p in np.flatnonzero(buckets.rows).tolist():
+            where, rows = offset + int(layout.start[p]), int(buckets.rows[p])
+            self.segments[p].append((where, rows, int(buckets.track_runs[p]), *map(int, runs[p])))
+        sink.write([block])
+
+    def _buckets(self) -> Buckets:
+        """The held rows' buckets: every track met here, in (partition, number in
+        the partition) order."""
         part_of = np.asarray(self._part_of, dtype=np.int64)
         tracks_per_part = np.bincount(part_of, minlength=self.partitions)
         first_bucket = np.zeros(self.partitions + 1, dtype=np.int64)
@@ -193,55 +245,13 @@ class SpillWriter:
         per_bucket[bucket] = self._held_of[: len(bucket)]
         rows = np.bincount(part_of_bucket, weights=per_bucket, minlength=self.partitions)
         rows = rows.astype(np.int64)
-        bucket_of = [bucket[held.number_of] for held in self._held]
-        # the run columns' runs, counted
-        first = np.empty((len(bucket), RUN_COLUMNS))
-        last = np.empty_like(first)
-        changes = np.zeros((len(bucket), RUN_COLUMNS), dtype=np.int64)
-        seen = np.zeros(len(bucket), dtype=np.int64)
-        for held, of in zip(self._held, bucket_of, strict=True):
-            note_changes(held.track, of, seen, first, last, changes, *held.run_columns())
-        merged = np.zeros((len(bucket), RUN_COLUMNS), dtype=np.bool_)
-        slot = np.zeros((len(bucket), RUN_COLUMNS), dtype=np.int64)
-        runs = plan_runs(per_bucket, first_bucket, first, last, changes, merged, slot)
-        track_runs = np.bincount(part_of_bucket, weights=per_bucket > 0, minlength=self.partitions)
-        track_runs = track_runs.astype(np.int64)
-        # each segment: 36 bytes a row, then the runs (8 bytes each, 5 a leg
-        # start's), on whole 8-byte words
-        layout = _Layout(rows, track_runs, runs)
-        block = sink.take(layout.size)
-        out32 = block.view(np.int32)
-        words = block.view(np.int64)
         first_row = np.cumsum(per_bucket) - per_bucket
-        first_row -= (np.cumsum(rows) - rows)[part_of_bucket]  # each bucket's, in its segment
-        cursor = first_row.copy()
-        dest, part = self._places.take(max(len(h.track) for h in self._held))
-        for held, of in zip(self._held, bucket_of, strict=True):
-            n = len(held.track)
-            place_rows(
-                held.track, of, cursor, first_row, part_of_bucket, layout.word, dest[:n],
-                part[:n], last, merged, slot, layout.ends_at, layout.values_at, out32,
-                out32.view(np.float32), block, *held.run_columns(),
-            )  # fmt: skip
-            to = dest[:n], part[:n]
-            scatter(held.time, *to, layout.shift[0], words)
-            scatter(held.lon, *to, layout.shift[1], words.view(np.float64))
-            scatter(held.lat, *to, layout.shift[2], words.view(np.float64))
-            scatter_nullable(held.alt, held.alt_valid, held.alt_at, *to, layout.shift[3],
-                             words.view(np.float64))  # fmt: skip
-            scatter_low(held.record, *to, layout.shift[4], out32.view(np.uint32))
-        finish_segments(
-            per_bucket, first_bucket, layout.track_at, runs, rows, layout.ends_at,
-            layout.end, layout.stop, out32, block,
+        first_row -= (np.cumsum(rows) - rows)[part_of_bucket]  # in the bucket's segment
+        track_runs = np.bincount(part_of_bucket, weights=per_bucket > 0, minlength=self.partitions)
+        return Buckets(
+            part_of_bucket, first_bucket, per_bucket, rows, first_row,
+            track_runs.astype(np.int64), [bucket[h.number_of] for h in self._held],
         )  # fmt: skip
-        self._held.clear()
-        self._held_rows = 0
-        self._held_of[:] = 0
-        self.rows += rows
-        for p in np.flatnonzero(rows).tolist():
-            where = offset + int(layout.start[p])
-            self.segments[p].append((where, int(rows[p]), int(track_runs[p]), *map(int, runs[p])))
-        sink.write([block])
 
     def _track_number(self, track_id: str) -> int:
         """The track's number here; a new track is hashed to its partition."""
@@ -276,57 +286,6 @@ class SpillWriter:
             else Piece(self.path, [], self.names, 0)
             for p in range(self.partitions)
         ]
-
-
-class _Places:
-    """Each row's place in the flush's buffer and its partition, in arrays kept
-    for the next batch."""
-
-    def __init__(self) -> None:
-        self._dest = np.empty(0, np.int64)
-        self._part = np.empty(0, np.int64)
-
-    def take(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if n > len(self._dest):
-            self._dest, self._part = np.empty(n, np.int64), np.empty(n, np.int64)
-        return self._dest, self._part
-
-
-@dataclass
-class _Layout:
-    """Where each partition's segment lies in a flush's buffer, and its parts:
-    ``rows`` rows of the five plain columns (36 bytes each), then the runs
-    (each column's run ends, int32, then its values: track numbers, file
-    numbers and records' high bits int32, errors float32, leg starts one
-    byte), the segment padded to whole 8-byte words (so that every value
-    lies on its own size)."""
-
-    rows: np.ndarray
-    track_runs: np.ndarray
-    runs: np.ndarray  # per partition and run column
-
-    def __post_init__(self) -> None:
-        r = self.runs
-        sizes = 36 * self.rows + 8 * (self.track_runs + r[:, :3].sum(axis=1)) + 5 * r[:, 3]
-        padded = -(-sizes // 8) * 8
-        self.start = np.cumsum(padded) - padded  # bytes
-        self.end = self.start + sizes
-        self.stop = self.start + padded
-        self.size = int(padded.sum())
-        self.word = self.start // 8  # the first 8-byte word
-        # per plain column, each partition's shift from a row's time word, in
-        # the column's own units (4-byte words for the records' low bits)
-        k = self.rows
-        self.shift = [0 * k, k, 2 * k, 3 * k, self.word + 8 * k]
-        self.track_at = self.start // 4 + 9 * k  # in 4-byte words
-        self.ends_at = np.empty_like(r)
-        self.values_at = np.empty_like(r)
-        at = self.track_at + 2 * self.track_runs
-        for c in range(RUN_COLUMNS):
-            self.ends_at[:, c] = at
-            self.values_at[:, c] = at + r[:, c]
-            at = at + 2 * r[:, c]
-        self.values_at[:, 3] *= 4  # the leg starts' values: one byte each
 
 
 def new_path(folder: str, prefix: str) -> str:

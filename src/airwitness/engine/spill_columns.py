@@ -50,6 +50,22 @@ class HeldBatch:
         return (self.file, self.file_of, self.record, self.sigma_code, self.sigma_of,
                 self.sigma, self.leg, self.leg_valid, self.leg_at)  # fmt: skip
 
+    def constant_runs(self) -> tuple[int, int, float, int] | None:
+        """The file number, records' high 32 bits, position error and leg start
+        of every row, when each is the same for all (the common case: one file,
+        one source, no leg starts); else ``None``. Settled on the small tables
+        and one pass over the record numbers; an unknown (NaN) error is never
+        the same as another."""
+        if self.leg.size or len(self.track) == 0 or np.any(self.file_of != self.file_of[0]):
+            return None
+        errors = self.sigma_of if self.sigma_code.size else self.sigma
+        if np.isnan(errors[0]) or np.any(errors != errors[0]):
+            return None
+        low, high = pc.min_max(pa.array(self.record)).values()
+        if low.as_py() >> 32 != high.as_py() >> 32:
+            return None
+        return int(self.file_of[0]), low.as_py() >> 32, float(errors[0]), 0
+
 
 def held_batch(
     batch: pa.RecordBatch,

@@ -93,15 +93,39 @@ def plan_runs(per_bucket, first_bucket, first, last, changes, merged, slot):
 
 
 @nb.njit(cache=True, nogil=True)
-def place_rows(
+def place_rows(track, bucket_of, cursor, part_of, word, dest, part):
+    """One batch's rows' places in their segments (``cursor``: each bucket's next
+    row there), as ``dest``, their 8-byte words in the buffer (a segment's
+    first is ``word[p]``), and ``part``, their partitions."""
+    for i in range(track.shape[0]):
+        b = bucket_of[track[i]]
+        row = cursor[b]
+        cursor[b] = row + 1
+        p = part_of[b]
+        dest[i] = word[p] + row
+        part[i] = p
+
+
+@nb.njit(cache=True, nogil=True)
+def one_run_each(file, high, sigma, leg, rows, values_at, out32, out_f32, out8):
+    """The value of the one run of each run column in every segment (its end,
+    the segment's rows, is :func:`finish_segments`')."""
+    for p in range(rows.shape[0]):
+        if rows[p]:
+            out32[values_at[p, 0]] = file
+            out32[values_at[p, 1]] = high
+            out_f32[values_at[p, 2]] = sigma
+            out8[values_at[p, 3]] = leg
+
+
+@nb.njit(cache=True, nogil=True)
+def place_runs(
     track, bucket_of, cursor, start, part_of, word, dest, part, last, merged, slot,
     ends_at, values_at, out32, out_f32, out8,
     file, file_of, record, sigma_code, sigma_of, sigma, leg, leg_valid, leg_at,
 ):  # fmt: skip
-    """One batch's rows: each row's place in its segment (``cursor``: the
-    bucket's next row there, from ``start``, its first), as ``dest``, its
-    8-byte word in the buffer (the segment's first is ``word[p]``), and
-    ``part``, its partition; and the runs it starts: their start row at 4-byte
+    """One batch's rows' places (:func:`place_rows`; ``start``: each bucket's
+    first row in its segment), and the runs they start: their start row at 4-byte
     word ``ends_at[p, c]`` + the run's slot, their value from word
     ``values_at[p, c]`` on (from that byte for the one-byte leg starts)."""
     coded, legs, valid = sigma_code.shape[0] > 0, leg.shape[0] > 0, leg_valid.shape[0] > 0
