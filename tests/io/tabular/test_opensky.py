@@ -322,3 +322,24 @@ def test_numbers_unknown_and_infinite():
     assert not opensky._infinite(values) and not opensky._infinite(np.array([np.nan]))
     assert opensky._infinite(np.array([1.0, np.inf])) and opensky._infinite(np.array([-np.inf]))
     assert not opensky._infinite(np.zeros(0))
+
+
+def test_altitudes_first_known_in_one_pass():
+    """Barometric where known, else geometric, null where neither is: over more
+    than one byte of validity bits, what ``pick_altitude`` and ``_nullable`` make."""
+    from airwitness.io._convert import pick_altitude
+
+    baro = np.array([1.0, np.nan, np.nan, 4.0, np.nan, 6.0, 7.0, np.nan, np.nan, 10.0, np.nan])
+    geo = np.array([9.0, 2.0, np.nan, 9.0, 5.0, np.nan, 9.0, 8.0, np.nan, np.nan, 11.0])
+    got = opensky._first_known(baro, geo)
+    assert got.to_pylist() == [1.0, 2.0, None, 4.0, 5.0, 6.0, 7.0, 8.0, None, 10.0, 11.0]
+    assert got.equals(opensky._nullable(pick_altitude(baro, geo)[0]))
+    assert got.buffers()[0].to_pybytes() == bytes([0b11111011, 0b110])  # bits 2 and 8 unknown
+
+
+def test_position_times_leave_a_bad_value_to_times():
+    """The one-pass conversion stops at a value outside the window (an infinity
+    here, after good ones): ``times`` then finds it bad."""
+    seconds = np.arange(1_589_155_200, 1_589_155_203, dtype=np.int64)
+    assert opensky._position_times(seconds, pa.array([1589155199.5, None, np.inf])) is None
+    assert opensky._position_times(seconds, pa.array([1589155199.5, -np.inf, 1.0])) is None

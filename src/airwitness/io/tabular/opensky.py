@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numba as nb
 import numpy as np
 import pyarrow as pa
 
@@ -93,7 +94,8 @@ def convert(file: str, data: Columns, only: Collection[str] | None = None) -> Re
         table = _engine_table(file, data.records, plain, only)
         return ReadResult(table, all_rejects(Checks(0), file, data.records, data.rejects), NAME)
     if plain is not None:
-        columns = _columns(plain.track_id, plain.time_ns, plain.lat, plain.lon, plain.numbers,
+        numbers = {k: _known(v, len(data)) for k, v in plain.numbers.items()}
+        columns = _columns(plain.track_id, plain.time_ns, plain.lat, plain.lon, numbers,
                            plain.callsign)  # fmt: skip
         return finish(
             file, NAME, Checks(len(data)), data.records, columns, data.rejects, only, ADSB
@@ -145,7 +147,8 @@ class Plain:
     time_ns: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
-    numbers: dict[str, np.ndarray | pa.Array]  # NaN (or null) = unknown
+    #: NaN = unknown; None: a column the file leaves out or all null (made null when needed)
+    numbers: dict[str, np.ndarray | None]
     callsign: pa.Array
 
 
@@ -181,11 +184,11 @@ def _plain(data: Columns) -> Plain | None:
     time_ns = _position_times(seconds, last)
     if time_ns is None:
         return None
-    numbers: dict[str, np.ndarray | pa.Array] = {}
+    numbers: dict[str, np.ndarray | None] = {}
     for name in NUMBERS:
         column = data.get(name)
         if pa.types.is_null(column.type) and name not in ALTITUDES:
-            numbers[name] = pa.nulls(len(column), pa.float64())  # unknown: null, as NaN is
+            numbers[name] = None  # unknown: null, as NaN is (:func:`_known`)
             continue
         if not (pa.types.is_floating(column.type) or pa.types.is_null(column.type)):
             return None
@@ -225,31 +228,39 @@ def _lower_hex(addresses: pa.Array) -> pa.Array | None:
 def _position_times(seconds: np.ndarray, last: pa.Array) -> np.ndarray | None:
     """Each report's time (ns): ``lastposupdate`` where known, else ``time``
     (``seconds``); ``None`` where a ``lastposupdate`` is bad. Floating-point
-    seconds well inside the window are converted here in a few passes, as
+    seconds well inside the window are converted here in one compiled pass, as
     ``times`` converts them (to the microsecond, rounded half to even); any
     other column by ``times`` itself."""
     if pa.types.is_null(last.type):
         return seconds * NS
     if pa.types.is_floating(last.type):
         values = last.cast(pa.float64()).to_numpy(zero_copy_only=False)  # null: NaN
-        low, high = np.fmin.reduce(values), np.fmax.reduce(values)  # NaN left out
-        if np.isnan(low):  # every one unknown
-            return seconds * NS
+        time_ns = np.empty(len(values), dtype=np.int64)
         # a second's margin at the top: there, rounding may reach the window's end
-        if low >= T_MIN_S and high < T_MAX_S - 1:
-            micro = values * 1e6  # what ``times`` computes: v x (10⁹ / 1000), rounded
-            np.rint(micro, out=micro)
-            with np.errstate(invalid="ignore"):  # NaN: unknown, replaced below
-                time_ns = micro.astype(np.int64)
-            time_ns *= 1000
-            unknown = np.isnan(values)
-            if unknown.any():
-                time_ns[unknown] = seconds[unknown] * NS
+        if _seconds_to_ns(seconds, values, T_MIN_S, T_MAX_S - 1, time_ns):
             return time_ns
     last_ns, bad, unknown = times(last, "s")  # as position_time reads it
     if bad.any():
         return None
     return np.where(unknown, seconds * NS, last_ns)
+
+
+@nb.njit(cache=True, nogil=True)
+def _seconds_to_ns(seconds, last, low, high, out):
+    """``out``: each ``last`` (floating-point seconds) in nanoseconds as ``times``
+    converts it (to the microsecond, rounded half to even: v x (10⁹ / 1000),
+    rounded, x 1000), ``seconds`` x 10⁹ where it is NaN (unknown); one pass.
+    False, with ``out`` unfinished, as soon as a known one lies outside
+    [``low``, ``high``) (or is infinite): ``times`` decides then."""
+    for i in range(last.shape[0]):
+        v = last[i]
+        if v != v:
+            out[i] = seconds[i] * NS
+        elif low <= v < high:
+            out[i] = np.int64(np.rint(v * 1e6)) * 1000
+        else:
+            return False
+    return True
 
 
 def _infinite(values: np.ndarray) -> bool:
@@ -267,21 +278,18 @@ def _engine_table(file: str, records: np.ndarray, plain: Plain, only: Collection
     constant columns (:func:`_constant`) one value and an index per row."""
     n = len(records)
     numbers = plain.numbers
-    if "alt_kind" in only:
-        alt_m, alt_kind = pick_altitude(numbers["baroaltitude"], numbers["geoaltitude"])
-    else:  # the same altitudes, without their kinds
-        baro = numbers["baroaltitude"]
-        alt_m, alt_kind = np.where(np.isnan(baro), numbers["geoaltitude"], baro), None
+    baro, geo = numbers["baroaltitude"], numbers["geoaltitude"]
+    alt_kind = pick_altitude(baro, geo)[1] if "alt_kind" in only else None
     values = {
         "track_id": lambda: plain.track_id,
         "time": lambda: pa.Array.from_buffers(TIME_TYPE, n, [None, pa.py_buffer(plain.time_ns)]),
         "lon": lambda: pa.array(plain.lon),
         "lat": lambda: pa.array(plain.lat),
-        "alt_m": lambda: _nullable(alt_m),
+        "alt_m": lambda: _first_known(baro, geo),
         "alt_kind": lambda: alt_kind,
-        "ground_speed_mps": lambda: _nullable(numbers["velocity"]),
-        "track_deg": lambda: _nullable(numbers["heading"]),
-        "vrate_mps": lambda: _nullable(numbers["vertrate"]),
+        "ground_speed_mps": lambda: _nullable(_known(numbers["velocity"], n)),
+        "track_deg": lambda: _nullable(_known(numbers["heading"], n)),
+        "vrate_mps": lambda: _nullable(_known(numbers["vertrate"], n)),
         "callsign": lambda: plain.callsign,
         "identity": lambda: plain.track_id,  # the Mode S address
         "source_record": lambda: pa.array(records),
@@ -313,6 +321,36 @@ _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 def _constant(value: str, n: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value]))
+
+
+def _first_known(baro: np.ndarray, geo: np.ndarray) -> pa.Array:
+    """The barometric altitude, else the geometric one, null where neither is
+    known: what ``pick_altitude`` and :func:`_nullable` make of them, in one pass."""
+    values = np.empty(len(baro), dtype=np.float64)
+    known = np.zeros(-(-len(baro) // 8), dtype=np.uint8)
+    _pick_known(np.ascontiguousarray(baro, np.float64), np.ascontiguousarray(geo, np.float64),
+                values, known)  # fmt: skip
+    buffers = [pa.py_buffer(known), pa.py_buffer(values)]
+    return pa.Array.from_buffers(pa.float64(), len(values), buffers)
+
+
+@nb.njit(cache=True, nogil=True)
+def _pick_known(baro, geo, out, known):
+    """``out``: ``baro``, else ``geo`` where it is NaN; ``known``: a validity bit
+    per value that is not NaN (Arrow's order: the first value in the lowest bit)."""
+    for i in range(baro.shape[0]):
+        v = baro[i]
+        if v != v:
+            v = geo[i]
+        out[i] = v
+        if v == v:
+            known[i >> 3] |= np.uint8(1 << (i & 7))
+
+
+def _known(values: np.ndarray | None, n: int) -> np.ndarray | pa.Array:
+    """A number column of a plain batch: its values, or ``n`` nulls for one the
+    batch leaves out (made only for the columns asked for)."""
+    return pa.nulls(n, pa.float64()) if values is None else values
 
 
 def _nullable(values: np.ndarray | pa.Array) -> pa.Array:
