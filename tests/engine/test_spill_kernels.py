@@ -16,6 +16,7 @@ import pyarrow as pa
 import pytest
 
 from airwitness.engine.spill import SpillWriter, read_pieces
+from airwitness.engine.spill_kernels import decode_segment
 from airwitness.schema import make_table
 
 T0 = 1_750_000_000 * 10**9
@@ -209,3 +210,65 @@ def test_run_columns_the_same_throughout_are_one_run_each(tmp_path, cached):
                                                 ([1, 3, 4, 5], [1, 0, 1, 0]), ([5], [50.0]),
                                                 ([5], [0])])  # fmt: skip
     assert (tmp_path / "v.spill").read_bytes() == expected
+
+
+def _decoded(data: bytes, rows: int, runs: tuple[int, ...], tracks: int = 2, names: int = 2):
+    out = [np.zeros(rows, t) for t in (np.int64, np.float64, np.float64, np.float64, np.int64,
+                                       np.int32, np.int32, np.uint8, np.float32)]  # fmt: skip
+    ok = decode_segment(
+        np.frombuffer(data, np.uint8), rows, *runs,
+        np.arange(10, 10 + tracks, dtype=np.int32), np.arange(20, 20 + names, dtype=np.int32),
+        *out,
+    )  # fmt: skip
+    return ok, out
+
+
+def test_a_segment_decodes_to_its_rows_and_a_damaged_one_is_refused():
+    """The segment of the first test read back: runs written out a value a row,
+    numbers translated, records whole; run ends that overrun the rows or stop
+    short, and numbers without a translation, are refused."""
+    table = _table(
+        tracks=["a", "b", "a", "b", "a"],
+        files=["f1", "f1", "f1", "f2", "f2"],
+        records=[1, 2, 3, 2**32 + 4, 5],
+        legs=[None, True, True, None, False],
+        sigmas=[10.0, None, 10.0, 20.0, None],
+        alts=[100.0, None, 300.0, 400.0, None],
+    )
+    runs = [([3, 5], [0, 1]), ([2, 3, 4, 5], [0, 1, 0, 1]), ([4, 5], [0, 1]),
+            ([2, 4, 5], [10.0, 50.0, 20.0]), ([1, 2, 3, 4, 5], [0, 1, 0, 1, 0])]  # fmt: skip
+    data = _segment([0, 2, 4, 1, 3], table, runs)
+    counts = tuple(len(ends) for ends, _ in runs)
+    ok, (time, lon, lat, alt, record, track, file, leg, sigma) = _decoded(data, 5, counts)
+    assert ok and lat.tolist() == [50.0, 52.0, 54.0, 51.0, 53.0]
+    assert (time - T0).tolist() == [0, 2, 4, 1, 3] and lon.tolist() == [
+        20.0,
+        22.0,
+        24.0,
+        21.0,
+        23.0,
+    ]
+    assert np.isnan(alt[[2, 3]]).all() and alt[[0, 1, 4]].tolist() == [100.0, 300.0, 400.0]
+    assert record.tolist() == [1, 3, 5, 2, 2**32 + 4]
+    assert track.tolist() == [10, 10, 10, 11, 11] and file.tolist() == [20, 20, 21, 20, 21]
+    assert leg.tolist() == [0, 1, 0, 1, 0] and sigma.tolist() == [10.0, 10.0, 50.0, 50.0, 20.0]
+    assert not _decoded(data, 5, counts, tracks=1)[0]  # track number 1 has no translation
+    short = bytearray(data)
+    short[5 * 36 + 4 : 5 * 36 + 8] = np.int32(4).tobytes()  # the tracks' runs end at row 4
+    assert not _decoded(bytes(short), 5, counts)[0]
+    over = bytearray(data)
+    at = 5 * 36 + 8 * (2 + 4 + 2 + 3)  # the leg starts' first run end: past the rows
+    over[at : at + 4] = np.int32(9).tobytes()
+    assert not _decoded(bytes(over), 5, counts)[0]
+
+
+def test_a_damaged_spill_file_is_an_error_naming_it(tmp_path, cached):
+    table = _table(["a", "b"], ["f", "f"], [1, 2], [None, None], [None, None], [1.0, 2.0])
+    writer = SpillWriter(str(tmp_path / "u.spill"), 1)
+    writer.write(table)
+    (piece,) = writer.close()
+    with open(tmp_path / "u.spill", "r+b") as f:
+        f.seek(2 * 36 + 8)  # the tracks' first number
+        f.write(np.int32(7).tobytes())
+    with pytest.raises(ValueError, match=r"spill file .*u\.spill: the segment at 0 is damaged"):
+        read_pieces([piece])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from airwitness.engine.spill_layout import Layout
+from airwitness.engine.spill_layout import Layout, Places
 
 
 def test_segments_follow_each_other_on_whole_words():
@@ -29,3 +29,12 @@ def test_segments_follow_each_other_on_whole_words():
     assert layout.values_at[0].tolist() == [32, 34, 37, 4 * 42]
     assert layout.ends_at[2].tolist() == [55, 57, 59, 61]
     assert layout.values_at[2].tolist() == [56, 58, 60, 4 * 62]
+
+
+def test_places_are_32_bit_while_the_words_fit():
+    places = Places()
+    dest, part = places.take(10, 16 << 30)  # 16 GiB: 2**31 words
+    assert dest.dtype == part.dtype == np.int64 and len(dest) >= 10
+    dest, part = places.take(5, (16 << 30) - 8)
+    assert dest.dtype == part.dtype == np.int32 and len(dest) >= 5
+    assert places.take(3, 1 << 20)[0] is dest  # kept for the next batch

@@ -28,8 +28,8 @@ find, map and slice, most of pass 2's reading time at 100 M reports).
 
 Local spill files bypass the page cache where the filesystem allows it
 (:mod:`airwitness.engine.spill_io`): each flush is then padded to whole
-4 KiB blocks, so segments after the first of a flush start anywhere (their
-offsets say where).
+4 KiB blocks, so segments after the first of a flush start on any 8-byte
+word (their offsets say where).
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-import numba as nb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,6 +49,7 @@ from airwitness.engine.spill_columns import HeldBatch, encoded, held_batch, indi
 from airwitness.engine.spill_io import Sink, reader
 from airwitness.engine.spill_kernels import (
     RUN_COLUMNS,
+    decode_segment,
     finish_segments,
     one_run_each,
     place_rows,
@@ -78,6 +78,9 @@ _ARRAYS = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.
            "leg_start": np.uint8, "pos_sigma_m": np.float32}  # fmt: skip
 assert tuple(_ARRAYS) == COLUMNS
 _CODED = ("track_id", "source_file")
+#: The arrays :func:`~airwitness.engine.spill_kernels.decode_segment` fills, in its order
+_DECODED = ("time", "lon", "lat", "alt_m", "source_record", "track_id", "source_file",
+            "leg_start", "pos_sigma_m")  # fmt: skip
 
 
 def partition_of(track_id: str, partitions: int, salt: int = 0) -> int:
@@ -198,7 +201,7 @@ class SpillWriter:
         out32 = block.view(np.int32)
         words = block.view(np.int64)
         cursor = buckets.first_row.copy()
-        dest, part = self._places.take(max(len(h.track) for h in self._held))
+        dest, part = self._places.take(max(len(h.track) for h in self._held), layout.size)
         for held, of in zip(self._held, buckets.of_held, strict=True):
             n = len(held.track)
             to = dest[:n], part[:n]
@@ -293,31 +296,24 @@ def new_path(folder: str, prefix: str) -> str:
 
 
 def _read_segment(
-    read: Callable[[int, list[np.ndarray]], None],
+    read: Callable[[int, int], np.ndarray],
+    path: str,
     segment: Segment,
     into: dict[str, np.ndarray],
     track_at: np.ndarray,
     name_at: np.ndarray,
 ) -> None:
     """One segment into ``into`` (an array of its rows per column), track and
-    file numbers translated by ``track_at`` and ``name_at``."""
+    file numbers translated by ``track_at`` and ``name_at``: one read, one
+    compiled pass (a call into it costs microseconds: thousands of segments
+    make a partition at 100 M reports)."""
     offset, rows, *runs = segment
-    low = np.empty(rows, np.uint32)
-    # one buffer for all runs: int32 ends and values, the one-byte leg starts last
-    layout = [
-        (t, k) for dtype, k in zip(_RUNS.values(), runs, strict=True) for t in (np.int32, dtype)
-    ]
-    raw = np.empty(sum(k * np.dtype(t).itemsize for t, k in layout), np.uint8)
-    arrays, at = [], 0
-    for t, k in layout:
-        size = k * np.dtype(t).itemsize
-        arrays.append(raw[at : at + size].view(t))
-        at += size
-    read(offset, [low if name == "record_lo" else into[name] for name in _PLAIN] + [raw])
-    _expand_runs(
-        into["track_id"], into["source_file"], into["leg_start"], into["source_record"], low,
-        into["pos_sigma_m"], *arrays, track_at, name_at,
-    )  # fmt: skip
+    size = BYTES_PER_REPORT * rows + sum(
+        k * (4 + np.dtype(t).itemsize) for t, k in zip(_RUNS.values(), runs, strict=True)
+    )
+    data = read(offset, size)
+    if not decode_segment(data, rows, *runs, track_at, name_at, *(into[name] for name in _DECODED)):
+        raise ValueError(f"spill file {path}: the segment at {offset} is damaged")
 
 
 def iter_piece(piece: Piece) -> Iterator[pa.Table]:
@@ -329,7 +325,7 @@ def iter_piece(piece: Piece) -> Iterator[pa.Table]:
     with reader(piece.path) as read:
         for segment in piece.segments:
             columns = {name: np.empty(segment[1], dtype) for name, dtype in _ARRAYS.items()}
-            _read_segment(read, segment, columns, same_tracks, same_names)
+            _read_segment(read, piece.path, segment, columns, same_tracks, same_names)
             yield _restored(columns, tracks, names)
 
 
@@ -356,62 +352,23 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
                 if end > n:
                     raise ValueError(f"spill pieces hold more than the {n} rows their index says")
                 into = {name: column[at:end] for name, column in out.items()}
-                _read_segment(read, segment, into, t_at, n_at)
+                _read_segment(read, piece.path, segment, into, t_at, n_at)
                 at = end
     if at != n:
         raise ValueError(f"spill pieces hold {at} rows, their index says {n}")
     return _restored(out, tracks, names)
 
 
-@nb.njit(cache=True, nogil=True)
-def _expand_runs(
-    track, file, leg, record, low, sigma,
-    track_ends, track_codes, file_ends, file_codes, high_ends, highs, sigma_ends, sigmas,
-    leg_ends, legs, track_at, name_at,
-):  # fmt: skip
-    """A segment's runs written out one value per row (track and file numbers
-    translated by ``track_at`` and ``name_at``), and its record numbers from
-    their low 32 bits and the runs of their high ones. One call per segment:
-    a compiled function costs microseconds to enter."""
-    _expand(track, track_ends, track_codes, track_at)
-    _expand(file, file_ends, file_codes, name_at)
-    start = 0
-    for k in range(leg_ends.shape[0]):
-        for i in range(start, leg_ends[k]):
-            leg[i] = legs[k]
-        start = leg_ends[k]
-    start = 0
-    for k in range(sigma_ends.shape[0]):
-        for i in range(start, sigma_ends[k]):
-            sigma[i] = sigmas[k]
-        start = sigma_ends[k]
-    start = 0
-    for k in range(high_ends.shape[0]):
-        top = np.int64(highs[k]) << 32
-        for i in range(start, high_ends[k]):
-            record[i] = top | np.int64(low[i])
-        start = high_ends[k]
-
-
-@nb.njit(cache=True, nogil=True)
-def _expand(out, ends, codes, translated):
-    start = 0
-    for k in range(ends.shape[0]):
-        value = translated[codes[k]]
-        for i in range(start, ends[k]):
-            out[i] = value
-        start = ends[k]
-
-
 def _restored(columns: dict[str, np.ndarray], tracks: pa.Array, names: pa.Array) -> pa.Table:
     """Stored columns back in the canonical types: text as dictionaries of
-    ``tracks`` and ``names``, time as timestamps."""
+    ``tracks`` and ``names`` (their numbers were checked on the way in:
+    :func:`~airwitness.engine.spill_kernels.decode_segment`), time as timestamps."""
     arrays = []
     for name in COLUMNS:
         values = columns[name]
         if name in _CODED:
             text = tracks if name == "track_id" else names
-            arrays.append(pa.DictionaryArray.from_arrays(pa.array(values), text))
+            arrays.append(pa.DictionaryArray.from_arrays(pa.array(values), text, safe=False))
         elif name == "leg_start":
             arrays.append(pa.array(values.view(np.bool_)))
         else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -185,16 +185,17 @@ def _writev(fd: int, arrays: list[np.ndarray]) -> None:
 
 @contextmanager
 def reader(path: str) -> Iterator:  # type: ignore[type-arg]
-    """A function reading file bytes at an offset into a list of arrays."""
+    """A function giving ``size`` bytes of the file from ``offset`` on, as a
+    byte array that holds them until the next call (one buffer is reused:
+    pass 2 reads thousands of segments a partition)."""
     if is_uri(path):
         fs, name = filesystem(path)
         with fs.open_input_file(name) as f:
 
-            def read_remote(offset: int, arrays: Sequence[np.ndarray]) -> None:
-                size = sum(a.nbytes for a in arrays)
+            def read_remote(offset: int, size: int) -> np.ndarray:
                 data = np.frombuffer(f.read_at(size, offset), dtype=np.uint8)
                 _check(path, offset, size, len(data))
-                _fill(arrays, data)
+                return data
 
             yield read_remote
         return
@@ -202,9 +203,8 @@ def reader(path: str) -> Iterator:  # type: ignore[type-arg]
     scratch = _Aligned()
     try:
 
-        def read_local(offset: int, arrays: Sequence[np.ndarray]) -> None:
+        def read_local(offset: int, size: int) -> np.ndarray:
             nonlocal fd, direct
-            size = sum(a.nbytes for a in arrays)
             if direct:
                 start = offset - offset % _BLOCK  # whole aligned blocks around the bytes
                 block = scratch.take(_whole_blocks(offset + size - start))
@@ -217,21 +217,14 @@ def reader(path: str) -> Iterator:  # type: ignore[type-arg]
                     fd, direct = os.open(path, os.O_RDONLY), False
                 else:
                     _check(path, offset, size, max(0, min(got, size)))
-                    _fill(arrays, block[offset - start :])
-                    return
-            _check(path, offset, size, os.preadv(fd, arrays, offset))
+                    return block[offset - start : offset - start + size]
+            data = scratch.take(size)
+            _check(path, offset, size, os.preadv(fd, [data], offset))
+            return data
 
         yield read_local
     finally:
         os.close(fd)
-
-
-def _fill(arrays: Sequence[np.ndarray], data: np.ndarray) -> None:
-    """``arrays`` filled, one after the other, from the bytes of ``data``."""
-    at = 0
-    for a in arrays:
-        a.reshape(-1).view(np.uint8)[:] = data[at : at + a.nbytes]
-        at += a.nbytes
 
 
 def _check(path: str, offset: int, size: int, got: int) -> None:

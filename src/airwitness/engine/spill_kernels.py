@@ -226,3 +226,89 @@ def finish_segments(
                 k += 1
         for byte in range(end[p], stop[p]):
             out8[byte] = 0
+
+
+@nb.njit(cache=True, nogil=True)
+def decode_segment(
+    data, rows, track_runs, file_runs, high_runs, sigma_runs, leg_runs, track_at, name_at,
+    time, lon, lat, alt, record, track, file, leg, sigma,
+):  # fmt: skip
+    """A segment's bytes (``data``, the format of :mod:`airwitness.engine.spill`)
+    into one array per column: the plain columns copied, the runs written out a
+    value a row (track and file numbers translated by ``track_at`` and
+    ``name_at``), the record numbers from their low 32 bits and the runs of
+    their high ones. False for runs that do not cover the rows exactly or a
+    number with no translation: a damaged file."""
+    k = rows
+    time[:] = data[: 8 * k].view(np.int64)
+    lon[:] = data[8 * k : 16 * k].view(np.float64)
+    lat[:] = data[16 * k : 24 * k].view(np.float64)
+    alt[:] = data[24 * k : 32 * k].view(np.float64)
+    low = data[32 * k : 36 * k].view(np.uint32)
+    at = 36 * k
+    ends = data[at : at + 4 * track_runs].view(np.int32)
+    codes = data[at + 4 * track_runs : at + 8 * track_runs].view(np.int32)
+    ok = _expand_codes(track, ends, codes, track_at)
+    at += 8 * track_runs
+    ends = data[at : at + 4 * file_runs].view(np.int32)
+    codes = data[at + 4 * file_runs : at + 8 * file_runs].view(np.int32)
+    ok &= _expand_codes(file, ends, codes, name_at)
+    at += 8 * file_runs
+    ends = data[at : at + 4 * high_runs].view(np.int32)
+    highs = data[at + 4 * high_runs : at + 8 * high_runs].view(np.int32)
+    ok &= _covers(ends, k)
+    if ok:
+        start = 0
+        for r in range(high_runs):
+            top = np.int64(highs[r]) << 32
+            for i in range(start, ends[r]):
+                record[i] = top | np.int64(low[i])
+            start = ends[r]
+    at += 8 * high_runs
+    ends = data[at : at + 4 * sigma_runs].view(np.int32)
+    ok &= _covers(ends, k)
+    if ok:
+        _expand(sigma, ends, data[at + 4 * sigma_runs : at + 8 * sigma_runs].view(np.float32))
+    at += 8 * sigma_runs
+    ends = data[at : at + 4 * leg_runs].view(np.int32)
+    ok &= _covers(ends, k)
+    if ok:
+        _expand(leg, ends, data[at + 4 * leg_runs : at + 5 * leg_runs])
+    return ok
+
+
+@nb.njit(cache=True, nogil=True)
+def _covers(ends, rows):
+    """Run ends that never go back and end at the last row."""
+    start = 0
+    for r in range(ends.shape[0]):
+        if ends[r] < start or ends[r] > rows:
+            return False
+        start = ends[r]
+    return start == rows
+
+
+@nb.njit(cache=True, nogil=True)
+def _expand(out, ends, values):
+    start = 0
+    for r in range(ends.shape[0]):
+        for i in range(start, ends[r]):
+            out[i] = values[r]
+        start = ends[r]
+
+
+@nb.njit(cache=True, nogil=True)
+def _expand_codes(out, ends, codes, translated):
+    """:func:`_expand` of numbers translated by ``translated``, when each has one."""
+    if not _covers(ends, out.shape[0]):
+        return False
+    for r in range(codes.shape[0]):
+        if codes[r] < 0 or codes[r] >= translated.shape[0]:
+            return False
+    start = 0
+    for r in range(ends.shape[0]):
+        value = translated[codes[r]]
+        for i in range(start, ends[r]):
+            out[i] = value
+        start = ends[r]
+    return True

@@ -49,16 +49,18 @@ class Changes:
 
 
 class Places:
-    """Each row's place in the flush's buffer and its partition, in arrays kept
-    for the next batch."""
+    """Each row's place in the flush's buffer (its 8-byte word) and its
+    partition, in arrays kept for the next batch: 32-bit while the buffer's
+    words can be counted so (16 GiB; every scatter reads them once more)."""
 
     def __init__(self) -> None:
-        self._dest = np.empty(0, np.int64)
-        self._part = np.empty(0, np.int64)
+        self._dest = self._part = np.empty(0, np.int32)
 
-    def take(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if n > len(self._dest):
-            self._dest, self._part = np.empty(n, np.int64), np.empty(n, np.int64)
+    def take(self, n: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Room for ``n`` rows of a buffer of ``size`` bytes."""
+        dtype = np.int32 if size // 8 < 2**31 else np.int64
+        if n > len(self._dest) or self._dest.dtype != dtype:
+            self._dest, self._part = np.empty(n, dtype), np.empty(n, dtype)
         return self._dest, self._part
 
 
