@@ -1,7 +1,8 @@
 """Pass 1 on its own: the CPU time of reading and spilling per report, stage by stage.
 
     python bench/pass1.py [--reports 10000000] [--format canonical|opensky]
-                          [--data-dir /tmp/airwitness-bench] [--repeat 3] [--profile]
+                          [--partitions P] [--data-dir /tmp/airwitness-bench]
+                          [--repeat 3] [--profile]
 
 Cuts ``bench/crossings.py``'s generated data set (generated only when missing) into
 the units of a 2 GB, 2-worker run of the local engine and runs them in this one
@@ -16,6 +17,9 @@ the machine may be shared) per report:
   grouping by partition, writing;
 - ``pass 1``: ``tasks.spill_unit``, all of it;
 - ``read back``: ``spill.read_pieces`` of every partition (the start of pass 2).
+
+``--partitions`` overrides the plan's count: 126 gives the 10 M set segments of the
+size a 100 M run writes (~7,000 reports), where pass 2's reading costs most per report.
 
 A SHA-256 of every partition's decoded rows (and of the units' counts) is printed:
 compare it across code versions, the spill must hold the same reports.
@@ -82,6 +86,7 @@ def main() -> int:
     ap.add_argument("--reports", type=int, default=10_000_000)
     ap.add_argument("--format", choices=("canonical", "opensky"), default="canonical")
     ap.add_argument("--data-dir", type=Path, default=Path("/tmp/airwitness-bench"))
+    ap.add_argument("--partitions", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true")
     a = ap.parse_args()
@@ -94,6 +99,7 @@ def main() -> int:
     keep_freed_memory()
     files, rows = inspect([str(data)], None)
     plan = make_plan(2e9, rows, 2)
+    partitions = a.partitions or plan.partitions
     units = [u for _, u in cut_units(files, 2, plan.batch_rows, plan.rows_per_unit)]
     with tempfile.TemporaryDirectory(prefix="airwitness-pass1-") as root:
         spill = Path(root)
@@ -102,14 +108,14 @@ def main() -> int:
             shutil.rmtree(spill, ignore_errors=True)
             spill.mkdir()
             return [
-                SpillTask(k, u, plan.partitions, str(spill), plan.batch_rows,
+                SpillTask(k, u, partitions, str(spill), plan.batch_rows,
                           plan.spill_rows, plan.chunk_bytes, None, False)
                 for k, u in enumerate(units)
             ]  # fmt: skip
 
         results = [spill_unit(t) for t in tasks()]  # warm: compiled kernels, file cache
         n = sum(r.accepted for r in results if isinstance(r, UnitResult))
-        print(f"{n:,} reports in {len(units)} units, {plan.partitions} partitions")
+        print(f"{n:,} reports in {len(units)} units, {partitions} partitions")
 
         def decode() -> int:
             return sum(t.num_rows for u in units for t in parquet_batches(u, plan.batch_rows))
@@ -127,7 +133,7 @@ def main() -> int:
             for k, u in enumerate(units):
                 tables = [r.table for r in read_unit(u, plan.batch_rows, plan.chunk_bytes, None)]
                 t0 = _cpu()
-                writer = SpillWriter(str(spill / new_path("", f"u{k}")), plan.partitions,
+                writer = SpillWriter(str(spill / new_path("", f"u{k}")), partitions,
                                      buffer_rows=plan.spill_rows)  # fmt: skip
                 for table in tables:
                     writer.write(table)
@@ -147,9 +153,7 @@ def main() -> int:
         over = (read_s - decoded) / n * 1e9, (whole_s - decoded) / n * 1e9
         print(f"conversion (read - decode): {over[0]:.1f} ns a report; "
               f"pass 1 over the floor: {over[1]:.1f} ns a report")  # fmt: skip
-        parts = [
-            tuple(r.pieces[p] for r in results if r.pieces[p].rows) for p in range(plan.partitions)
-        ]
+        parts = [tuple(r.pieces[p] for r in results if r.pieces[p].rows) for p in range(partitions)]
         parts = [p for p in parts if p]
         back = _timed(lambda: sum(read_pieces(p).num_rows for p in parts))
         _best("read back", back, a.repeat, n)

@@ -147,8 +147,9 @@ class Plain:
     time_ns: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
-    #: NaN = unknown; None: a column the file leaves out or all null (made null when needed)
-    numbers: dict[str, np.ndarray | None]
+    #: float64, null or NaN = unknown; None: a column the file leaves out or all null
+    #: (made null when needed)
+    numbers: dict[str, pa.Array | None]
     callsign: pa.Array
 
 
@@ -184,7 +185,7 @@ def _plain(data: Columns) -> Plain | None:
     time_ns = _position_times(seconds, last)
     if time_ns is None:
         return None
-    numbers: dict[str, np.ndarray | None] = {}
+    numbers: dict[str, pa.Array | None] = {}
     for name in NUMBERS:
         column = data.get(name)
         if pa.types.is_null(column.type) and name not in ALTITUDES:
@@ -192,10 +193,10 @@ def _plain(data: Columns) -> Plain | None:
             continue
         if not (pa.types.is_floating(column.type) or pa.types.is_null(column.type)):
             return None
-        values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)  # NaN: unknown
+        values = column.cast(pa.float64())  # null or NaN: unknown
         if _infinite(values):
             return None
-        numbers[name] = values  # what ``floats`` gives, without its copy
+        numbers[name] = values  # what ``floats`` gives, NaN where null: :func:`_known`
     callsign, bad = text(data.get("callsign"))
     if bad.any():
         return None
@@ -263,12 +264,21 @@ def _seconds_to_ns(seconds, last, low, high, out):
     return True
 
 
-def _infinite(values: np.ndarray) -> bool:
-    """Whether any value is infinite (NaN is unknown, not infinite), in two passes
-    that allocate nothing."""
-    if len(values) == 0:
-        return False
-    return bool(np.fmax.reduce(values) == np.inf or np.fmin.reduce(values) == -np.inf)
+def _infinite(values: pa.Array) -> bool:
+    """Whether any known value is infinite (NaN and null are unknown, not
+    infinite), in one pass over the column's buffers that allocates nothing."""
+    return bool(_any_infinite(*_buffers(values)))
+
+
+@nb.njit(cache=True, nogil=True)
+def _any_infinite(values, valid, at):
+    for i in range(values.shape[0]):
+        j = at + i
+        if (values[i] == np.inf or values[i] == -np.inf) and (
+            valid.shape[0] == 0 or (valid[j >> 3] >> (j & 7)) & 1
+        ):
+            return True
+    return False
 
 
 def _engine_table(file: str, records: np.ndarray, plain: Plain, only: Collection[str]) -> pa.Table:
@@ -279,7 +289,7 @@ def _engine_table(file: str, records: np.ndarray, plain: Plain, only: Collection
     n = len(records)
     numbers = plain.numbers
     baro, geo = numbers["baroaltitude"], numbers["geoaltitude"]
-    alt_kind = pick_altitude(baro, geo)[1] if "alt_kind" in only else None
+    alt_kind = pick_altitude(_known(baro, n), _known(geo, n))[1] if "alt_kind" in only else None
     values = {
         "track_id": lambda: plain.track_id,
         "time": lambda: pa.Array.from_buffers(TIME_TYPE, n, [None, pa.py_buffer(plain.time_ns)]),
@@ -320,37 +330,63 @@ _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 
 def _constant(value: str, n: int) -> pa.DictionaryArray:
-    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value]))
+    zeros = pa.array(np.zeros(n, np.int32))  # every index 0: nothing to check
+    return pa.DictionaryArray.from_arrays(zeros, pa.array([value]), safe=False)
 
 
-def _first_known(baro: np.ndarray, geo: np.ndarray) -> pa.Array:
+def _first_known(baro: pa.Array, geo: pa.Array) -> pa.Array:
     """The barometric altitude, else the geometric one, null where neither is
-    known: what ``pick_altitude`` and :func:`_nullable` make of them, in one pass."""
+    known (null or NaN): what ``pick_altitude`` and :func:`_nullable` make of
+    them, in one pass over the columns' buffers (no NaN-filled copies)."""
     values = np.empty(len(baro), dtype=np.float64)
     known = np.zeros(-(-len(baro) // 8), dtype=np.uint8)
-    _pick_known(np.ascontiguousarray(baro, np.float64), np.ascontiguousarray(geo, np.float64),
-                values, known)  # fmt: skip
-    buffers = [pa.py_buffer(known), pa.py_buffer(values)]
-    return pa.Array.from_buffers(pa.float64(), len(values), buffers)
+    _pick_known(*_buffers(baro), *_buffers(geo), values, known)
+    return pa.Array.from_buffers(
+        pa.float64(), len(values), [pa.py_buffer(known), pa.py_buffer(values)]
+    )
+
+
+def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray, int]:
+    """A float64 column's values as stored (whatever lies under a null), its
+    validity bitmap (empty: no nulls) and its first bit there."""
+    if column.null_count == 0:
+        return column.to_numpy(), _NO_BITS, 0
+    values = pa.Array.from_buffers(
+        pa.float64(), len(column), [None, column.buffers()[1]], offset=column.offset
+    )
+    return values.to_numpy(), np.frombuffer(column.buffers()[0], np.uint8), column.offset
+
+
+_NO_BITS = np.zeros(0, np.uint8)
 
 
 @nb.njit(cache=True, nogil=True)
-def _pick_known(baro, geo, out, known):
-    """``out``: ``baro``, else ``geo`` where it is NaN; ``known``: a validity bit
-    per value that is not NaN (Arrow's order: the first value in the lowest bit)."""
+def _pick_known(baro, baro_valid, baro_at, geo, geo_valid, geo_at, out, known):
+    """``out``: ``baro``, else ``geo`` where it is unknown (null by its validity
+    bitmap from bit ``*_at``, an empty one: none; or NaN), NaN where both are;
+    ``known``: a validity bit per value (Arrow's order: the first value in the
+    lowest bit)."""
     for i in range(baro.shape[0]):
         v = baro[i]
+        j = baro_at + i
+        if baro_valid.shape[0] > 0 and not (baro_valid[j >> 3] >> (j & 7)) & 1:
+            v = np.nan
         if v != v:
             v = geo[i]
+            j = geo_at + i
+            if geo_valid.shape[0] > 0 and not (geo_valid[j >> 3] >> (j & 7)) & 1:
+                v = np.nan
         out[i] = v
         if v == v:
             known[i >> 3] |= np.uint8(1 << (i & 7))
 
 
-def _known(values: np.ndarray | None, n: int) -> np.ndarray | pa.Array:
-    """A number column of a plain batch: its values, or ``n`` nulls for one the
-    batch leaves out (made only for the columns asked for)."""
-    return pa.nulls(n, pa.float64()) if values is None else values
+def _known(values: pa.Array | None, n: int) -> np.ndarray | pa.Array:
+    """A number column of a plain batch as ``floats`` gives it (NaN where null),
+    or ``n`` nulls for one the batch leaves out (made only when asked for)."""
+    if values is None:
+        return pa.nulls(n, pa.float64())
+    return values.to_numpy(zero_copy_only=False)
 
 
 def _nullable(values: np.ndarray | pa.Array) -> pa.Array:
