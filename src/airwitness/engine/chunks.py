@@ -36,8 +36,18 @@ from airwitness.errors import InputError
 from airwitness.io import read
 from airwitness.io.batches import TABULAR, Checks, read_table
 from airwitness.io.options import ReadOptions
-from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject, concat, one_array
+from airwitness.schema import (
+    DETECTION_SCHEMA,
+    POSITION_SCHEMA,
+    ReadResult,
+    Reject,
+    concat,
+    one_array,
+)
 
+#: The detections of a batch that has none: one empty table for all (Arrow tables are
+#: immutable, and making an empty one costs a quarter of a millisecond, a batch)
+NO_DETECTIONS = DETECTION_SCHEMA.empty_table()
 #: The canonical columns pass 1 reads: those the crossings need, and the source (it
 #: gives the position error of a report that states none)
 SPILLED = (*COLUMNS, "source")
@@ -256,11 +266,12 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
     with this file and row number.
     """
     n = table.num_rows
-    records = np.arange(first_record, first_record + n, dtype=np.int64)
     rejects: list[Reject] = []
     lat = _floats(table["lat"])
     lon = _floats(table["lon"])
+    records = None  # each row's record number, made only when needed
     if not _all_valid(table, lat, lon):
+        records = np.arange(first_record, first_record + n, dtype=np.int64)
         checks = Checks(n)
         checks.flag(_nulls(table["track_id"]), reasons.MISSING_TRACK_ID)
         checks.flag(_nulls(table["time"]), reasons.BAD_TIME)
@@ -288,12 +299,15 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
                 arrays.append(col.cast(pa.dictionary(pa.int32(), pa.string())))
                 continue
             elif field.name == "source_record" and col.null_count:
+                if records is None:
+                    records = np.arange(first_record, first_record + n, dtype=np.int64)
                 col = pc.coalesce(col.cast(pa.int64()), pa.array(records))
             arrays.append(col.cast(field.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
             raise InputError(name, f"column {field.name} ({col.type}): {e}") from None
     fields = [f.with_type(a.type) for f, a in zip(fields, arrays, strict=True)]
-    return ReadResult(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), rejects, CANONICAL)
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    return ReadResult(table, rejects, CANONICAL, detections=NO_DETECTIONS)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
