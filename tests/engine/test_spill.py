@@ -7,6 +7,7 @@ numbers and truncated files are in test_engines.py, beside the engines.
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 
 import numpy as np
@@ -86,11 +87,15 @@ def test_direct_and_cached_spills_hold_the_same_rows(tmp_path, monkeypatch):
     assert whole["source_record"].to_pylist() != sorted(whole["source_record"].to_pylist())
     assert sorted(whole["source_record"].to_pylist()) == list(range(1, 3_001))
     cached_size = os.path.getsize(tmp_path / "cached.spill")
-    assert cached_size == 36 * 3_000 + sum(  # 36 bytes a row, and the runs
-        8 * runs[0] + 8 * runs[1] + 8 * runs[2] + 8 * runs[3] + 5 * runs[4]
+    segments = sorted(  # (offset, size): 36 bytes a row, and the runs
+        (at, 36 * rows + 8 * runs[0] + 8 * runs[1] + 8 * runs[2] + 8 * runs[3] + 5 * runs[4])
         for p in cached
-        for _, _, *runs in p.segments
+        for at, rows, *runs in p.segments
     )
+    sizes = [size for _, size in segments]
+    assert cached_size == sum(-(-size // 8) * 8 for size in sizes)  # each on whole 8-byte words
+    assert any(size % 8 for size in sizes)  # some were padded
+    assert all(b[0] == a[0] + -(-a[1] // 8) * 8 for a, b in itertools.pairwise(segments))
     if _direct_io_here(tmp_path):
         size = os.path.getsize(tmp_path / "direct.spill")
         assert size % 4096 == 0 and size > cached_size

@@ -36,8 +36,18 @@ from airwitness.errors import InputError
 from airwitness.io import read
 from airwitness.io.batches import TABULAR, Checks, read_table
 from airwitness.io.options import ReadOptions
-from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject, concat, one_array
+from airwitness.schema import (
+    DETECTION_SCHEMA,
+    POSITION_SCHEMA,
+    ReadResult,
+    Reject,
+    concat,
+    one_array,
+)
 
+#: The detections of a batch that has none: one empty table for all (Arrow tables are
+#: immutable, and making an empty one costs a quarter of a millisecond, a batch)
+NO_DETECTIONS = DETECTION_SCHEMA.empty_table()
 #: The canonical columns pass 1 reads: those the crossings need, and the source (it
 #: gives the position error of a report that states none)
 SPILLED = (*COLUMNS, "source")
@@ -139,6 +149,23 @@ def _parquet(
     those of reading every column.
     """
     f = unit.file
+    wanted = POSITION_SCHEMA.names if only is None else only
+    record = unit.first_record
+    for table in parquet_batches(unit, batch_rows, only):
+        if f.format == CANONICAL:
+            yield canonical(f.name, table, record, wanted)
+        else:
+            yield read_table(f.name, f.format, table, record, options, only)
+        record += table.num_rows
+
+
+def parquet_batches(
+    unit: Unit, batch_rows: int, only: Sequence[str] | None = SPILLED
+) -> Iterator[pa.Table]:
+    """The unit's batches as pyarrow decodes them, before any conversion: the
+    columns :func:`_parquet` reads for ``only`` (the floor of pass 1, which
+    ``bench/pass1.py`` times alone)."""
+    f = unit.file
     as_dictionary: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
@@ -151,16 +178,7 @@ def _parquet(
         wanted, required = [*module.REQUIRED, *module.OPTIONAL], module.REQUIRED
         as_dictionary = text = module.TEXT
         skip = module.DETAIL
-    # the source too: it gives the position error of a report that states none
-    wanted_out = only
-    record = unit.first_record
-    batches = _batches(f, unit.row_groups, batch_rows, wanted, required, as_dictionary, skip, text)
-    for table in batches:
-        if f.format == CANONICAL:
-            yield canonical(f.name, table, record, wanted)
-        else:
-            yield read_table(f.name, f.format, table, record, options, wanted_out)
-        record += table.num_rows
+    return _batches(f, unit.row_groups, batch_rows, wanted, required, as_dictionary, skip, text)
 
 
 def _batches(
@@ -248,11 +266,12 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
     with this file and row number.
     """
     n = table.num_rows
-    records = np.arange(first_record, first_record + n, dtype=np.int64)
     rejects: list[Reject] = []
     lat = _floats(table["lat"])
     lon = _floats(table["lon"])
+    records = None  # each row's record number, made only when needed
     if not _all_valid(table, lat, lon):
+        records = np.arange(first_record, first_record + n, dtype=np.int64)
         checks = Checks(n)
         checks.flag(_nulls(table["track_id"]), reasons.MISSING_TRACK_ID)
         checks.flag(_nulls(table["time"]), reasons.BAD_TIME)
@@ -280,12 +299,15 @@ def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[s
                 arrays.append(col.cast(pa.dictionary(pa.int32(), pa.string())))
                 continue
             elif field.name == "source_record" and col.null_count:
+                if records is None:
+                    records = np.arange(first_record, first_record + n, dtype=np.int64)
                 col = pc.coalesce(col.cast(pa.int64()), pa.array(records))
             arrays.append(col.cast(field.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
             raise InputError(name, f"column {field.name} ({col.type}): {e}") from None
     fields = [f.with_type(a.type) for f, a in zip(fields, arrays, strict=True)]
-    return ReadResult(pa.Table.from_arrays(arrays, schema=pa.schema(fields)), rejects, CANONICAL)
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    return ReadResult(table, rejects, CANONICAL, detections=NO_DETECTIONS)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

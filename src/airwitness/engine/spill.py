@@ -20,14 +20,16 @@ numbers, file numbers, the records' high 32 bits, the position errors (each
 report's effective σ, :func:`airwitness.uncertainty.effective_sigma`, which is
 float32-exact; constant along most tracks) and leg starts, each as run ends (int32,
 counted from the segment's start) followed by the runs' values (int32, int32,
-int32, float32, one byte): 36 bytes per report. Reading a segment is
+int32, float32, one byte): 36 bytes per report; zeros after them up to a
+whole number of 8-byte words (the writer puts every value in place, each on
+its own size: :mod:`airwitness.engine.spill_kernels`). Reading a segment is
 one ``preadv`` (Arrow IPC batches cost a quarter of a millisecond each to
 find, map and slice, most of pass 2's reading time at 100 M reports).
 
 Local spill files bypass the page cache where the filesystem allows it
 (:mod:`airwitness.engine.spill_io`): each flush is then padded to whole
-4 KiB blocks, so segments after the first of a flush start anywhere (their
-offsets say where).
+4 KiB blocks, so segments after the first of a flush start on any 8-byte
+word (their offsets say where).
 """
 
 from __future__ import annotations
@@ -37,16 +39,27 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-import numba as nb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import filesystem
+from airwitness.engine.spill_columns import HeldBatch, encoded, held_batch, indices
 from airwitness.engine.spill_io import Sink, reader
-from airwitness.schema import POSITION_SCHEMA, one_array
-from airwitness.uncertainty import effective_sigma
+from airwitness.engine.spill_kernels import (
+    RUN_COLUMNS,
+    decode_segment,
+    finish_segments,
+    one_run_each,
+    place_rows,
+    place_runs,
+    scatter,
+    scatter_low,
+    scatter_nullable,
+)
+from airwitness.engine.spill_layout import Buckets, Changes, Layout, Places
+from airwitness.schema import POSITION_SCHEMA
 
 #: Columns stored one value per row, in segment order, as these numpy types
 #: (``record_lo``: the low 32 bits of ``source_record``).
@@ -65,6 +78,9 @@ _ARRAYS = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.
            "leg_start": np.uint8, "pos_sigma_m": np.float32}  # fmt: skip
 assert tuple(_ARRAYS) == COLUMNS
 _CODED = ("track_id", "source_file")
+#: The arrays :func:`~airwitness.engine.spill_kernels.decode_segment` fills, in its order
+_DECODED = ("time", "lon", "lat", "alt_m", "source_record", "track_id", "source_file",
+            "leg_start", "pos_sigma_m")  # fmt: skip
 
 
 def partition_of(track_id: str, partitions: int, salt: int = 0) -> int:
@@ -76,10 +92,6 @@ def _blake(value: str, salt: int) -> int:
     key = salt.to_bytes(8, "little")
     digest = hashlib.blake2b(value.encode(), digest_size=8, salt=key).digest()
     return int.from_bytes(digest, "little")
-
-
-def _encoded(column: pa.Array) -> pa.DictionaryArray:
-    return column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
 
 
 #: Where a segment lies: file offset, rows, and the number of runs of each
@@ -118,12 +130,15 @@ class SpillWriter:
         #: track ids of each partition, in the order they were met
         self.tracks: list[list[str]] = [[] for _ in range(self.partitions)]
         #: track id -> its number among all tracks met here, and per number
-        #: the track's partition and its place in that partition's list
+        #: the track's partition, its place in that partition's list and its
+        #: rows held now
         self._number: dict[str, int] = {}
         self._part_of: list[int] = []
         self._code_of: list[int] = []
-        self._held: list[dict[str, np.ndarray]] = []
+        self._held_of = np.zeros(0, dtype=np.int64)
+        self._held: list[HeldBatch] = []
         self._held_rows = 0
+        self._places = Places()
         self.segments: list[list[Segment]] = [[] for _ in range(self.partitions)]
         self._sink: Sink | None = None
 
@@ -132,92 +147,114 @@ class SpillWriter:
         text); rows are cut by partition when flushed."""
         if table.num_rows == 0:
             return
-        self._held.append(self._compact(table))
+        for batch in table.to_batches():
+            if batch.num_rows:
+                self._held.append(self._hold(batch))
         self._held_rows += table.num_rows
         if self._held_rows >= self.buffer_rows:
             self._flush()
 
+    def _hold(self, batch: pa.RecordBatch) -> HeldBatch:
+        """A batch's spill columns as numpy views of its buffers (no copy but for
+        unusual types), text as numbers into small per-batch tables (``track_id``
+        through each dictionary entry's track number here), its rows counted per
+        track."""
+        tracks = encoded(batch.column("track_id"))
+        track = indices(tracks)
+        values = tracks.dictionary.to_pylist()
+        per_entry = np.bincount(track, minlength=len(values))
+        number_of = np.zeros(len(values), dtype=np.int32)
+        used = np.flatnonzero(per_entry)
+        known = self._number.get  # most tracks were met before: one lookup each
+        number_of[used] = [
+            n if (n := known(values[k])) is not None else self._track_number(values[k])
+            for k in used.tolist()
+        ]
+        if len(self._held_of) < len(self._part_of):
+            grown = np.zeros(2 * len(self._part_of), dtype=np.int64)
+            grown[: len(self._held_of)] = self._held_of
+            self._held_of = grown
+        np.add.at(self._held_of, number_of[used], per_entry[used])  # entries may repeat a track
+        files = encoded(batch.column("source_file"))
+        file_of = [self._name_index(v) for v in files.dictionary.to_pylist()]
+        return held_batch(batch, track, number_of, files, np.asarray(file_of, dtype=np.int32))
+
     def _flush(self) -> None:
         """The held rows grouped by partition, then by track (input order kept
-        within a track), one segment per partition: pass 2 then reads each
-        track's reports in long runs."""
+        within a track), one segment per partition, written straight into the
+        buffer the sink writes: pass 2 then reads each track's reports in long
+        runs."""
         if not self._held:
             return
         sink = self._open()
         offset = sink.position
-        part_of = np.asarray(self._part_of, dtype=np.int64)
-        code_of = np.asarray(self._code_of, dtype=np.int32)
-        per_part = np.bincount(part_of, minlength=self.partitions)
-        bucket = (np.cumsum(per_part) - per_part)[part_of] + code_of  # (partition, code) order
-        per_bucket = np.zeros(len(bucket), dtype=np.int64)
-        for held in self._held:
-            _count(held["track_id"], bucket, per_bucket)
-        cursor = np.cumsum(per_bucket) - per_bucket
-        n = int(per_bucket.sum())
-        # the declared types, so that the bytes written are those the reader expects
-        grouped = {name: np.empty(n, dtype) for name, dtype in _ARRAYS.items()}
-        for held in self._held:
-            dest = _destinations(held["track_id"], bucket, cursor)
-            for name in COLUMNS:
-                values = code_of[held[name]] if name == "track_id" else held[name]
-                _scatter(values, dest, grouped[name])
-        record = grouped.pop("source_record")
-        grouped["record_lo"] = record.astype(np.uint32)  # modulo 2**32: the low bits
-        grouped["record_hi"] = (record >> 32).astype(np.int32)
+        buckets = self._buckets()
+        constant = {h.constant_runs() for h in self._held}
+        values = constant.pop() if len(constant) == 1 else None
+        if values is not None:  # every run column the same throughout: one run of each
+            runs, counted = np.outer(buckets.rows > 0, np.ones(RUN_COLUMNS, np.int64)), None
+        else:
+            counted = Changes(buckets, self._held)
+            runs = counted.runs
+        layout = Layout(buckets.rows, buckets.track_runs, runs)
+        block = sink.take(layout.size)
+        out32 = block.view(np.int32)
+        words = block.view(np.int64)
+        cursor = buckets.first_row.copy()
+        dest, part = self._places.take(max(len(h.track) for h in self._held), layout.size)
+        for held, of in zip(self._held, buckets.of_held, strict=True):
+            n = len(held.track)
+            to = dest[:n], part[:n]
+            if counted is None:
+                place_rows(held.track, of, cursor, buckets.part_of, layout.word, *to)
+            else:
+                place_runs(
+                    held.track, of, cursor, buckets.first_row, buckets.part_of, layout.word,
+                    *to, counted.last, counted.merged, counted.slot, layout.ends_at,
+                    layout.values_at, out32, out32.view(np.float32), block, *held.run_columns(),
+                )  # fmt: skip
+            scatter(held.time, *to, layout.shift[0], words)
+            scatter(held.lon, *to, layout.shift[1], words.view(np.float64))
+            scatter(held.lat, *to, layout.shift[2], words.view(np.float64))
+            scatter_nullable(held.alt, held.alt_valid, held.alt_at, *to, layout.shift[3],
+                             words.view(np.float64))  # fmt: skip
+            scatter_low(held.record, *to, layout.shift[4], out32.view(np.uint32))
+        if counted is None:
+            one_run_each(*values, buckets.rows, layout.values_at, out32, out32.view(np.float32),
+                         block)  # fmt: skip
+        finish_segments(
+            buckets.per_bucket, buckets.first_bucket, layout.track_at, runs, buckets.rows,
+            layout.ends_at, layout.end, layout.stop, out32, block,
+        )  # fmt: skip
         self._held.clear()
         self._held_rows = 0
-        rows_of_track = per_bucket[bucket]
-        counts = np.bincount(part_of, weights=rows_of_track, minlength=self.partitions)
-        counts = counts.astype(np.int64)
-        self.rows += counts
-        ends = np.cumsum(counts)
-        starts = ends - counts
-        used = np.flatnonzero(counts)
-        run_starts = {name: _run_starts(grouped[name], starts[used]) for name in _RUNS}
-        parts: list[np.ndarray] = []
-        for p in used:
-            start, end = int(starts[p]), int(ends[p])
-            segment = [grouped[name][start:end] for name in _PLAIN]
-            runs = []
-            for name in _RUNS:
-                at = run_starts[name]
-                k0, k1 = np.searchsorted(at, [start, end])
-                runs.append(int(k1 - k0))
-                segment.append((np.append(at[k0 + 1 : k1], end) - start).astype(np.int32))
-                segment.append(grouped[name][at[k0:k1]])
-            self.segments[p].append((offset, end - start, *runs))
-            offset += sum(part.nbytes for part in segment)
-            parts.extend(segment)
-        sink.write(parts)
+        self._held_of[:] = 0
+        self.rows += buckets.rows
+        for p in np.flatnonzero(buckets.rows).tolist():
+            where, rows = offset + int(layout.start[p]), int(buckets.rows[p])
+            self.segments[p].append((where, rows, int(buckets.track_runs[p]), *map(int, runs[p])))
+        sink.write([block])
 
-    def _compact(self, table: pa.Table) -> dict[str, np.ndarray]:
-        """The spill columns as arrays, text as numbers (``track_id`` as the
-        track's number among those met here, until the flush)."""
-        tracks = []
-        for chunk in table["track_id"].chunks:
-            chunk = _encoded(chunk)
-            rows = chunk.indices.to_numpy(zero_copy_only=False)
-            values = chunk.dictionary.to_pylist()
-            number_of = np.zeros(len(values), dtype=np.int32)
-            used = np.flatnonzero(np.bincount(rows, minlength=len(values))).tolist()
-            known = self._number.get  # most tracks were met before: one lookup each
-            number_of[used] = [
-                n if (n := known(values[k])) is not None else self._track_number(values[k])
-                for k in used
-            ]
-            tracks.append(number_of[rows])
-        files = []
-        for chunk in table["source_file"].chunks:
-            chunk = _encoded(chunk)
-            local = np.asarray([self._name_index(v) for v in chunk.dictionary.to_pylist()])
-            files.append(local.astype(np.int32)[chunk.indices.to_numpy(zero_copy_only=False)])
-        columns = {"track_id": _joined(tracks, np.int32), "source_file": _joined(files, np.int32)}
-        for name in COLUMNS:
-            if name == "pos_sigma_m":  # the effective error, already float32-exact
-                columns[name] = effective_sigma(table).astype(np.float32)
-            elif name not in _CODED:
-                columns[name] = _values(table[name])
-        return columns
+    def _buckets(self) -> Buckets:
+        """The held rows' buckets: every track met here, in (partition, number in
+        the partition) order."""
+        part_of = np.asarray(self._part_of, dtype=np.int64)
+        tracks_per_part = np.bincount(part_of, minlength=self.partitions)
+        first_bucket = np.zeros(self.partitions + 1, dtype=np.int64)
+        np.cumsum(tracks_per_part, out=first_bucket[1:])
+        bucket = first_bucket[:-1][part_of] + np.asarray(self._code_of, dtype=np.int64)
+        part_of_bucket = np.repeat(np.arange(self.partitions), tracks_per_part)
+        per_bucket = np.zeros(len(bucket), dtype=np.int64)
+        per_bucket[bucket] = self._held_of[: len(bucket)]
+        rows = np.bincount(part_of_bucket, weights=per_bucket, minlength=self.partitions)
+        rows = rows.astype(np.int64)
+        first_row = np.cumsum(per_bucket) - per_bucket
+        first_row -= (np.cumsum(rows) - rows)[part_of_bucket]  # in the bucket's segment
+        track_runs = np.bincount(part_of_bucket, weights=per_bucket > 0, minlength=self.partitions)
+        return Buckets(
+            part_of_bucket, first_bucket, per_bucket, rows, first_row,
+            track_runs.astype(np.int64), [bucket[h.number_of] for h in self._held],
+        )  # fmt: skip
 
     def _track_number(self, track_id: str) -> int:
         """The track's number here; a new track is hashed to its partition."""
@@ -254,88 +291,29 @@ class SpillWriter:
         ]
 
 
-def _run_starts(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    """Where runs of equal ``values`` start, a run also starting at each cut."""
-    change = np.ones(len(values), dtype=bool)
-    np.not_equal(values[1:], values[:-1], out=change[1:])
-    change[cuts] = True
-    return np.flatnonzero(change)
-
-
-def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
-
-
-def _values(column: pa.ChunkedArray) -> np.ndarray:
-    """A column as one numpy array of its stored type: null altitudes NaN,
-    null ``leg_start`` 0, time in nanoseconds."""
-    if pa.types.is_boolean(column.type):
-        column = column.fill_null(False)
-    elif pa.types.is_timestamp(column.type):
-        column = column.cast(pa.int64())
-    values = one_array(column).to_numpy(zero_copy_only=False)  # no copy for one chunk
-    if values.dtype == np.bool_:
-        values = values.view(np.uint8)
-    return np.ascontiguousarray(values)
-
-
-@nb.njit(cache=True, nogil=True)
-def _count(number, bucket, per_bucket):
-    for i in range(number.shape[0]):
-        per_bucket[bucket[number[i]]] += 1
-
-
-@nb.njit(cache=True, nogil=True)
-def _destinations(number, bucket, cursor):
-    """Where each held row goes: rows grouped by ``bucket`` of their track
-    number, input order kept within a bucket (``cursor``: each bucket's next
-    free place; a stable counting sort)."""
-    dest = np.empty(number.shape[0], dtype=np.int64)
-    for i in range(number.shape[0]):
-        b = bucket[number[i]]
-        dest[i] = cursor[b]
-        cursor[b] += 1
-    return dest
-
-
-@nb.njit(cache=True, nogil=True)
-def _scatter(values, dest, out):
-    """``out[dest] = values``, a column at a time (faster than all columns in
-    one loop: fewer places written at once)."""
-    for i in range(values.shape[0]):
-        out[dest[i]] = values[i]
-
-
 def new_path(folder: str, prefix: str) -> str:
     return f"{folder.rstrip('/')}/{prefix}-{uuid.uuid4().hex}.spill"
 
 
 def _read_segment(
-    read: Callable[[int, list[np.ndarray]], None],
+    read: Callable[[int, int], np.ndarray],
+    path: str,
     segment: Segment,
     into: dict[str, np.ndarray],
     track_at: np.ndarray,
     name_at: np.ndarray,
 ) -> None:
     """One segment into ``into`` (an array of its rows per column), track and
-    file numbers translated by ``track_at`` and ``name_at``."""
+    file numbers translated by ``track_at`` and ``name_at``: one read, one
+    compiled pass (a call into it costs microseconds: thousands of segments
+    make a partition at 100 M reports)."""
     offset, rows, *runs = segment
-    low = np.empty(rows, np.uint32)
-    # one buffer for all runs: int32 ends and values, the one-byte leg starts last
-    layout = [
-        (t, k) for dtype, k in zip(_RUNS.values(), runs, strict=True) for t in (np.int32, dtype)
-    ]
-    raw = np.empty(sum(k * np.dtype(t).itemsize for t, k in layout), np.uint8)
-    arrays, at = [], 0
-    for t, k in layout:
-        size = k * np.dtype(t).itemsize
-        arrays.append(raw[at : at + size].view(t))
-        at += size
-    read(offset, [low if name == "record_lo" else into[name] for name in _PLAIN] + [raw])
-    _expand_runs(
-        into["track_id"], into["source_file"], into["leg_start"], into["source_record"], low,
-        into["pos_sigma_m"], *arrays, track_at, name_at,
-    )  # fmt: skip
+    size = BYTES_PER_REPORT * rows + sum(
+        k * (4 + np.dtype(t).itemsize) for t, k in zip(_RUNS.values(), runs, strict=True)
+    )
+    data = read(offset, size)
+    if not decode_segment(data, rows, *runs, track_at, name_at, *(into[name] for name in _DECODED)):
+        raise ValueError(f"spill file {path}: the segment at {offset} is damaged")
 
 
 def iter_piece(piece: Piece) -> Iterator[pa.Table]:
@@ -347,7 +325,7 @@ def iter_piece(piece: Piece) -> Iterator[pa.Table]:
     with reader(piece.path) as read:
         for segment in piece.segments:
             columns = {name: np.empty(segment[1], dtype) for name, dtype in _ARRAYS.items()}
-            _read_segment(read, segment, columns, same_tracks, same_names)
+            _read_segment(read, piece.path, segment, columns, same_tracks, same_names)
             yield _restored(columns, tracks, names)
 
 
@@ -374,62 +352,23 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
                 if end > n:
                     raise ValueError(f"spill pieces hold more than the {n} rows their index says")
                 into = {name: column[at:end] for name, column in out.items()}
-                _read_segment(read, segment, into, t_at, n_at)
+                _read_segment(read, piece.path, segment, into, t_at, n_at)
                 at = end
     if at != n:
         raise ValueError(f"spill pieces hold {at} rows, their index says {n}")
     return _restored(out, tracks, names)
 
 
-@nb.njit(cache=True, nogil=True)
-def _expand_runs(
-    track, file, leg, record, low, sigma,
-    track_ends, track_codes, file_ends, file_codes, high_ends, highs, sigma_ends, sigmas,
-    leg_ends, legs, track_at, name_at,
-):  # fmt: skip
-    """A segment's runs written out one value per row (track and file numbers
-    translated by ``track_at`` and ``name_at``), and its record numbers from
-    their low 32 bits and the runs of their high ones. One call per segment:
-    a compiled function costs microseconds to enter."""
-    _expand(track, track_ends, track_codes, track_at)
-    _expand(file, file_ends, file_codes, name_at)
-    start = 0
-    for k in range(leg_ends.shape[0]):
-        for i in range(start, leg_ends[k]):
-            leg[i] = legs[k]
-        start = leg_ends[k]
-    start = 0
-    for k in range(sigma_ends.shape[0]):
-        for i in range(start, sigma_ends[k]):
-            sigma[i] = sigmas[k]
-        start = sigma_ends[k]
-    start = 0
-    for k in range(high_ends.shape[0]):
-        top = np.int64(highs[k]) << 32
-        for i in range(start, high_ends[k]):
-            record[i] = top | np.int64(low[i])
-        start = high_ends[k]
-
-
-@nb.njit(cache=True, nogil=True)
-def _expand(out, ends, codes, translated):
-    start = 0
-    for k in range(ends.shape[0]):
-        value = translated[codes[k]]
-        for i in range(start, ends[k]):
-            out[i] = value
-        start = ends[k]
-
-
 def _restored(columns: dict[str, np.ndarray], tracks: pa.Array, names: pa.Array) -> pa.Table:
     """Stored columns back in the canonical types: text as dictionaries of
-    ``tracks`` and ``names``, time as timestamps."""
+    ``tracks`` and ``names`` (their numbers were checked on the way in:
+    :func:`~airwitness.engine.spill_kernels.decode_segment`), time as timestamps."""
     arrays = []
     for name in COLUMNS:
         values = columns[name]
         if name in _CODED:
             text = tracks if name == "track_id" else names
-            arrays.append(pa.DictionaryArray.from_arrays(pa.array(values), text))
+            arrays.append(pa.DictionaryArray.from_arrays(pa.array(values), text, safe=False))
         elif name == "leg_start":
             arrays.append(pa.array(values.view(np.bool_)))
         else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -60,7 +60,19 @@ class Sink:
             self._writing: Future[None] | None = None
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="airwitness-spill-write")
 
+    def take(self, size: int) -> np.ndarray:
+        """``size`` bytes (aligned for any number) to fill and give to :meth:`write`
+        alone, which then writes them where they are: with direct I/O, the buffer
+        whose turn it is (its previous write is over); else one kept for the
+        next flush."""
+        if self._direct:
+            return self._buffers[self._turn].take(_whole_blocks(size))[:size]
+        if not hasattr(self, "_spare"):
+            self._spare = _Aligned()
+        return self._spare.take(size)
+
     def write(self, arrays: list[np.ndarray]) -> None:
+        """Write ``arrays``' bytes one after the other from :attr:`position` on."""
         size = sum(a.nbytes for a in arrays)
         if self._direct:
             self._write_direct(arrays, size)
@@ -75,10 +87,13 @@ class Sink:
     def _write_direct(self, arrays: list[np.ndarray], size: int) -> None:
         padded = _whole_blocks(size)
         block = self._buffers[self._turn].take(padded)
-        at = 0
-        for a in arrays:
-            block[at : at + a.nbytes] = a.reshape(-1).view(np.uint8)
-            at += a.nbytes
+        if len(arrays) == 1 and arrays[0].ctypes.data == block.ctypes.data:
+            at = size  # filled where it lies (:meth:`take`)
+        else:
+            at = 0
+            for a in arrays:
+                block[at : at + a.nbytes] = a.reshape(-1).view(np.uint8)
+                at += a.nbytes
         block[at:] = 0
         self._wait()  # the other buffer's write: at most one in flight
         self._writing = self._thread.submit(self._put, block, self.position)
@@ -170,16 +185,17 @@ def _writev(fd: int, arrays: list[np.ndarray]) -> None:
 
 @contextmanager
 def reader(path: str) -> Iterator:  # type: ignore[type-arg]
-    """A function reading file bytes at an offset into a list of arrays."""
+    """A function giving ``size`` bytes of the file from ``offset`` on, as a
+    byte array that holds them until the next call (one buffer is reused:
+    pass 2 reads thousands of segments a partition)."""
     if is_uri(path):
         fs, name = filesystem(path)
         with fs.open_input_file(name) as f:
 
-            def read_remote(offset: int, arrays: Sequence[np.ndarray]) -> None:
-                size = sum(a.nbytes for a in arrays)
+            def read_remote(offset: int, size: int) -> np.ndarray:
                 data = np.frombuffer(f.read_at(size, offset), dtype=np.uint8)
                 _check(path, offset, size, len(data))
-                _fill(arrays, data)
+                return data
 
             yield read_remote
         return
@@ -187,9 +203,8 @@ def reader(path: str) -> Iterator:  # type: ignore[type-arg]
     scratch = _Aligned()
     try:
 
-        def read_local(offset: int, arrays: Sequence[np.ndarray]) -> None:
+        def read_local(offset: int, size: int) -> np.ndarray:
             nonlocal fd, direct
-            size = sum(a.nbytes for a in arrays)
             if direct:
                 start = offset - offset % _BLOCK  # whole aligned blocks around the bytes
                 block = scratch.take(_whole_blocks(offset + size - start))
@@ -202,21 +217,14 @@ def reader(path: str) -> Iterator:  # type: ignore[type-arg]
                     fd, direct = os.open(path, os.O_RDONLY), False
                 else:
                     _check(path, offset, size, max(0, min(got, size)))
-                    _fill(arrays, block[offset - start :])
-                    return
-            _check(path, offset, size, os.preadv(fd, arrays, offset))
+                    return block[offset - start : offset - start + size]
+            data = scratch.take(size)
+            _check(path, offset, size, os.preadv(fd, [data], offset))
+            return data
 
         yield read_local
     finally:
         os.close(fd)
-
-
-def _fill(arrays: Sequence[np.ndarray], data: np.ndarray) -> None:
-    """``arrays`` filled, one after the other, from the bytes of ``data``."""
-    at = 0
-    for a in arrays:
-        a.reshape(-1).view(np.uint8)[:] = data[at : at + a.nbytes]
-        at += a.nbytes
 
 
 def _check(path: str, offset: int, size: int, got: int) -> None:

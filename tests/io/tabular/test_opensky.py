@@ -319,6 +319,37 @@ def test_numbers_unknown_and_infinite():
     built = opensky._nullable(values)
     assert built.to_pylist() == [1.5, None, -2.0] and built.null_count == 1
     assert built.equals(pa.array(values, from_pandas=True))
-    assert not opensky._infinite(values) and not opensky._infinite(np.array([np.nan]))
-    assert opensky._infinite(np.array([1.0, np.inf])) and opensky._infinite(np.array([-np.inf]))
-    assert not opensky._infinite(np.zeros(0))
+    assert not opensky._infinite(pa.array(values)) and not opensky._infinite(pa.array([np.nan]))
+    assert opensky._infinite(pa.array([1.0, np.inf])) and opensky._infinite(pa.array([-np.inf]))
+    assert not opensky._infinite(pa.array([], pa.float64()))
+    stored = pa.array([1.0, np.inf, 2.0])  # an infinity under a null is not read
+    hidden = pa.Array.from_buffers(pa.float64(), 3, [pa.array([True, False, True]).buffers()[1],
+                                                     stored.buffers()[1]])  # fmt: skip
+    assert hidden.null_count == 1 and not opensky._infinite(hidden)
+    assert opensky._infinite(hidden.slice(1).fill_null(np.inf))
+
+
+def test_altitudes_first_known_in_one_pass():
+    """Barometric where known, else geometric, null where neither is (null or
+    NaN; nulls read by their validity bits, from a slice's offset too): over
+    more than one byte of validity bits, what ``pick_altitude`` and
+    ``_nullable`` make of the NaN-filled columns."""
+    from airwitness.io._convert import pick_altitude
+
+    nan = float("nan")
+    baro = pa.array([0.0, 1.0, None, nan, 4.0, None, 6.0, 7.0, nan, None, 10.0, nan])[1:]
+    geo = pa.array([9.0, 2.0, nan, 9.0, 5.0, None, 9.0, 8.0, None, None, 11.0])
+    got = opensky._first_known(baro, geo)
+    assert got.to_pylist() == [1.0, 2.0, None, 4.0, 5.0, 6.0, 7.0, 8.0, None, 10.0, 11.0]
+    as_floats = [c.to_numpy(zero_copy_only=False) for c in (baro, geo)]
+    assert got.equals(opensky._nullable(pick_altitude(*as_floats)[0]))
+    assert got.buffers()[0].to_pybytes() == bytes([0b11111011, 0b110])  # bits 2 and 8 unknown
+    assert np.isnan(got.to_numpy(zero_copy_only=False)[[2, 8]]).all()
+
+
+def test_position_times_leave_a_bad_value_to_times():
+    """The one-pass conversion stops at a value outside the window (an infinity
+    here, after good ones): ``times`` then finds it bad."""
+    seconds = np.arange(1_589_155_200, 1_589_155_203, dtype=np.int64)
+    assert opensky._position_times(seconds, pa.array([1589155199.5, None, np.inf])) is None
+    assert opensky._position_times(seconds, pa.array([1589155199.5, -np.inf, 1.0])) is None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numba as nb
 import numpy as np
 import pyarrow as pa
 
@@ -43,7 +44,7 @@ from airwitness.io._convert import (
 from airwitness.io._source import Source
 from airwitness.io.options import ReadOptions
 from airwitness.io.tabular._containers import Columns, load
-from airwitness.schema import POSITION_SCHEMA, TIME_TYPE, ReadResult
+from airwitness.schema import DETECTION_SCHEMA, POSITION_SCHEMA, TIME_TYPE, ReadResult
 
 NAME = "opensky"
 #: OpenSky's state vectors are ADS-B positions (its MLAT ones are not in the history)
@@ -91,9 +92,11 @@ def convert(file: str, data: Columns, only: Collection[str] | None = None) -> Re
     plain = _plain(data)
     if plain is not None and only is not None:
         table = _engine_table(file, data.records, plain, only)
-        return ReadResult(table, all_rejects(Checks(0), file, data.records, data.rejects), NAME)
+        rejects = all_rejects(Checks(0), file, data.records, data.rejects)
+        return ReadResult(table, rejects, NAME, detections=_NO_DETECTIONS)
     if plain is not None:
-        columns = _columns(plain.track_id, plain.time_ns, plain.lat, plain.lon, plain.numbers,
+        numbers = {k: _known(v, len(data)) for k, v in plain.numbers.items()}
+        columns = _columns(plain.track_id, plain.time_ns, plain.lat, plain.lon, numbers,
                            plain.callsign)  # fmt: skip
         return finish(
             file, NAME, Checks(len(data)), data.records, columns, data.rejects, only, ADSB
@@ -145,7 +148,9 @@ class Plain:
     time_ns: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
-    numbers: dict[str, np.ndarray | pa.Array]  # NaN (or null) = unknown
+    #: float64, null or NaN = unknown; None: a column the file leaves out or all null
+    #: (made null when needed)
+    numbers: dict[str, pa.Array | None]
     callsign: pa.Array
 
 
@@ -181,18 +186,18 @@ def _plain(data: Columns) -> Plain | None:
     time_ns = _position_times(seconds, last)
     if time_ns is None:
         return None
-    numbers: dict[str, np.ndarray | pa.Array] = {}
+    numbers: dict[str, pa.Array | None] = {}
     for name in NUMBERS:
         column = data.get(name)
         if pa.types.is_null(column.type) and name not in ALTITUDES:
-            numbers[name] = pa.nulls(len(column), pa.float64())  # unknown: null, as NaN is
+            numbers[name] = None  # unknown: null, as NaN is (:func:`_known`)
             continue
         if not (pa.types.is_floating(column.type) or pa.types.is_null(column.type)):
             return None
-        values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)  # NaN: unknown
+        values = column.cast(pa.float64())  # null or NaN: unknown
         if _infinite(values):
             return None
-        numbers[name] = values  # what ``floats`` gives, without its copy
+        numbers[name] = values  # what ``floats`` gives, NaN where null: :func:`_known`
     callsign, bad = text(data.get("callsign"))
     if bad.any():
         return None
@@ -225,26 +230,16 @@ def _lower_hex(addresses: pa.Array) -> pa.Array | None:
 def _position_times(seconds: np.ndarray, last: pa.Array) -> np.ndarray | None:
     """Each report's time (ns): ``lastposupdate`` where known, else ``time``
     (``seconds``); ``None`` where a ``lastposupdate`` is bad. Floating-point
-    seconds well inside the window are converted here in a few passes, as
+    seconds well inside the window are converted here in one compiled pass, as
     ``times`` converts them (to the microsecond, rounded half to even); any
     other column by ``times`` itself."""
     if pa.types.is_null(last.type):
         return seconds * NS
     if pa.types.is_floating(last.type):
         values = last.cast(pa.float64()).to_numpy(zero_copy_only=False)  # null: NaN
-        low, high = np.fmin.reduce(values), np.fmax.reduce(values)  # NaN left out
-        if np.isnan(low):  # every one unknown
-            return seconds * NS
+        time_ns = np.empty(len(values), dtype=np.int64)
         # a second's margin at the top: there, rounding may reach the window's end
-        if low >= T_MIN_S and high < T_MAX_S - 1:
-            micro = values * 1e6  # what ``times`` computes: v x (10⁹ / 1000), rounded
-            np.rint(micro, out=micro)
-            with np.errstate(invalid="ignore"):  # NaN: unknown, replaced below
-                time_ns = micro.astype(np.int64)
-            time_ns *= 1000
-            unknown = np.isnan(values)
-            if unknown.any():
-                time_ns[unknown] = seconds[unknown] * NS
+        if _seconds_to_ns(seconds, values, T_MIN_S, T_MAX_S - 1, time_ns):
             return time_ns
     last_ns, bad, unknown = times(last, "s")  # as position_time reads it
     if bad.any():
@@ -252,12 +247,39 @@ def _position_times(seconds: np.ndarray, last: pa.Array) -> np.ndarray | None:
     return np.where(unknown, seconds * NS, last_ns)
 
 
-def _infinite(values: np.ndarray) -> bool:
-    """Whether any value is infinite (NaN is unknown, not infinite), in two passes
-    that allocate nothing."""
-    if len(values) == 0:
-        return False
-    return bool(np.fmax.reduce(values) == np.inf or np.fmin.reduce(values) == -np.inf)
+@nb.njit(cache=True, nogil=True)
+def _seconds_to_ns(seconds, last, low, high, out):
+    """``out``: each ``last`` (floating-point seconds) in nanoseconds as ``times``
+    converts it (to the microsecond, rounded half to even: v x (10⁹ / 1000),
+    rounded, x 1000), ``seconds`` x 10⁹ where it is NaN (unknown); one pass.
+    False, with ``out`` unfinished, as soon as a known one lies outside
+    [``low``, ``high``) (or is infinite): ``times`` decides then."""
+    for i in range(last.shape[0]):
+        v = last[i]
+        if v != v:
+            out[i] = seconds[i] * NS
+        elif low <= v < high:
+            out[i] = np.int64(np.rint(v * 1e6)) * 1000
+        else:
+            return False
+    return True
+
+
+def _infinite(values: pa.Array) -> bool:
+    """Whether any known value is infinite (NaN and null are unknown, not
+    infinite), in one pass over the column's buffers that allocates nothing."""
+    return bool(_any_infinite(*_buffers(values)))
+
+
+@nb.njit(cache=True, nogil=True)
+def _any_infinite(values, valid, at):
+    for i in range(values.shape[0]):
+        j = at + i
+        if (values[i] == np.inf or values[i] == -np.inf) and (
+            valid.shape[0] == 0 or (valid[j >> 3] >> (j & 7)) & 1
+        ):
+            return True
+    return False
 
 
 def _engine_table(file: str, records: np.ndarray, plain: Plain, only: Collection[str]) -> pa.Table:
@@ -267,21 +289,18 @@ def _engine_table(file: str, records: np.ndarray, plain: Plain, only: Collection
     constant columns (:func:`_constant`) one value and an index per row."""
     n = len(records)
     numbers = plain.numbers
-    if "alt_kind" in only:
-        alt_m, alt_kind = pick_altitude(numbers["baroaltitude"], numbers["geoaltitude"])
-    else:  # the same altitudes, without their kinds
-        baro = numbers["baroaltitude"]
-        alt_m, alt_kind = np.where(np.isnan(baro), numbers["geoaltitude"], baro), None
+    baro, geo = numbers["baroaltitude"], numbers["geoaltitude"]
+    alt_kind = pick_altitude(_known(baro, n), _known(geo, n))[1] if "alt_kind" in only else None
     values = {
         "track_id": lambda: plain.track_id,
         "time": lambda: pa.Array.from_buffers(TIME_TYPE, n, [None, pa.py_buffer(plain.time_ns)]),
         "lon": lambda: pa.array(plain.lon),
         "lat": lambda: pa.array(plain.lat),
-        "alt_m": lambda: _nullable(alt_m),
+        "alt_m": lambda: _first_known(baro, geo),
         "alt_kind": lambda: alt_kind,
-        "ground_speed_mps": lambda: _nullable(numbers["velocity"]),
-        "track_deg": lambda: _nullable(numbers["heading"]),
-        "vrate_mps": lambda: _nullable(numbers["vertrate"]),
+        "ground_speed_mps": lambda: _nullable(_known(numbers["velocity"], n)),
+        "track_deg": lambda: _nullable(_known(numbers["heading"], n)),
+        "vrate_mps": lambda: _nullable(_known(numbers["vertrate"], n)),
         "callsign": lambda: plain.callsign,
         "identity": lambda: plain.track_id,  # the Mode S address
         "source_record": lambda: pa.array(records),
@@ -309,10 +328,69 @@ def _constants(file: str) -> dict[str, str]:
 
 
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+#: The detections of a batch: none, one empty table for all (Arrow tables are
+#: immutable, and making an empty one costs a quarter of a millisecond, a batch)
+_NO_DETECTIONS = DETECTION_SCHEMA.empty_table()
 
 
 def _constant(value: str, n: int) -> pa.DictionaryArray:
-    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([value]))
+    zeros = pa.array(np.zeros(n, np.int32))  # every index 0: nothing to check
+    return pa.DictionaryArray.from_arrays(zeros, pa.array([value]), safe=False)
+
+
+def _first_known(baro: pa.Array, geo: pa.Array) -> pa.Array:
+    """The barometric altitude, else the geometric one, null where neither is
+    known (null or NaN): what ``pick_altitude`` and :func:`_nullable` make of
+    them, in one pass over the columns' buffers (no NaN-filled copies)."""
+    values = np.empty(len(baro), dtype=np.float64)
+    known = np.zeros(-(-len(baro) // 8), dtype=np.uint8)
+    _pick_known(*_buffers(baro), *_buffers(geo), values, known)
+    return pa.Array.from_buffers(
+        pa.float64(), len(values), [pa.py_buffer(known), pa.py_buffer(values)]
+    )
+
+
+def _buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray, int]:
+    """A float64 column's values as stored (whatever lies under a null), its
+    validity bitmap (empty: no nulls) and its first bit there."""
+    if column.null_count == 0:
+        return column.to_numpy(), _NO_BITS, 0
+    values = pa.Array.from_buffers(
+        pa.float64(), len(column), [None, column.buffers()[1]], offset=column.offset
+    )
+    return values.to_numpy(), np.frombuffer(column.buffers()[0], np.uint8), column.offset
+
+
+_NO_BITS = np.zeros(0, np.uint8)
+
+
+@nb.njit(cache=True, nogil=True)
+def _pick_known(baro, baro_valid, baro_at, geo, geo_valid, geo_at, out, known):
+    """``out``: ``baro``, else ``geo`` where it is unknown (null by its validity
+    bitmap from bit ``*_at``, an empty one: none; or NaN), NaN where both are;
+    ``known``: a validity bit per value (Arrow's order: the first value in the
+    lowest bit)."""
+    for i in range(baro.shape[0]):
+        v = baro[i]
+        j = baro_at + i
+        if baro_valid.shape[0] > 0 and not (baro_valid[j >> 3] >> (j & 7)) & 1:
+            v = np.nan
+        if v != v:
+            v = geo[i]
+            j = geo_at + i
+            if geo_valid.shape[0] > 0 and not (geo_valid[j >> 3] >> (j & 7)) & 1:
+                v = np.nan
+        out[i] = v
+        if v == v:
+            known[i >> 3] |= np.uint8(1 << (i & 7))
+
+
+def _known(values: pa.Array | None, n: int) -> np.ndarray | pa.Array:
+    """A number column of a plain batch as ``floats`` gives it (NaN where null),
+    or ``n`` nulls for one the batch leaves out (made only when asked for)."""
+    if values is None:
+        return pa.nulls(n, pa.float64())
+    return values.to_numpy(zero_copy_only=False)
 
 
 def _nullable(values: np.ndarray | pa.Array) -> pa.Array:
