@@ -65,11 +65,9 @@ def _segment(order, table, runs) -> bytes:
     return parts + bytes(-len(parts) % 8)
 
 
-def test_a_flush_is_its_segments_byte_for_byte(tmp_path, cached):
-    """Track ``a`` (rows 0, 2, 4) before ``b`` (rows 1, 3), the order met; runs
-    change within tracks and across the track boundary, and merge across it
-    where the values meet (the records' high bits, the errors)."""
-    table = _table(
+def _five_rows() -> pa.Table:
+    """Two tracks interleaved, whose run columns change within tracks and across them."""
+    return _table(
         tracks=["a", "b", "a", "b", "a"],
         files=["f1", "f1", "f1", "f2", "f2"],
         records=[1, 2, 3, 2**32 + 4, 5],
@@ -77,6 +75,13 @@ def test_a_flush_is_its_segments_byte_for_byte(tmp_path, cached):
         sigmas=[10.0, None, 10.0, 20.0, None],
         alts=[100.0, None, 300.0, 400.0, None],
     )
+
+
+def test_a_flush_is_its_segments_byte_for_byte(tmp_path, cached):
+    """Track ``a`` (rows 0, 2, 4) before ``b`` (rows 1, 3), the order met; runs
+    change within tracks and across the track boundary, and merge across it
+    where the values meet (the records' high bits, the errors)."""
+    table = _five_rows()
     writer = SpillWriter(str(tmp_path / "u.spill"), 1)
     writer.write(table)
     (piece,) = writer.close()
@@ -227,14 +232,7 @@ def test_a_segment_decodes_to_its_rows_and_a_damaged_one_is_refused():
     """The segment of the first test read back: runs written out a value a row,
     numbers translated, records whole; run ends that overrun the rows or stop
     short, and numbers without a translation, are refused."""
-    table = _table(
-        tracks=["a", "b", "a", "b", "a"],
-        files=["f1", "f1", "f1", "f2", "f2"],
-        records=[1, 2, 3, 2**32 + 4, 5],
-        legs=[None, True, True, None, False],
-        sigmas=[10.0, None, 10.0, 20.0, None],
-        alts=[100.0, None, 300.0, 400.0, None],
-    )
+    table = _five_rows()
     runs = [([3, 5], [0, 1]), ([2, 3, 4, 5], [0, 1, 0, 1]), ([4, 5], [0, 1]),
             ([2, 4, 5], [10.0, 50.0, 20.0]), ([1, 2, 3, 4, 5], [0, 1, 0, 1, 0])]  # fmt: skip
     data = _segment([0, 2, 4, 1, 3], table, runs)
