@@ -29,7 +29,7 @@ GENERATOR_PARTS = (GENERATOR, ROOT / "scripts" / "traffic_opensky.py")
 FORMATS = ("canonical", "opensky", "opensky-csv")
 #: What the bench tables call each format
 LABELS = {
-    "canonical": "canonical Parquet (zstd)",
+    "canonical": "canonical Parquet (lz4, delta times)",
     "opensky": "OpenSky Parquet (snappy)",
     "opensky-csv": "OpenSky CSV.gz (hourly)",
 }

@@ -66,7 +66,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from airwitness.schema import POSITION_SCHEMA
+from airwitness.schema import PARQUET_COMPRESSION, POSITION_SCHEMA, parquet_options
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the OpenSky layouts beside it
 import traffic_opensky
@@ -79,8 +79,9 @@ _SELF_SHA256 = hashlib.sha256(
     Path(__file__).read_bytes() + Path(traffic_opensky.__file__).read_bytes()
 ).hexdigest()
 FORMATS = ("canonical", "opensky", "opensky-csv")
-#: Parquet compression of each format unless ``--compression`` says otherwise
-COMPRESSION = {"canonical": "zstd", "opensky": "snappy", "opensky-csv": "gzip"}
+#: Parquet compression of each format unless ``--compression`` says otherwise (canonical:
+#: as airwitness writes it, ``airwitness.schema.parquet_options``)
+COMPRESSION = {"canonical": PARQUET_COMPRESSION, "opensky": "snappy", "opensky-csv": "gzip"}
 ROW_GROUP = 1_000_000
 ROWS_PER_FILE = 4_000_000
 EARTH_RADIUS_M = 6_371_008.8
@@ -681,12 +682,8 @@ def write_part(
         tmp.replace(path)
         return rows
     rows = 0
-    with pq.ParquetWriter(
-        tmp,
-        POSITION_SCHEMA,
-        compression=compression,
-        use_dictionary=["track_id", "alt_kind", "callsign", "source", "source_file"],
-    ) as writer:
+    options = parquet_options(POSITION_SCHEMA) | {"compression": compression}
+    with pq.ParquetWriter(tmp, POSITION_SCHEMA, **options) as writer:
         for w0, w1 in part.windows:
             cols = reports_in(fl, w0, w1, seed)
             if not cols:
@@ -867,7 +864,8 @@ def main(argv: list[str] | None = None) -> int:
         "--compression",
         default="",
         choices=["zstd", "snappy", "lz4", "none"],
-        help="Parquet compression (default: zstd for canonical, snappy for opensky)",
+        help="Parquet compression (default: canonical as airwitness writes it, lz4 with "
+        "delta-coded times; opensky as OpenSky's files, snappy)",
     )
     ap.add_argument(
         "--format",

@@ -68,6 +68,12 @@ def test_exact_rows_schema_and_layout(runs: tuple[Path, Path]) -> None:
         assert table["source_file"].unique().to_pylist() == [rel]
         assert table["source_record"].to_pylist() == list(range(1, table.num_rows + 1))
         total += table.num_rows
+        column = pq.ParquetFile(path).metadata.row_group(0).column
+        assert column(1).path_in_schema == "time"  # as airwitness writes the canonical table
+        assert (column(1).compression, column(1).encodings) == (
+            "LZ4",
+            ("RLE", "DELTA_BINARY_PACKED"),
+        )
     assert total == N
     assert ds.dataset(out, format="parquet").count_rows() == N  # the manifest is skipped
 

@@ -88,6 +88,37 @@ DETECTION_SCHEMA = pa.schema(
     ]
 )
 
+#: Parquet page compression of every table airwitness writes (LZ4_RAW in the file).
+PARQUET_COMPRESSION = "lz4"
+
+
+def parquet_options(schema: pa.Schema) -> dict[str, object]:
+    """How airwitness writes a table as Parquet (``pyarrow.parquet.write_table`` keywords).
+
+    Read speed first, the files being read far more often than written: LZ4 pages,
+    whole numbers and times delta-coded (sorted times and record numbers shrink to a
+    few bits each), text as dictionaries. Against zstd's plain pages the canonical
+    table is ~4 % larger on disk and pyarrow decodes it 3–4× faster
+    (docs/architecture.md §2, BENCHMARKS.md)."""
+    text = [f.name for f in schema if _is_text(f.type)]
+    delta = {
+        f.name: "DELTA_BINARY_PACKED"
+        for f in schema
+        if pa.types.is_integer(f.type) or pa.types.is_timestamp(f.type)
+    }
+    return {
+        "compression": PARQUET_COMPRESSION,
+        "use_dictionary": text,
+        "column_encoding": delta,
+    }
+
+
+def _is_text(typ: pa.DataType) -> bool:
+    if pa.types.is_dictionary(typ):
+        typ = typ.value_type
+    return pa.types.is_string(typ) or pa.types.is_large_string(typ)
+
+
 # Unit conversions, applied by readers at the edge.
 FT_TO_M = 0.3048
 KT_TO_MPS = 1852.0 / 3600.0

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from airwitness.schema import parquet_options
 from airwitness.times import iso_times
 
 FORMATS = {
@@ -130,7 +131,7 @@ def write_table(table: pa.Table, path: str | Path | None) -> None:
     fmt = format_for(path)
     path = Path(path)
     if fmt == "parquet":
-        pq.write_table(table, path, compression="zstd")
+        pq.write_table(table, path, **parquet_options(table.schema))
     elif fmt == "csv":
         buf = io.BytesIO()
         write_csv(table, buf)
