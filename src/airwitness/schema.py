@@ -98,7 +98,7 @@ def parquet_options(schema: pa.Schema) -> dict[str, object]:
     Read speed first, the files being read far more often than written: LZ4 pages,
     whole numbers and times delta-coded (sorted times and record numbers shrink to a
     few bits each), text as dictionaries. Against zstd's plain pages the canonical
-    table is ~4 % larger on disk and pyarrow decodes it 3–4× faster
+    table is 4–7 % larger on disk and pyarrow decodes it 3–4× faster
     (docs/architecture.md §2, BENCHMARKS.md)."""
     text = [f.name for f in schema if _is_text(f.type)]
     delta = {

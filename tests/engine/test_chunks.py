@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from airwitness.engine.chunks import Unit, canonical, cut_units, read_unit, read_whole
+from airwitness.engine.chunks import Unit, cut_units, read_unit, read_whole
 from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import InputFile, detect
 
@@ -103,20 +103,3 @@ def test_units_are_long_first_and_short_last():
         (3, (3,), 7),
     ]
     assert all(u.file is files[k - 1 if k > 1 else 0] for k, u in got if k != 1)
-
-
-def test_a_batch_with_nothing_to_reject_fills_unknown_record_numbers(tmp_path):
-    """Rows all valid (no per-row verdicts): a null ``source_record`` is still the
-    row's number in its file, the batch's first row being record 5."""
-    table = pa.table(
-        {
-            "track_id": ["a", "b", "a"],
-            "time": pa.array([T0, T0 + 1, T0 + 2], pa.timestamp("ns", tz="UTC")),
-            "lon": [10.0, 11.0, 12.0],
-            "lat": [50.0, 51.0, 52.0],
-            "source_record": pa.array([None, 70, None], pa.int64()),
-        }
-    )
-    got = canonical("in.parquet", table, 5, ("track_id", "source_record"))
-    assert got.rejects == [] and got.detections.num_rows == 0
-    assert got.table["source_record"].to_pylist() == [5, 70, 7]

@@ -23,6 +23,7 @@ from airwitness.errors import UsageError
 from airwitness.io import read
 from airwitness.io.options import ReadOptions
 from airwitness.pipeline import read_inputs
+from airwitness.report.tables import write_table
 from airwitness.schema import POSITION_SCHEMA
 from airwitness.store import SCHEMA_VERSION, info, ingest, ingestion, load
 
@@ -117,6 +118,21 @@ def test_unreadable_input_fails_alone(tmp_path):
     assert "cannot detect the format" in results[1].error.reason
     assert results[1].sha256 is not None
     assert results[1].message.startswith(f"{junk}: cannot detect")
+    assert info(path)["files"] == 1
+
+
+def test_a_canonical_table_is_refused_with_its_reason(tmp_path):
+    """A canonical Parquet file carries other files' provenance: the store, which
+    keeps each file's own reports, says so and stores nothing of it."""
+    table = tmp_path / "reports.parquet"
+    write_table(read(FILES[0]).table, table)
+    path = tmp_path / "s.duckdb"
+    forced = tmp_path / "reports-copy.parquet"
+    shutil.copy(table, forced)
+    results = ingest([table, FILES[0]], path) + ingest([forced], path, format="canonical")
+    assert [r.status for r in results] == ["failed", "stored", "failed"]
+    assert results[0].error.reason == ingestion.CANONICAL_REFUSED
+    assert results[2].error.reason == ingestion.CANONICAL_REFUSED
     assert info(path)["files"] == 1
 
 

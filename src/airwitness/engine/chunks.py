@@ -15,12 +15,9 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from airwitness import reasons
 from airwitness.engine.partition import COLUMNS
 from airwitness.engine.plan import share
 from airwitness.engine.sources import (
@@ -34,20 +31,14 @@ from airwitness.engine.sources import (
 from airwitness.engine.text import csv_chunks
 from airwitness.errors import InputError
 from airwitness.io import read
-from airwitness.io.batches import TABULAR, Checks, read_table
+from airwitness.io.batches import TABULAR, read_table
 from airwitness.io.options import ReadOptions
+from airwitness.io.tabular import canonical
 from airwitness.schema import (
-    DETECTION_SCHEMA,
     POSITION_SCHEMA,
     ReadResult,
-    Reject,
-    concat,
-    one_array,
 )
 
-#: The detections of a batch that has none: one empty table for all (Arrow tables are
-#: immutable, and making an empty one costs a quarter of a millisecond, a batch)
-NO_DETECTIONS = DETECTION_SCHEMA.empty_table()
 #: The canonical columns pass 1 reads: those the crossings need, and the source (it
 #: gives the position error of a report that states none)
 SPILLED = (*COLUMNS, "source")
@@ -122,12 +113,6 @@ def read_unit(
 
 def read_whole(f: InputFile, options: ReadOptions | None) -> ReadResult:
     """The whole file at once, as ``airwitness.io.read`` reads it (the in-memory path)."""
-    if f.format == CANONICAL:
-        whole = Unit(f, tuple(range(len(f.row_groups))))
-        parts = list(_parquet(whole, 1 << 62, options, only=None))
-        return ReadResult(
-            concat([p.table for p in parts]), [r for p in parts for r in p.rejects], CANONICAL
-        )
     if not is_uri(f.name) and os.path.abspath(f.name) == f.location:
         return read(f.name, format=f.format, options=options)
     with open_file(f.location, f.name) as fh:
@@ -153,7 +138,7 @@ def _parquet(
     record = unit.first_record
     for table in parquet_batches(unit, batch_rows, only):
         if f.format == CANONICAL:
-            yield canonical(f.name, table, record, wanted)
+            yield canonical.convert(f.name, table, record, wanted)
         else:
             yield read_table(f.name, f.format, table, record, options, only)
         record += table.num_rows
@@ -254,98 +239,3 @@ def _clean(
         if not stats.has_min_max or not (-math.inf < stats.min and stats.max < math.inf):
             return False
     return True
-
-
-def canonical(name: str, table: pa.Table, first_record: int, columns: Sequence[str]) -> ReadResult:
-    """Rows already in the canonical schema: checked, cast, provenance kept.
-
-    Returns the schema's fields named in ``columns``; those the file lacks are
-    null (``source``: ``canonical``); a dictionary ``track_id`` stays one.
-    Rows without track, time or a valid position are rejected (record = row
-    number in this file); null ``source_file``/``source_record`` are filled
-    with this file and row number.
-    """
-    n = table.num_rows
-    rejects: list[Reject] = []
-    lat = _floats(table["lat"])
-    lon = _floats(table["lon"])
-    records = None  # each row's record number, made only when needed
-    if not _all_valid(table, lat, lon):
-        records = np.arange(first_record, first_record + n, dtype=np.int64)
-        checks = Checks(n)
-        checks.flag(_nulls(table["track_id"]), reasons.MISSING_TRACK_ID)
-        checks.flag(_nulls(table["time"]), reasons.BAD_TIME)
-        no_bad = np.zeros(n, dtype=bool)
-        checks.position((lat, no_bad), (lon, no_bad), reasons.NO_POSITION)
-        keep = checks.ok
-        rejects = checks.rejects(name, records)
-        if not keep.all():
-            table = table.filter(pa.array(keep))
-            records = records[keep]
-    arrays, fields = [], [f for f in POSITION_SCHEMA if f.name in columns]
-    for field in fields:
-        if field.name not in table.column_names:
-            arrays.append(_absent(field, table.num_rows))
-            continue
-        col = one_array(table[field.name])
-        try:
-            if field.name == "time":
-                if not pa.types.is_timestamp(col.type):
-                    raise InputError(name, f"column time is {col.type}, not a timestamp")
-                col = col.cast(pa.timestamp(col.type.unit, tz="UTC"))
-            elif field.name == "source_file":
-                col = _source_files(col, name)
-            elif field.name == "track_id" and pa.types.is_dictionary(col.type):
-                arrays.append(col.cast(pa.dictionary(pa.int32(), pa.string())))
-                continue
-            elif field.name == "source_record" and col.null_count:
-                if records is None:
-                    records = np.arange(first_record, first_record + n, dtype=np.int64)
-                col = pc.coalesce(col.cast(pa.int64()), pa.array(records))
-            arrays.append(col.cast(field.type))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-            raise InputError(name, f"column {field.name} ({col.type}): {e}") from None
-    fields = [f.with_type(a.type) for f, a in zip(fields, arrays, strict=True)]
-    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-    return ReadResult(table, rejects, CANONICAL, detections=NO_DETECTIONS)
-
-
-def _floats(column: pa.ChunkedArray) -> np.ndarray:
-    """A coordinate column as float64, NaN where null (no copy when it can be avoided)."""
-    array = one_array(pc.cast(column, pa.float64()))
-    return array.to_numpy(zero_copy_only=False)
-
-
-def _all_valid(table: pa.Table, lat: np.ndarray, lon: np.ndarray) -> bool:
-    """No row to reject: the common case, settled without a per-row verdict."""
-    if table["track_id"].null_count or table["time"].null_count or len(lat) == 0:
-        return len(lat) == 0
-    with np.errstate(invalid="ignore"):  # NaN fails every comparison
-        return bool(
-            np.min(lat) >= -90.0
-            and np.max(lat) <= 90.0
-            and np.min(lon) >= -180.0
-            and np.max(lon) <= 180.0
-        )
-
-
-def _source_files(col: pa.Array, name: str) -> pa.Array:
-    """The column as dictionary-encoded file names, nulls naming this file.
-
-    A dictionary column without nulls is kept as it is (no per-row strings).
-    """
-    if pa.types.is_dictionary(col.type) and col.null_count == 0:
-        return col.cast(pa.dictionary(pa.int32(), pa.string()))
-    return pc.fill_null(col.cast(pa.string()), name)
-
-
-def _absent(field: pa.Field, n: int) -> pa.Array:
-    """A column the file does not have: nulls, or ``canonical`` for the source."""
-    if field.name == "source":
-        zeros = pa.array(np.zeros(n, dtype=np.int32))
-        return pa.DictionaryArray.from_arrays(zeros, pa.array([CANONICAL]))
-    return pa.nulls(n, field.type)
-
-
-def _nulls(col: pa.ChunkedArray) -> np.ndarray:
-    return col.is_null().to_numpy(zero_copy_only=False)

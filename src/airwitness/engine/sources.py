@@ -27,12 +27,12 @@ from isal import igzip
 from airwitness.errors import InputError
 from airwitness.io import sniff
 from airwitness.io.batches import CHUNK, GZIP_MAGIC, PARQUET_MAGIC, TABULAR, container, sniff_head
+from airwitness.io.tabular import canonical
 
-#: A Parquet file holding the canonical table (e.g. written by
-#: ``scripts/generate_traffic.py`` or exported by airwitness) is read as it is:
-#: these columns tell it; others of the schema are optional.
-CANONICAL = "canonical"
-CANONICAL_KEYS = ("track_id", "time", "lon", "lat", "source_file", "source_record")
+#: A Parquet file holding the canonical table (``airwitness.io.tabular.canonical``) is
+#: read as it is: these columns tell it; others of the schema are optional.
+CANONICAL = canonical.NAME
+CANONICAL_KEYS = canonical.REQUIRED
 _GLOB_CHARS = set("*?[")
 
 

@@ -10,7 +10,8 @@ docstring says what it reads, record by record); the modules starting with
 ``_`` are the family's shared parts:
 
 - ``tabular/``: ready positions, one per row or point. ``opensky``,
-  ``traffic``, ``csv_plain`` (format ``csv``), ``gpx``, ``kml``; the
+  ``traffic``, ``csv_plain`` (format ``csv``), ``gpx``, ``kml``, ``canonical``
+  (the canonical table as Parquet); the
   containers they come in: ``_containers`` (CSV, Parquet, JSON, JSON Lines as
   raw columns), ``_csvtext`` (CSV with line numbers), ``_xml`` (safe streaming).
 - ``modes/``: Mode S / ADS-B receivers. ``beast``, ``avr`` and ``modes_raw``
@@ -45,9 +46,11 @@ the first 64 KiB:
 3. XML: root ``<gpx>`` -> ``gpx``; root ``<kml>`` -> ``kml``.
 4. The tabular formats, by their columns:
 
-   - ``PAR1`` magic (Parquet): ``opensky`` if the columns include ``time,
-     icao24, lat, lon``; ``traffic`` if ``timestamp, icao24, latitude,
-     longitude``; ``modes_raw`` if ``mintime, rawmsg`` (OpenSky raw tables).
+   - ``PAR1`` magic (Parquet): ``canonical`` if the columns include
+     ``track_id, time, lon, lat, source_file, source_record`` (the canonical
+     table itself); ``opensky`` if they include ``time, icao24, lat, lon``;
+     ``traffic`` if ``timestamp, icao24, latitude, longitude``; ``modes_raw``
+     if ``mintime, rawmsg`` (OpenSky raw tables).
    - JSON (``[`` or ``{`` first): ``traffic`` if the first record has
      ``latitude`` and ``longitude``.
    - Otherwise the first non-blank line is a CSV header: ``opensky`` (``time,

@@ -17,7 +17,16 @@ from airwitness.io.drones import dataflash, mavlink, remoteid, ulog
 from airwitness.io.modes import avr, beast, modes_raw, readsb, sbs
 from airwitness.io.options import ReadOptions
 from airwitness.io.radar import asterix
-from airwitness.io.tabular import csv_plain, gpx, kml, opensky, plots, sightings, traffic
+from airwitness.io.tabular import (
+    canonical,
+    csv_plain,
+    gpx,
+    kml,
+    opensky,
+    plots,
+    sightings,
+    traffic,
+)
 from airwitness.io.tabular._containers import column_names, container
 from airwitness.schema import ReadResult
 
@@ -27,6 +36,7 @@ Reader = Callable[[str | Path, BinaryIO | None, ReadOptions | None], ReadResult]
 Sniffer = Callable[[bytes, str], bool]
 
 READERS: dict[str, Reader] = {
+    "canonical": canonical.read,
     "opensky": opensky.read,
     "traffic": traffic.read,
     "csv": csv_plain.read,
@@ -65,6 +75,7 @@ TABULAR: dict[str, ModuleType] = {"opensky": opensky, "traffic": traffic, "csv":
 
 # Required columns that identify each tabular format, in order of preference.
 _SIGNATURES = (
+    ("canonical", frozenset(canonical.REQUIRED)),  # Parquet only: a CSV of them is csv
     *((fmt, frozenset(module.REQUIRED)) for fmt, module in TABULAR.items()),
     ("modes_raw", frozenset({"mintime", "rawmsg"})),  # OpenSky raw tables in Parquet
     # anonymous detections, for the tracker
@@ -99,6 +110,8 @@ def detect(src: Source) -> str:
     for fmt, required in _SIGNATURES:
         if kind in ("json", "jsonl") and fmt != "traffic":
             continue
+        if kind != "parquet" and fmt == "canonical":
+            continue
         if kind == "parquet" and fmt in ("csv", "plots", "detections"):
             continue
         if required <= names:
@@ -107,7 +120,12 @@ def detect(src: Source) -> str:
     return _by_extension(
         src,
         f"cannot detect the format ({what} without the columns of "
-        "opensky [time, icao24, lat, lon], traffic [timestamp, icao24, latitude, longitude], "
+        + (
+            "the canonical table [track_id, time, lon, lat, source_file, source_record], "
+            if kind == "parquet"
+            else ""
+        )
+        + "opensky [time, icao24, lat, lon], traffic [timestamp, icao24, latitude, longitude], "
         "csv [track_id, time, lat, lon], plots [time, sensor, range_m, azimuth_deg] "
         "or detections [time, sensor, lat, lon])",
     )

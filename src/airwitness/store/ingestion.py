@@ -23,6 +23,7 @@ from airwitness.digest import sha256_and_size
 from airwitness.errors import InputError, UsageError
 from airwitness.io.options import ReadOptions
 from airwitness.io.sensors import Sensors, load_sensors
+from airwitness.io.tabular.canonical import NAME as CANONICAL
 from airwitness.schema import POSITION_SCHEMA, ReadResult, Reject
 from airwitness.store.connection import open_store
 from airwitness.store.detections import detection_rows, sensor_rows
@@ -30,6 +31,13 @@ from airwitness.store.tables import REPORT_COLUMNS
 
 #: DuckDB's row-group size: batches of this many rows insert in parallel.
 _BATCH_ROWS = 122_880
+#: Why a canonical table is not stored: the store keeps each file's own reports
+#: (one file, one source), and a canonical table's reports carry the provenance of
+#: the files they were first read from
+CANONICAL_REFUSED = (
+    "a canonical table (its reports name the files they were read from): "
+    "ingest those original files, or give this one to the commands directly"
+)
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,11 @@ def _ingest_one(
             name, "skipped", sha256=digest, size=size, format=row[1], stored_as=row[0], note=note
         )
     try:
+        if format == CANONICAL:
+            raise InputError(name, CANONICAL_REFUSED)
         result = readers.read(path, format=format, options=options)
+        if result.format == CANONICAL:  # detected: known only once read
+            raise InputError(name, CANONICAL_REFUSED)
         if _sha256(path)[0] != digest:
             raise InputError(name, "file changed while it was being read")
     except InputError as exc:
