@@ -27,6 +27,7 @@ from airwitness.engine.chunks import Unit, read_unit
 from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import detect, expand
 from airwitness.engine.spill import Piece, SpillWriter, partition_of, read_pieces
+from airwitness.engine.spill_removal import wait_for_removals
 from airwitness.errors import InputError
 from airwitness.pipeline import run_crossings
 from airwitness.report.tables import write_csv
@@ -199,6 +200,7 @@ def test_streaming_in_tiny_memory(inputs, in_memory, tmp_path):
         inputs, engine="local", workers=1, memory_bytes=2e7, spill_dir=str(tmp_path)
     )
     assert run.plan.partitions >= 20 and run.plan.batch_rows <= 20_000
+    wait_for_removals()
     assert os.listdir(tmp_path) == []  # the spill is gone
     assert _csv_bytes(run.crossings) == _csv_bytes(in_memory.crossings)
     assert run.summary == in_memory.summary

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +43,7 @@ from airwitness.engine.partition import (
 from airwitness.engine.plan import FILL, Plan, share
 from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
 from airwitness.engine.spill import BYTES_PER_REPORT, Piece, SpillWriter, new_path
+from airwitness.engine.spill_removal import remove, remove_later, wait_for_removals
 from airwitness.engine.tasks import (
     CrossTask,
     Failed,
@@ -188,10 +187,11 @@ def run_partitioned(
 ) -> ScaledRun:
     """Pass 1, re-splits, pass 2 and the merge, on ``runner`` (the caller closes it)."""
     tell = progress or _silent
+    wait_for_removals()  # the last run's spill: gone before this one spills
     folder = _spill_folder(spill_dir)
     with _room_for_the_spill(folder, plan):
         seconds: dict[str, float] = {}
-        removing = None
+        crossed_all = False
         try:
             t0 = time.perf_counter()
             apart = kept_apart(files, options, read_options, plan, runner, tell)
@@ -230,24 +230,19 @@ def run_partitioned(
                 crossed += len(outs)
                 tell("crossing", crossed, total)
             seconds["cross"] = time.perf_counter() - t0
-            # Deleting gigabytes of spill takes the kernel a while: let it run
-            # while the results are merged, and wait for it before returning.
-            remover = ThreadPoolExecutor(1, thread_name_prefix="airwitness-spill-removal")
-            removing = remover.submit(_remove, folder)
-            remover.shutdown(wait=False)  # the thread ends when the removal does
+            crossed_all = True
         finally:
-            if removing is None:
-                _remove(folder)
-    try:
-        counts = Counts()
-        for _, c in outputs:
-            counts.add(c)
-        crossings = merge([t for t, _ in outputs])
-        summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
-        summary.fusion = (*fusion, *apart_note(sides_rows, plan))
-        rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
-    finally:
-        removing.result()  # the spill is gone (or its error raised) before we return
+            if crossed_all:  # the kernel deletes it while we merge, and after we return
+                remove_later(folder)
+            else:
+                remove(folder)
+    counts = Counts()
+    for _, c in outputs:
+        counts.add(c)
+    crossings = merge([t for t, _ in outputs])
+    summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
+    summary.fusion = (*fusion, *apart_note(sides_rows, plan))
+    rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     seconds["total"] = sum(seconds.values())
     return ScaledRun(crossings, summary, summaries, rejects, engine, plan, len(outputs), seconds)
 
@@ -417,15 +412,6 @@ def _new_spill_folder(spill_dir: str | None) -> str:
     if spill_dir is not None:
         Path(spill_dir).mkdir(parents=True, exist_ok=True)
     return tempfile.mkdtemp(prefix="airwitness-spill-", dir=spill_dir)
-
-
-def _remove(folder: str) -> None:
-    """Delete the run's spill folder (temporary copies of the inputs, never results)."""
-    if is_uri(folder):
-        fs, path = filesystem(folder)
-        fs.delete_dir(path)
-    else:
-        shutil.rmtree(folder)
 
 
 def inspect(
