@@ -100,7 +100,9 @@ def run_crossings_scaled(
     see :mod:`airwitness.engine.plan`); with Dask on an existing cluster it is
     the budget of each worker. ``spill_dir`` holds the partitions between the
     passes (default: a temporary folder; it must be shared storage when Dask
-    workers run on other machines). ``keep_rejects`` keeps every rejected
+    workers run on other machines); it is deleted in the background once the
+    run has succeeded (:mod:`airwitness.engine.spill_removal`: the next run and
+    the interpreter's exit wait for it). ``keep_rejects`` keeps every rejected
     record in the result (they are always counted). ``progress`` is told
     ``(stage, done, total)`` as the local and Dask engines finish work
     (:data:`airwitness.engine.run.Progress`). Radar plots and other detections are
