@@ -26,7 +26,7 @@ def test_a_folder_handed_over_is_gone_once_waited_for(tmp_path):
 def test_a_folder_that_cannot_be_deleted_is_a_warning_naming_it(tmp_path):
     missing = tmp_path / "never-made"
     remove_later(str(missing))
-    with pytest.warns(ResourceWarning, match=f"could not delete the spill folder {missing}"):
+    with pytest.warns(RuntimeWarning, match=f"could not delete the spill folder {missing}"):
         wait_for_removals()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -50,20 +50,24 @@ def _reports(path):
     return path
 
 
-def test_a_run_leaves_no_spill_once_the_next_one_starts(tmp_path):
-    """The second run waits for the first run's folder before it spills: when it
-    returns, at most its own folder is still being deleted, never the first's."""
+def test_a_run_waits_for_the_last_runs_spill_and_hands_over_its_own(tmp_path):
+    """A run settles every folder still being deleted before it spills (here one
+    that cannot be: its warning comes from inside the run), and its own folder
+    is gone once waited for."""
     data = _reports(tmp_path / "reports.parquet")
     spill = tmp_path / "spill"
-    first = run_crossings_scaled(
-        [str(data)], engine="local", workers=1, memory_bytes=2e7, spill_dir=str(spill)
-    )
-    made = set(os.listdir(spill))
-    assert len(made) <= 1  # the first run's folder, perhaps not yet deleted
+    missing = tmp_path / "an-earlier-run-s-spill"
+    remove_later(str(missing))
+    with pytest.warns(RuntimeWarning, match=f"could not delete the spill folder {missing}"):
+        first = run_crossings_scaled(
+            [str(data)], engine="local", workers=1, memory_bytes=2e7, spill_dir=str(spill)
+        )
+    wait_for_removals()
+    assert spill.is_dir() and os.listdir(spill) == []
     second = run_crossings_scaled(
         [str(data)], engine="local", workers=1, memory_bytes=2e7, spill_dir=str(spill)
     )
-    assert not made & set(os.listdir(spill))
     wait_for_removals()
     assert os.listdir(spill) == []
+    assert first.crossings.num_rows > 0
     assert first.crossings.equals(second.crossings)

@@ -50,7 +50,8 @@ def remove_later(folder: str) -> None:
 
 def wait_for_removals() -> None:
     """Return once every folder handed to :func:`remove_later` is gone; a folder
-    that could not be deleted is a :class:`ResourceWarning` naming it."""
+    that could not be deleted is a :class:`RuntimeWarning` naming it (Python hides
+    a ``ResourceWarning`` unless asked)."""
     with _lock:
         pending = list(_pending)
         _pending.clear()
@@ -59,7 +60,7 @@ def wait_for_removals() -> None:
         if problem is not None:
             warnings.warn(
                 f"could not delete the spill folder {folder}: {problem}",
-                ResourceWarning,
+                RuntimeWarning,
                 stacklevel=2,
             )
 
