@@ -48,9 +48,13 @@ browser:
 	  && (apt-get update -qq && apt-get install -y -qq chromium firefox-esr >/dev/null) \
 	  || echo "chromium/firefox-esr not installed: browser tests will be skipped"; }
 
+# pytest on every core, up to 4 (pytest-xdist; engine tests start processes of their own), each
+# test file whole in one worker: module fixtures are built once, a file's tests run in order.
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, os.cpu_count() or 1))")
+
 test: dev browser
 	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Side-by-side benchmarks (minutes each; results go to BENCHMARKS.md by hand).
 bench: $(VENV)/.bench-installed
