@@ -106,6 +106,7 @@ def child_main(argv: list[str]) -> int:
     ap.add_argument("--memory", type=float, default=2e9)
     ap.add_argument("--boundaries", default=None)
     ap.add_argument("--format", default="canonical", choices=FORMATS)
+    ap.add_argument("--spill-compression", default=None)
     a = ap.parse_args(argv)
     import pyarrow.dataset  # noqa: F401  (imports are not what we measure)
 
@@ -118,7 +119,9 @@ def child_main(argv: list[str]) -> int:
     if a.what == "floor":
         out = read_floor(a.data, a.memory, a.format)
     else:
-        out = run_airwitness(a.data, a.engine, a.workers, a.memory, a.boundaries)
+        out = run_airwitness(
+            a.data, a.engine, a.workers, a.memory, a.boundaries, a.spill_compression
+        )
     out["wall_s"] = time.perf_counter() - t0
     out["cpu_s"] = cpu_s()
     out["ru_self_b"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -128,7 +131,12 @@ def child_main(argv: list[str]) -> int:
 
 
 def run_airwitness(
-    data: Path, engine: str, workers: int, memory: float, boundaries: str | None = None
+    data: Path,
+    engine: str,
+    workers: int,
+    memory: float,
+    boundaries: str | None = None,
+    spill_compression: str | None = None,
 ) -> dict:
     try:
         from airwitness.engine import run_crossings_scaled
@@ -140,6 +148,8 @@ def run_airwitness(
         used = f"in-memory pipeline (no engine; asked {engine})"
     else:
         named = {} if boundaries is None else {"airspace": boundaries}  # older code: its default
+        if spill_compression is not None:
+            named["spill_compression"] = spill_compression
         passes = PassCpu()
         run = run_crossings_scaled(
             [str(data)], engine=engine, workers=workers, memory_bytes=memory, **named,
@@ -199,7 +209,7 @@ def measured(what: str, data: Path, **opts) -> dict:
     """Run one child and poll its process tree's resident memory until it ends."""
     cmd = [sys.executable, __file__, "--child", what, str(data)]
     for k, v in opts.items():
-        cmd += [f"--{k}", str(v)]
+        cmd += [f"--{k.replace('_', '-')}", str(v)]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = 0
@@ -349,6 +359,12 @@ def main() -> int:
         help="the built-in set (default: the code's default set, osm since issue 15)",
     )
     ap.add_argument(
+        "--spill-compression",
+        choices=["auto", "lz4", "none"],
+        help="the engine's spill_compression (default: the engine's, auto: compressed only "
+        "where the spill folder's disk lacks room; the plan line says which it used)",
+    )
+    ap.add_argument(
         "--input-format",
         default="canonical",
         help="also run the same reports as OpenSky Parquet (opensky), as its hourly "
@@ -360,6 +376,8 @@ def main() -> int:
 
     print(f"machine: {machine()}")
     named = {} if a.boundaries is None else {"boundaries": a.boundaries}
+    if a.spill_compression is not None:
+        named["spill_compression"] = a.spill_compression
     data = {}
     for format in formats:
         data[format] = dataset(a.reports, a.seed, a.data_dir, a.jobs, format)
@@ -446,7 +464,7 @@ def end_to_end(a, results: dict[str, tuple[dict, dict, list[float]]]) -> None:
     print(_fmt_table(header, rows))
     for format, (_, run, ratios) in results.items():
         if "plan" in run:
-            plan = ", ".join(f"{k} {v:,}" for k, v in run["plan"].items())
+            plan = ", ".join(f"{k} {_figure(v)}" for k, v in run["plan"].items())
             passes = ", ".join(f"{k} {v:.1f} s" for k, v in run.get("seconds", {}).items())
             print(f"\n{LABELS[format]}: plan: {plan}; partitions run {run.get('partitions')}")
             print(f"  passes: {passes}")
@@ -455,6 +473,11 @@ def end_to_end(a, results: dict[str, tuple[dict, dict, list[float]]]) -> None:
         if format != "canonical" and "rounds" in run:
             print(f"  airwitness ÷ canonical's, round by round: {_by_round(run, results)}")
     _targets(a, results)
+
+
+def _figure(value: object) -> str:
+    """A plan's figure: numbers with thousands separators, anything else as it is."""
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
 
 
 def _passes(run: dict) -> str:

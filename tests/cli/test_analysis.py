@@ -211,12 +211,14 @@ def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
         "1GB",
         "--spill-dir",
         str(spill),
+        "--spill-compression",
+        "lz4",
         "-o",
         str(local),
         "-q",
     )
     assert one.exit_code == 0
-    assert mem.read_bytes() == local.read_bytes()
+    assert mem.read_bytes() == local.read_bytes()  # the spill compressed: the same bytes
     assert spill.is_dir() and list(spill.iterdir()) == []  # used, and emptied
     # A folder in memory too: read through the engines' dataset expansion.
     folder = tmp_path / "in"
@@ -231,6 +233,8 @@ def test_engines_from_the_cli_give_the_same_bytes(tmp_path):
         f"{CAUCASUS}/", ""
     )
     assert run("crossings", STATES, "--engine", "spark").exit_code == 2
+    bad = run("crossings", STATES, "--engine", "local", "--spill-compression", "zip")
+    assert bad.exit_code == 2 and "unknown spill compression 'zip'" in bad.stderr
     assert run("crossings", STATES, "--engine", "local", "--memory", "lots").exit_code == 2
     assert run("crossings", "--store", "x.duckdb", "--engine", "dask").exit_code == 2
 
@@ -252,6 +256,7 @@ def test_a_full_spill_disk_exits_4_with_one_line(tmp_path, monkeypatch):
     assert got.exit_code == 4
     assert got.stderr.startswith(f"airwitness: error: the spill folder {spill}/airwitness-spill-")
     assert "No space left on device" in got.stderr and "GB there" in got.stderr
+    assert "(--spill-compression lz4)" in got.stderr
     assert "Traceback" not in got.stderr and got.stderr.count("\n") == 1
     assert list(spill.iterdir()) == []  # what was written is gone
     (tmp_path / "a-file").write_text("")

@@ -10,9 +10,12 @@ spans files, row groups, batches and CSV chunks.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import os
+import shutil
+from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +31,7 @@ from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import detect, expand
 from airwitness.engine.spill import Piece, SpillWriter, partition_of, read_pieces
 from airwitness.engine.spill_removal import wait_for_removals
-from airwitness.errors import InputError
+from airwitness.errors import InputError, SpillError
 from airwitness.pipeline import run_crossings
 from airwitness.report.tables import write_csv
 from airwitness.schema import concat
@@ -195,11 +198,14 @@ def test_a_named_set_reaches_every_worker(inputs):
     assert run.crossings.num_rows != default.crossings.num_rows  # the sets disagree here
 
 
-def test_streaming_in_tiny_memory(inputs, in_memory, tmp_path):
+def test_streaming_in_tiny_memory_on_a_full_disk(inputs, in_memory, tmp_path, monkeypatch):
+    """A disk without room for the plain spill: ``auto`` compresses it."""
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(10**9, 10**9 - 10**6, 10**6))
     run = run_crossings_scaled(
         inputs, engine="local", workers=1, memory_bytes=2e7, spill_dir=str(tmp_path)
     )
     assert run.plan.partitions >= 20 and run.plan.batch_rows <= 20_000
+    assert run.plan.spill_codec == "lz4"
     wait_for_removals()
     assert os.listdir(tmp_path) == []  # the spill is gone
     assert _csv_bytes(run.crossings) == _csv_bytes(in_memory.crossings)
@@ -207,9 +213,33 @@ def test_streaming_in_tiny_memory(inputs, in_memory, tmp_path):
     assert run.files == in_memory.files
 
 
+Usage = namedtuple("Usage", "total used free")
+
+
+@pytest.mark.parametrize(
+    ("compression", "says"),
+    [
+        ("none", r"about 0.0058 GB there, half as much compressed; compress it "
+                 r"\(--spill-compression lz4\) or give a folder with more \(--spill-dir"),
+        ("lz4", r"about 0.0029 GB there, compressed; give a folder with more \(--spill-dir"),
+    ],
+)  # fmt: skip
+def test_a_full_disk_says_how_much_room_the_spill_needs(inputs, monkeypatch, compression, says):
+    from airwitness.engine import spill_io
+
+    def full(self, arrays):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(spill_io.Sink, "write", full)
+    with pytest.raises(SpillError, match=r"ran out of room \(No space left on device\): "
+                       r"these inputs need " + says):  # fmt: skip
+        run_crossings_scaled(inputs[:2], engine="local", workers=1, spill_compression=compression)
+
+
 def test_local_two_workers(inputs, in_memory):
     run = run_crossings_scaled(inputs, engine="local", workers=2, memory_bytes=1.9e9)
     assert run.plan.workers == 2 and run.plan.partitions >= 2
+    assert run.plan.spill_codec is None  # room on the disk: plain
     assert _csv_bytes(run.crossings) == _csv_bytes(in_memory.crossings)
     assert run.summary == in_memory.summary
 
@@ -235,9 +265,11 @@ def test_partitions_split_again_and_rejects_kept(inputs, in_memory, monkeypatch)
         memory_bytes=2e7,
         keep_rejects=True,
         progress=lambda *step: told.append(step),
+        spill_compression="lz4",  # the partitions cut again are compressed too
     )
     reference = run_crossings_scaled(files, engine="memory", keep_rejects=True)
     assert run.plan.partitions == 1 and run.partitions > 4
+    assert run.plan.spill_codec == "lz4"
     # progress: each stage from 0 to its total, in order, counting up (the reports of
     # OpenSky files and of CSV files that name no sensor are sketched for fusion first)
     assert list(dict.fromkeys(stage for stage, _, _ in told)) == [

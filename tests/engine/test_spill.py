@@ -10,7 +10,6 @@ import errno
 import itertools
 import os
 
-import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -18,31 +17,7 @@ from airwitness.engine import spill_io
 from airwitness.engine.partition import AirspaceSpec, CrossingOptions, crossings_of_partition
 from airwitness.engine.spill import Piece, SpillWriter, iter_piece, read_pieces
 from airwitness.engine.tasks import CrossTask, cross_partitions
-from airwitness.schema import make_table
-
-T0 = 1_750_000_000 * 10**9
-
-
-def _reports(n: int) -> pa.Table:
-    """``n`` reports of 37 tracks flying east over the Poland–Belarus border, interleaved."""
-    rng = np.random.default_rng(7)
-    track = rng.integers(0, 37, n)
-    step = np.zeros(n, dtype=np.int64)
-    for t in range(37):  # each track's k-th report: k steps east, 60 s apart
-        mine = track == t
-        step[mine] = np.arange(mine.sum())
-    return make_table(
-        {
-            "track_id": [f"trk{t:02d}" for t in track],
-            "time": (T0 + step * 60 * 10**9).tolist(),
-            "lon": (23.0 + 0.05 * step + 0.01 * track).tolist(),
-            "lat": (52.0 + 0.02 * track).tolist(),
-            "alt_m": np.where(step % 5 == 0, np.nan, 1000.0 + step).tolist(),
-            "source_record": (np.arange(n) + 1).tolist(),
-        },
-        source="canonical",
-        source_file="reports.parquet",
-    )
+from tests.engine._spill_data import direct_io_here, reports, same
 
 
 def _spill(path: str, table: pa.Table, partitions: int = 4) -> list[Piece]:
@@ -52,23 +27,11 @@ def _spill(path: str, table: pa.Table, partitions: int = 4) -> list[Piece]:
     return writer.close()
 
 
-def _direct_io_here(folder) -> bool:
-    fd, direct = spill_io.open_local(str(folder / "probe"), os.O_WRONLY | os.O_CREAT)
-    os.close(fd)
-    return direct
-
-
-def _same(a: pa.Table, b: pa.Table) -> bool:
-    """Equal tables, unknown altitudes (NaN, which equals nothing) included."""
-    alt_a, alt_b = (t["alt_m"].to_numpy().tobytes() for t in (a, b))
-    return a.drop_columns("alt_m").equals(b.drop_columns("alt_m")) and alt_a == alt_b
-
-
 def test_direct_and_cached_spills_hold_the_same_rows(tmp_path, monkeypatch):
     """Direct I/O pads each flush to whole 4 KiB blocks (segments then start
     further on); the rows, their segments and runs are those of a spill
     through the page cache, and either file reads back through either path."""
-    table = _reports(3_000)
+    table = reports(3_000)
     direct = _spill(str(tmp_path / "direct.spill"), table)
     with monkeypatch.context() as m:
         m.delattr(os, "O_DIRECT", raising=False)  # a system without direct I/O
@@ -78,10 +41,10 @@ def test_direct_and_cached_spills_hold_the_same_rows(tmp_path, monkeypatch):
     assert max(len(p.segments) for p in direct) > 1
     for d, c, c_back, d_back in zip(direct, cached, cached_back, direct_back_cached, strict=True):
         assert [s[1:] for s in d.segments] == [s[1:] for s in c.segments]
-        assert _same(read_pieces([d]), c_back)
-        assert _same(read_pieces([c]), c_back)
-        assert _same(d_back, c_back)
-        assert _same(pa.concat_tables(iter_piece(d)), pa.concat_tables(iter_piece(c)))
+        assert same(read_pieces([d]), c_back)
+        assert same(read_pieces([c]), c_back)
+        assert same(d_back, c_back)
+        assert same(pa.concat_tables(iter_piece(d)), pa.concat_tables(iter_piece(c)))
     whole = pa.concat_tables(cached_back)
     assert whole.num_rows == table.num_rows
     assert whole["source_record"].to_pylist() != sorted(whole["source_record"].to_pylist())
@@ -90,13 +53,14 @@ def test_direct_and_cached_spills_hold_the_same_rows(tmp_path, monkeypatch):
     segments = sorted(  # (offset, size): 36 bytes a row, and the runs
         (at, 36 * rows + 8 * runs[0] + 8 * runs[1] + 8 * runs[2] + 8 * runs[3] + 5 * runs[4])
         for p in cached
-        for at, rows, *runs in p.segments
+        for at, _, rows, *runs in p.segments
     )
     sizes = [size for _, size in segments]
+    assert sorted((s[0], s[1]) for p in cached for s in p.segments) == segments  # stored bytes
     assert cached_size == sum(-(-size // 8) * 8 for size in sizes)  # each on whole 8-byte words
     assert any(size % 8 for size in sizes)  # some were padded
     assert all(b[0] == a[0] + -(-a[1] // 8) * 8 for a, b in itertools.pairwise(segments))
-    if _direct_io_here(tmp_path):
+    if direct_io_here(tmp_path):
         size = os.path.getsize(tmp_path / "direct.spill")
         assert size % 4096 == 0 and size > cached_size
         firsts = sorted(p.segments[k][0] for p in direct for k in range(len(p.segments)))
@@ -117,18 +81,18 @@ def test_a_filesystem_refusing_direct_io_gets_the_page_cache(tmp_path, monkeypat
 
     with pytest.raises(FileNotFoundError):  # not EINVAL: no second try
         spill_io.open_local(str(tmp_path / "no" / "such" / "folder"), os.O_RDONLY)
-    table = _reports(1_000)
+    table = reports(1_000)
     expected = [read_pieces([p]) for p in _spill(str(tmp_path / "a.spill"), table)]
     monkeypatch.setattr(os, "O_DIRECT", 0o40000, raising=False)
     monkeypatch.setattr(os, "open", no_direct)
     pieces = _spill(str(tmp_path / "b.spill"), table)
     got = [read_pieces([p]) for p in pieces]
     assert refused  # the writer and the reader both asked, and were refused
-    assert all(_same(g, e) for g, e in zip(got, expected, strict=True))
+    assert all(same(g, e) for g, e in zip(got, expected, strict=True))
 
 
 def test_pass_two_reads_ahead_and_gives_each_partition_its_crossings(tmp_path):
-    pieces = [p for p in _spill(str(tmp_path / "u.spill"), _reports(3_000)) if p.rows]
+    pieces = [p for p in _spill(str(tmp_path / "u.spill"), reports(3_000)) if p.rows]
     airspace, options = AirspaceSpec.builtin(), CrossingOptions()
     got = cross_partitions(CrossTask(tuple((p,) for p in pieces), airspace, options))
     assert len(got) == len(pieces) == 4
@@ -145,9 +109,9 @@ def test_direct_io_refused_mid_file_goes_on_through_the_cache(tmp_path, monkeypa
     """A filesystem may accept O_DIRECT and then refuse a write or read for
     its alignment (EINVAL): the file goes on through the page cache, with the
     same layout, and reads back the same rows."""
-    if not _direct_io_here(tmp_path):
+    if not direct_io_here(tmp_path):
         pytest.skip("no direct I/O in the temporary folder")
-    table = _reports(3_000)
+    table = reports(3_000)
     expected = [read_pieces([p]) for p in _spill(str(tmp_path / "a.spill"), table)]
     refusals = {"pwrite": 1, "preadv": 1}
 
@@ -165,5 +129,5 @@ def test_direct_io_refused_mid_file_goes_on_through_the_cache(tmp_path, monkeypa
     pieces = _spill(str(tmp_path / "b.spill"), table)
     got = [read_pieces([p]) for p in pieces]
     assert refusals == {"pwrite": 0, "preadv": 0}
-    assert all(_same(g, e) for g, e in zip(got, expected, strict=True))
+    assert all(same(g, e) for g, e in zip(got, expected, strict=True))
     assert os.path.getsize(tmp_path / "b.spill") == os.path.getsize(tmp_path / "a.spill")

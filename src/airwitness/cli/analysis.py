@@ -91,6 +91,15 @@ SpillDir = Annotated[
     ),
 ]
 
+SpillCompression = Annotated[
+    str,
+    typer.Option(
+        "--spill-compression",
+        help="auto (compress the spill when the spill folder's disk lacks room for it "
+        "plain), lz4 (always: about half the bytes, a little more CPU) or none.",
+    ),
+]
+
 
 @command
 def crossings(
@@ -120,6 +129,7 @@ def crossings(
     memory: Memory = "2GB",
     scheduler: Scheduler = None,
     spill_dir: SpillDir = None,
+    spill_compression: SpillCompression = "auto",
 ) -> None:
     """Every crossing between airspaces in the input tracks.
 
@@ -163,6 +173,7 @@ def crossings(
                 where=where,
                 keep_rejects=strict or rejects_out is not None,
                 spill_dir=spill_dir,
+                spill_compression=spill_compression,
                 progress=progress,
                 boundary_sigma_m=boundary_sigma_m,
             )

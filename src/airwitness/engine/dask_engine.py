@@ -35,6 +35,7 @@ def run_dask(
     scheduler: str | None,
     spill_dir: str | None,
     progress: Progress | None = None,
+    spill_compression: str = "auto",
 ) -> ScaledRun:
     """Both passes on a LocalCluster (the budget covers it all, as locally) or on
     the cluster behind ``scheduler`` (the budget is each worker's)."""
@@ -49,8 +50,9 @@ def run_dask(
         check_spill(runner, spill_dir)
         runner.warm_up(airspace)
         return run_partitioned(
-            files, airspace, options, read_options, plan, runner, spill_dir, "dask", progress
-        )
+            files, airspace, options, read_options, plan, runner, spill_dir, "dask", progress,
+            spill_compression,
+        )  # fmt: skip
     finally:
         runner.close()
 

@@ -131,6 +131,7 @@ def run_local(
     memory_bytes: float,
     spill_dir: str | None,
     progress: Progress | None = None,
+    spill_compression: str = "auto",
 ) -> ScaledRun:
     """Both passes on up to ``workers`` processes, as many as ``memory_bytes`` allows."""
     plan = make_plan(memory_bytes, rows, workers)
@@ -139,7 +140,8 @@ def run_local(
     try:
         with _working_here(airspace, alone):
             return run_partitioned(
-                files, airspace, options, read_options, plan, runner, spill_dir, "local", progress
-            )
+                files, airspace, options, read_options, plan, runner, spill_dir, "local",
+                progress, spill_compression,
+            )  # fmt: skip
     finally:
         runner.close()

@@ -68,6 +68,9 @@ class Plan:
     memory_bytes: int
     estimated_rows: int
     note: str = ""
+    #: how the spill is compressed (None: plain), settled once its folder is made
+    #: (:func:`airwitness.engine.spill_codec.spill_codec`)
+    spill_codec: str | None = None
 
 
 def share(left: int, workers: int) -> int:

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from airwitness.engine.partition import (
 from airwitness.engine.plan import FILL, Plan, share
 from airwitness.engine.sources import InputFile, detect, estimated_rows, expand, filesystem, is_uri
 from airwitness.engine.spill import BYTES_PER_REPORT, Piece, SpillWriter, new_path
+from airwitness.engine.spill_codec import spill_codec
 from airwitness.engine.spill_removal import remove, remove_later, wait_for_removals
 from airwitness.engine.tasks import (
     CrossTask,
@@ -184,11 +185,18 @@ def run_partitioned(
     spill_dir: str | None,
     engine: str,
     progress: Progress | None = None,
+    spill_compression: str = "auto",
 ) -> ScaledRun:
     """Pass 1, re-splits, pass 2 and the merge, on ``runner`` (the caller closes it)."""
     tell = progress or _silent
     wait_for_removals()  # the last run's spill: gone before this one spills
     folder = _spill_folder(spill_dir)
+    try:
+        codec = spill_codec(spill_compression, folder, plan.estimated_rows, BYTES_PER_REPORT)
+    except BaseException:
+        remove(folder)
+        raise
+    plan = replace(plan, spill_codec=codec)
     with _room_for_the_spill(folder, plan):
         seconds: dict[str, float] = {}
         crossed_all = False
@@ -257,10 +265,15 @@ def _room_for_the_spill(folder: str, plan: Plan) -> Iterator[None]:
         if e.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
         need = plan.estimated_rows * BYTES_PER_REPORT / 1e9
+        if plan.spill_codec is None:
+            need_there = f"about {need:.2g} GB there, half as much compressed"
+            remedy = "compress it (--spill-compression lz4) or give a folder with more"
+        else:
+            need_there = f"about {need / 2:.2g} GB there, compressed"
+            remedy = "give a folder with more"
         raise SpillError(
             f"the spill folder {folder} ran out of room ({os.strerror(e.errno)}): "
-            f"these inputs need about {need:.2g} GB there; "
-            "give a folder with more (--spill-dir, spill_dir=)"
+            f"these inputs need {need_there}; {remedy} (--spill-dir, spill_dir=)"
         ) from None
 
 
@@ -295,6 +308,7 @@ def _read(
             read_options,
             options.keep_rejects,
             keep_apart,
+            plan.spill_codec,
         )
         for k, (_, u) in enumerate(work)
     ]
@@ -328,7 +342,7 @@ def _read(
             if (written := side.close()) is not None:
                 sides.append(written)
             reports = reports.filter(pa.array(~together))
-        writer = SpillWriter(new_path(folder, "tracked"), plan.partitions)
+        writer = SpillWriter(new_path(folder, "tracked"), plan.partitions, codec=plan.spill_codec)
         writer.write(reports)
         pieces.append(writer.close())
     parts = [tuple(u[p] for u in pieces if u[p].rows) for p in range(plan.partitions)]
@@ -380,7 +394,8 @@ def _fit(
         for k in big:
             rows = sum(x.rows for x in parts[k])
             n = int(np.ceil(rows / (FILL * plan.rows_per_partition)))
-            tasks.append(SplitTask(parts[k], max(2, n), salt, folder, plan.batch_rows))
+            split = SplitTask(parts[k], max(2, n), salt, folder, plan.batch_rows, plan.spill_codec)
+            tasks.append(split)
         replaced: dict[int, list[tuple[Piece, ...]]] = {}
         tell("splitting", 0, len(tasks))
         for i, pieces in runner.map(split_partition, tasks):

@@ -26,6 +26,10 @@ its own size: :mod:`airwitness.engine.spill_kernels`). Reading a segment is
 one ``preadv`` (Arrow IPC batches cost a quarter of a millisecond each to
 find, map and slice, most of pass 2's reading time at 100 M reports).
 
+Where the disk lacks room for that, each segment is compressed whole
+(:mod:`airwitness.engine.spill_codec`: about half the bytes, for CPU time in
+both passes); its index then says how many bytes it takes in the file.
+
 Local spill files bypass the page cache where the filesystem allows it
 (:mod:`airwitness.engine.spill_io`): each flush is then padded to whole
 4 KiB blocks, so segments after the first of a flush start on any 8-byte
@@ -45,6 +49,7 @@ import pyarrow.compute as pc
 
 from airwitness.engine.partition import COLUMNS
 from airwitness.engine.sources import filesystem
+from airwitness.engine.spill_codec import CODECS, Packer, Unpacker
 from airwitness.engine.spill_columns import HeldBatch, encoded, held_batch, indices
 from airwitness.engine.spill_io import Sink, reader
 from airwitness.engine.spill_kernels import (
@@ -94,33 +99,37 @@ def _blake(value: str, salt: int) -> int:
     return int.from_bytes(digest, "little")
 
 
-#: Where a segment lies: file offset, rows, and the number of runs of each
-#: column in :data:`_RUNS` (track, file, record numbers' high bits, position error, leg
-#: start).
-Segment = tuple[int, int, int, int, int, int, int]
+#: Where a segment lies: file offset, bytes there (compressed, in a compressed
+#: spill), rows, and the number of runs of each column in :data:`_RUNS` (track,
+#: file, record numbers' high bits, position error, leg start).
+Segment = tuple[int, int, int, int, int, int, int, int]
 
 
 @dataclass
 class Piece:
-    """Rows of one partition in spill file ``path`` (its ``segments``), whose
-    ``track_id`` numbers index ``tracks`` and ``source_file`` numbers ``names``."""
+    """Rows of one partition in spill file ``path`` (its ``segments``, compressed
+    with ``codec`` unless None), whose ``track_id`` numbers index ``tracks`` and
+    ``source_file`` numbers ``names``."""
 
     path: str
     segments: list[Segment]
     names: list[str]
     rows: int = 0
     tracks: list[str] = field(default_factory=list)
+    codec: str | None = None
 
 
 @dataclass
 class SpillWriter:
-    """One spill file: a segment per partition per flush."""
+    """One spill file: a segment per partition per flush, each compressed with
+    ``codec`` (:mod:`airwitness.engine.spill_codec`) unless it is None."""
 
     path: str
     partitions: int
     salt: int = 0
     #: rows held back before writing, so each partition gets few, larger segments
     buffer_rows: int = 500_000
+    codec: str | None = None
     names: list[str] = field(default_factory=list)
     rows: np.ndarray = field(init=False)
 
@@ -141,6 +150,7 @@ class SpillWriter:
         self._places = Places()
         self.segments: list[list[Segment]] = [[] for _ in range(self.partitions)]
         self._sink: Sink | None = None
+        self._packer = Packer() if self.codec is not None else None
 
     def write(self, table: pa.Table) -> None:
         """Append ``table`` (canonical columns; ``track_id`` plain or dictionary
@@ -230,10 +240,19 @@ class SpillWriter:
         self._held_rows = 0
         self._held_of[:] = 0
         self.rows += buckets.rows
+        written = [block] if self._packer is None else []
+        at = offset
         for p in np.flatnonzero(buckets.rows).tolist():
-            where, rows = offset + int(layout.start[p]), int(buckets.rows[p])
-            self.segments[p].append((where, rows, int(buckets.track_runs[p]), *map(int, runs[p])))
-        sink.write([block])
+            rows, start, end = int(buckets.rows[p]), int(layout.start[p]), int(layout.end[p])
+            if self._packer is None:
+                where, stored = offset + start, end - start
+            else:
+                written.append(self._packer.pack(block[start:end], rows))
+                where, stored = at, len(written[-1])
+                at += stored
+            counts = (int(buckets.track_runs[p]), *map(int, runs[p]))
+            self.segments[p].append((where, stored, rows, *counts))
+        sink.write(written)
 
     def _buckets(self) -> Buckets:
         """The held rows' buckets: every track met here, in (partition, number in
@@ -283,12 +302,11 @@ class SpillWriter:
         self._flush()
         if self._sink is not None:
             self._sink.close()
-        return [
-            Piece(self.path, self.segments[p], self.names, int(self.rows[p]), self.tracks[p])
-            if self.rows[p]
-            else Piece(self.path, [], self.names, 0)
-            for p in range(self.partitions)
-        ]
+        pieces = []
+        for p, rows in enumerate(self.rows.tolist()):
+            segments, tracks = (self.segments[p], self.tracks[p]) if rows else ([], [])
+            pieces.append(Piece(self.path, segments, self.names, rows, tracks, self.codec))
+        return pieces
 
 
 def new_path(folder: str, prefix: str) -> str:
@@ -297,6 +315,7 @@ def new_path(folder: str, prefix: str) -> str:
 
 def _read_segment(
     read: Callable[[int, int], np.ndarray],
+    unpacker: Unpacker | None,
     path: str,
     segment: Segment,
     into: dict[str, np.ndarray],
@@ -306,13 +325,20 @@ def _read_segment(
     """One segment into ``into`` (an array of its rows per column), track and
     file numbers translated by ``track_at`` and ``name_at``: one read, one
     compiled pass (a call into it costs microseconds: thousands of segments
-    make a partition at 100 M reports)."""
-    offset, rows, *runs = segment
+    make a partition at 100 M reports), decompressed first by ``unpacker``
+    when the spill is compressed."""
+    offset, stored, rows, *runs = segment
     size = BYTES_PER_REPORT * rows + sum(
         k * (4 + np.dtype(t).itemsize) for t, k in zip(_RUNS.values(), runs, strict=True)
     )
-    data = read(offset, size)
-    if not decode_segment(data, rows, *runs, track_at, name_at, *(into[name] for name in _DECODED)):
+    data: np.ndarray | None = read(offset, stored)
+    if unpacker is not None:
+        data = unpacker.unpack(data, size, rows)
+    elif stored != size:
+        data = None
+    if data is None or not decode_segment(
+        data, rows, *runs, track_at, name_at, *(into[name] for name in _DECODED)
+    ):
         raise ValueError(f"spill file {path}: the segment at {offset} is damaged")
 
 
@@ -322,10 +348,11 @@ def iter_piece(piece: Piece) -> Iterator[pa.Table]:
     names = pa.array(piece.names, pa.string())
     same_tracks = np.arange(len(piece.tracks), dtype=np.int32)
     same_names = np.arange(len(piece.names), dtype=np.int32)
+    unpacker = _unpacker(piece)
     with reader(piece.path) as read:
         for segment in piece.segments:
-            columns = {name: np.empty(segment[1], dtype) for name, dtype in _ARRAYS.items()}
-            _read_segment(read, piece.path, segment, columns, same_tracks, same_names)
+            columns = {name: np.empty(segment[2], dtype) for name, dtype in _ARRAYS.items()}
+            _read_segment(read, unpacker, piece.path, segment, columns, same_tracks, same_names)
             yield _restored(columns, tracks, names)
 
 
@@ -345,18 +372,34 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     n = sum(p.rows for p in pieces)
     out = {name: np.empty(n, dtype) for name, dtype in _ARRAYS.items()}
     at = 0
+    unpackers: dict[str, Unpacker] = {}
     for piece, t_at, n_at in zip(pieces, track_at, name_at, strict=True):
+        unpacker = _unpacker(piece, unpackers)
         with reader(piece.path) as read:
             for segment in piece.segments:
-                end = at + segment[1]
+                end = at + segment[2]
                 if end > n:
                     raise ValueError(f"spill pieces hold more than the {n} rows their index says")
                 into = {name: column[at:end] for name, column in out.items()}
-                _read_segment(read, piece.path, segment, into, t_at, n_at)
+                _read_segment(read, unpacker, piece.path, segment, into, t_at, n_at)
                 at = end
     if at != n:
         raise ValueError(f"spill pieces hold {at} rows, their index says {n}")
     return _restored(out, tracks, names)
+
+
+def _unpacker(piece: Piece, kept: dict[str, Unpacker] | None = None) -> Unpacker | None:
+    """What decompresses ``piece``'s segments (None: they are plain); one kept
+    per codec in ``kept``, so that its buffer serves the next piece."""
+    if piece.codec is None:
+        return None
+    if piece.codec not in CODECS:
+        raise ValueError(f"spill file {piece.path}: unknown compression {piece.codec!r}")
+    if kept is None:
+        return Unpacker()
+    if piece.codec not in kept:
+        kept[piece.codec] = Unpacker()
+    return kept[piece.codec]
 
 
 def _restored(columns: dict[str, np.ndarray], tracks: pa.Array, names: pa.Array) -> pa.Table:

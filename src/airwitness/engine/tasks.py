@@ -90,6 +90,8 @@ class SpillTask:
     #: tracks kept out of the spill, written whole to a side file for fusion
     #: (:mod:`airwitness.engine.associating`)
     apart: frozenset[str] = frozenset()
+    #: the spill's compression (None: plain)
+    codec: str | None = None
 
 
 def spill_unit(task: SpillTask) -> UnitResult | Failed:
@@ -97,7 +99,7 @@ def spill_unit(task: SpillTask) -> UnitResult | Failed:
     ``task.apart`` to a side file)."""
     out = UnitResult(task.index)
     path = new_path(task.folder, f"u{task.index:06d}")
-    writer = SpillWriter(path, task.partitions, buffer_rows=task.spill_rows)
+    writer = SpillWriter(path, task.partitions, buffer_rows=task.spill_rows, codec=task.codec)
     side = SideWriter(new_path(task.folder, f"f{task.index:06d}")) if task.apart else None
     apart = pa.array(sorted(task.apart), pa.string())
     only = None if side is not None else SPILLED  # the side files keep every column
@@ -138,12 +140,15 @@ class SplitTask:
     salt: int
     folder: str
     batch_rows: int
+    codec: str | None = None
 
 
 def split_partition(task: SplitTask) -> list[Piece]:
     """Cut one partition into ``task.partitions`` with another hash, a batch at a time."""
     path = new_path(task.folder, f"s{task.salt}")
-    writer = SpillWriter(path, task.partitions, task.salt, buffer_rows=task.batch_rows)
+    writer = SpillWriter(
+        path, task.partitions, task.salt, buffer_rows=task.batch_rows, codec=task.codec
+    )
     for piece in task.pieces:
         for table in iter_piece(piece):
             writer.write(table)
