@@ -51,10 +51,12 @@ Targets (issue 5, 2-core machine, 100M reports): ≥ 5M reports/s end to end, wi
 the read floor, peak RSS ≤ ``--memory`` + 20 %.
 
 Optional 1B run (not part of ``make bench``): about 42 GB of canonical Parquet (42 bytes
-per report as airwitness writes it: lz4, delta-coded times) and ~12–15 min of generation
-on 2 cores (~70–90M rows/min with ``--jobs 2``), so point ``--data-dir`` at a disk with
-45 GB free, ``TMPDIR`` at one with room for the engine's spilled partitions (36 bytes
-per report: 36 GB), ~80 GB in all, and skip the scaling runs::
+per report as airwitness writes it: lz4, delta-coded times) and ~12–20 min of generation
+on 2 cores (~50–90M rows/min with ``--jobs 2``), so point ``--data-dir`` at a disk with
+45 GB free, ``TMPDIR`` at one with room for the engine's spilled partitions: 36 bytes
+per report (36 GB) plain, 18.6 compressed (the engine compresses the spill by itself
+where the disk lacks room for it plain: ``--spill-compression auto``), ~61–80 GB in all;
+and skip the scaling runs::
 
     TMPDIR=/big/disk/tmp python bench/crossings.py --reports 1000000000 \
         --data-dir /big/disk --no-scaling
