@@ -79,3 +79,33 @@ def test_a_caller_that_froze_objects_itself_keeps_them_frozen(monkeypatch):
         assert gc.get_freeze_count() > frozen * 0.99
     finally:
         real_unfreeze()
+
+
+def test_the_workers_are_gone_before_the_merge(monkeypatch):
+    """The merge's memory does not come on top of the workers': they are
+    stopped once every partition is crossed, and the crossings are the same."""
+    from pathlib import Path
+
+    from airwitness.engine import run as run_module
+    from airwitness.engine import run_crossings_scaled
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "caucasus"
+    inputs = sorted(str(p) for p in examples.glob("*.csv"))
+    assert inputs
+    events = []
+    real_merge, real_close = run_module.merge, Pool.close
+
+    def merge(tables):
+        events.append("merge")
+        return real_merge(tables)
+
+    def close(self):
+        events.append("close")
+        real_close(self)
+
+    monkeypatch.setattr(run_module, "merge", merge)
+    monkeypatch.setattr(Pool, "close", close)
+    run = run_crossings_scaled(inputs, engine="local", workers=2, memory_bytes=1.9e9)
+    assert run.plan.workers == 2 and events[:2] == ["close", "merge"]
+    reference = run_crossings_scaled(inputs, engine="memory")
+    assert run.crossings.equals(reference.crossings) and run.crossings.num_rows > 0

@@ -20,7 +20,7 @@ import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -186,8 +186,15 @@ def run_partitioned(
     engine: str,
     progress: Progress | None = None,
     spill_compression: str = "auto",
+    let_go: Callable[[], None] | None = None,
 ) -> ScaledRun:
-    """Pass 1, re-splits, pass 2 and the merge, on ``runner`` (the caller closes it)."""
+    """Pass 1, re-splits, pass 2 and the merge, on ``runner`` (the caller closes it).
+
+    ``let_go`` is called once every partition is crossed, before the merge: the
+    local engine stops its workers there and hands back the memory the calling
+    process kept for its tasks, so that the merge (a gigabyte of crossings at a
+    billion reports) does not come on top of the passes' memory.
+    """
     tell = progress or _silent
     wait_for_removals()  # the last run's spill: gone before this one spills
     folder = _spill_folder(spill_dir)
@@ -244,6 +251,8 @@ def run_partitioned(
                 remove_later(folder)
             else:
                 remove(folder)
+    if let_go is not None:
+        let_go()
     counts = Counts()
     for _, c in outputs:
         counts.add(c)
