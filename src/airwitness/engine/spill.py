@@ -78,6 +78,8 @@ BYTES_PER_REPORT = sum(np.dtype(t).itemsize for t in _PLAIN.values())
 #: ``record_hi`` the high 32 bits of ``source_record`` (nearly always 0).
 _RUNS = {"track_id": np.int32, "source_file": np.int32, "record_hi": np.int32,
          "pos_sigma_m": np.float32, "leg_start": np.uint8}  # fmt: skip
+#: Bytes each run of the columns of :data:`_RUNS` takes: its end (int32) and its value
+_RUN_BYTES = tuple(4 + np.dtype(t).itemsize for t in _RUNS.values())
 #: The columns as numpy arrays while spilled: grouped before a flush, read back after.
 _ARRAYS = {"track_id": np.int32, "time": np.int64, "lon": np.float64, "lat": np.float64,
            "alt_m": np.float64, "source_file": np.int32, "source_record": np.int64,
@@ -329,9 +331,7 @@ def _read_segment(
     make a partition at 100 M reports), decompressed first by ``unpacker``
     when the spill is compressed."""
     offset, stored, rows, *runs = segment
-    size = BYTES_PER_REPORT * rows + sum(
-        k * (4 + np.dtype(t).itemsize) for t, k in zip(_RUNS.values(), runs, strict=True)
-    )
+    size = BYTES_PER_REPORT * rows + sum(k * b for k, b in zip(runs, _RUN_BYTES, strict=True))
     data: np.ndarray | None = read(offset, stored)
     if unpacker is not None:
         data = unpacker.unpack(data, size, rows)

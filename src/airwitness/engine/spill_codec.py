@@ -2,9 +2,10 @@
 
 The plain spill takes 36 bytes a report (:mod:`airwitness.engine.spill`): 36 GB
 for a billion reports. Compressed, a segment takes about half of that, for
-about 30 ns a report of CPU in pass 1 and 15 in pass 2: worth it only where
-the disk would otherwise run out, so ``auto`` (the default) compresses when the
-spill folder has less room than the plain spill needs (:func:`spill_codec`).
+about 80 ns a report of CPU in pass 1 and 60 in pass 2 (15 % more wall time at
+100 M reports, BENCHMARKS.md): worth it only where the disk would otherwise run
+out, so ``auto`` (the default) compresses when the spill folder has less room
+than the plain spill needs (:func:`spill_codec`).
 
 A segment is compressed whole, its bytes first made easy for LZ4: its first
 ``32 x rows`` bytes (times, longitudes, latitudes, altitudes: 64-bit words)
