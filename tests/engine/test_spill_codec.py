@@ -11,7 +11,6 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from airwitness.engine import spill_codec
 from airwitness.engine.spill import SpillWriter, iter_piece, read_pieces
 from airwitness.engine.spill_codec import Packer, Unpacker
 from airwitness.engine.spill_codec import spill_codec as codec_for
@@ -147,4 +146,12 @@ def test_auto_leaves_a_remote_spill_plain_and_an_unknown_choice_is_a_usage_error
     assert codec_for("lz4", "s3://bucket/tmp/spill", 10**12, 36) == "lz4"
     with pytest.raises(UsageError, match="unknown spill compression 'zip'; choose one of auto"):
         codec_for("zip", str(tmp_path), 1, 36)
-    assert spill_codec.CODECS == ("lz4",)
+
+
+def test_a_piece_of_an_unknown_compression_is_an_error_naming_its_file(tmp_path):
+    writer = SpillWriter(str(tmp_path / "u.spill"), 1, codec="lz4")
+    writer.write(reports(100))
+    (piece,) = writer.close()
+    piece.codec = "zstd"
+    with pytest.raises(ValueError, match=rf"spill file {piece.path}: unknown compression 'zstd'"):
+        read_pieces([piece])
