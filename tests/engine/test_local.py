@@ -95,9 +95,9 @@ def test_the_workers_are_gone_before_the_merge(monkeypatch):
     events = []
     real_merge, real_close = run_module.merge, Pool.close
 
-    def merge(tables):
+    def merge(parts):
         events.append("merge")
-        return real_merge(tables)
+        return real_merge(parts)
 
     def close(self):
         events.append("close")

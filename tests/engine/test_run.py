@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 
 from airwitness.crossings import CROSSING_SCHEMA
 from airwitness.engine.run import guided, merge
+from airwitness.engine.tasks import packed
 
 
 def _crossings(track_ids: list[str], first: int) -> pa.Table:
@@ -30,12 +31,26 @@ def test_merge_is_a_stable_sort_by_track():
     tables.append(_crossings([], first))  # a partition without crossings
     whole = pa.concat_tables(tables)
     expected = whole.take(pc.sort_indices(whole, sort_keys=[("track_id", "ascending")]))
-    got = merge(tables)
-    assert tables == []  # let go, a column at a time
-    assert got.equals(expected)
+    parts = [packed(t) for t in tables]
+    got = merge(parts)
+    assert parts == []  # let go
+    assert got.equals(expected) and got.schema.equals(CROSSING_SCHEMA, check_metadata=True)
     assert [c.num_chunks for c in got.columns] == [1] * got.num_columns
     assert got["segment"].to_pylist() == expected["segment"].to_pylist()  # order within a track
-    assert merge([]).num_rows == 0
+    assert merge([]).equals(CROSSING_SCHEMA.empty_table())
+    assert merge([packed(_crossings([], 0))]).equals(CROSSING_SCHEMA.empty_table())
+
+
+def test_merge_unpacks_every_column_whatever_the_group_size(monkeypatch):
+    from airwitness.engine import run
+
+    tables = [_crossings(["b", "b", "c"], 0), _crossings(["a"], 3), _crossings(["d", "a0"], 4)]
+    expected = merge([packed(t) for t in tables])
+    assert expected["track_id"].to_pylist() == ["a", "a0", "b", "b", "c", "d"]
+    assert expected["segment"].to_pylist() == [3, 5, 0, 1, 2, 4]
+    for at_once in (1, 3, 24, 100):
+        monkeypatch.setattr(run, "MERGED_AT_ONCE", at_once)
+        assert merge([packed(t) for t in tables]).equals(expected)
 
 
 def test_pass_two_runs_cover_every_partition_once_long_ones_first():

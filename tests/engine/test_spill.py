@@ -16,7 +16,7 @@ import pytest
 from airwitness.engine import spill, spill_io
 from airwitness.engine.partition import AirspaceSpec, CrossingOptions, crossings_of_partition
 from airwitness.engine.spill import Piece, SpillWriter, iter_piece, read_pieces
-from airwitness.engine.tasks import CrossTask, cross_partitions
+from airwitness.engine.tasks import CrossTask, cross_partitions, packed, unpacked
 from tests.engine._spill_data import direct_io_here, reports, same
 
 
@@ -40,7 +40,7 @@ def test_direct_and_cached_spills_hold_the_same_rows(tmp_path, monkeypatch):
         direct_back_cached = [read_pieces([p]) for p in direct]
     assert max(len(p.segments) for p in direct) > 1
     for d, c, c_back, d_back in zip(direct, cached, cached_back, direct_back_cached, strict=True):
-        assert [s[1:] for s in d.segments] == [s[1:] for s in c.segments]
+        assert d.segments[:, 1:].tolist() == c.segments[:, 1:].tolist()
         assert same(read_pieces([d]), c_back)
         assert same(read_pieces([c]), c_back)
         assert same(d_back, c_back)
@@ -53,17 +53,18 @@ def test_direct_and_cached_spills_hold_the_same_rows(tmp_path, monkeypatch):
     segments = sorted(  # (offset, size): 36 bytes a row, and the runs
         (at, 36 * rows + 8 * runs[0] + 8 * runs[1] + 8 * runs[2] + 8 * runs[3] + 5 * runs[4])
         for p in cached
-        for at, _, rows, *runs in p.segments
+        for at, _, rows, *runs in p.segments.tolist()
     )
     sizes = [size for _, size in segments]
-    assert sorted((s[0], s[1]) for p in cached for s in p.segments) == segments  # stored bytes
+    stored = sorted((s[0], s[1]) for p in cached for s in p.segments.tolist())
+    assert stored == segments  # the bytes each takes
     assert cached_size == sum(-(-size // 8) * 8 for size in sizes)  # each on whole 8-byte words
     assert any(size % 8 for size in sizes)  # some were padded
     assert all(b[0] == a[0] + -(-a[1] // 8) * 8 for a, b in itertools.pairwise(segments))
     if direct_io_here(tmp_path):
         size = os.path.getsize(tmp_path / "direct.spill")
         assert size % 4096 == 0 and size > cached_size
-        firsts = sorted(p.segments[k][0] for p in direct for k in range(len(p.segments)))
+        firsts = sorted(offset for p in direct for offset in p.segments[:, 0].tolist())
         assert any(offset % 4096 == 0 for offset in firsts[1:])  # a later flush's first segment
 
 
@@ -96,13 +97,16 @@ def test_pass_two_reads_ahead_and_gives_each_partition_its_crossings(tmp_path):
     airspace, options = AirspaceSpec.builtin(), CrossingOptions()
     got = cross_partitions(CrossTask(tuple((p,) for p in pieces), airspace, options))
     assert len(got) == len(pieces) == 4
-    for (crossings, counts), piece in zip(got, pieces, strict=True):
+    for (data, counts), piece in zip(got, pieces, strict=True):
         alone, alone_counts = crossings_of_partition(read_pieces([piece]), airspace, options)
-        assert crossings.equals(alone)
+        crossings = unpacked(data)
+        assert crossings.equals(alone) and crossings.schema.equals(alone.schema, True)
         assert counts == alone_counts
         assert crossings.num_rows > 0  # every track crosses into Belarus
     assert sum(c.reports for _, c in got) == 3_000
     assert cross_partitions(CrossTask((), airspace, options)) == []
+    empty = crossings_of_partition(read_pieces([]), airspace, options)[0]
+    assert empty.num_rows == 0 and unpacked(packed(empty)).equals(empty)
 
 
 def test_direct_io_refused_mid_file_goes_on_through_the_cache(tmp_path, monkeypatch):

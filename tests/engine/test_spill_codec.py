@@ -96,12 +96,12 @@ def test_a_compressed_spill_reads_back_as_the_plain_one(tmp_path, monkeypatch, c
     assert max(len(p.segments) for p in packed) > 1
     for p, c in zip(plain, packed, strict=True):
         assert c.codec == "lz4" and p.codec is None
-        assert [s[2:] for s in p.segments] == [s[2:] for s in c.segments]  # rows and runs
-        assert all(sc[1] < sp[1] for sp, sc in zip(p.segments, c.segments, strict=True))
+        assert p.segments[:, 2:].tolist() == c.segments[:, 2:].tolist()  # rows and runs
+        assert (c.segments[:, 1] < p.segments[:, 1]).all()
         assert same(read_pieces([c]), read_pieces([p]))
         assert same(pa.concat_tables(iter_piece(c)), pa.concat_tables(iter_piece(p)))
     assert same(read_pieces(packed), read_pieces(plain))
-    spans = sorted((s[0], s[0] + s[1]) for p in packed for s in p.segments)
+    spans = sorted((s[0], s[0] + s[1]) for p in packed for s in p.segments.tolist())
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
     if not direct_io_here(tmp_path):  # through the page cache: back to back
         assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
@@ -114,7 +114,7 @@ def test_a_damaged_compressed_spill_names_its_file_and_segment(tmp_path):
     writer = SpillWriter(str(path), 1, codec="lz4")
     writer.write(reports(500))
     (piece,) = writer.close()
-    offset, stored = piece.segments[0][:2]
+    offset, stored = piece.segments[0, :2].tolist()
     data = bytearray(path.read_bytes())
     data[offset : offset + stored] = bytes(stored)  # zeros: no LZ4 block of this size
     path.write_bytes(bytes(data))

@@ -97,9 +97,9 @@ def test_a_flush_is_its_segments_byte_for_byte(tmp_path, cached):
         ],
     )
     assert len(expected) == 296  # 5 x 36 + 8 x (2 + 4 + 2 + 3) + 5 x 5 = 293, on words
-    assert piece.segments == [(0, 293, 5, 2, 4, 2, 3, 5)]  # 293 bytes stored, 5 rows
+    assert piece.segments.tolist() == [[0, 293, 5, 2, 4, 2, 3, 5]]  # 293 bytes stored, 5 rows
     assert (tmp_path / "u.spill").read_bytes() == expected
-    assert piece.tracks == ["a", "b"] and writer.names == ["f1", "f2"]
+    assert piece.tracks.to_pylist() == ["a", "b"] and writer.names == ["f1", "f2"]
     back = read_pieces([piece])
     assert back["source_record"].to_pylist() == [1, 3, 5, 2, 2**32 + 4]
     assert back["pos_sigma_m"].to_pylist() == [10.0, 10.0, 50.0, 50.0, 20.0]
@@ -125,13 +125,13 @@ def test_segments_of_several_batches_and_partitions(tmp_path, cached):
     pieces = writer.close()
     data = (tmp_path / "u.spill").read_bytes()
     at = 0
-    for piece in sorted((p for p in pieces if p.rows), key=lambda p: p.segments[0][0]):
-        ((offset, _, n, *_),) = piece.segments
-        order = [i for t in piece.tracks for i in range(rows) if tracks[i] == t]
+    for piece in sorted((p for p in pieces if p.rows), key=lambda p: p.segments[0, 0]):
+        ((offset, _, n, *_),) = piece.segments.tolist()
+        order = [i for t in piece.tracks.to_pylist() for i in range(rows) if tracks[i] == t]
         legs = np.asarray(whole["leg_start"].fill_null(False).take(order), np.uint8)
         starts = np.flatnonzero(np.diff(legs, prepend=255))
         leg_runs = (np.append(starts[1:], n).tolist(), legs[starts].tolist())
-        track_ends = np.cumsum([tracks[:rows].count(t) for t in piece.tracks]).tolist()
+        track_ends = np.cumsum([tracks[:rows].count(t) for t in piece.tracks.to_pylist()]).tolist()
         expected = _segment(
             order,
             whole,
@@ -165,7 +165,7 @@ def test_unknown_errors_each_start_a_run_and_signed_zeros_do_not(tmp_path, cache
     writer = SpillWriter(str(tmp_path / "u.spill"), 1)
     writer.write(table)
     (piece,) = writer.close()
-    assert piece.segments == [(0, 241, 5, 1, 1, 1, 4, 1)]  # 5 x 36 + 8 x 7 + 5 bytes
+    assert piece.segments.tolist() == [[0, 241, 5, 1, 1, 1, 4, 1]]  # 5 x 36 + 8 x 7 + 5 bytes
     data = (tmp_path / "u.spill").read_bytes()
     errors = data[5 * 36 + 8 * 3 :][: 4 * 8]
     assert np.frombuffer(errors[:16], np.int32).tolist() == [1, 2, 4, 5]
@@ -195,7 +195,7 @@ def test_run_columns_the_same_throughout_are_one_run_each(tmp_path, cached):
     one = [rows]
     expected = _segment(order, table, [([4, 6, 7], [0, 1, 2]), (one, [0]), (one, [1]),
                                        (one, [50.0]), (one, [0])])  # fmt: skip
-    assert piece.segments == [(0, 305, rows, 3, 1, 1, 1, 1)]  # 7 x 36 + 8 x 6 + 5 bytes
+    assert piece.segments.tolist() == [[0, 305, rows, 3, 1, 1, 1, 1]]  # 7 x 36 + 8 x 6 + 5 bytes
     assert (tmp_path / "u.spill").read_bytes() == expected
 
     other = _table(
