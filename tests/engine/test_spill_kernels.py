@@ -99,7 +99,7 @@ def test_a_flush_is_its_segments_byte_for_byte(tmp_path, cached):
     assert len(expected) == 296  # 5 x 36 + 8 x (2 + 4 + 2 + 3) + 5 x 5 = 293, on words
     assert piece.segments.tolist() == [[0, 293, 5, 2, 4, 2, 3, 5]]  # 293 bytes stored, 5 rows
     assert (tmp_path / "u.spill").read_bytes() == expected
-    assert piece.tracks.to_pylist() == ["a", "b"] and writer.names == ["f1", "f2"]
+    assert list(piece.tracks) == ["a", "b"] and writer.names == ["f1", "f2"]
     back = read_pieces([piece])
     assert back["source_record"].to_pylist() == [1, 3, 5, 2, 2**32 + 4]
     assert back["pos_sigma_m"].to_pylist() == [10.0, 10.0, 50.0, 50.0, 20.0]
@@ -127,11 +127,11 @@ def test_segments_of_several_batches_and_partitions(tmp_path, cached):
     at = 0
     for piece in sorted((p for p in pieces if p.rows), key=lambda p: p.segments[0, 0]):
         ((offset, _, n, *_),) = piece.segments.tolist()
-        order = [i for t in piece.tracks.to_pylist() for i in range(rows) if tracks[i] == t]
+        order = [i for t in list(piece.tracks) for i in range(rows) if tracks[i] == t]
         legs = np.asarray(whole["leg_start"].fill_null(False).take(order), np.uint8)
         starts = np.flatnonzero(np.diff(legs, prepend=255))
         leg_runs = (np.append(starts[1:], n).tolist(), legs[starts].tolist())
-        track_ends = np.cumsum([tracks[:rows].count(t) for t in piece.tracks.to_pylist()]).tolist()
+        track_ends = np.cumsum([tracks[:rows].count(t) for t in list(piece.tracks)]).tolist()
         expected = _segment(
             order,
             whole,
