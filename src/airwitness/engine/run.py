@@ -59,6 +59,7 @@ from airwitness.engine.tasks import (
     packed,
     spill_unit,
     split_partition,
+    unpacked,
 )
 from airwitness.errors import SpillError
 from airwitness.io.options import ReadOptions
@@ -421,11 +422,9 @@ MERGED_AT_ONCE = 8
 
 def _unpacked_columns(parts: list[bytes], schema: pa.Schema, fields: list[int]) -> pa.Table:
     """Columns ``fields`` of every packed partition, a chunk each."""
-    only = pa.ipc.IpcReadOptions(included_fields=fields)
-    tables = [pa.ipc.open_stream(pa.py_buffer(p), options=only).read_all() for p in parts]
-    return (
-        pa.concat_tables(tables) if tables else pa.schema([schema[f] for f in fields]).empty_table()
-    )
+    if not parts:
+        return pa.schema([schema.field(f) for f in fields]).empty_table()
+    return pa.concat_tables([unpacked(p, fields) for p in parts])
 
 
 def _fit(

@@ -174,9 +174,11 @@ def packed(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def unpacked(data: bytes) -> pa.Table:
-    """The table :func:`packed` packed, column for column."""
-    return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+def unpacked(data: bytes, fields: list[int] | None = None) -> pa.Table:
+    """The table :func:`packed` packed, column for column; only its columns
+    numbered ``fields`` where they are given."""
+    options = pa.ipc.IpcReadOptions(included_fields=fields) if fields else None
+    return pa.ipc.open_stream(pa.py_buffer(data), options=options).read_all()
 
 
 _PACKING = pa.ipc.IpcWriteOptions(compression="zstd")
