@@ -43,6 +43,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import get_args
 
 import numpy as np
 import pyarrow as pa
@@ -106,8 +107,8 @@ def _blake(value: str, salt: int) -> int:
 #: spill), rows, and the number of runs of each column in :data:`_RUNS` (track,
 #: file, record numbers' high bits, position error, leg start).
 Segment = tuple[int, int, int, int, int, int, int, int]
-#: The fields of a :data:`Segment`
-SEGMENT_FIELDS = 8
+#: The fields of a :data:`Segment` (a piece holds its segments as rows of that many)
+SEGMENT_FIELDS = len(get_args(Segment))
 
 
 def _no_segments() -> np.ndarray:
